@@ -1,0 +1,15 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Vsa.Edge.Contracts;
+
+/// <summary>Source-generated JSON metadata for every contract: camelCase names, nulls omitted.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(AlertMessage))]
+[JsonSerializable(typeof(HealthMessage))]
+[JsonSerializable(typeof(StatusMessage))]
+[JsonSerializable(typeof(ModelManifest))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -1,0 +1,40 @@
+namespace Vsa.Edge.Contracts;
+
+/// <summary>MQTT topic layout, version 1. Every device publishes only under its own <c>vsa/v1/{deviceId}/</c> subtree.</summary>
+public static class Topics
+{
+    /// <summary>Root of all version-1 topics.</summary>
+    public const string Root = "vsa/v1";
+
+    /// <summary>Alerts of one device (QoS 1, not retained).</summary>
+    public static string Alerts(string deviceId) => $"{Root}/{deviceId}/alerts";
+
+    /// <summary>Heartbeats of one device (QoS 0 or 1, not retained).</summary>
+    public static string Health(string deviceId) => $"{Root}/{deviceId}/health";
+
+    /// <summary>Retained online/offline status of one device; the last will sets it to offline.</summary>
+    public static string Status(string deviceId) => $"{Root}/{deviceId}/status";
+
+    /// <summary>Filter matching the alerts of every device.</summary>
+    public const string AllAlerts = Root + "/+/alerts";
+
+    /// <summary>Filter matching the heartbeats of every device.</summary>
+    public const string AllHealth = Root + "/+/health";
+
+    /// <summary>Filter matching the status of every device.</summary>
+    public const string AllStatus = Root + "/+/status";
+
+    /// <summary>Extracts the device id from a topic under <see cref="Root"/>, or null when the topic is not one of ours.</summary>
+    public static string? DeviceIdOf(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (!topic.StartsWith(Root + "/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = topic.AsSpan(Root.Length + 1);
+        var slash = rest.IndexOf('/');
+        return slash <= 0 ? null : rest[..slash].ToString();
+    }
+}
