@@ -1,0 +1,55 @@
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.Agent.Core.Configuration;
+
+/// <summary>Wire names of the closed <see cref="EventType"/> list, and which of them the agent evaluates.</summary>
+public static class EventTypes
+{
+    private static readonly (string Name, EventType Type)[] Names =
+    [
+        ("intrusion", EventType.Intrusion),
+        ("wrong_way", EventType.WrongWay),
+        ("crowd_density", EventType.CrowdDensity),
+        ("crowd_movement", EventType.CrowdMovement),
+        ("person_down", EventType.PersonDown),
+        ("abandoned_object", EventType.AbandonedObject),
+        ("weapon", EventType.Weapon),
+        ("fire", EventType.Fire),
+    ];
+
+    /// <summary>The eight wire names, comma-separated, for error messages.</summary>
+    public static string AllNames { get; } = string.Join(", ", Array.ConvertAll(Names, n => n.Name));
+
+    /// <summary>Parses a wire name (exact, lower-case, as in the contracts); false for anything outside the eight.</summary>
+    public static bool TryParse(string? name, out EventType type)
+    {
+        foreach (var (n, t) in Names)
+        {
+            if (string.Equals(n, name, StringComparison.Ordinal))
+            {
+                type = t;
+                return true;
+            }
+        }
+
+        type = default;
+        return false;
+    }
+
+    /// <summary>The wire name of an event type.</summary>
+    public static string ToWireName(EventType type)
+    {
+        foreach (var (n, t) in Names)
+        {
+            if (t == type)
+            {
+                return n;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(type), type, "Not one of the eight authorised events.");
+    }
+
+    /// <summary>Whether the rule engine has a rule for this event yet.</summary>
+    public static bool IsImplemented(EventType type) => type == EventType.Intrusion;
+}
