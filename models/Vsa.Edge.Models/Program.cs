@@ -1,1 +1,10 @@
-return 0;
+using Vsa.Edge.Models.Cli;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+return await ToolApp.RunAsync(args, new ToolConsole(Console.Out, Console.Error, TimeProvider.System), cancellation.Token);

@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Time.Testing;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.Models.Cli;
+using Vsa.Edge.Models.Conversion;
+using Vsa.Edge.Models.Fetch;
+using Vsa.Edge.Models.Manifests;
+using Vsa.Edge.Models.Tests.Support;
+using Vsa.Edge.Testing;
+
+namespace Vsa.Edge.Models.Tests.Cli;
+
+public sealed class ToolAppTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Inspect_ConvertedNanoDet_PrintsRealInputNameAndShape()
+    {
+        var onnx = _temp.File("nanodet.onnx");
+        ModelConversion.ConvertFile(Path.Combine(TestAssets.HumanModelsPackage, NanoDetManifest.GraphPath), onnx);
+
+        var code = await Run("inspect", onnx);
+
+        Assert.Equal(0, code);
+        var text = _out.ToString();
+        Assert.Contains("input_1  float32  [1,3,416,416]", text, StringComparison.Ordinal);
+        Assert.Contains("[1,2704,80]", text, StringComparison.Ordinal);
+        Assert.Contains("[1,169,44]", text, StringComparison.Ordinal);
+        Assert.Contains("ai.onnx 13", text, StringComparison.Ordinal);
+        Assert.Contains("vsa-model", text, StringComparison.Ordinal);
+        Assert.Matches(@"nodes\s+\d+ \(Conv 34,", text);
+    }
+
+    [Fact]
+    public async Task Inspect_MissingFile_FailsWithClearError()
+    {
+        var code = await Run("inspect", _temp.File("nope.onnx"));
+
+        Assert.Equal(ToolApp.Failed, code);
+        Assert.Contains("not found", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_TextFile_SaysNotOnnx()
+    {
+        var path = _temp.File("model.onnx");
+        await File.WriteAllTextAsync(path, "this is not a model\n");
+
+        var code = await Run("inspect", path);
+
+        Assert.Equal(ToolApp.Failed, code);
+        Assert.Contains("not an ONNX model", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownCommand_ExitsWithUsage()
+    {
+        Assert.Equal(ToolApp.BadUsage, await Run("frobnicate"));
+        Assert.Contains("unknown command 'frobnicate'", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Convert_MissingOption_ExitsWithUsageNamingIt()
+    {
+        Assert.Equal(ToolApp.BadUsage, await Run("convert", "--graph", "x.json"));
+        Assert.Contains("--out is required", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Convert_UnknownOption_ExitsWithUsage()
+    {
+        Assert.Equal(ToolApp.BadUsage, await Run("convert", "--graph", "x.json", "--out", "y.onnx", "--fp16"));
+        Assert.Contains("unknown option --fp16", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Convert_MissingGraph_FailsNamingTheFile()
+    {
+        var missing = _temp.File("missing.json");
+
+        Assert.Equal(ToolApp.Failed, await Run("convert", "--graph", missing, "--out", _temp.File("x.onnx")));
+        Assert.Contains(missing, _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prepare_TwiceThenTampered_ConvertsThenUpToDateThenRebuilds()
+    {
+        var cache = new CachePaths(_temp.File("cache"));
+        CopyStampedPackage(cache);
+
+        Assert.Equal(0, await Run("prepare", "--cache", cache.Root));
+        var manifestPath = Path.Combine(cache.Model(NanoDetManifest.Id), "manifest.json");
+        var manifest = ModelManifestLoader.Load(manifestPath);
+        Assert.Equal("input_1", manifest.Input.Name);
+        Assert.Contains("converting", _out.ToString(), StringComparison.Ordinal);
+
+        _out.GetStringBuilder().Clear();
+        Assert.Equal(0, await Run("prepare", "--cache", cache.Root));
+        Assert.Contains("up to date", _out.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("converting", _out.ToString(), StringComparison.Ordinal);
+
+        var onnx = ModelManifestLoader.ModelPath(manifestPath, manifest);
+        await File.AppendAllTextAsync(onnx, "x");
+        _out.GetStringBuilder().Clear();
+        Assert.Equal(0, await Run("prepare", "--cache", cache.Root));
+        Assert.Contains("rejected", _out.ToString(), StringComparison.Ordinal);
+        Assert.Equal(manifest.Sha256, ModelManifestLoader.Load(manifestPath).Sha256);
+    }
+
+    [Fact]
+    public async Task Manifest_OutsideTheOnnxFolder_IsRefused()
+    {
+        var onnx = _temp.File("nanodet.onnx");
+        await File.WriteAllBytesAsync(onnx, [0]);
+
+        Assert.Equal(ToolApp.BadUsage, await Run("manifest", "--onnx", onnx, "--out", Path.Combine(_temp.Path, "sub", "manifest.json")));
+        Assert.Contains("next to the ONNX file", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultRoot_FollowsVsaCacheThenXdgThenHome()
+    {
+        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "vsa-edge");
+
+        Assert.Equal("/v", CachePaths.DefaultRoot(n => n switch { "VSA_CACHE" => "/v", "XDG_CACHE_HOME" => "/x", _ => null }));
+        Assert.Equal(Path.Combine("/x", "vsa-edge"), CachePaths.DefaultRoot(n => n == "XDG_CACHE_HOME" ? "/x" : null));
+        Assert.Equal(home, CachePaths.DefaultRoot(_ => null));
+        Assert.Equal(TestAssets.CacheRoot, CachePaths.DefaultRoot());
+    }
+
+    private Task<int> Run(params string[] args) =>
+        ToolApp.RunAsync(args, new ToolConsole(_out, _error, new FakeTimeProvider()), CancellationToken.None);
+
+    /// <summary>The real extracted package with its fetch stamp, so prepare runs offline against a private cache.</summary>
+    private static void CopyStampedPackage(CachePaths cache)
+    {
+        var source = Path.GetDirectoryName(TestAssets.HumanModelsPackage)!;
+        Assert.True(File.Exists(Path.Combine(source, PackageFetcher.StampFileName)),
+            $"{source} has no fetch stamp; run `./vsa model prepare` (vsa-model prepare) first.");
+        var target = cache.NpmPackage(HumanModelsPackage.Spec.FolderName);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+    }
+}
