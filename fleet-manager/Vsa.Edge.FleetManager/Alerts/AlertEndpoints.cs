@@ -1,0 +1,90 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Vsa.Edge.FleetManager.Alerts;
+
+/// <summary>HTTP endpoints of the alerts.</summary>
+public static class AlertEndpoints
+{
+    /// <summary>Number of alerts returned when <c>limit</c> is not given.</summary>
+    public const int DefaultLimit = 50;
+
+    /// <summary>Largest <c>limit</c> accepted.</summary>
+    public const int MaxLimit = 500;
+
+    /// <summary>Maps <c>GET /api/alerts</c> and <c>GET /api/alerts/{alertId}</c>.</summary>
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    {
+        var alerts = app.MapGroup("/api/alerts");
+        alerts.MapGet("/", ListAsync).WithName("ListAlerts");
+        alerts.MapGet("/{alertId}", GetAsync).WithName("GetAlert");
+        return app;
+    }
+
+    /// <summary>Parses the query string of <c>GET /api/alerts</c>; the errors are keyed by parameter name.</summary>
+    public static bool TryParseQuery(string? limit, string? since, string? deviceId, string? cameraId, out AlertQuery query, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        var parsedLimit = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out parsedLimit) || parsedLimit is < 1 or > MaxLimit))
+        {
+            errors["limit"] = [$"limit must be a whole number from 1 to {MaxLimit}."];
+        }
+
+        DateTimeOffset? parsedSince = null;
+        if (since is not null)
+        {
+            if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value))
+            {
+                parsedSince = value;
+            }
+            else
+            {
+                errors["since"] = ["since must be an ISO 8601 date and time, for example 2025-06-01T08:00:00Z."];
+            }
+        }
+
+        if (deviceId is { Length: 0 })
+        {
+            errors["deviceId"] = ["deviceId must not be empty."];
+        }
+
+        if (cameraId is { Length: 0 })
+        {
+            errors["cameraId"] = ["cameraId must not be empty."];
+        }
+
+        query = new AlertQuery(parsedLimit, parsedSince, deviceId, cameraId);
+        return errors.Count == 0;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem>> ListAsync(
+        AlertStore store, string? limit, string? since, string? deviceId, string? cameraId, CancellationToken cancellationToken)
+    {
+        if (!TryParseQuery(limit, since, deviceId, cameraId, out var query, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid alert query");
+        }
+
+        return TypedResults.Ok(await store.QueryAsync(query, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> GetAsync(AlertStore store, string alertId, CancellationToken cancellationToken)
+    {
+        var alert = await store.FindAsync(alertId, cancellationToken);
+        return alert is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Alert not found", detail: $"No alert has the id '{alertId}'.")
+            : TypedResults.Ok(alert);
+    }
+}
+
+/// <summary>Registers the alert store.</summary>
+public static class AlertsExtensions
+{
+    /// <summary>Registers <see cref="AlertStore"/>.</summary>
+    public static IHostApplicationBuilder AddFleetAlerts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AlertStore>();
+        return builder;
+    }
+}

@@ -1,0 +1,66 @@
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.FleetManager.Alerts;
+
+/// <summary>The latest known state of one alert, as the API and the live page see it.</summary>
+/// <param name="AlertId">The alert (shared by its start, update and end messages).</param>
+/// <param name="DeviceId">The device that raised it.</param>
+/// <param name="CameraId">The camera, unique within the device.</param>
+/// <param name="EventType">One of the eight authorised events.</param>
+/// <param name="State">State reported by the message with the highest sequence received.</param>
+/// <param name="Sequence">Sequence of that message.</param>
+/// <param name="StartedAt">When the condition started to hold.</param>
+/// <param name="ObservedAt">Frame time of the latest observation.</param>
+/// <param name="EndedAt">When the condition stopped holding (end state only).</param>
+/// <param name="ZoneId">Zone or line concerned, if any.</param>
+/// <param name="Confidence">Confidence in [0, 1].</param>
+/// <param name="Measurement">The measured quantity, if any.</param>
+/// <param name="Objects">Objects involved, boxes normalised to the frame.</param>
+/// <param name="Model">Model that produced the detections.</param>
+/// <param name="ReceivedAt">When the fleet manager first received a message of this alert (fleet clock).</param>
+/// <param name="UpdatedAt">When the fleet manager last changed this row (fleet clock).</param>
+public sealed record AlertView(
+    string AlertId,
+    string DeviceId,
+    string CameraId,
+    EventType EventType,
+    AlertState State,
+    int Sequence,
+    DateTimeOffset StartedAt,
+    DateTimeOffset ObservedAt,
+    DateTimeOffset? EndedAt,
+    string? ZoneId,
+    double Confidence,
+    Measurement? Measurement,
+    IReadOnlyList<AlertObject> Objects,
+    ModelRef Model,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>Filter of <c>GET /api/alerts</c>.</summary>
+/// <param name="Limit">At most this many alerts, newest first.</param>
+/// <param name="Since">Only alerts that started at or after this instant.</param>
+/// <param name="DeviceId">Only this device.</param>
+/// <param name="CameraId">Only this camera.</param>
+public sealed record AlertQuery(int Limit, DateTimeOffset? Since, string? DeviceId, string? CameraId);
+
+/// <summary>What storing one alert message did.</summary>
+public enum AlertApplyOutcome
+{
+    /// <summary>The alert row was created or moved to a higher sequence.</summary>
+    Applied,
+
+    /// <summary>The message id was seen before (QoS 1 redelivery or replay); nothing changed.</summary>
+    Duplicate,
+
+    /// <summary>Recorded, but the alert already holds this or a higher sequence (late or reordered message).</summary>
+    Stale,
+
+    /// <summary>The alert id belongs to another device; refused (a device may only speak for itself).</summary>
+    ForeignAlert,
+}
+
+/// <summary>Result of storing one alert message.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Alert">The alert row after the change, when <see cref="AlertApplyOutcome.Applied"/>.</param>
+public sealed record AlertApplyResult(AlertApplyOutcome Outcome, AlertView? Alert);

@@ -1,0 +1,40 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Vsa.Edge.FleetManager.Broker;
+
+/// <summary>Cross-field rules the data annotations cannot express.</summary>
+public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BrokerOptions options)
+    {
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.Mode))
+        {
+            failures.Add($"{BrokerOptions.SectionName}:Mode must be Embedded or External.");
+        }
+
+        if (options.Mode == BrokerMode.External && string.IsNullOrWhiteSpace(options.Host))
+        {
+            failures.Add($"{BrokerOptions.SectionName}:Host is required when {BrokerOptions.SectionName}:Mode is External.");
+        }
+
+        if (options.Mode == BrokerMode.Embedded && !IPAddress.TryParse(options.BindAddress, out _))
+        {
+            failures.Add($"{BrokerOptions.SectionName}:BindAddress '{options.BindAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
+        }
+
+        if (options.ReconnectMaxDelay < options.ReconnectMinDelay)
+        {
+            failures.Add($"{BrokerOptions.SectionName}:ReconnectMaxDelay must not be shorter than ReconnectMinDelay.");
+        }
+
+        if (!string.IsNullOrEmpty(options.Password) && string.IsNullOrEmpty(options.Username))
+        {
+            failures.Add($"{BrokerOptions.SectionName}:Password is set without a Username.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Vsa.Edge.FleetManager.Broker;
+using Vsa.Edge.FleetManager.Live;
+
+namespace Vsa.Edge.FleetManager.Ingestion;
+
+/// <summary>Body of <c>GET /api/ingestion</c>.</summary>
+/// <param name="Mode">Embedded or external broker.</param>
+/// <param name="Endpoint">The broker the ingestion connects to.</param>
+/// <param name="ClientId">The ingestion's MQTT client id (its session on the broker).</param>
+/// <param name="Connection">Connection state.</param>
+/// <param name="Messages">Message counters since start.</param>
+/// <param name="LiveSubscribers">Browsers connected to the live stream.</param>
+/// <param name="LiveEventsDropped">Live events dropped for slow browsers since start.</param>
+public sealed record IngestionStatus(
+    BrokerMode Mode,
+    string Endpoint,
+    string ClientId,
+    IngestionSnapshot Connection,
+    MessageCounts Messages,
+    int LiveSubscribers,
+    long LiveEventsDropped);
+
+/// <summary>HTTP endpoints of the ingestion.</summary>
+public static class IngestionEndpoints
+{
+    /// <summary>Maps <c>GET /api/ingestion</c>.</summary>
+    public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/ingestion", (IngestionState state, IngestionStatistics statistics, LiveBroadcaster live, IOptions<BrokerOptions> broker) =>
+            TypedResults.Ok(new IngestionStatus(
+                broker.Value.Mode,
+                broker.Value.Endpoint,
+                broker.Value.ClientId,
+                state.Current,
+                statistics.Snapshot(),
+                live.SubscriberCount,
+                live.Dropped)))
+            .WithName("GetIngestionStatus");
+        return app;
+    }
+}
+
+/// <summary>Readiness: healthy while the ingestion is subscribed to its broker.</summary>
+public sealed class IngestionHealthCheck(IngestionState state) : IHealthCheck
+{
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var current = state.Current;
+        return Task.FromResult(current.Subscribed
+            ? HealthCheckResult.Healthy("subscribed to the broker")
+            : HealthCheckResult.Unhealthy(current.LastError ?? "not connected to the broker yet"));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Vsa.Edge.FleetManager.Ingestion;
+
+/// <summary>Counts per message outcome: published as the <c>vsa.fleet.messages</c> metric and kept for the status API.</summary>
+public sealed class IngestionStatistics
+{
+    /// <summary>Meter name, for OpenTelemetry or <c>dotnet-counters monitor --counters Vsa.Edge.FleetManager</c>.</summary>
+    public const string MeterName = "Vsa.Edge.FleetManager";
+
+    private readonly Counter<long> _messages;
+    private readonly long[] _accepted = new long[Enum.GetValues<MessageKind>().Length];
+    private readonly long[] _rejected = new long[Enum.GetValues<RejectReason>().Length];
+    private long _duplicates;
+    private long _stale;
+
+    /// <summary>Creates the counters on the host's meter factory.</summary>
+    public IngestionStatistics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _messages = meter.CreateCounter<long>("vsa.fleet.messages", unit: "{message}", description: "MQTT messages handled by the ingestion, by kind and outcome.");
+    }
+
+    /// <summary>A message stored (alert applied, heartbeat or status recorded).</summary>
+    public void Accepted(MessageKind kind)
+    {
+        Interlocked.Increment(ref _accepted[(int)kind]);
+        Record(kind, "accepted", null);
+    }
+
+    /// <summary>A message whose id was already stored.</summary>
+    public void Duplicate(MessageKind kind)
+    {
+        Interlocked.Increment(ref _duplicates);
+        Record(kind, "duplicate", null);
+    }
+
+    /// <summary>A message older than what is held (kept in the message log, no state change).</summary>
+    public void Stale(MessageKind kind)
+    {
+        Interlocked.Increment(ref _stale);
+        Record(kind, "stale", null);
+    }
+
+    /// <summary>A refused message.</summary>
+    public void Rejected(MessageKind? kind, RejectReason reason)
+    {
+        Interlocked.Increment(ref _rejected[(int)reason]);
+        Record(kind, "rejected", RejectReasons.Name(reason));
+    }
+
+    /// <summary>How many messages of <paramref name="reason"/> were refused.</summary>
+    public long RejectedCount(RejectReason reason) => Interlocked.Read(ref _rejected[(int)reason]);
+
+    /// <summary>A consistent-enough copy for the status API (each counter is read atomically).</summary>
+    public MessageCounts Snapshot() => new(
+        Alerts: Interlocked.Read(ref _accepted[(int)MessageKind.Alert]),
+        Heartbeats: Interlocked.Read(ref _accepted[(int)MessageKind.Health]),
+        Statuses: Interlocked.Read(ref _accepted[(int)MessageKind.Status]),
+        Duplicates: Interlocked.Read(ref _duplicates),
+        Stale: Interlocked.Read(ref _stale),
+        Rejected: Enum.GetValues<RejectReason>().ToDictionary(RejectReasons.Name, r => Interlocked.Read(ref _rejected[(int)r])));
+
+    private void Record(MessageKind? kind, string outcome, string? reason)
+    {
+        var tags = new TagList
+        {
+            { "kind", kind?.ToString().ToLowerInvariant() ?? "unknown" },
+            { "outcome", outcome },
+        };
+        if (reason is not null)
+        {
+            tags.Add("reason", reason);
+        }
+
+        _messages.Add(1, tags);
+    }
+}
+
+/// <summary>Message counters since start.</summary>
+/// <param name="Alerts">Alert messages that moved an alert forward.</param>
+/// <param name="Heartbeats">Heartbeats recorded.</param>
+/// <param name="Statuses">Status messages recorded.</param>
+/// <param name="Duplicates">Messages ignored because their id was already stored.</param>
+/// <param name="Stale">Messages older than what is held.</param>
+/// <param name="Rejected">Refused messages by reason.</param>
+public sealed record MessageCounts(long Alerts, long Heartbeats, long Statuses, long Duplicates, long Stale, IReadOnlyDictionary<string, long> Rejected);

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Broker;
+using Vsa.Edge.FleetManager.Live;
+
+namespace Vsa.Edge.FleetManager.Ingestion;
+
+/// <summary>
+/// The ingestion: one MQTT 5 client with a persistent session (clean start off, session expiry on), subscribed with QoS 1
+/// to the alerts, health and status of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
+/// with exponential back-off on the injected <see cref="TimeProvider"/>. A message is acknowledged only after it is stored,
+/// so a crash or a storage failure leaves it with the broker for redelivery.
+/// </summary>
+public sealed partial class MqttIngestionService(
+    IngestionPipeline pipeline,
+    IngestionState state,
+    LiveBroadcaster live,
+    IOptions<BrokerOptions> brokerOptions,
+    TimeProvider timeProvider,
+    ILoggerFactory loggerFactory) : BackgroundService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<MqttIngestionService>();
+    private TaskCompletionSource _connectionEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _reconnectRequested;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = brokerOptions.Value;
+        var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
+        using var client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Client"), LogLevel.Warning));
+        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        client.DisconnectedAsync += _ =>
+        {
+            _connectionEnded.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        var clientOptions = BuildClientOptions(settings);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            string reason;
+            var failed = false;
+            try
+            {
+                reason = await RunConnectionAsync(client, clientOptions, settings, backoff, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is MqttCommunicationException or MqttProtocolViolationException or BrokerRefusedException)
+            {
+                reason = ex.Message;
+                failed = true;
+            }
+
+            if (client.IsConnected)
+            {
+                // Still connected only when a storage failure asked for a reconnect: drop the link so the broker keeps the
+                // unacknowledged message in the session and redelivers it.
+                await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.ImplementationSpecificError, "storage failure");
+            }
+
+            // The timer is armed before the state is published, so whoever sees the new state can already move the clock.
+            var delay = backoff.Next();
+            var wait = Task.Delay(delay, timeProvider, stoppingToken);
+            var retryAt = timeProvider.GetUtcNow() + delay;
+            Broadcast(failed ? state.AttemptFailed(reason, retryAt) : state.ConnectionLost(reason, retryAt));
+            LogInterrupted(_logger, settings.Endpoint, reason, delay);
+            try
+            {
+                await wait;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        if (client.IsConnected)
+        {
+            // A normal disconnect keeps the session: the broker queues what arrives until the next start.
+            await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "fleet manager stopping");
+        }
+
+        LogStopped(_logger);
+    }
+
+    private async Task<string> RunConnectionAsync(IMqttClient client, MqttClientOptions clientOptions, BrokerOptions settings, ReconnectBackoff backoff, CancellationToken stoppingToken)
+    {
+        _reconnectRequested = false;
+        Volatile.Write(ref _connectionEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        MqttClientConnectResult connected;
+        using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            // MQTTnet applies its own timeout only to uncancellable calls; a black-holed broker must not stall the loop.
+            attempt.CancelAfter(clientOptions.Timeout);
+            try
+            {
+                connected = await client.ConnectAsync(clientOptions, attempt.Token);
+                if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new BrokerRefusedException($"connection refused: {connected.ResultCode} {connected.ReasonString}".TrimEnd());
+                }
+
+                await SubscribeAsync(client, attempt.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                throw new MqttCommunicationTimedOutException();
+            }
+        }
+
+        backoff.Reset();
+        Broadcast(state.Subscribed(timeProvider.GetUtcNow()));
+        LogSubscribed(_logger, settings.Endpoint, settings.ClientId, connected.IsSessionPresent);
+
+        while (true)
+        {
+            await _connectionEnded.Task.WaitAsync(stoppingToken);
+
+            // A disconnect event from an earlier attempt can arrive late: publish a fresh signal first, then look at the
+            // client, so that a real disconnect is never missed between the two.
+            Volatile.Write(ref _connectionEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!client.IsConnected || _reconnectRequested)
+            {
+                break;
+            }
+        }
+
+        return _reconnectRequested ? "storage failure; reconnecting for redelivery" : "connection to the broker lost";
+    }
+
+    private static async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(Topics.AllAlerts, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllHealth, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await client.SubscribeAsync(subscribe, cancellationToken);
+        var refused = result.Items.Where(i => i.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2)).ToList();
+        if (refused.Count > 0)
+        {
+            throw new BrokerRefusedException("subscription refused: " + string.Join(", ", refused.Select(i => $"{i.TopicFilter.Topic}: {i.ResultCode}")));
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        try
+        {
+            // Not cancelled on shutdown: MQTTnet lets the message in hand finish before it disconnects, and a half-written
+            // message would be redelivered anyway.
+            await pipeline.HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, CancellationToken.None);
+        }
+        catch (SqliteException ex)
+        {
+            // Do not acknowledge: the broker keeps the message in our session and sends it again after the reconnect.
+            e.AutoAcknowledge = false;
+            LogStorageFailed(_logger, e.ApplicationMessage.Topic, ex);
+            _reconnectRequested = true;
+            _connectionEnded.TrySetResult();
+        }
+    }
+
+    private static MqttClientOptions BuildClientOptions(BrokerOptions settings)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithTcpServer(settings.ConnectHost, settings.Port)
+            .WithClientId(settings.ClientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)settings.SessionExpirySeconds)
+            .WithKeepAlivePeriod(settings.KeepAlive);
+        if (!string.IsNullOrEmpty(settings.Username))
+        {
+            builder.WithCredentials(settings.Username, settings.Password);
+        }
+
+        return builder.Build();
+    }
+
+    private void Broadcast(IngestionSnapshot snapshot) =>
+        live.Publish(new LiveEvent(LiveEventTypes.Ingestion, JsonSerializer.Serialize(snapshot, FleetJsonContext.Default.IngestionSnapshot)));
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Ingesting from {Endpoint} as {ClientId} (session resumed: {SessionPresent})")]
+    private static partial void LogSubscribed(ILogger logger, string endpoint, string clientId, bool sessionPresent);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "No ingestion from {Endpoint}: {Reason}; next attempt in {Delay}")]
+    private static partial void LogInterrupted(ILogger logger, string endpoint, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Could not store the message on {Topic}; it stays unacknowledged for redelivery")]
+    private static partial void LogStorageFailed(ILogger logger, string topic, Exception exception);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Ingestion stopped")]
+    private static partial void LogStopped(ILogger logger);
+}
+
+/// <summary>The broker refused the ingestion's connection (credentials) or one of its subscriptions (ACL).</summary>
+public sealed class BrokerRefusedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public BrokerRefusedException()
+    {
+    }
+
+    /// <summary>Creates the exception with what was refused.</summary>
+    public BrokerRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with an inner exception.</summary>
+    public BrokerRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

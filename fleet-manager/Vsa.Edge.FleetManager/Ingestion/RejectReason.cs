@@ -1,0 +1,47 @@
+namespace Vsa.Edge.FleetManager.Ingestion;
+
+/// <summary>Why an incoming MQTT message was refused. Each is counted and logged; none stops the ingestion.</summary>
+public enum RejectReason
+{
+    /// <summary>The topic is not <c>vsa/v1/{deviceId}/{alerts|health|status}</c>.</summary>
+    UnknownTopic,
+
+    /// <summary>The payload is larger than <see cref="IngestionOptions.MaxPayloadBytes"/>.</summary>
+    PayloadTooLarge,
+
+    /// <summary>The payload is not a JSON object.</summary>
+    MalformedJson,
+
+    /// <summary>The <c>schema</c> field is missing or not the one of the topic.</summary>
+    UnknownSchema,
+
+    /// <summary>The <c>schemaVersion</c> is one this fleet manager does not read.</summary>
+    UnsupportedVersion,
+
+    /// <summary>The JSON does not fit the schema, or a field is missing or out of range.</summary>
+    InvalidContent,
+
+    /// <summary>The payload's device id is not the one in the topic (a device may only speak for itself).</summary>
+    DeviceMismatch,
+
+    /// <summary>The alert id is already held by another device.</summary>
+    ForeignAlert,
+}
+
+/// <summary>Stable snake_case names of <see cref="RejectReason"/> for logs, metrics and the status API.</summary>
+public static class RejectReasons
+{
+    /// <summary>The wire name of a reason.</summary>
+    public static string Name(RejectReason reason) => reason switch
+    {
+        RejectReason.UnknownTopic => "unknown_topic",
+        RejectReason.PayloadTooLarge => "payload_too_large",
+        RejectReason.MalformedJson => "malformed_json",
+        RejectReason.UnknownSchema => "unknown_schema",
+        RejectReason.UnsupportedVersion => "unsupported_version",
+        RejectReason.InvalidContent => "invalid_content",
+        RejectReason.DeviceMismatch => "device_mismatch",
+        RejectReason.ForeignAlert => "foreign_alert",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+}

@@ -1,0 +1,48 @@
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.FleetManager.Ingestion;
+
+/// <summary>The kinds of message the fleet manager ingests.</summary>
+public enum MessageKind
+{
+    /// <summary><c>vsa/v1/{deviceId}/alerts</c>.</summary>
+    Alert,
+
+    /// <summary><c>vsa/v1/{deviceId}/health</c>.</summary>
+    Health,
+
+    /// <summary><c>vsa/v1/{deviceId}/status</c>.</summary>
+    Status,
+}
+
+/// <summary>A topic split into the device it belongs to and the kind of message it carries.</summary>
+/// <param name="DeviceId">The device segment of the topic.</param>
+/// <param name="Kind">The message kind.</param>
+public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
+{
+    /// <summary>Parses one of the three subscribed topics; false for anything else (including deeper or wildcard topics).</summary>
+    public static bool TryParse(string topic, out TopicRoute route)
+    {
+        route = default;
+        var deviceId = Topics.DeviceIdOf(topic);
+        if (deviceId is null)
+        {
+            return false;
+        }
+
+        MessageKind? kind = topic.AsSpan(Topics.Root.Length + 1 + deviceId.Length) switch
+        {
+            "/alerts" => MessageKind.Alert,
+            "/health" => MessageKind.Health,
+            "/status" => MessageKind.Status,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            return false;
+        }
+
+        route = new TopicRoute(deviceId, kind.Value);
+        return true;
+    }
+}

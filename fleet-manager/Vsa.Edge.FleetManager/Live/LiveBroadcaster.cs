@@ -1,0 +1,125 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace Vsa.Edge.FleetManager.Live;
+
+/// <summary>Kinds of live event, used as the SSE <c>event:</c> name.</summary>
+public static class LiveEventTypes
+{
+    /// <summary>An alert was created or moved forward; data is an <c>AlertView</c>.</summary>
+    public const string Alert = "alert";
+
+    /// <summary>A device row changed; data is a <c>DeviceView</c>.</summary>
+    public const string Device = "device";
+
+    /// <summary>The ingestion connected or lost its broker; data is an <c>IngestionSnapshot</c>.</summary>
+    public const string Ingestion = "ingestion";
+}
+
+/// <summary>One event for the live page, serialised once for all subscribers.</summary>
+/// <param name="Type">One of <see cref="LiveEventTypes"/>.</param>
+/// <param name="Json">The JSON data.</param>
+public sealed record LiveEvent(string Type, string Json);
+
+/// <summary>
+/// Fans live events out to every connected browser. Each subscriber has its own bounded queue; publishing never waits, so a
+/// slow or stuck browser costs only its own oldest events (counted in <see cref="Dropped"/>), never the ingestion's time.
+/// </summary>
+public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogger<LiveBroadcaster> logger)
+{
+    private readonly Lock _gate = new();
+    private readonly List<Subscription> _subscribers = [];
+    private long _dropped;
+
+    /// <summary>Events dropped for slow subscribers since start.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Connected subscribers.</summary>
+    public int SubscriberCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscribers.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a subscriber; dispose the result to leave.</summary>
+    public Subscription Subscribe()
+    {
+        var subscription = new Subscription(this, options.Value.SubscriberQueueCapacity);
+        lock (_gate)
+        {
+            _subscribers.Add(subscription);
+        }
+
+        return subscription;
+    }
+
+    /// <summary>Queues an event for every subscriber without waiting.</summary>
+    public void Publish(LiveEvent liveEvent)
+    {
+        Subscription[] targets;
+        lock (_gate)
+        {
+            targets = [.. _subscribers];
+        }
+
+        foreach (var target in targets)
+        {
+            // DropOldest: the write always succeeds and the channel reports the evicted event to OnDropped.
+            target.Writer.TryWrite(liveEvent);
+        }
+    }
+
+    private void Remove(Subscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscribers.Remove(subscription);
+        }
+    }
+
+    private void OnDropped(LiveEvent dropped)
+    {
+        var total = Interlocked.Increment(ref _dropped);
+
+        // Logged on powers of two so a browser left open on a stalled tab cannot flood the log.
+        if ((total & (total - 1)) == 0)
+        {
+            LogDropped(logger, dropped.Type, total);
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "A live-page subscriber is too slow: dropped a queued {Type} event ({Total} dropped since start)")]
+    private static partial void LogDropped(ILogger logger, string type, long total);
+
+    /// <summary>One subscriber's queue.</summary>
+    public sealed class Subscription : IDisposable
+    {
+        private readonly LiveBroadcaster _owner;
+        private readonly Channel<LiveEvent> _channel;
+
+        internal Subscription(LiveBroadcaster owner, int capacity)
+        {
+            _owner = owner;
+            _channel = Channel.CreateBounded<LiveEvent>(
+                new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                owner.OnDropped);
+        }
+
+        /// <summary>The events queued for this subscriber, in publication order.</summary>
+        public ChannelReader<LiveEvent> Reader => _channel.Reader;
+
+        internal ChannelWriter<LiveEvent> Writer => _channel.Writer;
+
+        /// <summary>Leaves the broadcast and completes <see cref="Reader"/>.</summary>
+        public void Dispose()
+        {
+            _owner.Remove(this);
+            _channel.Writer.TryComplete();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Vsa.Edge.FleetManager.Alerts;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Broker;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+
+namespace Vsa.Edge.FleetManager.Tests.Api;
+
+/// <summary>The alert API: filters, order, and RFC 7807 errors.</summary>
+public sealed class AlertsApiTests
+{
+    [Fact]
+    public async Task GetAlerts_Filters_NewestFirstWithinFilter()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        await using var north = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-north");
+        await using var south = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-south");
+        var oldest = Samples.AlertStart(north.DeviceId, startedAt: Samples.T0);
+        var middle = Samples.AlertStart(north.DeviceId, startedAt: Samples.T0.AddMinutes(1), cameraId: "cam-2");
+        var newest = Samples.AlertStart(south.DeviceId, startedAt: Samples.T0.AddMinutes(2));
+        await north.PublishAsync(oldest);
+        await north.PublishAsync(middle);
+        await south.PublishAsync(newest);
+        foreach (var alert in new[] { oldest, middle, newest })
+        {
+            await fleet.WaitForAlertAsync(alert.AlertId);
+        }
+
+        Assert.Equal([newest.AlertId, middle.AlertId, oldest.AlertId], await IdsAsync(fleet, "/api/alerts"));
+        Assert.Equal([middle.AlertId, oldest.AlertId], await IdsAsync(fleet, "/api/alerts?deviceId=pole-north"));
+        Assert.Equal([middle.AlertId], await IdsAsync(fleet, "/api/alerts?deviceId=pole-north&cameraId=cam-2"));
+        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(fleet, "/api/alerts?since=2025-06-01T08:31:00Z"));
+        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(fleet, "/api/alerts?since=2025-06-01T10:31:00%2B02:00"));
+        Assert.Equal([newest.AlertId], await IdsAsync(fleet, "/api/alerts?limit=1"));
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("limit=ten", "limit")]
+    [InlineData("since=yesterday", "since")]
+    [InlineData("deviceId=", "deviceId")]
+    public async Task GetAlerts_BadQuery_ReturnsValidationProblem(string query, string field)
+    {
+        await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+
+        var response = await fleet.Http.GetAsync($"/api/alerts?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(400, (int?)problem["status"]);
+        Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task GetAlert_Unknown_Returns404Problem()
+    {
+        await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+
+        var response = await fleet.Http.GetAsync("/api/alerts/0197a000-0000-7000-8000-000000000000");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Alert not found", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["title"]);
+    }
+
+    [Fact]
+    public void TryParseQuery_NoParameters_DefaultLimitAndNoFilter()
+    {
+        Assert.True(AlertEndpoints.TryParseQuery(null, null, null, null, out var query, out var errors));
+
+        Assert.Empty(errors);
+        Assert.Equal(new AlertQuery(AlertEndpoints.DefaultLimit, null, null, null), query);
+    }
+
+    [Fact]
+    public async Task Health_LivenessAndReadiness_AreHealthyOnceSubscribed()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+
+        Assert.Equal("Healthy", await fleet.Http.GetStringAsync("/health"));
+        Assert.Equal("Healthy", await fleet.Http.GetStringAsync("/health/ready"));
+    }
+
+    [Fact]
+    public async Task Ingestion_Status_ReportsEmbeddedBrokerAndCounters()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+
+        var status = await fleet.Http.GetFromJsonAsync("/api/ingestion", FleetJsonContext.Default.IngestionStatus);
+
+        Assert.Equal(BrokerMode.Embedded, status!.Mode);
+        Assert.Equal($"mqtt://127.0.0.1:{fleet.BrokerPort}", status.Endpoint);
+        Assert.True(status.Connection.Subscribed);
+        Assert.Equal(0, status.Messages.Alerts);
+        Assert.Equal(0, status.Messages.Rejected["malformed_json"]);
+    }
+
+    private static async Task<string[]> IdsAsync(FleetApp fleet, string url) =>
+        [.. (await fleet.Http.GetFromJsonAsync(url, FleetJsonContext.Default.IReadOnlyListAlertView))!.Select(a => a.AlertId)];
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Vsa.Edge.FleetManager.Broker;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+
+namespace Vsa.Edge.FleetManager.Tests.Broker;
+
+/// <summary>
+/// Bad broker settings stop the fleet manager at start with a message naming the setting. These run the real
+/// <c>vsa-fleet</c> executable: a host that fails to start inside WebApplicationFactory can lose its own exception.
+/// </summary>
+public sealed class BrokerStartupTests
+{
+    [Fact]
+    public async Task ExternalModeWithoutHost_ExitsNamingTheKey()
+    {
+        var result = await RunFleetAsync("--Fleet:Broker:Mode", "External");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("OptionsValidationException", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Fleet:Broker:Host is required", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PortOutOfRange_ExitsNamingTheField()
+    {
+        var result = await RunFleetAsync("--Fleet:Broker:Port", "70000");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("OptionsValidationException", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Port", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EmbeddedPortInUse_ExitsNamingThePort()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var result = await RunFleetAsync("--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(BrokerMode.Embedded, "0.0.0.0", null, true)]
+    [InlineData(BrokerMode.Embedded, "::", null, true)]
+    [InlineData(BrokerMode.Embedded, "localhost", null, false)]
+    [InlineData(BrokerMode.External, "127.0.0.1", "mqtt.example", true)]
+    [InlineData(BrokerMode.External, "127.0.0.1", " ", false)]
+    public void Validate_ModeAndAddresses(BrokerMode mode, string bindAddress, string? host, bool valid)
+    {
+        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions { Mode = mode, BindAddress = bindAddress, Host = host });
+
+        Assert.Equal(valid, result.Succeeded);
+    }
+
+    [Fact]
+    public void Validate_PasswordWithoutUser_Fails()
+    {
+        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions { Password = "secret" });
+
+        Assert.True(result.Failed);
+    }
+
+    [Fact]
+    public void Endpoint_EmbeddedOnAllIpv6_ConnectsOverIpv6Loopback()
+    {
+        var options = new BrokerOptions { BindAddress = "::", Port = 1884 };
+
+        Assert.Equal("::1", options.ConnectHost);
+        Assert.Equal("mqtt://[::1]:1884", options.Endpoint);
+    }
+
+    private static async Task<ExternalProcess.Result> RunFleetAsync(params string[] arguments)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("vsa-fleet-start-").FullName;
+        try
+        {
+            return await ExternalProcess.RunAsync(
+                Path.Combine(AppContext.BaseDirectory, "vsa-fleet"),
+                [.. arguments, "--urls", "http://127.0.0.1:0", "--Fleet:Storage:DataDirectory", dataDirectory]);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Text.Json;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+
+namespace Vsa.Edge.FleetManager.Tests.Live;
+
+/// <summary>The live page and its Server-Sent Events stream, read over HTTP as a browser would.</summary>
+public sealed class LiveStreamTests
+{
+    [Fact]
+    public async Task Stream_PublishedAlert_ArrivesAsAlertEvent()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
+        using var guard = new CancellationTokenSource(FleetApp.Timeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts/stream");
+        using var response = await fleet.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, guard.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
+
+        // The stream opens with the broker state, sent once our subscription exists: from here nothing can be missed.
+        var (openingType, _) = await ReadEventAsync(reader, guard.Token);
+        Assert.Equal("ingestion", openingType);
+
+        var alert = Samples.AlertStart(device.DeviceId);
+        await device.PublishAsync(alert);
+        var (type, data) = await ReadEventAsync(reader, guard.Token);
+
+        Assert.Equal("alert", type);
+        var view = JsonSerializer.Deserialize(data, FleetJsonContext.Default.AlertView)!;
+        Assert.Equal(alert.AlertId, view.AlertId);
+        Assert.Equal(Vsa.Edge.Contracts.AlertState.Start, view.State);
+    }
+
+    [Fact]
+    public async Task Root_ServesTheLivePageWithoutExternalResources()
+    {
+        await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+
+        var html = await fleet.Http.GetStringAsync("/");
+        var script = await fleet.Http.GetStringAsync("/app.js");
+
+        Assert.Contains("<html lang=\"fr\">", html, StringComparison.Ordinal);
+        Assert.Contains("src=\"app.js\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.Contains("new EventSource(\"api/alerts/stream\")", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await fleet.Http.GetAsync("/app.css")).StatusCode);
+    }
+
+    private static async Task<(string Type, string Data)> ReadEventAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        string? type = null;
+        string? data = null;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0 && data is not null)
+            {
+                return (type ?? "message", data);
+            }
+
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                data = line["data: ".Length..];
+            }
+        }
+
+        throw new EndOfStreamException("The event stream ended.");
+    }
+}
