@@ -118,4 +118,7 @@ public enum DecoderKind
 
     /// <summary>YOLOv8 / YOLO11: one output [1, 4+C, N] with centre-size boxes in input pixels and class scores.</summary>
     [JsonStringEnumMemberName("yolov8")] YoloV8,
+
+    /// <summary>MoveNet single-pose: one output [1,1,K,3] of (y, x, score) per keypoint, y and x in 0–1 of the input crop; labels name the K keypoints.</summary>
+    [JsonStringEnumMemberName("movenet-singlepose")] MoveNetSinglePose,
 }

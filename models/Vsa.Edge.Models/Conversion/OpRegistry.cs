@@ -11,7 +11,7 @@ public delegate TensorData[] OpFolder(TfNode node, IReadOnlyList<TensorData> inp
 
 /// <summary>
 /// TF op name → mapper (and optional constant folder). One static class per op family registers its ops, so a new
-/// model's ops (MoveNet: depthwise convolutions, StridedSlice, GatherNd...) are added without touching the converter.
+/// model's ops (MoveNet: ExpandDims, Pack, GatherNd, ArgMax...) are added without touching the converter.
 /// </summary>
 public sealed class OpRegistry
 {
@@ -27,6 +27,8 @@ public sealed class OpRegistry
         ConvolutionOps.Register(registry);
         LayoutOps.Register(registry);
         ResizeOps.Register(registry);
+        ShapeOps.Register(registry);
+        IndexingOps.Register(registry);
         return registry;
     }
 

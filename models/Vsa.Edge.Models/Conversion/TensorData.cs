@@ -99,6 +99,56 @@ public sealed class TensorData
     /// <summary>Values as floats.</summary>
     public float[] ToFloatArray() => IsFloat ? Floats : Array.ConvertAll(Ints, v => (float)v);
 
+    /// <summary>
+    /// Copies a strided window: output element (i0, …, ik) is input element (start0 + i0·step0, …, startk + ik·stepk).
+    /// The caller has resolved starts, steps and the output shape against this tensor's shape (StridedSlice, Unpack).
+    /// </summary>
+    public TensorData Slice(IReadOnlyList<long> starts, IReadOnlyList<long> steps, long[] outShape)
+    {
+        var rank = Shape.Length;
+        if (starts.Count != rank || steps.Count != rank || outShape.Length != rank)
+        {
+            throw new ArgumentException($"Slice of a rank-{rank} tensor needs {rank} starts, steps and output dimensions.");
+        }
+
+        var inStrides = ShapeMath.Strides(Shape);
+        var outStrides = ShapeMath.Strides(outShape);
+        var map = new int[ShapeMath.ElementCount(outShape)];
+        for (var o = 0; o < map.Length; o++)
+        {
+            var rest = (long)o;
+            long source = 0;
+            for (var a = 0; a < rank; a++)
+            {
+                var index = starts[a] + (rest / outStrides[a] * steps[a]);
+                rest %= outStrides[a];
+                if (index < 0 || index >= Shape[a])
+                {
+                    throw new ArgumentException($"Slice reads index {index} of axis {a}, which has {Shape[a]} elements.");
+                }
+
+                source += index * inStrides[a];
+            }
+
+            map[o] = (int)source;
+        }
+
+        return Gather(outShape, map);
+    }
+
+    /// <summary>A tensor of the given shape whose element k is this tensor's flat element <c>map[k]</c>.</summary>
+    public TensorData Gather(long[] shape, int[] map)
+    {
+        if (IsFloat)
+        {
+            var src = Floats;
+            return FromFloats(shape, Array.ConvertAll(map, i => src[i]));
+        }
+
+        var ints = Ints;
+        return FromInts(Type, shape, Array.ConvertAll(map, i => ints[i]));
+    }
+
     /// <summary>Copies the tensor with its axes permuted (numpy <c>transpose</c>).</summary>
     public TensorData Transpose(IReadOnlyList<long> perm)
     {

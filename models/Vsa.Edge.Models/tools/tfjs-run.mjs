@@ -1,9 +1,10 @@
-// Runs a TensorFlow.js graph model (the original, unconverted one) on one raw float32 tensor with tfjs's pure
-// JavaScript CPU backend and writes every output, so the ONNX conversion can be compared with it value by value.
+// Runs a TensorFlow.js graph model (the original, unconverted one) on one raw float32 or int32 tensor with tfjs's
+// pure JavaScript CPU backend and writes every output, so the ONNX conversion can be compared with it value by value.
 //
 // usage: node tfjs-run.mjs --tfjs <folder with node_modules/@tensorflow/tfjs> --model <model.json>
-//                          --input <tensor.bin (float32 LE)> --shape 1,3,416,416 --out <folder>
-// writes <out>/outputs.json = [{ name, shape, file }] and one float32 LE file per output.
+//                          --input <tensor.bin (little-endian)> --shape 1,3,416,416 [--dtype float32|int32] --out <folder>
+// writes <out>/outputs.json = [{ name, shape, dtype, file }] and one raw little-endian file per output, in the
+// output's own dtype (float32 or int32).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -47,10 +48,15 @@ const model = await tf.loadGraphModel(tf.io.fromMemory({
   signature: modelJson.signature,
 }));
 
+const dtype = args.dtype ?? 'float32';
+const arrays = { float32: Float32Array, int32: Int32Array };
+if (!arrays[dtype]) throw new Error(`unsupported --dtype ${dtype} (float32 or int32)`);
 const raw = fs.readFileSync(args.input);
-const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+const values = new arrays[dtype](raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 const shape = args.shape.split(',').map(Number);
-const input = tf.tensor(values, shape, 'float32');
+const needed = shape.reduce((a, b) => a * b, 1);
+if (values.length !== needed) throw new Error(`${args.input} holds ${values.length} ${dtype} values, shape [${shape}] needs ${needed}`);
+const input = tf.tensor(values, shape, dtype);
 const names = model.outputs.map((o) => o.name);
 const result = model.execute(input, names);
 const outputs = Array.isArray(result) ? result : [result];
@@ -61,7 +67,7 @@ for (let i = 0; i < outputs.length; i++) {
   const data = await outputs[i].data();
   const file = `output_${i}.bin`;
   fs.writeFileSync(path.join(args.out, file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  index.push({ name: names[i], shape: outputs[i].shape, file });
+  index.push({ name: names[i], shape: outputs[i].shape, dtype: outputs[i].dtype, file });
 }
 fs.writeFileSync(path.join(args.out, 'outputs.json'), JSON.stringify(index, null, 2));
 console.log(`tfjs ${tf.version.tfjs} (${tf.getBackend()}): ${index.map((o) => `${o.name} [${o.shape}]`).join(', ')}`);

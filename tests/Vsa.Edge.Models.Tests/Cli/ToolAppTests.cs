@@ -87,7 +87,7 @@ public sealed class ToolAppTests : IDisposable
     }
 
     [Fact]
-    public async Task Prepare_TwiceThenTampered_ConvertsThenUpToDateThenRebuilds()
+    public async Task Prepare_TwiceThenTampered_ConvertsThenUpToDateThenRebuildsOnlyTheTamperedModel()
     {
         var cache = new CachePaths(_temp.File("cache"));
         CopyStampedPackage(cache);
@@ -96,19 +96,51 @@ public sealed class ToolAppTests : IDisposable
         var manifestPath = Path.Combine(cache.Model(NanoDetManifest.Id), "manifest.json");
         var manifest = ModelManifestLoader.Load(manifestPath);
         Assert.Equal("input_1", manifest.Input.Name);
-        Assert.Contains("converting", _out.ToString(), StringComparison.Ordinal);
+        var poseManifestPath = Path.Combine(cache.Model(MoveNetManifest.Id), "manifest.json");
+        var pose = ModelManifestLoader.Load(poseManifestPath);
+        Assert.Equal(DecoderKind.MoveNetSinglePose, pose.Output.Decoder);
+        Assert.Equal(MoveNetManifest.FileName, pose.File);
+        Assert.Equal(2, CountOf("converting"));
 
         _out.GetStringBuilder().Clear();
         Assert.Equal(0, await Run("prepare", "--cache", cache.Root));
-        Assert.Contains("up to date", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{NanoDetManifest.Id} {NanoDetManifest.Version}: up to date", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{MoveNetManifest.Id} {MoveNetManifest.Version}: up to date", _out.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("converting", _out.ToString(), StringComparison.Ordinal);
 
         var onnx = ModelManifestLoader.ModelPath(manifestPath, manifest);
         await File.AppendAllTextAsync(onnx, "x");
         _out.GetStringBuilder().Clear();
         Assert.Equal(0, await Run("prepare", "--cache", cache.Root));
-        Assert.Contains("rejected", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{NanoDetManifest.Id}: existing manifest rejected", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{MoveNetManifest.Id} {MoveNetManifest.Version}: up to date", _out.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1, CountOf("converting"));
         Assert.Equal(manifest.Sha256, ModelManifestLoader.Load(manifestPath).Sha256);
+        Assert.Equal(pose.Sha256, ModelManifestLoader.Load(poseManifestPath).Sha256);
+    }
+
+    [Fact]
+    public async Task Manifest_MoveNetModel_ChecksInt32NhwcInputAndWritesPoseManifest()
+    {
+        var onnx = _temp.File(MoveNetManifest.FileName);
+        ModelConversion.ConvertFile(Path.Combine(TestAssets.HumanModelsPackage, MoveNetManifest.GraphPath), onnx);
+        var manifestPath = _temp.File("manifest.json");
+
+        Assert.Equal(ToolApp.Failed, await Run("manifest", "--onnx", onnx, "--out", manifestPath));
+        Assert.Contains("input  int32  [1,192,192,3]", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(manifestPath));
+
+        Assert.Equal(0, await Run("manifest", "--model", MoveNetManifest.Id, "--onnx", onnx, "--out", manifestPath));
+        var manifest = ModelManifestLoader.Load(manifestPath);
+        Assert.Equal(MoveNetManifest.Id, manifest.Id);
+        Assert.Equal(17, manifest.Labels.Count);
+    }
+
+    [Fact]
+    public async Task Manifest_UnknownModel_ExitsWithUsageListingModels()
+    {
+        Assert.Equal(ToolApp.BadUsage, await Run("manifest", "--model", "blazepose", "--onnx", "x.onnx", "--out", "m.json"));
+        Assert.Contains("nanodet-coco, movenet-lightning", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,6 +163,8 @@ public sealed class ToolAppTests : IDisposable
         Assert.Equal(home, CachePaths.DefaultRoot(_ => null));
         Assert.Equal(TestAssets.CacheRoot, CachePaths.DefaultRoot());
     }
+
+    private int CountOf(string text) => _out.ToString().Split(text).Length - 1;
 
     private Task<int> Run(params string[] args) =>
         ToolApp.RunAsync(args, new ToolConsole(_out, _error, new FakeTimeProvider()), CancellationToken.None);

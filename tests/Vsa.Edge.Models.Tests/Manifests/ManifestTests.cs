@@ -28,6 +28,28 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public void ToJson_MoveNetManifest_RoundTripsWithPoseDecoderAndKeypointLabels()
+    {
+        var manifest = MoveNetManifest.Create(FakeSha);
+
+        var json = ManifestFile.ToJson(manifest);
+        var read = ModelManifestLoader.Parse(json, "test");
+
+        Assert.Equal(json, ManifestFile.ToJson(read));
+        Assert.Equal(DecoderKind.MoveNetSinglePose, read.Output.Decoder);
+        Assert.Contains("\"decoder\": \"movenet-singlepose\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"layout\": \"NHWC\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"colorOrder\": \"RGB\"", json, StringComparison.Ordinal);
+        Assert.Equal(("movenet-lightning", "input", 192, 192), (read.Id, read.Input.Name, read.Input.Width, read.Input.Height));
+        Assert.Equal([0f, 0f, 0f], read.Input.Mean);
+        Assert.Equal([1f, 1f, 1f], read.Input.Std);
+        Assert.Equal(17, read.Labels.Distinct().Count());
+        Assert.Equal(["nose", "left_eye"], read.Labels.Take(2));
+        Assert.Equal("right_ankle", read.Labels[16]);
+        Assert.Empty(read.Categories);
+    }
+
+    [Fact]
     public void CocoLabels_EveryCategoryLabel_IsACocoLabel()
     {
         Assert.Equal(80, NanoDetManifest.CocoLabels.Distinct().Count());

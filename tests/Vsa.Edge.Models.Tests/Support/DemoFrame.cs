@@ -9,11 +9,7 @@ public static class DemoFrame
     /// <summary>Reads frame <paramref name="index"/> of the clip and returns it as a float32 NCHW tensor.</summary>
     public static float[] ToTensor(string clipPath, int index, ModelInput input)
     {
-        using var capture = new VideoCapture(clipPath);
-        Assert.True(capture.IsOpened(), $"OpenCV cannot open {clipPath}");
-        capture.Set(VideoCaptureProperties.PosFrames, index);
-        using var frame = new Mat();
-        Assert.True(capture.Read(frame) && !frame.Empty(), $"frame {index} of {clipPath} could not be read");
+        using var frame = Read(clipPath, index);
         Assert.Equal(TensorLayout.Nchw, input.Layout);
         Assert.Equal(ResizeMode.Stretch, input.Resize);
 
@@ -36,5 +32,45 @@ public static class DemoFrame
         }
 
         return tensor;
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="crop"/> (frame pixels) out of frame <paramref name="index"/>, resizes it to
+    /// <paramref name="size"/>² and returns it as int32 NHWC RGB 0–255 (MoveNet's input).
+    /// </summary>
+    public static int[] CropToInt32Rgb(string clipPath, int index, Rect crop, int size)
+    {
+        using var frame = Read(clipPath, index);
+        using var region = new Mat(frame, crop);
+        using var resized = new Mat();
+        Cv2.Resize(region, resized, new Size(size, size), 0, 0, InterpolationFlags.Linear);
+        var tensor = new int[size * size * 3];
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                var pixel = resized.At<Vec3b>(y, x);
+                var at = ((y * size) + x) * 3;
+                // OpenCV gives BGR; the model wants RGB.
+                (tensor[at], tensor[at + 1], tensor[at + 2]) = (pixel.Item2, pixel.Item1, pixel.Item0);
+            }
+        }
+
+        return tensor;
+    }
+
+    private static Mat Read(string clipPath, int index)
+    {
+        using var capture = new VideoCapture(clipPath);
+        Assert.True(capture.IsOpened(), $"OpenCV cannot open {clipPath}");
+        capture.Set(VideoCaptureProperties.PosFrames, index);
+        var frame = new Mat();
+        if (!capture.Read(frame) || frame.Empty())
+        {
+            frame.Dispose();
+            Assert.Fail($"frame {index} of {clipPath} could not be read");
+        }
+
+        return frame;
     }
 }

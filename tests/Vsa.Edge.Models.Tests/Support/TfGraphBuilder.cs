@@ -11,28 +11,32 @@ public sealed class TfGraphBuilder
     private readonly List<TfNode> _nodes = [];
     private readonly Dictionary<string, TensorData> _weights = new(StringComparer.Ordinal);
 
-    public string Placeholder(string name, params long[] shape)
+    public string Placeholder(string name, params long[] shape) => Placeholder(name, ElementType.Float32, shape);
+
+    public string Placeholder(string name, ElementType type, long[] shape)
     {
         _nodes.Add(new TfNode(name, "Placeholder", [], new Dictionary<string, TfAttr>
         {
             ["shape"] = new(Shape: shape),
-            ["dtype"] = new(DataType: "DT_FLOAT"),
+            ["dtype"] = new(DataType: TfType(type)),
         }));
         return name;
     }
 
     public string Const(string name, TensorData data)
     {
-        var type = data.Type switch
-        {
-            ElementType.Float32 => "DT_FLOAT",
-            ElementType.Int64 => "DT_INT64",
-            _ => "DT_INT32",
-        };
-        _nodes.Add(new TfNode(name, "Const", [], new Dictionary<string, TfAttr> { ["dtype"] = new(DataType: type) }));
+        _nodes.Add(new TfNode(name, "Const", [], new Dictionary<string, TfAttr> { ["dtype"] = new(DataType: TfType(data.Type)) }));
         _weights[name] = data;
         return name;
     }
+
+    public static string TfType(ElementType type) => type switch
+    {
+        ElementType.Float32 => "DT_FLOAT",
+        ElementType.Int64 => "DT_INT64",
+        ElementType.Bool => "DT_BOOL",
+        _ => "DT_INT32",
+    };
 
     public string Ints(string name, params long[] values) => Const(name, TensorData.FromInts(ElementType.Int32, [values.Length], values));
 

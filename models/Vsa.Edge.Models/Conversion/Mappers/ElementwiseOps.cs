@@ -16,14 +16,14 @@ public static class ElementwiseOps
         ["Minimum"] = ("Min", Math.Min),
     };
 
-    private static readonly Dictionary<string, string> Unary = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (string Onnx, Func<double, double> Eval)> Unary = new(StringComparer.Ordinal)
     {
-        ["Sigmoid"] = "Sigmoid",
-        ["Relu"] = "Relu",
-        ["Tanh"] = "Tanh",
-        ["Exp"] = "Exp",
-        ["Sqrt"] = "Sqrt",
-        ["Neg"] = "Neg",
+        ["Sigmoid"] = ("Sigmoid", v => 1 / (1 + Math.Exp(-v))),
+        ["Relu"] = ("Relu", v => Math.Max(v, 0)),
+        ["Tanh"] = ("Tanh", Math.Tanh),
+        ["Exp"] = ("Exp", Math.Exp),
+        ["Sqrt"] = ("Sqrt", Math.Sqrt),
+        ["Neg"] = ("Neg", v => -v),
     };
 
     public static void Register(OpRegistry registry)
@@ -34,10 +34,18 @@ public static class ElementwiseOps
             registry.Fold(op, (_, inputs) => [Broadcast(inputs[0], inputs[1], eval)]);
         }
 
-        foreach (var (op, onnx) in Unary)
+        foreach (var (op, (onnx, eval)) in Unary)
         {
             registry.Map(op, (node, context) => MapUnary(node, context, onnx));
+            registry.Fold(op, (_, inputs) => [inputs[0].IsFloat
+                ? TensorData.FromFloats(inputs[0].Shape, Array.ConvertAll(inputs[0].Floats, v => (float)eval(v)))
+                : TensorData.FromInts(inputs[0].Type, inputs[0].Shape, Array.ConvertAll(inputs[0].Ints, v => (long)eval(v)))]);
         }
+
+        registry.Map("FloorDiv", FloorDiv);
+        registry.Fold("FloorDiv", (_, inputs) => [Broadcast(inputs[0], inputs[1], (a, b) => Math.Floor(a / b))]);
+        registry.Map("SquaredDifference", SquaredDifference);
+        registry.Fold("SquaredDifference", (_, inputs) => [Broadcast(inputs[0], inputs[1], (a, b) => (a - b) * (a - b))]);
 
         registry.Map("LeakyRelu", (node, context) =>
             MapUnary(node, context, "LeakyRelu", ("alpha", OnnxAttribute.Of(node.GetFloat("alpha", 0.2f)))));
@@ -46,11 +54,48 @@ public static class ElementwiseOps
 
     private static void MapBinary(TfNode node, ConversionContext context, string onnxOp)
     {
+        var (a, b, type) = Operands(node, context);
+        var output = context.Add(onnxOp, node.Name, [a, b]);
+        context.SetOutput(node, 0, output, type, ShapeMath.Broadcast(context.Input(node, 0).Shape, context.Input(node, 1).Shape));
+    }
+
+    /// <summary>
+    /// TF FloorDiv rounds toward −∞; ONNX Div truncates integers toward zero. Floats: Floor(a / b). Integers:
+    /// (a − Mod(a, b)) / b, exact because ONNX integer Mod (fmod 0) takes the divisor's sign, as Python's % does.
+    /// </summary>
+    private static void FloorDiv(TfNode node, ConversionContext context)
+    {
+        var (a, b, type) = Operands(node, context);
+        string output;
+        if (type == ElementType.Float32)
+        {
+            output = context.Add("Floor", node.Name, [context.Add("Div", node.Name + "/div", [a, b])]);
+        }
+        else
+        {
+            var remainder = context.Add("Mod", node.Name + "/mod", [a, b], ("fmod", OnnxAttribute.Of(0L)));
+            output = context.Add("Div", node.Name, [context.Add("Sub", node.Name + "/sub", [a, remainder]), b]);
+        }
+
+        context.SetOutput(node, 0, output, type, ShapeMath.Broadcast(context.Input(node, 0).Shape, context.Input(node, 1).Shape));
+    }
+
+    /// <summary>TF SquaredDifference(a, b) = (a − b)²: ONNX Sub then Mul by itself.</summary>
+    private static void SquaredDifference(TfNode node, ConversionContext context)
+    {
+        var (a, b, type) = Operands(node, context);
+        var difference = context.Add("Sub", node.Name + "/sub", [a, b]);
+        var output = context.Add("Mul", node.Name, [difference, difference]);
+        context.SetOutput(node, 0, output, type, ShapeMath.Broadcast(context.Input(node, 0).Shape, context.Input(node, 1).Shape));
+    }
+
+    /// <summary>The two operands of a binary op as ONNX names of one element type (a constant takes the runtime value's type).</summary>
+    private static (string A, string B, ElementType Type) Operands(TfNode node, ConversionContext context)
+    {
         var a = context.Input(node, 0);
         var b = context.Input(node, 1);
         var type = a.IsConstant ? b.Type : a.Type;
-        var output = context.Add(onnxOp, node.Name, [UseAs(context, a, type), UseAs(context, b, type)]);
-        context.SetOutput(node, 0, output, type, ShapeMath.Broadcast(a.Shape, b.Shape));
+        return (UseAs(context, a, type), UseAs(context, b, type), type);
     }
 
     private static string UseAs(ConversionContext context, TfValue value, ElementType type) =>

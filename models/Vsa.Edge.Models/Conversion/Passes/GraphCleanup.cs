@@ -14,6 +14,7 @@ public static class GraphCleanup
         {
             changed = FuseTransposes(graph);
             changed |= FusePads(graph);
+            changed |= CancelSqueezeUnsqueeze(graph);
             changed |= RemoveIdentities(graph);
             changed |= RemoveDeadNodes(graph);
         }
@@ -87,6 +88,34 @@ public static class GraphCleanup
             consumer.Attributes["pads"] = OnnxAttribute.Of(merged);
             consumer.Inputs[0] = pad.Inputs[0];
             graph.Nodes.Remove(pad);
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// <c>Unsqueeze(Squeeze(x, A), A)</c> and <c>Squeeze(Unsqueeze(x, A), A)</c> are x itself: the second node becomes an
+    /// Identity. MoveNet unstacks its batch of one and stacks it again (four such nodes in a row at its input). Only
+    /// constant, non-negative, equal axes lists match — what the mappers write — so the rewrite is always exact.
+    /// </summary>
+    public static bool CancelSqueezeUnsqueeze(OnnxGraph graph)
+    {
+        var changed = false;
+        foreach (var node in graph.Nodes.Where(n => n.OpType is "Squeeze" or "Unsqueeze" && n.Inputs.Count == 2).ToList())
+        {
+            var inverse = node.OpType == "Squeeze" ? "Unsqueeze" : "Squeeze";
+            if (graph.Producer(node.Inputs[0]) is not { } first || first.OpType != inverse || first.Inputs.Count != 2
+                || !graph.TryGetInitializer(node.Inputs[1], out var axes) || !graph.TryGetInitializer(first.Inputs[1], out var firstAxes)
+                || axes.ToInt64Array() is not { Length: > 0 } a || !a.SequenceEqual(firstAxes.ToInt64Array()) || a.Any(x => x < 0))
+            {
+                continue;
+            }
+
+            // The first node stays for its other readers (if any); dead-node removal takes it away otherwise.
+            node.OpType = "Identity";
+            node.Inputs.Clear();
+            node.Inputs.Add(first.Inputs[0]);
             changed = true;
         }
 
