@@ -1,1 +1,28 @@
-return 0;
+using Microsoft.Extensions.Logging;
+using Vsa.Edge.Agent.Commands;
+
+// vsa-agent run --config agent.json | vsa-agent analyze --source <video> …
+switch (args.FirstOrDefault())
+{
+    case "run":
+        return await RunCommand.RunAsync(args[1..], Console.Error);
+    case "analyze":
+        using (var cancel = new CancellationTokenSource())
+        using (var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)))
+        {
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            var command = new AnalyzeCommand(Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System, loggers);
+            return await command.RunAsync(args[1..], cancel.Token);
+        }
+
+    default:
+        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}");
+        return 2;
+}

@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Vsa.Edge.Agent.Capture;
+using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Agent.Hosting;
+using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.Agent.Commands;
+
+/// <summary>
+/// <c>vsa-agent analyze</c>: replays a video as fast as the machine allows (every frame unless <c>--every</c>),
+/// writing detections and alert events as JSON lines, optionally publishing the alerts to a broker.
+/// </summary>
+public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool stderrIsTerminal, TimeProvider time, ILoggerFactory loggers)
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+    public const int ExitSource = 3;
+    public const int ExitCamera = 4;
+    public const int ExitModel = 5;
+    public const int ExitCancelled = 130;
+
+    private static readonly UTF8Encoding Utf8NoBom = new(false);
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        AnalyzeArguments a;
+        InferenceOptions inference;
+        try
+        {
+            a = AnalyzeArguments.Parse(args);
+            inference = new InferenceOptions
+            {
+                ModelDirectory = a.ModelDirectory,
+                ExecutionProviders = a.Providers,
+                IntraOpThreads = a.Threads,
+                ScoreThreshold = a.Score,
+            };
+            var invalid = new InferenceOptionsValidator().Validate(null, inference);
+            if (invalid.Failed && inference.ExecutionProviders.Any(p => ExecutionProviderNames.Normalise(p) is null))
+            {
+                throw new UsageException(invalid.FailureMessage);
+            }
+        }
+        catch (UsageException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync(AnalyzeArguments.Usage).ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        CameraConfig? camera = null;
+        if (a.Camera is not null)
+        {
+            try
+            {
+                camera = CameraConfigLoader.Load(a.Camera);
+            }
+            catch (CameraConfigException ex)
+            {
+                foreach (var error in ex.Errors.DefaultIfEmpty(ex.Message))
+                {
+                    await stderr.WriteLineAsync($"error: invalid camera file '{a.Camera}': {error}").ConfigureAwait(false);
+                }
+
+                return ExitCamera;
+            }
+            catch (IOException ex)
+            {
+                await stderr.WriteLineAsync($"error: camera file '{a.Camera}' cannot be read: {ex.Message}").ConfigureAwait(false);
+                return ExitCamera;
+            }
+        }
+
+        var factory = new OpenCvFrameSourceFactory(time, loggers.CreateLogger<OpenCvFrameSourceFactory>()) { ReplayStart = a.Start };
+        IFrameSource source;
+        try
+        {
+            source = factory.Open(a.Source);
+        }
+        catch (FrameSourceException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitSource;
+        }
+
+        using (source)
+        {
+            DetectorModel model;
+            try
+            {
+                model = DetectorModel.Load(inference, loggers.CreateLogger<DetectorModel>());
+            }
+            catch (ModelException ex)
+            {
+                await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return ExitModel;
+            }
+
+            using (model)
+            {
+                RuleEngine? rules = null;
+                if (camera is not null)
+                {
+                    try
+                    {
+                        rules = new RuleEngine(camera, model.Manifest, a.DeviceId);
+                    }
+                    catch (CameraConfigException ex)
+                    {
+                        // Valid on its own, but naming something the model does not have (a category, a class).
+                        foreach (var error in ex.Errors.DefaultIfEmpty(ex.Message))
+                        {
+                            await stderr.WriteLineAsync($"error: invalid camera file '{a.Camera}': {error}").ConfigureAwait(false);
+                        }
+
+                        return ExitCamera;
+                    }
+                }
+
+                return await ReplayAsync(a, camera?.CameraId, rules, source, model, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<int> ReplayAsync(AnalyzeArguments a, string? cameraId, RuleEngine? rules, IFrameSource source, DetectorModel model, CancellationToken ct)
+    {
+        cameraId ??= "replay";
+        var stats = new PipelineStats(cameraId, time);
+        var total = source.FrameCount > 0 ? source.FrameCount : -1;
+        var progress = new ProgressReporter(stderr, stderrIsTerminal, total, time);
+        using var detections = a.DetectionsOut is null ? null : new DetectionsWriter(OpenText(a.DetectionsOut), model.Manifest.Labels);
+        using var events = a.EventsOut is null ? null : OpenText(a.EventsOut);
+        await using var publisher = await StartPublisherAsync(a, model, stats, ct).ConfigureAwait(false);
+        var sink = new AnalyzeSink(detections, events, publisher, progress);
+        using var detector = model.CreateDetector();
+        var pipeline = new CameraPipeline(
+            cameraId,
+            source,
+            detector,
+            new ByteTracker(new TrackerOptions()),
+            rules,
+            sink,
+            new PipelineOptions { Replay = true, Every = a.Every, ScoreThreshold = model.ScoreThreshold },
+            stats,
+            time,
+            loggers.CreateLogger<CameraPipeline>());
+
+        var started = time.GetTimestamp();
+        var cancelled = false;
+        try
+        {
+            await pipeline.RunAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+
+        var elapsed = time.GetElapsedTime(started);
+        progress.Complete();
+        var undelivered = 0;
+        if (publisher is not null)
+        {
+            await publisher.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            undelivered = publisher.AlertsQueued;
+        }
+
+        var snapshot = stats.Snapshot(TimeSpan.MaxValue);
+        await WriteSummaryAsync(sink, elapsed, model.ExecutionProvider, snapshot).ConfigureAwait(false);
+        if (undelivered > 0)
+        {
+            await stderr.WriteLineAsync($"error: {undelivered} alerts could not be delivered to {a.Publish}").ConfigureAwait(false);
+            return ExitFailure;
+        }
+
+        return cancelled ? ExitCancelled : ExitOk;
+    }
+
+    private async Task<MqttPublisher?> StartPublisherAsync(AnalyzeArguments a, DetectorModel model, PipelineStats stats, CancellationToken ct)
+    {
+        if (a.Publish is null)
+        {
+            return null;
+        }
+
+        var registry = new PipelineStatsRegistry();
+        registry.Register(stats);
+        var health = new HealthReporter(a.DeviceId, registry, new ModelRef(model.Manifest.Id, model.Manifest.Version), () => model.ExecutionProvider, time);
+        var publisher = new MqttPublisher(MqttOptions.FromUri(a.Publish), a.DeviceId, time, loggers.CreateLogger<MqttPublisher>(), health);
+        await publisher.StartAsync(ct).ConfigureAwait(false);
+
+        // Start the replay once connected (or after the connect timeout) so the first alerts are not held back.
+        await publisher.WaitConnectedAsync(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        return publisher;
+    }
+
+    private async Task WriteSummaryAsync(AnalyzeSink sink, TimeSpan elapsed, string provider, StatsSnapshot snapshot)
+    {
+        var seconds = elapsed.TotalSeconds;
+        var fps = seconds > 0 ? sink.FramesProcessed / seconds : 0;
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"frames: {sink.FramesProcessed} processed (source frames 0-{Math.Max(0, sink.LastFrameIndex)}) in {seconds:F1} s, {fps:F1} fps")).ConfigureAwait(false);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"inference: {provider}, p50 {snapshot.InferenceMsP50:F1} ms, p95 {snapshot.InferenceMsP95:F1} ms")).ConfigureAwait(false);
+        var byType = sink.AlertCounts
+            .GroupBy(kv => kv.Key.Type)
+            .OrderBy(g => g.Key)
+            .Select(g => string.Create(CultureInfo.InvariantCulture,
+                $"{WireName(g.Key)} {g.Sum(kv => kv.Value)} (start {Count(g, AlertState.Start)}, update {Count(g, AlertState.Update)}, end {Count(g, AlertState.End)})"))
+            .ToList();
+        await stdout.WriteLineAsync("alerts: " + (byType.Count == 0 ? "none" : string.Join("; ", byType))).ConfigureAwait(false);
+        await stdout.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static int Count(IEnumerable<KeyValuePair<(EventType Type, AlertState State), int>> group, AlertState state) =>
+        group.Where(kv => kv.Key.State == state).Sum(kv => kv.Value);
+
+    private static string WireName(EventType type) =>
+        typeof(EventType).GetField(type.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? type.ToString();
+
+    private static StreamWriter OpenText(string path)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        return new StreamWriter(path, false, Utf8NoBom, 1 << 16) { NewLine = "\n" };
+    }
+}

@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Vsa.Edge.Agent.Capture;
+using Vsa.Edge.Agent.Core.Detection;
+using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.Agent.Pipeline;
+
+/// <summary>
+/// One camera: capture → (bounded channel) → pre-process + model run → (bounded channel) → decode, track, rules → sink.
+/// The stages run concurrently so decoding and capture overlap the model run. Frames and inference buffers cycle
+/// through small pools, so steady state allocates no Mat and no tensor. Replay waits on a full queue (every frame is
+/// processed); live drops the oldest queued frame (latest-frame policy) and counts it.
+/// </summary>
+public sealed class CameraPipeline
+{
+    // One buffer set being run, one queued for decoding, one being decoded.
+    private const int BufferSets = 3;
+
+    private readonly string _cameraId;
+    private readonly IFrameSource _source;
+    private readonly Func<IFrameSource>? _reopen;
+    private readonly OnnxDetector _detector;
+    private readonly ByteTracker _tracker;
+    private readonly RuleEngine? _rules;
+    private readonly IPipelineSink _sink;
+    private readonly PipelineOptions _options;
+    private readonly PipelineStats _stats;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<VideoFrame> _freeFrames = new();
+    private readonly List<Detection> _candidates = new(256);
+    private readonly List<Detection> _reported = new(64);
+    private readonly List<AlertMessage> _alerts = [];
+    private int[] _candidateTrackIds = new int[256];
+    private int[] _reportedTrackIds = new int[64];
+    private DateTimeOffset? _lastTimestamp;
+    private IFrameSource _current;
+    private int _reopenAttempt;
+    private int _started;
+
+    public CameraPipeline(
+        string cameraId,
+        IFrameSource source,
+        OnnxDetector detector,
+        ByteTracker tracker,
+        RuleEngine? rules,
+        IPipelineSink sink,
+        PipelineOptions options,
+        PipelineStats stats,
+        TimeProvider time,
+        ILogger logger,
+        Func<IFrameSource>? reopen = null)
+    {
+        _cameraId = cameraId;
+        _source = source;
+        _current = source;
+        _reopen = reopen;
+        _detector = detector;
+        _tracker = tracker;
+        _rules = rules;
+        _sink = sink;
+        _options = options;
+        _stats = stats;
+        _time = time;
+        _logger = logger;
+        _stats.ExecutionProvider = detector.Model.ExecutionProvider;
+    }
+
+    /// <summary>Runs until the source ends (files) or <paramref name="cancellationToken"/> fires; then ends every open alert. Call once.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("A camera pipeline runs once; create a new one to run again.");
+        }
+
+        var frameCount = _options.FrameQueueCapacity + 2;
+        var frames = Channel.CreateBounded<VideoFrame>(
+            new BoundedChannelOptions(_options.FrameQueueCapacity)
+            {
+                FullMode = _options.Replay ? BoundedChannelFullMode.Wait : BoundedChannelFullMode.DropOldest,
+                SingleReader = true,
+                SingleWriter = true,
+            },
+            dropped =>
+            {
+                _stats.FrameDropped();
+                _freeFrames.Enqueue(dropped);
+            });
+        var results = Channel.CreateBounded<InferenceJob>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var freeJobs = Channel.CreateUnbounded<InferenceJob>(new UnboundedChannelOptions { SingleReader = true });
+        var allFrames = new List<VideoFrame>(frameCount);
+        var allJobs = new List<InferenceJob>(BufferSets);
+        for (var i = 0; i < frameCount; i++)
+        {
+            allFrames.Add(new VideoFrame());
+            _freeFrames.Enqueue(allFrames[^1]);
+        }
+
+        for (var i = 0; i < BufferSets; i++)
+        {
+            allJobs.Add(new InferenceJob(_detector.CreateBuffers()));
+            freeJobs.Writer.TryWrite(allJobs[^1]);
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var capture = RunStage(() => CaptureAsync(frames.Writer, stop.Token), e => frames.Writer.TryComplete(e), stop);
+            var infer = RunStage(() => InferAsync(frames.Reader, freeJobs.Reader, results.Writer, stop.Token), e => results.Writer.TryComplete(e), stop);
+            var post = RunStage(() => PostProcessAsync(results.Reader, freeJobs.Writer, stop.Token), _ => { }, stop);
+            var all = Task.WhenAll(capture, infer, post);
+            try
+            {
+                await all.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (all.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } cause)
+            {
+                // A failing stage cancels the others; report its error, not their cancellation.
+                ExceptionDispatchInfo.Capture(cause).Throw();
+            }
+        }
+        finally
+        {
+            // Ends the alerts still open at the last frame's time, also on Ctrl+C, so no alert stays open forever.
+            FlushRules();
+            foreach (var f in allFrames)
+            {
+                f.Dispose();
+            }
+
+            foreach (var j in allJobs)
+            {
+                j.Buffers.Dispose();
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    // Runs a stage on the thread pool; a failing stage cancels the others and completes its output channel with the error.
+    private static Task RunStage(Func<Task> stage, Action<Exception?> complete, CancellationTokenSource stop) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                await stage().ConfigureAwait(false);
+                complete(null);
+            }
+            catch (Exception ex)
+            {
+                complete(ex is OperationCanceledException ? null : ex);
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        });
+
+    private async Task CaptureAsync(ChannelWriter<VideoFrame> output, CancellationToken ct)
+    {
+        _current = _source;
+        var next = 0L;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (_options.Every > 1 && next % _options.Every != 0)
+                {
+                    if (_current.TrySkip())
+                    {
+                        next++;
+                    }
+                    else if (!await TryReopenAsync(ct).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (!_freeFrames.TryDequeue(out var frame))
+                {
+                    throw new InvalidOperationException("Frame pool exhausted: a frame was not returned.");
+                }
+
+                if (!_current.TryRead(frame))
+                {
+                    _freeFrames.Enqueue(frame);
+                    if (!await TryReopenAsync(ct).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                _reopenAttempt = 0;
+                next++;
+                if (_options.PaceFiles && !_current.Spec.IsLive)
+                {
+                    var wait = frame.Timestamp - _time.GetUtcNow();
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _time, ct).ConfigureAwait(false);
+                    }
+                }
+
+                await output.WriteAsync(frame, ct).ConfigureAwait(false);
+            }
+
+            PipelineLog.SourceEnded(_logger, _cameraId, _current.Spec.Source, next);
+        }
+        finally
+        {
+            if (!ReferenceEquals(_current, _source))
+            {
+                _current.Dispose();
+            }
+        }
+    }
+
+    // Files end; a live source is reopened after a growing, capped delay until it comes back or the pipeline stops.
+    private async Task<bool> TryReopenAsync(CancellationToken ct)
+    {
+        if (!_current.Spec.IsLive || _reopen is null || ct.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var source = _current.Spec.Source;
+        if (!ReferenceEquals(_current, _source))
+        {
+            _current.Dispose();
+        }
+
+        while (true)
+        {
+            _reopenAttempt++;
+            var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(_reopenAttempt, 5))));
+            PipelineLog.SourceLost(_logger, _cameraId, source, delay);
+            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            try
+            {
+                _current = _reopen();
+                return true;
+            }
+            catch (FrameSourceException ex)
+            {
+                PipelineLog.ReopenFailed(_logger, _cameraId, ex.Message);
+            }
+        }
+    }
+
+    private async Task InferAsync(ChannelReader<VideoFrame> input, ChannelReader<InferenceJob> freeJobs, ChannelWriter<InferenceJob> output, CancellationToken ct)
+    {
+        while (await input.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            while (input.TryRead(out var frame))
+            {
+                var job = await freeJobs.ReadAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    _detector.Preprocess(frame.Image, job.Buffers);
+                    job.FrameIndex = frame.Index;
+                    job.Timestamp = frame.Timestamp;
+                }
+                finally
+                {
+                    _freeFrames.Enqueue(frame);
+                }
+
+                var started = _time.GetTimestamp();
+                _detector.Run(job.Buffers);
+                _stats.RecordInference(_time.GetElapsedTime(started));
+                await output.WriteAsync(job, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PostProcessAsync(ChannelReader<InferenceJob> input, ChannelWriter<InferenceJob> freeJobs, CancellationToken ct)
+    {
+        var candidateThreshold = MathF.Min(_options.CandidateScoreThreshold, _options.ScoreThreshold);
+        while (await input.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            while (input.TryRead(out var job))
+            {
+                _detector.Decode(job.Buffers, candidateThreshold, _candidates);
+                var (index, timestamp) = (job.FrameIndex, job.Timestamp);
+                freeJobs.TryWrite(job);
+                Process(index, timestamp);
+            }
+        }
+    }
+
+    private void Process(long frameIndex, DateTimeOffset timestamp)
+    {
+        if (_candidateTrackIds.Length < _candidates.Count)
+        {
+            _candidateTrackIds = new int[Math.Max(_candidates.Count, _candidateTrackIds.Length * 2)];
+        }
+
+        var trackIds = _candidateTrackIds.AsSpan(0, _candidates.Count);
+        var tracks = _tracker.Update(_candidates, timestamp, trackIds);
+
+        _reported.Clear();
+        if (_reportedTrackIds.Length < _candidates.Count)
+        {
+            _reportedTrackIds = new int[_candidateTrackIds.Length];
+        }
+
+        for (var i = 0; i < _candidates.Count; i++)
+        {
+            if (_candidates[i].Score >= _options.ScoreThreshold)
+            {
+                _reportedTrackIds[_reported.Count] = trackIds[i];
+                _reported.Add(_candidates[i]);
+            }
+        }
+
+        _sink.OnFrame(new FrameResult(_cameraId, frameIndex, timestamp, CollectionsMarshal.AsSpan(_reported), _reportedTrackIds.AsSpan(0, _reported.Count)));
+        _lastTimestamp = timestamp;
+        if (_rules is not null)
+        {
+            _alerts.Clear();
+            _rules.Evaluate(tracks, timestamp, _alerts);
+            if (_alerts.Count > 0)
+            {
+                _sink.OnAlerts(_alerts);
+            }
+        }
+
+        _stats.FrameProcessed();
+    }
+
+    private void FlushRules()
+    {
+        if (_rules is null)
+        {
+            return;
+        }
+
+        _alerts.Clear();
+        _rules.Flush(_lastTimestamp ?? _time.GetUtcNow(), _alerts);
+        if (_alerts.Count > 0)
+        {
+            _sink.OnAlerts(_alerts);
+        }
+    }
+
+    private sealed class InferenceJob(InferenceBuffers buffers)
+    {
+        public InferenceBuffers Buffers { get; } = buffers;
+
+        public long FrameIndex { get; set; }
+
+        public DateTimeOffset Timestamp { get; set; }
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vsa.Edge.Agent.Pipeline;
+
+/// <summary>Pipeline log messages (event ids 3000–3099).</summary>
+internal static partial class PipelineLog
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Camera {CameraId}: source {Source} ended after {Frames} frames")]
+    public static partial void SourceEnded(ILogger logger, string cameraId, string source, long frames);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Camera {CameraId}: live source {Source} stopped delivering frames; reopening in {Delay}")]
+    public static partial void SourceLost(ILogger logger, string cameraId, string source, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Camera {CameraId}: reopening failed: {Reason}")]
+    public static partial void ReopenFailed(ILogger logger, string cameraId, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Camera {CameraId}: pipeline started ({Mode}, one frame in {Every})")]
+    public static partial void Started(ILogger logger, string cameraId, string mode, int every);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Camera {CameraId}: pipeline failed")]
+    public static partial void Failed(ILogger logger, Exception exception, string cameraId);
+}

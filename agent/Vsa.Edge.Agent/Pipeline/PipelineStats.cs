@@ -1,0 +1,73 @@
+namespace Vsa.Edge.Agent.Pipeline;
+
+/// <summary>Thread-safe figures of one camera pipeline, read by the heartbeat and the progress display.</summary>
+public sealed class PipelineStats(string cameraId, TimeProvider time)
+{
+    private const int Window = 512;
+    private readonly Lock _gate = new();
+    private readonly double[] _inferenceMs = new double[Window];
+    private readonly double[] _scratch = new double[Window];
+    private int _inferenceCount;
+    private long _processed;
+    private long _dropped;
+    private long _lastProcessedTicks = long.MinValue;
+    private long _snapshotProcessed;
+    private long _snapshotTimestamp = time.GetTimestamp();
+
+    /// <summary>The camera.</summary>
+    public string CameraId { get; } = cameraId;
+
+    /// <summary>Frames processed since start.</summary>
+    public long FramesProcessed => Interlocked.Read(ref _processed);
+
+    /// <summary>Frames dropped since start by the latest-frame policy.</summary>
+    public long FramesDropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>The execution provider the camera's model runs on.</summary>
+    public string ExecutionProvider { get; set; } = "";
+
+    internal void FrameDropped() => Interlocked.Increment(ref _dropped);
+
+    internal void FrameProcessed()
+    {
+        Interlocked.Increment(ref _processed);
+        Interlocked.Exchange(ref _lastProcessedTicks, time.GetTimestamp());
+    }
+
+    internal void RecordInference(TimeSpan elapsed)
+    {
+        lock (_gate)
+        {
+            _inferenceMs[_inferenceCount % Window] = elapsed.TotalMilliseconds;
+            _inferenceCount++;
+        }
+    }
+
+    /// <summary>
+    /// Figures since the previous snapshot: frames per second, inference p50/p95 (over the last 512 runs), and whether a
+    /// frame was processed within <paramref name="onlineWithin"/>.
+    /// </summary>
+    public StatsSnapshot Snapshot(TimeSpan onlineWithin)
+    {
+        var now = time.GetTimestamp();
+        var processed = FramesProcessed;
+        double p50, p95;
+        lock (_gate)
+        {
+            var n = Math.Min(_inferenceCount, Window);
+            Array.Copy(_inferenceMs, _scratch, n);
+            Array.Sort(_scratch, 0, n);
+            p50 = n == 0 ? 0 : _scratch[(int)Math.Round(0.50 * (n - 1))];
+            p95 = n == 0 ? 0 : _scratch[(int)Math.Round(0.95 * (n - 1))];
+        }
+
+        var seconds = time.GetElapsedTime(Interlocked.Exchange(ref _snapshotTimestamp, now), now).TotalSeconds;
+        var frames = processed - Interlocked.Exchange(ref _snapshotProcessed, processed);
+        var last = Interlocked.Read(ref _lastProcessedTicks);
+        var online = last != long.MinValue && time.GetElapsedTime(last, now) <= onlineWithin;
+        return new StatsSnapshot(CameraId, online, seconds > 0 ? frames / seconds : 0, FramesDropped, p50, p95);
+    }
+}
+
+/// <summary>A pipeline's figures over one interval.</summary>
+public readonly record struct StatsSnapshot(string CameraId, bool Online, double Fps, long FramesDropped, double InferenceMsP50, double InferenceMsP95);
