@@ -2,7 +2,7 @@ using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Configuration;
 
-/// <summary>Wire names of the closed <see cref="EventType"/> list, and which of them the agent evaluates.</summary>
+/// <summary>Wire names of the closed <see cref="EventType"/> list; the agent evaluates all eight.</summary>
 public static class EventTypes
 {
     private static readonly (string Name, EventType Type)[] Names =
@@ -49,7 +49,4 @@ public static class EventTypes
 
         throw new ArgumentOutOfRangeException(nameof(type), type, "Not one of the eight authorised events.");
     }
-
-    /// <summary>Whether the rule engine has a rule for this event yet.</summary>
-    public static bool IsImplemented(EventType type) => type == EventType.Intrusion;
 }

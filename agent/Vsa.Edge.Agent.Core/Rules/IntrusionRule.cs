@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vsa.Edge.Agent.Core.Detection;
-using Vsa.Edge.Agent.Core.Geometry;
-using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Rules;
@@ -12,42 +10,23 @@ namespace Vsa.Edge.Agent.Core.Rules;
 /// polygon for at least the minimum duration raises an alert for that (zone, track); it ends once the track has been
 /// outside, or absent from the tracker's output, for the exit grace.
 /// </summary>
-internal sealed class IntrusionRule
+internal sealed class IntrusionRule(RuleSettings settings) : Rule(settings)
 {
-    private readonly Polygon _polygon;
-    private readonly bool[] _classAllowed;
-    private readonly IReadOnlyList<string> _labels;
-    private readonly TimeSpan _minDuration;
-    private readonly TimeSpan _exitGrace;
     private readonly Dictionary<int, Presence> _presence = [];
 
-    public IntrusionRule(string zoneId, Polygon polygon, bool[] classAllowed, IReadOnlyList<string> labels, TimeSpan minDuration, TimeSpan exitGrace, AlertLifecycle lifecycle)
+    public override void Evaluate(RuleFrame frame, List<AlertMessage> output)
     {
-        ZoneId = zoneId;
-        _polygon = polygon;
-        _classAllowed = classAllowed;
-        _labels = labels;
-        _minDuration = minDuration;
-        _exitGrace = exitGrace;
-        Lifecycle = lifecycle;
-    }
-
-    public string ZoneId { get; }
-
-    public AlertLifecycle Lifecycle { get; }
-
-    public void Evaluate(IReadOnlyList<Track> tracks, DateTimeOffset now, List<AlertMessage> output)
-    {
+        var now = frame.Now;
+        var tracks = frame.Tracks;
         for (var i = 0; i < tracks.Count; i++)
         {
             var track = tracks[i];
-            if (track.State != TrackState.Confirmed || (uint)track.ClassId >= (uint)_classAllowed.Length || !_classAllowed[track.ClassId])
+            if (!Applies(track))
             {
                 continue;
             }
 
-            var (x, y) = track.Box.BottomCentre;
-            var inside = _polygon.Contains(new PointF(x, y));
+            var inside = InZone(track.Box);
             ref var presence = ref CollectionsMarshal.GetValueRefOrNullRef(_presence, track.Id);
             if (Unsafe.IsNullRef(ref presence))
             {
@@ -76,9 +55,9 @@ internal sealed class IntrusionRule
             if (snapshot.LastInside == now)
             {
                 var dwell = now - snapshot.EnteredAt;
-                if (dwell >= _minDuration && Lifecycle.CanStart(trackId, now))
+                if (dwell >= Settings.MinDuration && MayStart(trackId, now))
                 {
-                    output.Add(Lifecycle.Start(trackId, snapshot.EnteredAt, now, snapshot.Score, Duration(dwell), Objects(trackId, snapshot)));
+                    output.Add(Lifecycle.Start(trackId, snapshot.EnteredAt, now, snapshot.Score, Seconds(dwell), Objects(trackId, snapshot.ClassId, snapshot.Score, snapshot.Box)));
                 }
 
                 continue;
@@ -91,13 +70,13 @@ internal sealed class IntrusionRule
                 presence.OutsideSince = now;
             }
 
-            if (now - presence.OutsideSince >= _exitGrace)
+            if (now - presence.OutsideSince >= Settings.ExitGrace)
             {
                 if (Lifecycle.IsOpen(trackId))
                 {
                     // It left when it was first seen outside (or missing), not when the grace ran out.
                     var endedAt = presence.OutsideSince;
-                    output.Add(Lifecycle.End(trackId, endedAt, now, presence.Score, Duration(endedAt - presence.EnteredAt), Objects(trackId, presence)));
+                    output.Add(Lifecycle.End(trackId, endedAt, now, presence.Score, Seconds(endedAt - presence.EnteredAt), Objects(trackId, presence.ClassId, presence.Score, presence.Box)));
                 }
 
                 _presence.Remove(trackId);
@@ -107,30 +86,18 @@ internal sealed class IntrusionRule
         Lifecycle.Prune(now);
     }
 
-    /// <summary>Ends every open alert at <paramref name="now"/> and forgets every presence.</summary>
-    public void Flush(DateTimeOffset now, List<AlertMessage> output)
+    public override void Flush(DateTimeOffset now, List<AlertMessage> output)
     {
         foreach (var (trackId, presence) in _presence)
         {
             if (Lifecycle.IsOpen(trackId))
             {
-                output.Add(Lifecycle.End(trackId, now, now, presence.Score, Duration(now - presence.EnteredAt), Objects(trackId, presence)));
+                output.Add(Lifecycle.End(trackId, now, now, presence.Score, Seconds(now - presence.EnteredAt), Objects(trackId, presence.ClassId, presence.Score, presence.Box)));
             }
         }
 
         _presence.Clear();
     }
-
-    private static Measurement Duration(TimeSpan duration) => new("duration", Math.Round(Math.Max(0, duration.TotalSeconds), 3), "s");
-
-    private AlertObject[] Objects(int trackId, in Presence presence)
-    {
-        var label = (uint)presence.ClassId < (uint)_labels.Count ? _labels[presence.ClassId] : presence.ClassId.ToString();
-        var b = presence.Box;
-        return [new AlertObject(label, Math.Round(presence.Score, 4), [Round(b.X), Round(b.Y), Round(b.Width), Round(b.Height)], trackId)];
-    }
-
-    private static double Round(float v) => Math.Round(v, 4);
 
     private struct Presence
     {

@@ -1,17 +1,40 @@
 using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Rules;
 
+/// <summary>Evidence beyond tracks that a camera's enabled events use; the host computes only what is listed.</summary>
+[Flags]
+public enum RuleInputs
+{
+    /// <summary>Tracks only.</summary>
+    None = 0,
+
+    /// <summary>Motion history of tracks (kept by the engine itself).</summary>
+    History = 1,
+
+    /// <summary><see cref="FrameObservation.Pose"/> for person tracks (person_down).</summary>
+    Pose = 2,
+
+    /// <summary><see cref="FrameObservation.FireCandidates"/> (fire, when the model has no fire class).</summary>
+    FireCandidates = 4,
+
+    /// <summary><see cref="FrameObservation.StaticRegions"/> (abandoned_object; optional, bag tracks work without).</summary>
+    StaticRegions = 8,
+}
+
 /// <summary>
-/// Evaluates a camera's enabled events on its tracks and emits alert messages. One instance per camera, called by one
-/// pipeline stage (not thread-safe). Only intrusion has a rule so far; the configuration validator refuses the other
-/// seven authorised events rather than let a camera silently never alert.
+/// Evaluates a camera's enabled events — any of the eight — on its tracks and the host's extra evidence, and emits
+/// alert messages. One instance per camera, called by one pipeline stage (not thread-safe).
 /// </summary>
 public sealed class RuleEngine
 {
-    private readonly IntrusionRule[] _intrusions;
+    private readonly Rule[] _rules;
+    private readonly RuleFrame _frame = new();
+    private readonly GroundPlane _ground;
+    private readonly bool _keepHistory;
 
     /// <summary>Builds the rules with default <see cref="RuleOptions"/>.</summary>
     public RuleEngine(CameraConfig camera, ModelManifest manifest, string deviceId)
@@ -19,7 +42,7 @@ public sealed class RuleEngine
     {
     }
 
-    /// <summary>Builds the rules; throws <see cref="CameraConfigException"/> when the camera is invalid or names a category the model does not have.</summary>
+    /// <summary>Builds the rules; throws <see cref="CameraConfigException"/> when the camera is invalid or needs a category the model does not have.</summary>
     public RuleEngine(CameraConfig camera, ModelManifest manifest, string deviceId, RuleOptions options)
     {
         ArgumentNullException.ThrowIfNull(camera);
@@ -29,39 +52,29 @@ public sealed class RuleEngine
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ExitGrace, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Cooldown, TimeSpan.Zero, nameof(options));
 
-        var errors = new List<string>(CameraConfigLoader.Validate(camera));
-        var model = new ModelRef(manifest.Id, manifest.Version);
-        var rules = new List<IntrusionRule>();
-        var events = camera.Events ?? [];
-        for (var e = 0; e < events.Count; e++)
-        {
-            var ev = events[e];
-            if (ev is null || !ev.Enabled || !EventTypes.TryParse(ev.Type, out var type) || type != EventType.Intrusion)
-            {
-                continue;
-            }
-
-            var classAllowed = ClassMask(ev, $"events[{e}]", manifest, errors);
-            foreach (var zoneId in ev.Zones)
-            {
-                var zone = FindZone(camera, zoneId);
-                if (zone is null || errors.Count > 0)
-                {
-                    continue;
-                }
-
-                var lifecycle = new AlertLifecycle(deviceId, camera.CameraId, type, zoneId, model, options.Cooldown);
-                rules.Add(new IntrusionRule(zoneId, zone.ToPolygon(), classAllowed, manifest.Labels, TimeSpan.FromSeconds(ev.MinDurationSeconds), options.ExitGrace, lifecycle));
-            }
-        }
-
-        if (errors.Count > 0)
+        var errors = new List<string>();
+        var resolved = CameraConfigLoader.Resolve(camera, errors);
+        var inputs = RuleInputs.None;
+        var rules = errors.Count == 0 ? RuleFactory.Build(resolved, manifest, deviceId, options, errors, out inputs) : null;
+        if (errors.Count > 0 || rules is null)
         {
             throw new CameraConfigException($"Camera '{camera.CameraId}' cannot run with model '{manifest.Id}': {string.Join("; ", errors)}", errors);
         }
 
-        _intrusions = [.. rules];
+        _rules = [.. rules];
+        _ground = resolved.Ground;
+        Inputs = inputs;
+        _keepHistory = (inputs & RuleInputs.History) != 0;
     }
+
+    /// <summary>What the enabled events use besides tracks, so the host runs pose or pixel detectors only when needed.</summary>
+    public RuleInputs Inputs { get; }
+
+    /// <summary>Whether distances, speeds and densities are in metres (the camera has a ground calibration).</summary>
+    public bool IsCalibrated => _ground.IsCalibrated;
+
+    /// <summary>Number of rules built (one per event and zone or line).</summary>
+    public int RuleCount => _rules.Length;
 
     /// <summary>Number of alerts currently open on this camera.</summary>
     public int OpenAlerts
@@ -69,7 +82,7 @@ public sealed class RuleEngine
         get
         {
             var count = 0;
-            foreach (var rule in _intrusions)
+            foreach (var rule in _rules)
             {
                 count += rule.Lifecycle.OpenCount;
             }
@@ -81,15 +94,23 @@ public sealed class RuleEngine
     /// <summary>
     /// Evaluates the rules on this frame's tracks (pass <see cref="ByteTracker"/>'s output as is) and appends start/end
     /// messages to <paramref name="output"/>. Durations come from <paramref name="timestamp"/>, never from frame counts.
-    /// Allocates nothing when no alert starts or ends.
     /// </summary>
-    public void Evaluate(IReadOnlyList<Track> tracks, DateTimeOffset timestamp, List<AlertMessage> output)
+    public void Evaluate(IReadOnlyList<Track> tracks, DateTimeOffset timestamp, List<AlertMessage> output) =>
+        Evaluate(new FrameObservation(tracks, timestamp), output);
+
+    /// <summary>
+    /// Evaluates the rules on one frame's tracks and evidence, appending start, update and end messages to
+    /// <paramref name="output"/>. Allocates nothing in steady state (no alert starting, updating or ending, no new
+    /// track or candidate).
+    /// </summary>
+    public void Evaluate(in FrameObservation observation, List<AlertMessage> output)
     {
-        ArgumentNullException.ThrowIfNull(tracks);
+        ArgumentNullException.ThrowIfNull(observation.Tracks);
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var rule in _intrusions)
+        _frame.Load(observation, _ground, _keepHistory);
+        foreach (var rule in _rules)
         {
-            rule.Evaluate(tracks, timestamp, output);
+            rule.Evaluate(_frame, output);
         }
     }
 
@@ -97,64 +118,11 @@ public sealed class RuleEngine
     public void Flush(DateTimeOffset timestamp, List<AlertMessage> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var rule in _intrusions)
+        foreach (var rule in _rules)
         {
             rule.Flush(timestamp, output);
         }
-    }
 
-    private static ZoneConfig? FindZone(CameraConfig camera, string id)
-    {
-        foreach (var zone in camera.Zones ?? [])
-        {
-            if (string.Equals(zone?.Id, id, StringComparison.Ordinal))
-            {
-                return zone;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Class index → whether the event applies, from category → labels in the manifest.</summary>
-    private static bool[] ClassMask(EventConfig ev, string at, ModelManifest manifest, List<string> errors)
-    {
-        var mask = new bool[manifest.Labels.Count];
-        for (var c = 0; c < ev.Categories.Count; c++)
-        {
-            var category = ev.Categories[c];
-            if (category is null || !manifest.Categories.TryGetValue(category, out var labels))
-            {
-                errors.Add($"{at}.categories[{c}]: '{category}' is not a category of model '{manifest.Id}' ({string.Join(", ", manifest.Categories.Keys)})");
-                continue;
-            }
-
-            foreach (var label in labels)
-            {
-                var index = IndexOf(manifest.Labels, label);
-                if (index < 0)
-                {
-                    errors.Add($"{at}.categories[{c}]: category '{category}' of model '{manifest.Id}' lists label '{label}', which is not one of its labels");
-                    continue;
-                }
-
-                mask[index] = true;
-            }
-        }
-
-        return mask;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> labels, string label)
-    {
-        for (var i = 0; i < labels.Count; i++)
-        {
-            if (string.Equals(labels[i], label, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        _frame.History.Clear();
     }
 }
