@@ -1,17 +1,28 @@
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Broker;
+using Vsa.Edge.FleetManager.CommandLine;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
 
+// "vsa-fleet audit verify", "vsa-fleet accounts create-admin": tools on the same database, no web host.
+if (FleetCommandLine.IsCommand(args))
+{
+    return await FleetCommandLine.RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 
-// Hosted services start in this order and stop in reverse: storage is migrated, the broker listens, then the ingestion
-// subscribes; on Ctrl+C the ingestion disconnects before the broker stops.
+// Hosted services start in this order and stop in reverse: storage is migrated (and the retention purge scheduled), the
+// broker listens, then the ingestion's writer and client start; on Ctrl+C the client disconnects before the broker stops.
 builder.AddFleetStorage();
+builder.AddFleetAudit();
+builder.AddFleetAccounts();
 builder.AddFleetBroker();
 builder.AddFleetAlerts();
 builder.AddFleetDevices();
@@ -22,10 +33,15 @@ builder.AddFleetApi();
 var app = builder.Build();
 app.UseFleetApi();
 app.MapLivePage();
+app.UseFleetAccounts();
+app.MapAuthApi();
+app.MapAccountsApi();
+app.MapAuditApi();
 app.MapAlertsApi();
 app.MapDevicesApi();
 app.MapIngestionApi();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in the functional tests.</summary>
 public partial class Program;

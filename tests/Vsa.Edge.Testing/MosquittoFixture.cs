@@ -32,6 +32,12 @@ public sealed class MosquittoFixture : IDisposable
 
     /// <summary>Starts <paramref name="executable"/> on a free port and waits up to <paramref name="startTimeout"/> for it to accept connections.</summary>
     public MosquittoFixture(string executable, TimeSpan startTimeout)
+        : this(executable, startTimeout, extraConfiguration: null)
+    {
+    }
+
+    /// <summary>As above, with lines appended to the generated configuration (limits for load measurements, for example).</summary>
+    public MosquittoFixture(string executable, TimeSpan startTimeout, string? extraConfiguration)
     {
         if (!File.Exists(executable))
         {
@@ -53,7 +59,7 @@ public sealed class MosquittoFixture : IDisposable
             log_type warning
             log_type notice
 
-            """));
+            """) + (extraConfiguration ?? string.Empty));
         try
         {
             Start();
@@ -134,6 +140,31 @@ public sealed class MosquittoFixture : IDisposable
 
     /// <summary>Kills the broker (an abrupt outage: clients see their connection drop). <see cref="Start"/> brings it back on the same port.</summary>
     public void Stop() => Kill();
+
+    /// <summary>
+    /// Stops the broker with SIGTERM and waits for it to exit: a broker configured with <c>persistence true</c> saves its
+    /// sessions, subscriptions and queued messages first and restores them at the next <see cref="Start"/>.
+    /// </summary>
+    public void StopGracefully()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+        {
+            kill?.WaitForExit();
+        }
+
+        if (!process.WaitForExit(_startTimeout))
+        {
+            Kill();
+            throw new TimeoutException($"Mosquitto did not exit within {_startTimeout} of SIGTERM. Its log:{Environment.NewLine}{Log}");
+        }
+
+        Kill();
+    }
 
     /// <inheritdoc />
     public void Dispose()

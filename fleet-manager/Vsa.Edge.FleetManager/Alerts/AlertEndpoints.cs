@@ -1,5 +1,10 @@
 using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Live;
 
 namespace Vsa.Edge.FleetManager.Alerts;
 
@@ -12,12 +17,16 @@ public static class AlertEndpoints
     /// <summary>Largest <c>limit</c> accepted.</summary>
     public const int MaxLimit = 500;
 
-    /// <summary>Maps <c>GET /api/alerts</c> and <c>GET /api/alerts/{alertId}</c>.</summary>
+    /// <summary>
+    /// Maps <c>GET /api/alerts</c> and <c>GET /api/alerts/{alertId}</c> (any signed-in account) and
+    /// <c>POST /api/alerts/{alertId}/decision</c> (operators).
+    /// </summary>
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var alerts = app.MapGroup("/api/alerts");
         alerts.MapGet("/", ListAsync).WithName("ListAlerts");
         alerts.MapGet("/{alertId}", GetAsync).WithName("GetAlert");
+        alerts.MapPost("/{alertId}/decision", DecideAsync).RequireAuthorization(FleetPolicies.DecideAlerts).WithName("DecideAlert");
         return app;
     }
 
@@ -75,6 +84,32 @@ public static class AlertEndpoints
         return alert is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Alert not found", detail: $"No alert has the id '{alertId}'.")
             : TypedResults.Ok(alert);
+    }
+
+    private static async Task<Results<Ok<AlertView>, ValidationProblem, ProblemHttpResult>> DecideAsync(
+        string alertId, AlertDecisionRequest request, ClaimsPrincipal user, AlertStore store, LiveBroadcaster live, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (!AlertDecisionRules.TryValidate(request, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid decision");
+        }
+
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim();
+        var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
+        var (outcome, alert) = await store.DecideAsync(alertId, request.Decision!.Value, reason, comment, FleetClaims.Name(user), timeProvider.GetUtcNow(), cancellationToken);
+        switch (outcome)
+        {
+            case DecideOutcome.Recorded:
+                live.Publish(new LiveEvent(LiveEventTypes.Alert, JsonSerializer.Serialize(alert!, FleetJsonContext.Default.AlertView)));
+                return TypedResults.Ok(alert!);
+            case DecideOutcome.NotFound:
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Alert not found", detail: $"No alert has the id '{alertId}'.");
+            default:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Alert already decided",
+                    detail: $"The alert was {(alert!.Decision!.Decision == AlertDecisionKind.Confirmed ? "confirmed" : "dismissed")} by {alert.Decision.DecidedBy} at {alert.Decision.DecidedAt:O}; a decision is final.");
+        }
     }
 }
 

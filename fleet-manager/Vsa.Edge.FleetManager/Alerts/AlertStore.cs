@@ -1,121 +1,152 @@
+using System.Data.Common;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Text.Json.Nodes;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Alerts;
 
 /// <summary>
-/// Alerts in SQLite: <c>alert_messages</c> keyed by message id (idempotency) and <c>alerts</c> keyed by alert id (latest
-/// state, moved forward only by a higher sequence).
+/// Alerts in the fleet database: <c>alert_messages</c> keyed by message id (idempotency) and <c>alerts</c> keyed by alert id
+/// (latest state, moved forward only by a higher sequence, plus the operator's decision).
 /// </summary>
-public sealed class AlertStore(SqliteDatabase database)
+public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
 {
     private const string Columns = """
         alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id, confidence,
-        measurement_name, measurement_value, measurement_unit, objects, model_id, model_version, received_at, updated_at
+        measurement_name, measurement_value, measurement_unit, objects, model_id, model_version, received_at, updated_at,
+        decision, decision_reason, decision_comment, decided_by, decided_at
         """;
 
-    /// <summary>Records one validated message and moves the alert forward if it is the newest of its alert.</summary>
-    public async Task<AlertApplyResult> ApplyAsync(AlertMessage message, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    /// <summary>Records one validated message in its own transaction (see the overload for batches).</summary>
+    public Task<AlertApplyResult> ApplyAsync(AlertMessage message, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        database.InTransactionAsync((c, t) => ApplyAsync(c, t, message, receivedAt, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Records one validated message in the caller's transaction and moves the alert forward if it is the newest of its alert.
+    /// Two statements in the usual case (log the message, move the alert with <c>RETURNING</c>), since a burst runs this
+    /// thousands of times per batch; the owner is read only when the alert did not move.
+    /// </summary>
+    public async Task<AlertApplyResult> ApplyAsync(DbConnection connection, DbTransaction transaction, AlertMessage message, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-
-        var existing = await ReadOwnerAsync(connection, transaction, message.AlertId, cancellationToken);
-        if (existing is { } owner && !string.Equals(owner.DeviceId, message.DeviceId, StringComparison.Ordinal))
+        var dialect = database.Dialect;
+        await using (var insertMessage = connection.Sql(transaction, """
+            INSERT INTO alert_messages (message_id, alert_id, device_id, sequence, state, received_at, payload)
+            VALUES (@message_id, @alert_id, @device_id, @sequence, @state, @received_at, @payload)
+            ON CONFLICT (message_id) DO NOTHING;
+            """))
         {
-            return new(AlertApplyOutcome.ForeignAlert, null);
-        }
-
-        await using (var insertMessage = connection.CreateCommand())
-        {
-            insertMessage.Transaction = transaction;
-            insertMessage.CommandText = """
-                INSERT INTO alert_messages (message_id, alert_id, device_id, sequence, state, received_at, payload)
-                VALUES ($message_id, $alert_id, $device_id, $sequence, $state, $received_at, $payload)
-                ON CONFLICT (message_id) DO NOTHING;
-                """;
-            insertMessage.Parameters.AddWithValue("$message_id", message.MessageId);
-            insertMessage.Parameters.AddWithValue("$alert_id", message.AlertId);
-            insertMessage.Parameters.AddWithValue("$device_id", message.DeviceId);
-            insertMessage.Parameters.AddWithValue("$sequence", message.Sequence);
-            insertMessage.Parameters.AddWithValue("$state", WireNames.Of(message.State));
-            insertMessage.Parameters.AddWithValue("$received_at", DbTime.Write(receivedAt));
-            insertMessage.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(message, ContractsJsonContext.Default.AlertMessage));
+            insertMessage.With("@message_id", message.MessageId).With("@alert_id", message.AlertId).With("@device_id", message.DeviceId)
+                .With("@sequence", message.Sequence).With("@state", WireNames.Of(message.State));
+            dialect.AddTime(insertMessage, "@received_at", receivedAt);
+            dialect.AddJson(insertMessage, "@payload", JsonSerializer.Serialize(message, ContractsJsonContext.Default.AlertMessage));
             if (await insertMessage.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 return new(AlertApplyOutcome.Duplicate, null);
             }
         }
 
-        if (existing is { } current && current.Sequence >= message.Sequence)
+        // Moves only forward and only for its owner. The decision columns are not in the update list: a late message never
+        // erases what an operator decided.
+        await using (var upsert = connection.Sql(transaction, $"""
+            INSERT INTO alerts (alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id,
+                                confidence, measurement_name, measurement_value, measurement_unit, objects, model_id, model_version,
+                                received_at, updated_at)
+            VALUES (@alert_id, @device_id, @camera_id, @event_type, @state, @sequence, @started_at, @observed_at, @ended_at, @zone_id,
+                    @confidence, @measurement_name, @measurement_value, @measurement_unit, @objects, @model_id, @model_version,
+                    @now, @now)
+            ON CONFLICT (alert_id) DO UPDATE SET
+                camera_id = excluded.camera_id, event_type = excluded.event_type, state = excluded.state,
+                sequence = excluded.sequence, started_at = excluded.started_at, observed_at = excluded.observed_at,
+                ended_at = excluded.ended_at, zone_id = excluded.zone_id, confidence = excluded.confidence,
+                measurement_name = excluded.measurement_name, measurement_value = excluded.measurement_value,
+                measurement_unit = excluded.measurement_unit, objects = excluded.objects, model_id = excluded.model_id,
+                model_version = excluded.model_version, updated_at = excluded.updated_at
+            WHERE alerts.device_id = excluded.device_id AND alerts.sequence < excluded.sequence
+            RETURNING {Columns};
+            """))
         {
-            await transaction.CommitAsync(cancellationToken);
-            return new(AlertApplyOutcome.Stale, null);
+            upsert.With("@alert_id", message.AlertId).With("@device_id", message.DeviceId).With("@camera_id", message.CameraId)
+                .With("@event_type", WireNames.Of(message.EventType)).With("@state", WireNames.Of(message.State)).With("@sequence", message.Sequence)
+                .With("@zone_id", message.ZoneId).With("@confidence", message.Confidence)
+                .With("@measurement_name", message.Measurement?.Name).With("@measurement_value", message.Measurement?.Value)
+                .With("@measurement_unit", message.Measurement?.Unit).With("@model_id", message.Model.Id).With("@model_version", message.Model.Version);
+            dialect.AddTime(upsert, "@started_at", message.StartedAt);
+            dialect.AddTime(upsert, "@observed_at", message.ObservedAt);
+            dialect.AddTime(upsert, "@ended_at", message.EndedAt);
+            dialect.AddTime(upsert, "@now", receivedAt);
+            dialect.AddJson(upsert, "@objects", JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
+            await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return new(AlertApplyOutcome.Applied, ReadView(reader));
+            }
         }
 
-        await using (var upsert = connection.CreateCommand())
+        var owner = await ReadOwnerAsync(connection, transaction, message.AlertId, cancellationToken);
+        if (owner is { } held && !string.Equals(held.DeviceId, message.DeviceId, StringComparison.Ordinal))
         {
-            upsert.Transaction = transaction;
-            upsert.CommandText = $"""
-                INSERT INTO alerts ({Columns})
-                VALUES ($alert_id, $device_id, $camera_id, $event_type, $state, $sequence, $started_at, $observed_at, $ended_at, $zone_id,
-                        $confidence, $measurement_name, $measurement_value, $measurement_unit, $objects, $model_id, $model_version,
-                        $now, $now)
-                ON CONFLICT (alert_id) DO UPDATE SET
-                    camera_id = excluded.camera_id, event_type = excluded.event_type, state = excluded.state,
-                    sequence = excluded.sequence, started_at = excluded.started_at, observed_at = excluded.observed_at,
-                    ended_at = excluded.ended_at, zone_id = excluded.zone_id, confidence = excluded.confidence,
-                    measurement_name = excluded.measurement_name, measurement_value = excluded.measurement_value,
-                    measurement_unit = excluded.measurement_unit, objects = excluded.objects, model_id = excluded.model_id,
-                    model_version = excluded.model_version, updated_at = excluded.updated_at;
-                """;
-            var p = upsert.Parameters;
-            p.AddWithValue("$alert_id", message.AlertId);
-            p.AddWithValue("$device_id", message.DeviceId);
-            p.AddWithValue("$camera_id", message.CameraId);
-            p.AddWithValue("$event_type", WireNames.Of(message.EventType));
-            p.AddWithValue("$state", WireNames.Of(message.State));
-            p.AddWithValue("$sequence", message.Sequence);
-            p.AddWithValue("$started_at", DbTime.Write(message.StartedAt));
-            p.AddWithValue("$observed_at", DbTime.Write(message.ObservedAt));
-            p.AddWithValue("$ended_at", DbTime.WriteOrNull(message.EndedAt));
-            p.AddWithValue("$zone_id", (object?)message.ZoneId ?? DBNull.Value);
-            p.AddWithValue("$confidence", message.Confidence);
-            p.AddWithValue("$measurement_name", (object?)message.Measurement?.Name ?? DBNull.Value);
-            p.AddWithValue("$measurement_value", (object?)message.Measurement?.Value ?? DBNull.Value);
-            p.AddWithValue("$measurement_unit", (object?)message.Measurement?.Unit ?? DBNull.Value);
-            p.AddWithValue("$objects", JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
-            p.AddWithValue("$model_id", message.Model.Id);
-            p.AddWithValue("$model_version", message.Model.Version);
-            p.AddWithValue("$now", DbTime.Write(receivedAt));
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
+            // A device may only speak for itself: its message is not kept either.
+            await using var forget = connection.Sql(transaction, "DELETE FROM alert_messages WHERE message_id = @message_id;").With("@message_id", message.MessageId);
+            await forget.ExecuteNonQueryAsync(cancellationToken);
+            return new(AlertApplyOutcome.ForeignAlert, null);
         }
 
-        var view = await FindAsync(connection, transaction, message.AlertId, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new(AlertApplyOutcome.Applied, view);
+        return new(AlertApplyOutcome.Stale, null);
     }
+
+    /// <summary>
+    /// Records an operator's decision on the alert row and in the audit log, in one transaction: either both are stored or
+    /// neither is.
+    /// </summary>
+    public Task<(DecideOutcome Outcome, AlertView? Alert)> DecideAsync(string alertId, AlertDecisionKind decision, string? reason, string? comment, string operatorName, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var dialect = database.Dialect;
+            await using (var update = connection.Sql(transaction, """
+                UPDATE alerts SET decision = @decision, decision_reason = @reason, decision_comment = @comment, decided_by = @by, decided_at = @at
+                WHERE alert_id = @alert_id AND decision IS NULL;
+                """))
+            {
+                update.With("@decision", Name(decision)).With("@reason", reason).With("@comment", comment).With("@by", operatorName).With("@alert_id", alertId);
+                dialect.AddTime(update, "@at", at);
+                if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    var held = await FindAsync(connection, transaction, alertId, cancellationToken);
+                    return (held is null ? DecideOutcome.NotFound : DecideOutcome.AlreadyDecided, held);
+                }
+            }
+
+            var view = await FindAsync(connection, transaction, alertId, cancellationToken);
+            var details = new JsonObject
+            {
+                ["decision"] = Name(decision),
+                ["reason"] = reason,
+                ["comment"] = comment,
+                ["deviceId"] = view!.DeviceId,
+                ["cameraId"] = view.CameraId,
+                ["eventType"] = WireNames.Of(view.EventType),
+            };
+            await audit.AppendAsync(connection, transaction, new AuditEvent(operatorName, AuditActions.AlertDecision, $"alert:{alertId}", details), cancellationToken);
+            return (DecideOutcome.Recorded, view);
+        }, cancellationToken);
 
     /// <summary>Alerts matching <paramref name="query"/>, newest start first.</summary>
     public async Task<IReadOnlyList<AlertView>> QueryAsync(AlertQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        await using var command = connection.Sql(null, $"""
             SELECT {Columns} FROM alerts
-            WHERE ($since IS NULL OR started_at >= $since)
-              AND ($device_id IS NULL OR device_id = $device_id)
-              AND ($camera_id IS NULL OR camera_id = $camera_id)
+            WHERE (@since IS NULL OR started_at >= @since)
+              AND (@device_id IS NULL OR device_id = @device_id)
+              AND (@camera_id IS NULL OR camera_id = @camera_id)
             ORDER BY started_at DESC, alert_id DESC
-            LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$since", DbTime.WriteOrNull(query.Since));
-        command.Parameters.AddWithValue("$device_id", (object?)query.DeviceId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$camera_id", (object?)query.CameraId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", query.Limit);
+            LIMIT @limit;
+            """);
+        database.Dialect.AddTime(command, "@since", query.Since);
+        command.With("@device_id", query.DeviceId).With("@camera_id", query.CameraId).With("@limit", query.Limit);
 
         var alerts = new List<AlertView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -138,37 +169,34 @@ public sealed class AlertStore(SqliteDatabase database)
     public async Task<int> CountMessagesAsync(string alertId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM alert_messages WHERE alert_id = $alert_id;";
-        command.Parameters.AddWithValue("$alert_id", alertId);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        await using var command = connection.Sql(null, "SELECT COUNT(*) FROM alert_messages WHERE alert_id = @alert_id;").With("@alert_id", alertId);
+        return (int)await command.ScalarInt64Async(cancellationToken);
     }
 
-    private static async Task<AlertView?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string alertId, CancellationToken cancellationToken)
+    private static string Name(AlertDecisionKind decision) => decision == AlertDecisionKind.Confirmed ? "confirmed" : "dismissed";
+
+    private async Task<AlertView?> FindAsync(DbConnection connection, DbTransaction? transaction, string alertId, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT {Columns} FROM alerts WHERE alert_id = $alert_id;";
-        command.Parameters.AddWithValue("$alert_id", alertId);
+        await using var command = connection.Sql(transaction, $"SELECT {Columns} FROM alerts WHERE alert_id = @alert_id;").With("@alert_id", alertId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
     }
 
-    private static async Task<(string DeviceId, int Sequence)?> ReadOwnerAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string alertId, CancellationToken cancellationToken)
+    private static async Task<(string DeviceId, int Sequence)?> ReadOwnerAsync(DbConnection connection, DbTransaction transaction, string alertId, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT device_id, sequence FROM alerts WHERE alert_id = $alert_id;";
-        command.Parameters.AddWithValue("$alert_id", alertId);
+        await using var command = connection.Sql(transaction, "SELECT device_id, sequence FROM alerts WHERE alert_id = @alert_id;").With("@alert_id", alertId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
     }
 
-    private static AlertView ReadView(SqliteDataReader r)
+    private AlertView ReadView(DbDataReader r)
     {
+        var dialect = database.Dialect;
         var measurement = r.IsDBNull(11) ? null : new Measurement(r.GetString(11), r.GetDouble(12), r.GetString(13));
         var objects = JsonSerializer.Deserialize(r.GetString(14), FleetJsonContext.Default.IReadOnlyListAlertObject) ?? [];
+        var decision = r.IsDBNull(19) ? null : new AlertDecisionView(
+            string.Equals(r.GetString(19), "confirmed", StringComparison.Ordinal) ? AlertDecisionKind.Confirmed : AlertDecisionKind.Dismissed,
+            r.GetStringOrNull(20), r.GetStringOrNull(21), r.GetString(22), dialect.ReadTime(r, 23));
         return new AlertView(
             AlertId: r.GetString(0),
             DeviceId: r.GetString(1),
@@ -176,15 +204,16 @@ public sealed class AlertStore(SqliteDatabase database)
             EventType: WireNames.ToEventType(r.GetString(3)),
             State: WireNames.ToAlertState(r.GetString(4)),
             Sequence: r.GetInt32(5),
-            StartedAt: DbTime.Read(r.GetString(6)),
-            ObservedAt: DbTime.Read(r.GetString(7)),
-            EndedAt: r.IsDBNull(8) ? null : DbTime.Read(r.GetString(8)),
-            ZoneId: r.IsDBNull(9) ? null : r.GetString(9),
+            StartedAt: dialect.ReadTime(r, 6),
+            ObservedAt: dialect.ReadTime(r, 7),
+            EndedAt: r.IsDBNull(8) ? null : dialect.ReadTime(r, 8),
+            ZoneId: r.GetStringOrNull(9),
             Confidence: r.GetDouble(10),
             Measurement: measurement,
             Objects: objects,
             Model: new ModelRef(r.GetString(15), r.GetString(16)),
-            ReceivedAt: DbTime.Read(r.GetString(17)),
-            UpdatedAt: DbTime.Read(r.GetString(18)));
+            ReceivedAt: dialect.ReadTime(r, 17),
+            UpdatedAt: dialect.ReadTime(r, 18),
+            Decision: decision);
     }
 }

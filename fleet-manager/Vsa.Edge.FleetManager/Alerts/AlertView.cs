@@ -19,6 +19,7 @@ namespace Vsa.Edge.FleetManager.Alerts;
 /// <param name="Model">Model that produced the detections.</param>
 /// <param name="ReceivedAt">When the fleet manager first received a message of this alert (fleet clock).</param>
 /// <param name="UpdatedAt">When the fleet manager last changed this row (fleet clock).</param>
+/// <param name="Decision">The operator's decision, null while the alert awaits one.</param>
 public sealed record AlertView(
     string AlertId,
     string DeviceId,
@@ -35,7 +36,8 @@ public sealed record AlertView(
     IReadOnlyList<AlertObject> Objects,
     ModelRef Model,
     DateTimeOffset ReceivedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    AlertDecisionView? Decision = null);
 
 /// <summary>Filter of <c>GET /api/alerts</c>.</summary>
 /// <param name="Limit">At most this many alerts, newest first.</param>

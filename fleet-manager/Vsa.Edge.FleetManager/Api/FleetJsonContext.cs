@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
+using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 
@@ -12,8 +14,22 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(AlertView))]
 [JsonSerializable(typeof(IReadOnlyList<AlertView>))]
 [JsonSerializable(typeof(IReadOnlyList<AlertObject>))]
+[JsonSerializable(typeof(AlertDecisionRequest))]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
 [JsonSerializable(typeof(IngestionSnapshot))]
 [JsonSerializable(typeof(IngestionStatus))]
+[JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(SignedIn))]
+[JsonSerializable(typeof(PasswordChange))]
+[JsonSerializable(typeof(PasswordSet))]
+[JsonSerializable(typeof(NewAccount))]
+[JsonSerializable(typeof(AccountChange))]
+[JsonSerializable(typeof(AccountView))]
+[JsonSerializable(typeof(IReadOnlyList<AccountView>))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(CreatedToken))]
+[JsonSerializable(typeof(IReadOnlyList<TokenView>))]
+[JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
+[JsonSerializable(typeof(AuditVerification))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

@@ -13,6 +13,8 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 /// <param name="Messages">Message counters since start.</param>
 /// <param name="LiveSubscribers">Browsers connected to the live stream.</param>
 /// <param name="LiveEventsDropped">Live events dropped for slow browsers since start.</param>
+/// <param name="Batches">Transactions committed by the writer since start (messages ÷ batches = the batching achieved).</param>
+/// <param name="Queued">Messages received and waiting to be stored.</param>
 public sealed record IngestionStatus(
     BrokerMode Mode,
     string Endpoint,
@@ -20,7 +22,9 @@ public sealed record IngestionStatus(
     IngestionSnapshot Connection,
     MessageCounts Messages,
     int LiveSubscribers,
-    long LiveEventsDropped);
+    long LiveEventsDropped,
+    long Batches,
+    int Queued);
 
 /// <summary>HTTP endpoints of the ingestion.</summary>
 public static class IngestionEndpoints
@@ -28,7 +32,7 @@ public static class IngestionEndpoints
     /// <summary>Maps <c>GET /api/ingestion</c>.</summary>
     public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/ingestion", (IngestionState state, IngestionStatistics statistics, LiveBroadcaster live, IOptions<BrokerOptions> broker) =>
+        app.MapGet("/api/ingestion", (IngestionState state, IngestionStatistics statistics, LiveBroadcaster live, IngestionWriter writer, IOptions<BrokerOptions> broker) =>
             TypedResults.Ok(new IngestionStatus(
                 broker.Value.Mode,
                 broker.Value.Endpoint,
@@ -36,7 +40,9 @@ public static class IngestionEndpoints
                 state.Current,
                 statistics.Snapshot(),
                 live.SubscriberCount,
-                live.Dropped)))
+                live.Dropped,
+                writer.Batches,
+                writer.Queued)))
             .WithName("GetIngestionStatus");
         return app;
     }

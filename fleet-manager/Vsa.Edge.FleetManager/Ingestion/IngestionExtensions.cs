@@ -7,7 +7,7 @@ public static class IngestionExtensions
     public const string ReadyTag = "ready";
 
     /// <summary>
-    /// Binds and validates <c>Fleet:Ingestion</c>; registers the pipeline, its counters and state, the MQTT ingestion hosted
+    /// Binds and validates <c>Fleet:Ingestion</c>; registers the pipeline, its counters and state, the batch writer, the MQTT ingestion hosted
     /// service and its readiness check. Add it after the storage and the broker so that it starts after them and stops first.
     /// </summary>
     public static IHostApplicationBuilder AddFleetIngestion(this IHostApplicationBuilder builder)
@@ -20,6 +20,10 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<IngestionStatistics>();
         builder.Services.AddSingleton<IngestionState>();
         builder.Services.AddSingleton<IngestionPipeline>();
+
+        // The writer starts before the MQTT client and stops after it, so no received message finds it gone.
+        builder.Services.AddSingleton<IngestionWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestionWriter>());
         builder.Services.AddHostedService<MqttIngestionService>();
         builder.Services.AddHealthChecks().AddCheck<IngestionHealthCheck>("mqtt-ingestion", tags: [ReadyTag]);
         return builder;

@@ -1,10 +1,13 @@
 using System.Buffers;
+using System.Data.Common;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Live;
-using Microsoft.Extensions.Options;
+using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Ingestion;
 
@@ -24,11 +27,32 @@ public enum IngestionOutcome
     Rejected,
 }
 
+/// <summary>What storing one message did, to be announced (counted, logged, broadcast) once its transaction has committed.</summary>
+/// <param name="Topic">The MQTT topic.</param>
+/// <param name="Outcome">The outcome.</param>
+/// <param name="Kind">The message kind, null when the topic was not recognised.</param>
+/// <param name="Reason">Why it was refused, when <see cref="IngestionOutcome.Rejected"/>.</param>
+/// <param name="Detail">A human-readable explanation of a refusal.</param>
+/// <param name="Alert">The alert message, when it was an alert.</param>
+/// <param name="AlertView">The alert after the change, when applied.</param>
+/// <param name="Device">The device after the change, when a heartbeat or status changed it.</param>
+public sealed record StoredMessage(
+    string Topic,
+    IngestionOutcome Outcome,
+    MessageKind? Kind,
+    RejectReason Reason = default,
+    string? Detail = null,
+    AlertMessage? Alert = null,
+    AlertView? AlertView = null,
+    DeviceView? Device = null);
+
 /// <summary>
-/// From one MQTT message to the database and the live page: route by topic, decode and check, store, broadcast, count.
-/// Independent of MQTTnet so that tests and other transports can drive it with plain bytes.
+/// From one MQTT message to the database and the live page: route by topic, decode and check, store inside the caller's
+/// transaction (<see cref="StoreAsync"/>), then, after the commit, count, log and broadcast (<see cref="Announce"/>). Nothing
+/// is announced that a rollback could take back. Independent of MQTTnet so that tests and other transports can drive it.
 /// </summary>
 public sealed partial class IngestionPipeline(
+    FleetDatabase database,
     AlertStore alerts,
     DeviceStore devices,
     LiveBroadcaster live,
@@ -37,113 +61,117 @@ public sealed partial class IngestionPipeline(
     TimeProvider timeProvider,
     ILogger<IngestionPipeline> logger)
 {
-    /// <summary>Handles one message. Storage failures propagate (the caller must not acknowledge the message).</summary>
+    /// <summary>Stores one message in its own transaction and announces it. Storage failures propagate.</summary>
     public async Task<IngestionOutcome> HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
+        var receivedAt = timeProvider.GetUtcNow();
+        var stored = await database.InTransactionAsync((c, t) => StoreAsync(c, t, topic, bytes, receivedAt, cancellationToken), cancellationToken);
+        Announce(stored);
+        return stored.Outcome;
+    }
+
+    /// <summary>Decodes, checks and stores one message in the caller's transaction. Storage failures propagate.</summary>
+    public async Task<StoredMessage> StoreAsync(DbConnection connection, DbTransaction transaction, string topic, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         if (!TopicRoute.TryParse(topic, out var route))
         {
-            return Reject(topic, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status");
+            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status");
         }
 
         if (payload.Length > options.Value.MaxPayloadBytes)
         {
-            return Reject(topic, route.Kind, RejectReason.PayloadTooLarge, $"{payload.Length} bytes, limit {options.Value.MaxPayloadBytes}");
+            return new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.PayloadTooLarge, $"{payload.Length} bytes, limit {options.Value.MaxPayloadBytes}");
         }
 
-        var bytes = payload.IsSingleSegment ? payload.First : payload.ToArray();
-        var receivedAt = timeProvider.GetUtcNow();
-        return route.Kind switch
+        switch (route.Kind)
         {
-            MessageKind.Alert => await HandleAlertAsync(topic, route, bytes, receivedAt, cancellationToken),
-            MessageKind.Health => await HandleHealthAsync(topic, route, bytes, receivedAt, cancellationToken),
-            _ => await HandleStatusAsync(topic, route, bytes, receivedAt, cancellationToken),
-        };
-    }
+            case MessageKind.Alert:
+                var alert = PayloadDecoder.DecodeAlert(payload.Span, route.DeviceId);
+                if (alert.Message is not { } message)
+                {
+                    return new(topic, IngestionOutcome.Rejected, route.Kind, alert.Reason, alert.Detail);
+                }
 
-    private async Task<IngestionOutcome> HandleAlertAsync(string topic, TopicRoute route, ReadOnlyMemory<byte> bytes, DateTimeOffset receivedAt, CancellationToken cancellationToken)
-    {
-        var decoded = PayloadDecoder.DecodeAlert(bytes.Span, route.DeviceId);
-        if (decoded.Message is not { } message)
-        {
-            return Reject(topic, route.Kind, decoded.Reason, decoded.Detail);
-        }
-
-        var result = await alerts.ApplyAsync(message, receivedAt, cancellationToken);
-        switch (result.Outcome)
-        {
-            case AlertApplyOutcome.Applied:
-                statistics.Accepted(MessageKind.Alert);
-                LogAlert(logger, message.AlertId, message.Sequence, message.State, message.EventType, message.DeviceId, message.CameraId);
-                live.Publish(new LiveEvent(LiveEventTypes.Alert, JsonSerializer.Serialize(result.Alert!, FleetJsonContext.Default.AlertView)));
-                return IngestionOutcome.Accepted;
-            case AlertApplyOutcome.Duplicate:
-                statistics.Duplicate(MessageKind.Alert);
-                LogDuplicate(logger, message.MessageId, message.AlertId);
-                return IngestionOutcome.Duplicate;
-            case AlertApplyOutcome.Stale:
-                statistics.Stale(MessageKind.Alert);
-                return IngestionOutcome.Stale;
+                var result = await alerts.ApplyAsync(connection, transaction, message, receivedAt, cancellationToken);
+                return result.Outcome switch
+                {
+                    AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, route.Kind, Alert: message, AlertView: result.Alert),
+                    AlertApplyOutcome.Duplicate => new(topic, IngestionOutcome.Duplicate, route.Kind, Alert: message),
+                    AlertApplyOutcome.Stale => new(topic, IngestionOutcome.Stale, route.Kind, Alert: message),
+                    _ => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
+                };
+            case MessageKind.Health:
+                var health = PayloadDecoder.DecodeHealth(payload.Span, route.DeviceId);
+                return health.Message is { } heartbeat
+                    ? Device(topic, route.Kind, await devices.ApplyHeartbeatAsync(connection, transaction, heartbeat, receivedAt, cancellationToken))
+                    : new(topic, IngestionOutcome.Rejected, route.Kind, health.Reason, health.Detail);
             default:
-                return Reject(topic, route.Kind, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device");
+                var status = PayloadDecoder.DecodeStatus(payload.Span, route.DeviceId);
+                return status.Message is { } statusMessage
+                    ? Device(topic, route.Kind, await devices.ApplyStatusAsync(connection, transaction, statusMessage, receivedAt, cancellationToken))
+                    : new(topic, IngestionOutcome.Rejected, route.Kind, status.Reason, status.Detail);
         }
     }
 
-    private async Task<IngestionOutcome> HandleHealthAsync(string topic, TopicRoute route, ReadOnlyMemory<byte> bytes, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    /// <summary>Counts, logs and broadcasts a stored message; call it only after its transaction committed.</summary>
+    public void Announce(StoredMessage stored)
     {
-        var decoded = PayloadDecoder.DecodeHealth(bytes.Span, route.DeviceId);
-        if (decoded.Message is not { } message)
+        switch (stored.Outcome)
         {
-            return Reject(topic, route.Kind, decoded.Reason, decoded.Detail);
+            case IngestionOutcome.Rejected:
+                statistics.Rejected(stored.Kind, stored.Reason);
+                LogRejected(logger, stored.Topic, RejectReasons.Name(stored.Reason), stored.Detail ?? string.Empty);
+                return;
+            case IngestionOutcome.Duplicate:
+                statistics.Duplicate(stored.Kind!.Value);
+                if (stored.Alert is { } duplicate)
+                {
+                    LogDuplicate(logger, duplicate.MessageId, duplicate.AlertId);
+                }
+
+                return;
+            case IngestionOutcome.Stale:
+                statistics.Stale(stored.Kind!.Value);
+                return;
         }
 
-        return Device(MessageKind.Health, await devices.ApplyHeartbeatAsync(message, receivedAt, cancellationToken));
-    }
-
-    private async Task<IngestionOutcome> HandleStatusAsync(string topic, TopicRoute route, ReadOnlyMemory<byte> bytes, DateTimeOffset receivedAt, CancellationToken cancellationToken)
-    {
-        var decoded = PayloadDecoder.DecodeStatus(bytes.Span, route.DeviceId);
-        if (decoded.Message is not { } message)
+        statistics.Accepted(stored.Kind!.Value);
+        if (stored.AlertView is { } view && stored.Alert is { } m)
         {
-            return Reject(topic, route.Kind, decoded.Reason, decoded.Detail);
-        }
+            LogAlert(logger, m.AlertId, m.Sequence, m.State, m.EventType, m.DeviceId, m.CameraId);
 
-        var view = await devices.ApplyStatusAsync(message, receivedAt, cancellationToken);
-        if (view is not null)
+            // Serialised only for someone: during a burst with no browser open this is most of the announcing cost.
+            if (live.SubscriberCount > 0)
+            {
+                live.Publish(new LiveEvent(LiveEventTypes.Alert, JsonSerializer.Serialize(view, FleetJsonContext.Default.AlertView)));
+            }
+        }
+        else if (stored.Device is { } device)
         {
-            LogStatus(logger, message.DeviceId, view.Status);
+            if (stored.Kind == MessageKind.Status)
+            {
+                LogStatus(logger, device.DeviceId, device.Status);
+            }
+
+            if (live.SubscriberCount > 0)
+            {
+                live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(device, FleetJsonContext.Default.DeviceView)));
+            }
         }
-
-        return Device(MessageKind.Status, view);
     }
 
-    private IngestionOutcome Device(MessageKind kind, DeviceView? view)
-    {
-        if (view is null)
-        {
-            statistics.Stale(kind);
-            return IngestionOutcome.Stale;
-        }
-
-        statistics.Accepted(kind);
-        live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(view, FleetJsonContext.Default.DeviceView)));
-        return IngestionOutcome.Accepted;
-    }
-
-    private IngestionOutcome Reject(string topic, MessageKind? kind, RejectReason reason, string? detail)
-    {
-        statistics.Rejected(kind, reason);
-        LogRejected(logger, topic, RejectReasons.Name(reason), detail ?? string.Empty);
-        return IngestionOutcome.Rejected;
-    }
+    private static StoredMessage Device(string topic, MessageKind kind, DeviceView? view) =>
+        view is null ? new(topic, IngestionOutcome.Stale, kind) : new(topic, IngestionOutcome.Accepted, kind, Device: view);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Alert {AlertId} #{Sequence} {State} {EventType} from {DeviceId}/{CameraId}")]
-    private static partial void LogAlert(ILogger logger, string alertId, int sequence, Contracts.AlertState state, Contracts.EventType eventType, string deviceId, string cameraId);
+    private static partial void LogAlert(ILogger logger, string alertId, int sequence, AlertState state, EventType eventType, string deviceId, string cameraId);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Duplicate message {MessageId} of alert {AlertId} ignored")]
     private static partial void LogDuplicate(ILogger logger, string messageId, string alertId);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Device {DeviceId} is {Status}")]
-    private static partial void LogStatus(ILogger logger, string deviceId, Contracts.DeviceState status);
+    private static partial void LogStatus(ILogger logger, string deviceId, DeviceState status);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Reason}: {Detail}")]
     private static partial void LogRejected(ILogger logger, string topic, string reason, string detail);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -14,11 +13,12 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 /// <summary>
 /// The ingestion: one MQTT 5 client with a persistent session (clean start off, session expiry on), subscribed with QoS 1
 /// to the alerts, health and status of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
-/// with exponential back-off on the injected <see cref="TimeProvider"/>. A message is acknowledged only after it is stored,
-/// so a crash or a storage failure leaves it with the broker for redelivery.
+/// with exponential back-off on the injected <see cref="TimeProvider"/>. Received messages go to the
+/// <see cref="IngestionWriter"/>, which acknowledges each only after the batch holding it is stored, so a crash or a storage
+/// failure leaves it with the broker for redelivery.
 /// </summary>
 public sealed partial class MqttIngestionService(
-    IngestionPipeline pipeline,
+    IngestionWriter writer,
     IngestionState state,
     LiveBroadcaster live,
     IOptions<BrokerOptions> brokerOptions,
@@ -28,10 +28,13 @@ public sealed partial class MqttIngestionService(
     private readonly ILogger _logger = loggerFactory.CreateLogger<MqttIngestionService>();
     private TaskCompletionSource _connectionEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _reconnectRequested;
+    private InboundConnection _connection = InboundConnection.Closed;
+    private CancellationToken _stopping;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         var settings = brokerOptions.Value;
         var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
         using var client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Client"), LogLevel.Warning));
@@ -59,6 +62,11 @@ public sealed partial class MqttIngestionService(
             {
                 reason = ex.Message;
                 failed = true;
+            }
+            finally
+            {
+                // What this connection received and did not acknowledge comes back on the next one.
+                Volatile.Read(ref _connection).Close();
             }
 
             if (client.IsConnected)
@@ -97,6 +105,9 @@ public sealed partial class MqttIngestionService(
     {
         _reconnectRequested = false;
         Volatile.Write(ref _connectionEnded, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        // Before connecting: a resumed session delivers its queued messages right after CONNACK.
+        Volatile.Write(ref _connection, new InboundConnection(this));
 
         MqttClientConnectResult connected;
         using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
@@ -156,20 +167,28 @@ public sealed partial class MqttIngestionService(
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        // The writer acknowledges the message once the batch holding it is committed.
+        e.AutoAcknowledge = false;
+        var message = new InboundMessage(
+            e.ApplicationMessage.Topic,
+            System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload),
+            timeProvider.GetUtcNow(),
+            Volatile.Read(ref _connection),
+            e.AcknowledgeAsync);
         try
         {
-            // Not cancelled on shutdown: MQTTnet lets the message in hand finish before it disconnects, and a half-written
-            // message would be redelivered anyway.
-            await pipeline.HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, CancellationToken.None);
+            await writer.EnqueueAsync(message, _stopping);
         }
-        catch (SqliteException ex)
+        catch (OperationCanceledException)
         {
-            // Do not acknowledge: the broker keeps the message in our session and sends it again after the reconnect.
-            e.AutoAcknowledge = false;
-            LogStorageFailed(_logger, e.ApplicationMessage.Topic, ex);
-            _reconnectRequested = true;
-            _connectionEnded.TrySetResult();
+            // Stopping with a full queue: left unacknowledged, the broker redelivers it after the restart.
         }
+    }
+
+    internal void RequestReconnectFromStorage()
+    {
+        _reconnectRequested = true;
+        _connectionEnded.TrySetResult();
     }
 
     private static MqttClientOptions BuildClientOptions(BrokerOptions settings)
@@ -198,11 +217,42 @@ public sealed partial class MqttIngestionService(
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "No ingestion from {Endpoint}: {Reason}; next attempt in {Delay}")]
     private static partial void LogInterrupted(ILogger logger, string endpoint, string reason, TimeSpan delay);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "Could not store the message on {Topic}; it stays unacknowledged for redelivery")]
-    private static partial void LogStorageFailed(ILogger logger, string topic, Exception exception);
-
     [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Ingestion stopped")]
     private static partial void LogStopped(ILogger logger);
+}
+
+/// <summary>One MQTT connection of the ingestion, as seen by the writer.</summary>
+internal sealed class InboundConnection(MqttIngestionService? owner) : IInboundConnection
+{
+    /// <summary>A connection that is already over (before the first one).</summary>
+    public static readonly InboundConnection Closed = Create();
+
+    private volatile bool _closed;
+
+    /// <inheritdoc />
+    public bool IsOpen => !_closed;
+
+    /// <summary>The connection ended: its unacknowledged messages will be redelivered on the next one.</summary>
+    public void Close() => _closed = true;
+
+    /// <inheritdoc />
+    public void StorageFailed(Exception exception)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        owner?.RequestReconnectFromStorage();
+    }
+
+    private static InboundConnection Create()
+    {
+        var closed = new InboundConnection(null);
+        closed.Close();
+        return closed;
+    }
 }
 
 /// <summary>The broker refused the ingestion's connection (credentials) or one of its subscriptions (ACL).</summary>

@@ -1,68 +1,103 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Vsa.Edge.FleetManager.Storage;
 
-/// <summary>Brings the database to the latest schema: WAL journal, then every step newer than <c>schema_version</c>.</summary>
-public sealed partial class MigrationRunner(SqliteDatabase database, TimeProvider timeProvider, ILogger<MigrationRunner> logger)
+/// <summary>
+/// Brings the database to the latest schema: every step newer than <c>schema_version</c>, each in its own transaction with
+/// its version record. Several fleet managers starting at once on one PostgreSQL database queue on a lock and re-read the
+/// version, so each step runs once.
+/// </summary>
+public sealed partial class MigrationRunner(FleetDatabase database, TimeProvider timeProvider, ILogger<MigrationRunner> logger)
 {
     /// <summary>Applies the missing steps of <paramref name="migrations"/> (default <see cref="Migrations.All"/>) and returns the resulting version.</summary>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken, IReadOnlyList<Migration>? migrations = null)
     {
         migrations ??= Migrations.All;
+        var dialect = database.Dialect;
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (dialect.Provider == StorageProvider.Sqlite)
+        {
+            // WAL lets the API read while the ingestion writes; the mode is stored in the file, so setting it once is enough.
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        }
 
-        // WAL lets the API read while the ingestion writes; the mode is stored in the file, so setting it once is enough.
-        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
-        await ExecuteAsync(connection, null, """
+        await ExecuteAsync(connection, null, dialect.Expand("""
             CREATE TABLE IF NOT EXISTS schema_version (
                 version     INTEGER PRIMARY KEY,
                 description TEXT NOT NULL,
-                applied_at  TEXT NOT NULL
+                applied_at  {time} NOT NULL
             );
-            """, cancellationToken);
+            """), cancellationToken);
 
-        var current = await CurrentVersionAsync(connection, cancellationToken);
         var latest = migrations.Count == 0 ? 0 : migrations.Max(m => m.Version);
-        if (current > latest)
-        {
-            throw new InvalidOperationException(
-                $"The database {database.FilePath} has schema version {current}, newer than this fleet manager knows ({latest}). Run a newer vsa-fleet.");
-        }
-
+        var current = await CurrentVersionAsync(connection, null, cancellationToken);
+        CheckNotNewer(current, latest);
         foreach (var migration in migrations.Where(m => m.Version > current).OrderBy(m => m.Version))
         {
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
-            await using (var record = connection.CreateCommand())
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var lockSql = dialect.LockTableSql("schema_version");
+            if (lockSql.Length > 0)
             {
-                record.Transaction = transaction;
-                record.CommandText = "INSERT INTO schema_version (version, description, applied_at) VALUES ($v, $d, $t);";
-                record.Parameters.AddWithValue("$v", migration.Version);
-                record.Parameters.AddWithValue("$d", migration.Description);
-                record.Parameters.AddWithValue("$t", DbTime.Write(timeProvider.GetUtcNow()));
+                await ExecuteAsync(connection, transaction, lockSql, cancellationToken);
+            }
+
+            // Another instance may have applied it while this one waited for the lock.
+            current = await CurrentVersionAsync(connection, transaction, cancellationToken);
+            CheckNotNewer(current, latest);
+            if (current >= migration.Version)
+            {
+                continue;
+            }
+
+            await ExecuteAsync(connection, transaction, migration.ScriptFor(dialect), cancellationToken);
+            await using (var record = connection.Sql(transaction, "INSERT INTO schema_version (version, description, applied_at) VALUES (@v, @d, @t);"))
+            {
+                record.With("@v", migration.Version).With("@d", migration.Description);
+                dialect.AddTime(record, "@t", timeProvider.GetUtcNow());
                 await record.ExecuteNonQueryAsync(cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
-            LogApplied(logger, migration.Version, migration.Description, database.FilePath);
+            LogApplied(logger, migration.Version, migration.Description, database.Description);
             current = migration.Version;
         }
 
         return current;
     }
 
-    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>The schema version of the database, 0 when it has none (a fresh or foreign database).</summary>
+    public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version;";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            return await CurrentVersionAsync(connection, null, cancellationToken);
+        }
+        catch (DbException)
+        {
+            // No schema_version table: nothing of ours is there.
+            return 0;
+        }
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private void CheckNotNewer(int current, int latest)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
+        if (current > latest)
+        {
+            throw new InvalidOperationException(
+                $"The database {database.Description} has schema version {current}, newer than this fleet manager knows ({latest}). Run a newer vsa-fleet.");
+        }
+    }
+
+    private static async Task<int> CurrentVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Sql(transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version;");
+        return (int)await command.ScalarInt64Async(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Sql(transaction, sql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

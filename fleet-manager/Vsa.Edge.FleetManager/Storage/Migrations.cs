@@ -1,10 +1,20 @@
 namespace Vsa.Edge.FleetManager.Storage;
 
-/// <summary>One forward-only schema step.</summary>
+/// <summary>One forward-only schema step, run in one transaction.</summary>
 /// <param name="Version">Applied in increasing order, recorded in <c>schema_version</c>.</param>
 /// <param name="Description">What the step does.</param>
-/// <param name="Sql">The statements, run in one transaction.</param>
-public sealed record Migration(int Version, string Description, string Sql);
+/// <param name="Sql">The statements common to both engines, with the dialect's type tokens (<see cref="SqlDialect.Expand"/>).</param>
+/// <param name="SqliteSql">Statements run after <paramref name="Sql"/> on SQLite only, where the engines differ (triggers).</param>
+/// <param name="PostgresSql">Statements run after <paramref name="Sql"/> on PostgreSQL only.</param>
+public sealed record Migration(int Version, string Description, string Sql, string? SqliteSql = null, string? PostgresSql = null)
+{
+    /// <summary>The full script for <paramref name="dialect"/>.</summary>
+    public string ScriptFor(SqlDialect dialect)
+    {
+        var specific = dialect.Provider == StorageProvider.Postgres ? PostgresSql : SqliteSql;
+        return dialect.Expand(specific is null ? Sql : Sql + "\n" + specific);
+    }
+}
 
 /// <summary>The schema history. Append new steps; never edit a released one.</summary>
 public static class Migrations
@@ -20,20 +30,20 @@ public static class Migrations
                 event_type        TEXT NOT NULL,
                 state             TEXT NOT NULL,
                 sequence          INTEGER NOT NULL,
-                started_at        TEXT NOT NULL,
-                observed_at       TEXT NOT NULL,
-                ended_at          TEXT,
+                started_at        {time} NOT NULL,
+                observed_at       {time} NOT NULL,
+                ended_at          {time},
                 zone_id           TEXT,
-                confidence        REAL NOT NULL,
+                confidence        {double} NOT NULL,
                 measurement_name  TEXT,
-                measurement_value REAL,
+                measurement_value {double},
                 measurement_unit  TEXT,
-                objects           TEXT NOT NULL,
+                objects           {json} NOT NULL,
                 model_id          TEXT NOT NULL,
                 model_version     TEXT NOT NULL,
-                received_at       TEXT NOT NULL,
-                updated_at        TEXT NOT NULL
-            ) STRICT;
+                received_at       {time} NOT NULL,
+                updated_at        {time} NOT NULL
+            ){strict};
             CREATE INDEX ix_alerts_started ON alerts (started_at DESC, alert_id DESC);
             CREATE INDEX ix_alerts_device ON alerts (device_id, started_at DESC);
 
@@ -43,22 +53,93 @@ public static class Migrations
                 device_id   TEXT NOT NULL,
                 sequence    INTEGER NOT NULL,
                 state       TEXT NOT NULL,
-                received_at TEXT NOT NULL,
-                payload     TEXT NOT NULL
-            ) STRICT;
+                received_at {time} NOT NULL,
+                payload     {json} NOT NULL
+            ){strict};
             CREATE INDEX ix_alert_messages_alert ON alert_messages (alert_id, sequence);
 
             CREATE TABLE devices (
                 device_id          TEXT PRIMARY KEY,
                 status             TEXT NOT NULL,
-                status_at          TEXT,
-                last_heartbeat_at  TEXT,
+                status_at          {time},
+                last_heartbeat_at  {time},
                 agent_version      TEXT,
                 execution_provider TEXT,
-                last_health        TEXT,
-                first_seen_at      TEXT NOT NULL,
-                updated_at         TEXT NOT NULL
-            ) STRICT;
+                last_health        {json},
+                first_seen_at      {time} NOT NULL,
+                updated_at         {time} NOT NULL
+            ){strict};
+            """),
+        new(2, "operator decisions on alerts, heartbeat history, retention indexes", """
+            ALTER TABLE alerts ADD COLUMN decision TEXT;
+            ALTER TABLE alerts ADD COLUMN decision_reason TEXT;
+            ALTER TABLE alerts ADD COLUMN decision_comment TEXT;
+            ALTER TABLE alerts ADD COLUMN decided_by TEXT;
+            ALTER TABLE alerts ADD COLUMN decided_at {time};
+            CREATE INDEX ix_alerts_updated ON alerts (updated_at);
+            CREATE INDEX ix_alert_messages_received ON alert_messages (received_at);
+
+            CREATE TABLE device_health (
+                device_id   TEXT NOT NULL,
+                sent_at     {time} NOT NULL,
+                received_at {time} NOT NULL,
+                payload     {json} NOT NULL,
+                PRIMARY KEY (device_id, sent_at)
+            ){strict};
+            CREATE INDEX ix_device_health_received ON device_health (received_at);
+            """),
+        new(3, "hash-chained audit log, append-only", """
+            CREATE TABLE audit_log (
+                sequence  {bigint} PRIMARY KEY,
+                at        {time} NOT NULL,
+                actor     TEXT NOT NULL,
+                action    TEXT NOT NULL,
+                target    TEXT NOT NULL,
+                details   TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash      TEXT NOT NULL
+            ){strict};
+            CREATE INDEX ix_audit_log_at ON audit_log (at);
+            """,
+            // Details stay TEXT on both engines: the hash covers the exact stored bytes, which jsonb would re-format.
+            SqliteSql: """
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """,
+            PostgresSql: """
+                CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+                CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+                FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+                """),
+        new(4, "accounts and API tokens", """
+            CREATE TABLE accounts (
+                account_id            {identity},
+                name                  TEXT NOT NULL UNIQUE,
+                display_name          TEXT NOT NULL,
+                role                  TEXT NOT NULL,
+                password_hash         TEXT NOT NULL,
+                security_stamp        TEXT NOT NULL,
+                designation_reference TEXT NOT NULL,
+                designation_date      {date} NOT NULL,
+                training_date         {date} NOT NULL,
+                disabled_at           {time},
+                created_at            {time} NOT NULL,
+                updated_at            {time} NOT NULL
+            ){strict};
+
+            CREATE TABLE api_tokens (
+                token_id    {identity},
+                account_id  {bigint} NOT NULL REFERENCES accounts (account_id),
+                name        TEXT NOT NULL,
+                token_hash  TEXT NOT NULL UNIQUE,
+                created_at  {time} NOT NULL,
+                expires_at  {time} NOT NULL,
+                revoked_at  {time}
+            ){strict};
+            CREATE INDEX ix_api_tokens_account ON api_tokens (account_id);
             """),
     ];
 }

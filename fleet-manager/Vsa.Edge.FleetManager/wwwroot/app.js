@@ -104,19 +104,27 @@ function showBroker(snapshot) {
   pill.title = snapshot.lastError ?? "";
 }
 
+async function getJson(url) {
+  const response = await fetch(url);
+  if (response.status === 401) {
+    showSignIn();
+    throw new Error("signed out");
+  }
+  return response.json();
+}
+
 async function resync() {
-  const [alertList, deviceList] = await Promise.all([
-    fetch("api/alerts?limit=" + MAX_ROWS).then((r) => r.json()),
-    fetch("api/devices").then((r) => r.json()),
-  ]);
+  const [alertList, deviceList] = await Promise.all([getJson("api/alerts?limit=" + MAX_ROWS), getJson("api/devices")]);
   for (const a of alertList) keepAlert(a, false);
   for (const d of deviceList) devices.set(d.deviceId, d);
   renderAlerts();
   renderDevices();
 }
 
+let stream = null;
+
 function connect() {
-  const stream = new EventSource("api/alerts/stream");
+  stream = new EventSource("api/alerts/stream");
   // The first "ingestion" event means our subscription is registered: fetch the history now and nothing is missed.
   let synced = false;
   stream.addEventListener("ingestion", (e) => {
@@ -138,9 +146,56 @@ function connect() {
   stream.onerror = () => {
     showBroker({ subscribed: false, lastError: "flux interrompu, reconnexion…" });
     synced = false;
+    // A refused stream (session expired) is not retried by the browser: ask who we are, and sign in again if needed.
+    if (stream.readyState === EventSource.CLOSED) start();
   };
 }
 
+// Sign-in: the session is an HttpOnly cookie the script never sees; the page only learns who is signed in.
+function showSignIn() {
+  if (stream) stream.close();
+  stream = null;
+  document.getElementById("console").classList.add("hidden");
+  document.getElementById("account").classList.add("hidden");
+  document.getElementById("signin").classList.remove("hidden");
+}
+
+function showConsole(me) {
+  document.getElementById("signin").classList.add("hidden");
+  document.getElementById("console").classList.remove("hidden");
+  document.getElementById("account").classList.remove("hidden");
+  document.getElementById("account-name").textContent = `${me.displayName} (${me.role})`;
+  if (!stream) connect();
+}
+
+async function start() {
+  const response = await fetch("api/auth/me");
+  if (response.ok) showConsole(await response.json());
+  else showSignIn();
+}
+
+document.getElementById("login").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const error = document.getElementById("login-error");
+  error.textContent = "";
+  const response = await fetch("api/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      name: document.getElementById("login-name").value,
+      password: document.getElementById("login-password").value,
+    }),
+  });
+  document.getElementById("login-password").value = "";
+  if (response.ok) showConsole(await response.json());
+  else error.textContent = "Identifiant ou mot de passe incorrect.";
+});
+
+document.getElementById("logout").addEventListener("click", async () => {
+  await fetch("api/auth/logout", { method: "POST" });
+  showSignIn();
+});
+
 renderAlerts();
 renderDevices();
-connect();
+start().catch((err) => console.error("start failed", err));

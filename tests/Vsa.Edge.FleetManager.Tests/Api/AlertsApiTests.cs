@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Broker;
@@ -28,12 +29,13 @@ public sealed class AlertsApiTests
             await fleet.WaitForAlertAsync(alert.AlertId);
         }
 
-        Assert.Equal([newest.AlertId, middle.AlertId, oldest.AlertId], await IdsAsync(fleet, "/api/alerts"));
-        Assert.Equal([middle.AlertId, oldest.AlertId], await IdsAsync(fleet, "/api/alerts?deviceId=pole-north"));
-        Assert.Equal([middle.AlertId], await IdsAsync(fleet, "/api/alerts?deviceId=pole-north&cameraId=cam-2"));
-        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(fleet, "/api/alerts?since=2025-06-01T08:31:00Z"));
-        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(fleet, "/api/alerts?since=2025-06-01T10:31:00%2B02:00"));
-        Assert.Equal([newest.AlertId], await IdsAsync(fleet, "/api/alerts?limit=1"));
+        using var http = await fleet.ClientAsync(Role.Operator);
+        Assert.Equal([newest.AlertId, middle.AlertId, oldest.AlertId], await IdsAsync(http, "/api/alerts"));
+        Assert.Equal([middle.AlertId, oldest.AlertId], await IdsAsync(http, "/api/alerts?deviceId=pole-north"));
+        Assert.Equal([middle.AlertId], await IdsAsync(http, "/api/alerts?deviceId=pole-north&cameraId=cam-2"));
+        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(http, "/api/alerts?since=2025-06-01T08:31:00Z"));
+        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(http, "/api/alerts?since=2025-06-01T10:31:00%2B02:00"));
+        Assert.Equal([newest.AlertId], await IdsAsync(http, "/api/alerts?limit=1"));
     }
 
     [Theory]
@@ -45,8 +47,9 @@ public sealed class AlertsApiTests
     public async Task GetAlerts_BadQuery_ReturnsValidationProblem(string query, string field)
     {
         await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+        using var http = await fleet.ClientAsync(Role.Auditor);
 
-        var response = await fleet.Http.GetAsync($"/api/alerts?{query}");
+        var response = await http.GetAsync($"/api/alerts?{query}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -59,8 +62,9 @@ public sealed class AlertsApiTests
     public async Task GetAlert_Unknown_Returns404Problem()
     {
         await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+        using var http = await fleet.ClientAsync(Role.Operator);
 
-        var response = await fleet.Http.GetAsync("/api/alerts/0197a000-0000-7000-8000-000000000000");
+        var response = await http.GetAsync("/api/alerts/0197a000-0000-7000-8000-000000000000");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -77,10 +81,11 @@ public sealed class AlertsApiTests
     }
 
     [Fact]
-    public async Task Health_LivenessAndReadiness_AreHealthyOnceSubscribed()
+    public async Task Health_LivenessAndReadiness_AreHealthyOnceSubscribedWithoutSignIn()
     {
         await using var fleet = await FleetApp.StartAsync();
 
+        // Probes of an orchestrator carry no account: the health endpoints tell nothing about alerts or people.
         Assert.Equal("Healthy", await fleet.Http.GetStringAsync("/health"));
         Assert.Equal("Healthy", await fleet.Http.GetStringAsync("/health/ready"));
     }
@@ -89,16 +94,18 @@ public sealed class AlertsApiTests
     public async Task Ingestion_Status_ReportsEmbeddedBrokerAndCounters()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Admin);
 
-        var status = await fleet.Http.GetFromJsonAsync("/api/ingestion", FleetJsonContext.Default.IngestionStatus);
+        var status = await http.GetFromJsonAsync("/api/ingestion", FleetJsonContext.Default.IngestionStatus);
 
         Assert.Equal(BrokerMode.Embedded, status!.Mode);
         Assert.Equal($"mqtt://127.0.0.1:{fleet.BrokerPort}", status.Endpoint);
         Assert.True(status.Connection.Subscribed);
         Assert.Equal(0, status.Messages.Alerts);
         Assert.Equal(0, status.Messages.Rejected["malformed_json"]);
+        Assert.Equal((0, 0), (status.Batches, status.Queued));
     }
 
-    private static async Task<string[]> IdsAsync(FleetApp fleet, string url) =>
-        [.. (await fleet.Http.GetFromJsonAsync(url, FleetJsonContext.Default.IReadOnlyListAlertView))!.Select(a => a.AlertId)];
+    private static async Task<string[]> IdsAsync(HttpClient http, string url) =>
+        [.. (await http.GetFromJsonAsync(url, FleetJsonContext.Default.IReadOnlyListAlertView))!.Select(a => a.AlertId)];
 }

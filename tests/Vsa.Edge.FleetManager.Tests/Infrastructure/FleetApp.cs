@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Ingestion;
@@ -15,15 +16,24 @@ namespace Vsa.Edge.FleetManager.Tests.Infrastructure;
 
 /// <summary>
 /// The real fleet manager (the real <c>Program</c> wiring) on a test server, with its embedded broker on a free loopback
-/// port and its database in a temporary folder. HTTP goes through the in-memory test server; MQTT through real sockets.
+/// port and its database in a temporary folder (or a PostgreSQL schema). HTTP goes through the in-memory test server; MQTT
+/// through real sockets. <see cref="Http"/> is signed in as nobody; <see cref="ClientAsync"/> and <see cref="SignInAsync"/>
+/// give clients of real accounts.
 /// </summary>
 public sealed class FleetApp : IAsyncDisposable
 {
     /// <summary>Guard for every wait; the waits themselves end on explicit signals.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>The password of every account the tests create.</summary>
+    public const string Password = "correct horse battery staple";
+
+    // 600,000 PBKDF2 iterations take a while: one real hash, shared by every test account.
+    private static readonly Lazy<string> PasswordHash = new(() => new PasswordHashing().Hash(Password));
+
     private readonly WebApplicationFactory<Program> _factory;
     private readonly bool _ownsDataDirectory;
+    private int _accounts;
 
     private FleetApp(WebApplicationFactory<Program> factory, int brokerPort, string dataDirectory, bool ownsDataDirectory)
     {
@@ -39,7 +49,7 @@ public sealed class FleetApp : IAsyncDisposable
     /// <summary>The data folder (SQLite file).</summary>
     public string DataDirectory { get; }
 
-    /// <summary>A client of the test server.</summary>
+    /// <summary>A client of the test server that is not signed in.</summary>
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>The host's services.</summary>
@@ -59,9 +69,16 @@ public sealed class FleetApp : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
         string? dataDirectory = null,
-        bool waitForSubscription = true)
+        bool waitForSubscription = true,
+        string? postgres = null)
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (postgres is not null)
+        {
+            all["Fleet:Storage:Provider"] = "Postgres";
+            all["Fleet:Storage:Postgres"] = postgres;
+        }
+
         all.TryAdd("Fleet:Broker:Port", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var ownsDirectory = dataDirectory is null;
@@ -100,6 +117,38 @@ public sealed class FleetApp : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Creates an account with <see cref="Password"/> (name derived from the role unless given).</summary>
+    public async Task<AccountView> CreateAccountAsync(Role role, string? name = null)
+    {
+        name ??= $"{Roles.Name(role)}-{Interlocked.Increment(ref _accounts)}";
+        var account = new NewAccount(name, $"Test {name}", role, Password, "arrêté 2025-001", new DateOnly(2025, 1, 6), new DateOnly(2025, 1, 20));
+        return await Services.GetRequiredService<AccountStore>().CreateAsync(account, PasswordHash.Value, "test", CancellationToken.None)
+            ?? throw new InvalidOperationException($"Account {name} exists.");
+    }
+
+    /// <summary>A client authenticated with an API token of a new account of <paramref name="role"/>.</summary>
+    public async Task<HttpClient> ClientAsync(Role role)
+    {
+        var account = await CreateAccountAsync(role);
+        var token = await Services.GetRequiredService<ApiTokenStore>().CreateAsync(account, "test", TimeSpan.FromDays(1), CancellationToken.None);
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Token);
+        return client;
+    }
+
+    /// <summary>A client (with a cookie jar) signed in through <c>POST /api/auth/login</c> as a new account of <paramref name="role"/>.</summary>
+    public async Task<HttpClient> SignInAsync(Role role, string? name = null)
+    {
+        var account = await CreateAccountAsync(role, name);
+        var client = _factory.CreateClient();
+        var response = await client.PostAsync("/api/auth/login", System.Net.Http.Json.JsonContent.Create(new LoginRequest(account.Name, Password), FleetJsonContext.Default.LoginRequest));
+        response.EnsureSuccessStatusCode();
+        return client;
+    }
+
+    /// <summary>A new client of the test server, with its own cookie jar, signed in as nobody.</summary>
+    public HttpClient CreateClient() => _factory.CreateClient();
 
     /// <summary>Subscribes to the live events; do it before publishing what you wait for.</summary>
     public LiveTap Tap() => new(Services.GetRequiredService<LiveBroadcaster>().Subscribe());

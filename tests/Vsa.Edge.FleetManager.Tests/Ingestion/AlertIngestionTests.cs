@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Ingestion;
@@ -15,13 +16,14 @@ public sealed class AlertIngestionTests
     public async Task PublishAlert_QoS1_AppearsInApi()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         var alert = Samples.AlertStart(device.DeviceId);
 
         await device.PublishAsync(alert);
         await fleet.WaitForAlertAsync(alert.AlertId);
 
-        var listed = await fleet.Http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
+        var listed = await http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
         var view = Assert.Single(listed!);
         Assert.Equal(alert.AlertId, view.AlertId);
         Assert.Equal("pole-12", view.DeviceId);
@@ -40,6 +42,7 @@ public sealed class AlertIngestionTests
     public async Task PublishSameMessageTwice_StoresOneAlertAndCountsTheDuplicate()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         var alert = Samples.AlertStart(device.DeviceId);
         var marker = Samples.AlertStart(device.DeviceId);
@@ -51,7 +54,7 @@ public sealed class AlertIngestionTests
         await device.PublishAsync(marker);
         await fleet.WaitForAlertAsync(marker.AlertId);
 
-        var listed = await fleet.Http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
+        var listed = await http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
         Assert.Equal(2, listed!.Count);
         Assert.Single(listed, a => a.AlertId == alert.AlertId);
         Assert.Equal(1, await fleet.Services.GetRequiredService<AlertStore>().CountMessagesAsync(alert.AlertId, CancellationToken.None));
@@ -62,6 +65,7 @@ public sealed class AlertIngestionTests
     public async Task StartUpdateEnd_OneAlertInEndStateWithEveryMessageLogged()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         var start = Samples.AlertStart(device.DeviceId);
         var update = Samples.Next(start, AlertState.Update, 1, 5);
@@ -72,7 +76,7 @@ public sealed class AlertIngestionTests
         await device.PublishAsync(end);
         await fleet.WaitForAlertAsync(start.AlertId, a => a.State == AlertState.End);
 
-        var listed = await fleet.Http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
+        var listed = await http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
         var view = Assert.Single(listed!);
         Assert.Equal(AlertState.End, view.State);
         Assert.Equal(2, view.Sequence);
@@ -86,6 +90,7 @@ public sealed class AlertIngestionTests
     public async Task EndArrivesBeforeStart_AlertStaysEndedAndStartIsStale()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         var start = Samples.AlertStart(device.DeviceId);
         var end = Samples.Next(start, AlertState.End, 1, 4);
@@ -96,7 +101,7 @@ public sealed class AlertIngestionTests
         await device.PublishAsync(marker);
         await fleet.WaitForAlertAsync(marker.AlertId);
 
-        var view = await fleet.Http.GetFromJsonAsync($"/api/alerts/{start.AlertId}", FleetJsonContext.Default.AlertView);
+        var view = await http.GetFromJsonAsync($"/api/alerts/{start.AlertId}", FleetJsonContext.Default.AlertView);
         Assert.Equal(AlertState.End, view!.State);
         Assert.Equal(1, fleet.Statistics.Snapshot().Stale);
     }
@@ -105,6 +110,7 @@ public sealed class AlertIngestionTests
     public async Task MalformedPayload_IsIgnoredAndTheNextAlertStillIngested()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         var next = Samples.AlertStart(device.DeviceId);
 
@@ -112,7 +118,7 @@ public sealed class AlertIngestionTests
         await device.PublishAsync(next);
         await fleet.WaitForAlertAsync(next.AlertId);
 
-        var listed = await fleet.Http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
+        var listed = await http.GetFromJsonAsync("/api/alerts", FleetJsonContext.Default.IReadOnlyListAlertView);
         Assert.Equal(next.AlertId, Assert.Single(listed!).AlertId);
         Assert.Equal(1, fleet.Statistics.RejectedCount(RejectReason.MalformedJson));
     }
@@ -121,6 +127,7 @@ public sealed class AlertIngestionTests
     public async Task PayloadDeviceIdDiffersFromTopic_IsRefused()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         var spoofed = Samples.AlertStart("pole-99");
         var genuine = Samples.AlertStart(device.DeviceId);
@@ -130,7 +137,7 @@ public sealed class AlertIngestionTests
         await device.PublishAsync(genuine);
         await fleet.WaitForAlertAsync(genuine.AlertId);
 
-        var response = await fleet.Http.GetAsync($"/api/alerts/{spoofed.AlertId}");
+        var response = await http.GetAsync($"/api/alerts/{spoofed.AlertId}");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(1, fleet.Statistics.RejectedCount(RejectReason.DeviceMismatch));
     }
@@ -139,6 +146,7 @@ public sealed class AlertIngestionTests
     public async Task AlertIdOfAnotherDevice_IsRefused()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Operator);
         await using var owner = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         await using var other = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-13");
         var original = Samples.AlertStart(owner.DeviceId);
@@ -151,7 +159,7 @@ public sealed class AlertIngestionTests
         await other.PublishAsync(marker);
         await fleet.WaitForAlertAsync(marker.AlertId);
 
-        var view = await fleet.Http.GetFromJsonAsync($"/api/alerts/{original.AlertId}", FleetJsonContext.Default.AlertView);
+        var view = await http.GetFromJsonAsync($"/api/alerts/{original.AlertId}", FleetJsonContext.Default.AlertView);
         Assert.Equal(AlertState.Start, view!.State);
         Assert.Equal("pole-12", view.DeviceId);
         Assert.Equal(1, fleet.Statistics.RejectedCount(RejectReason.ForeignAlert));

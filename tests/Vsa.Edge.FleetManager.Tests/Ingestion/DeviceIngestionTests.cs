@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
@@ -13,13 +14,14 @@ public sealed class DeviceIngestionTests
     public async Task Heartbeat_DeviceListedOnlineWithItsExecutionProvider()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Auditor);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         using var tap = fleet.Tap();
 
         await device.PublishAsync(Samples.Health(device.DeviceId, Samples.T0, executionProvider: "CUDA"));
         await tap.WaitForAsync(LiveEventTypes.Device, FleetJsonContext.Default.DeviceView, d => d.DeviceId == device.DeviceId);
 
-        var devices = await fleet.Http.GetFromJsonAsync("/api/devices", FleetJsonContext.Default.IReadOnlyListDeviceView);
+        var devices = await http.GetFromJsonAsync("/api/devices", FleetJsonContext.Default.IReadOnlyListDeviceView);
         var view = Assert.Single(devices!);
         Assert.Equal("pole-12", view.DeviceId);
         Assert.Equal(DeviceState.Online, view.Status);
@@ -33,6 +35,7 @@ public sealed class DeviceIngestionTests
     public async Task StatusOffline_AfterHeartbeats_DeviceOffline()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Auditor);
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         using var tap = fleet.Tap();
         var connectedAt = Samples.T0;
@@ -44,7 +47,7 @@ public sealed class DeviceIngestionTests
         await device.PublishAsync(Samples.Status(device.DeviceId, DeviceState.Offline, connectedAt));
         await tap.WaitForAsync(LiveEventTypes.Device, FleetJsonContext.Default.DeviceView, d => d.Status == DeviceState.Offline);
 
-        var view = await fleet.Http.GetFromJsonAsync($"/api/devices/{device.DeviceId}", FleetJsonContext.Default.DeviceView);
+        var view = await http.GetFromJsonAsync($"/api/devices/{device.DeviceId}", FleetJsonContext.Default.DeviceView);
         Assert.Equal(DeviceState.Offline, view!.Status);
         Assert.Equal("TensorRT", view.ExecutionProvider);
         Assert.Equal(connectedAt.AddSeconds(10), view.LastHeartbeatAt);
@@ -68,8 +71,9 @@ public sealed class DeviceIngestionTests
     public async Task UnknownDevice_Returns404Problem()
     {
         await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Auditor);
 
-        var response = await fleet.Http.GetAsync("/api/devices/nobody");
+        var response = await http.GetAsync("/api/devices/nobody");
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

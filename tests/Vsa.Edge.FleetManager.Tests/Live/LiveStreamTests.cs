@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 
@@ -9,13 +10,16 @@ namespace Vsa.Edge.FleetManager.Tests.Live;
 public sealed class LiveStreamTests
 {
     [Fact]
-    public async Task Stream_PublishedAlert_ArrivesAsAlertEvent()
+    public async Task Stream_SignedInBrowser_PublishedAlertArrivesAsAlertEvent()
     {
         await using var fleet = await FleetApp.StartAsync();
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
+
+        // As the page does it: the login form's POST sets the session cookie, which the EventSource then carries.
+        using var browser = await fleet.SignInAsync(Role.Operator);
         using var guard = new CancellationTokenSource(FleetApp.Timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts/stream");
-        using var response = await fleet.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, guard.Token);
+        using var response = await browser.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, guard.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(guard.Token));
 
@@ -34,6 +38,17 @@ public sealed class LiveStreamTests
     }
 
     [Fact]
+    public async Task Stream_NotSignedIn_Returns401Problem()
+    {
+        await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+
+        var response = await fleet.Http.GetAsync("/api/alerts/stream");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Root_ServesTheLivePageWithoutExternalResources()
     {
         await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
@@ -46,6 +61,11 @@ public sealed class LiveStreamTests
         Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
         Assert.Contains("new EventSource(\"api/alerts/stream\")", script, StringComparison.Ordinal);
+
+        // The page itself is public and carries the sign-in form; what it shows comes only after signing in.
+        Assert.Contains("<form id=\"login\">", html, StringComparison.Ordinal);
+        Assert.Contains("type=\"password\"", html, StringComparison.Ordinal);
+        Assert.Contains("fetch(\"api/auth/login\"", script, StringComparison.Ordinal);
         Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await fleet.Http.GetAsync("/app.css")).StatusCode);
     }

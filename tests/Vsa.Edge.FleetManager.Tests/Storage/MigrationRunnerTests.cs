@@ -1,21 +1,19 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Tests.Storage;
 
-public sealed class MigrationRunnerTests : IDisposable
+/// <summary>SQLite specifics of the migrations (WAL, file location); what both engines share is in the storage contract.</summary>
+public sealed class MigrationRunnerTests : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-migrations-").FullName;
-    private readonly SqliteDatabase _database;
+    private readonly FleetDatabase _database;
     private readonly MigrationRunner _runner;
 
     public MigrationRunnerTests()
     {
-        _database = new SqliteDatabase(Options.Create(new StorageOptions { DataDirectory = _directory }), new HostingEnvironment { ContentRootPath = "/" });
+        _database = FleetDatabase.Create(new StorageOptions { DataDirectory = _directory }, "/");
         _runner = new MigrationRunner(_database, new FakeTimeProvider(new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.Zero)), NullLogger<MigrationRunner>.Instance);
     }
 
@@ -25,7 +23,7 @@ public sealed class MigrationRunnerTests : IDisposable
         var version = await _runner.MigrateAsync(CancellationToken.None);
 
         Assert.Equal(Migrations.All.Max(m => m.Version), version);
-        Assert.Equal(Path.Combine(_directory, "vsa-fleet.db"), _database.FilePath);
+        Assert.Equal(Path.Combine(_directory, "vsa-fleet.db"), _database.SqliteFile);
         Assert.Equal("wal", await ScalarAsync("PRAGMA journal_mode;"));
         Assert.Equal("2025-06-01T00:00:00.0000000Z", await ScalarAsync("SELECT applied_at FROM schema_version WHERE version = 1;"));
         Assert.Equal("3", await ScalarAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('alerts', 'alert_messages', 'devices');"));
@@ -63,9 +61,9 @@ public sealed class MigrationRunnerTests : IDisposable
         Assert.Contains("999", error.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
+        await _database.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 

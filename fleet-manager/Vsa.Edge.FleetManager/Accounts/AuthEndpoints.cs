@@ -1,0 +1,149 @@
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Vsa.Edge.FleetManager.Audit;
+
+namespace Vsa.Edge.FleetManager.Accounts;
+
+/// <summary>Sign-in, sign-out, who am I, own password, own API tokens.</summary>
+public static class AuthEndpoints
+{
+    /// <summary>Lifetime of a token when the request gives none.</summary>
+    public const int DefaultTokenDays = 90;
+
+    /// <summary>Maps <c>/api/auth/*</c> and <c>/api/tokens</c>.</summary>
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth");
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login");
+        auth.MapPost("/logout", LogoutAsync).WithName("Logout");
+        auth.MapGet("/me", MeAsync).WithName("GetSignedIn");
+        auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword");
+
+        var tokens = app.MapGroup("/api/tokens");
+        tokens.MapPost("/", CreateTokenAsync).WithName("CreateToken");
+        tokens.MapGet("/", ListTokensAsync).WithName("ListTokens");
+        tokens.MapDelete("/{tokenId:long}", RevokeTokenAsync).WithName("RevokeToken");
+        return app;
+    }
+
+    private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> LoginAsync(
+        LoginRequest request, HttpContext http, AccountStore accounts, PasswordHashing hashing, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        var name = request.Name ?? string.Empty;
+        var password = request.Password ?? string.Empty;
+        var stored = name.Length is > 0 and <= 64 ? await accounts.FindAsync(name, cancellationToken) : null;
+        string? refusal;
+        if (stored is null)
+        {
+            hashing.VerifyNothing(password);
+            refusal = "unknown account";
+        }
+        else
+        {
+            refusal = !PasswordHashing.Verify(password, stored.PasswordHash) ? "wrong password" : stored.View.Disabled ? "account disabled" : null;
+        }
+
+        var remote = http.Connection.RemoteIpAddress?.ToString();
+        if (refusal is not null || stored is null)
+        {
+            // The actor is only what was typed: an unknown or malformed name is recorded as such, never as a real account.
+            var actor = stored?.View.Name ?? "anonymous";
+            await audit.AppendAsync(new AuditEvent(actor, AuditActions.LoginFailed, stored is null ? string.Empty : AccountStore.Target(actor), new JsonObject
+            {
+                ["reason"] = refusal,
+                ["remote"] = remote,
+            }), cancellationToken);
+
+            // One answer for every refusal, so the API does not tell which names exist.
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused", detail: "Unknown name or wrong password, or the account is disabled.");
+        }
+
+        var principal = FleetAuthentication.Principal(stored.View, stored.SecurityStamp, FleetClaims.PasswordMethod, CookieAuthenticationDefaults.AuthenticationScheme);
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        await audit.AppendAsync(new AuditEvent(stored.View.Name, AuditActions.Login, AccountStore.Target(stored.View.Name), new JsonObject { ["remote"] = remote }), cancellationToken);
+        return TypedResults.Ok(new SignedIn(stored.View.Name, stored.View.DisplayName, stored.View.Role, FleetClaims.PasswordMethod));
+    }
+
+    private static async Task<NoContent> LogoutAsync(HttpContext http, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        var name = FleetClaims.Name(http.User);
+        await audit.AppendAsync(new AuditEvent(name, AuditActions.Logout, AccountStore.Target(name)), cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<SignedIn>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal user, AccountStore accounts, CancellationToken cancellationToken)
+    {
+        var account = await accounts.FindAsync(FleetClaims.Name(user), cancellationToken);
+        return account is null
+            ? TypedResults.Unauthorized()
+            : TypedResults.Ok(new SignedIn(account.View.Name, account.View.DisplayName, account.View.Role, user.FindFirstValue(FleetClaims.Method) ?? string.Empty));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> ChangePasswordAsync(
+        PasswordChange request, ClaimsPrincipal user, AccountStore accounts, PasswordHashing hashing, CancellationToken cancellationToken)
+    {
+        var name = FleetClaims.Name(user);
+        var stored = await accounts.FindAsync(name, cancellationToken);
+        var errors = new Dictionary<string, string[]>();
+        if (stored is null || !PasswordHashing.Verify(request.CurrentPassword ?? string.Empty, stored.PasswordHash))
+        {
+            errors["currentPassword"] = ["currentPassword is wrong."];
+        }
+
+        AccountRules.CheckPassword(request.NewPassword, "newPassword", errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Password not changed");
+        }
+
+        await accounts.SetPasswordAsync(name, hashing.Hash(request.NewPassword!), name, AuditActions.PasswordChanged, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
+        TokenRequest request, ClaimsPrincipal user, AccountStore accounts, ApiTokenStore tokens, IOptions<AccountsOptions> options, CancellationToken cancellationToken)
+    {
+        // A token cannot mint tokens: otherwise one leaked token would renew itself forever.
+        if (user.FindFirstValue(FleetClaims.Method) != FleetClaims.PasswordMethod)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Password sign-in required", detail: "API tokens are created from a session opened with a password.");
+        }
+
+        var days = request.ExpiresInDays ?? DefaultTokenDays;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
+        {
+            errors["name"] = ["name must be 1 to 100 characters."];
+        }
+
+        if (days < 1 || days > options.Value.TokenMaxDays)
+        {
+            errors["expiresInDays"] = [$"expiresInDays must be from 1 to {options.Value.TokenMaxDays}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid token request");
+        }
+
+        var account = (await accounts.FindAsync(FleetClaims.Name(user), cancellationToken))!.View;
+        var created = await tokens.CreateAsync(account, request.Name!.Trim(), TimeSpan.FromDays(days), cancellationToken);
+        return TypedResults.Created($"/api/tokens/{created.Id}", created);
+    }
+
+    private static async Task<Ok<IReadOnlyList<TokenView>>> ListTokensAsync(ClaimsPrincipal user, ApiTokenStore tokens, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await tokens.ListAsync(FleetClaims.AccountId(user)!.Value, cancellationToken));
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(long tokenId, ClaimsPrincipal user, AccountStore accounts, ApiTokenStore tokens, CancellationToken cancellationToken)
+    {
+        var account = (await accounts.FindAsync(FleetClaims.Name(user), cancellationToken))!.View;
+        return await tokens.RevokeAsync(account, tokenId, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Token not found", detail: "You have no active token with this id.");
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Storage;
+
+namespace Vsa.Edge.FleetManager.Audit;
+
+/// <summary>Registers the audit log and maps its read endpoints.</summary>
+public static class AuditEndpoints
+{
+    /// <summary>Largest page of <c>GET /api/audit</c>.</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>Registers <see cref="IAuditLog"/>.</summary>
+    public static IServiceCollection AddFleetAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLog>());
+        return services;
+    }
+
+    /// <summary>Registers <see cref="IAuditLog"/> on the host.</summary>
+    public static IHostApplicationBuilder AddFleetAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddFleetAudit();
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>GET /api/audit?after=&amp;limit=</c> (entries oldest first, paged by sequence) and <c>GET /api/audit/verify</c>
+    /// (walks the chain), for administrators and auditors.
+    /// </summary>
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        var audit = app.MapGroup("/api/audit").RequireAuthorization(FleetPolicies.ReadAudit);
+        audit.MapGet("/", ReadAsync).WithName("ReadAuditLog");
+        audit.MapGet("/verify", async (FleetDatabase database, CancellationToken ct) => TypedResults.Ok(await AuditVerifier.VerifyAsync(database, ct)))
+            .WithName("VerifyAuditLog");
+        return app;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ValidationProblem>> ReadAsync(IAuditLog log, long? after, int? limit, CancellationToken cancellationToken)
+    {
+        if (after < 0 || limit is < 1 or > MaxLimit)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["query"] = [$"after must be 0 or more and limit from 1 to {MaxLimit}."] },
+                title: "Invalid audit query");
+        }
+
+        return TypedResults.Ok(await log.ReadAsync(after ?? 0, limit ?? 100, cancellationToken));
+    }
+}

@@ -1,0 +1,169 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Storage;
+
+namespace Vsa.Edge.FleetManager.CommandLine;
+
+/// <summary>
+/// The sub-commands of <c>vsa-fleet</c>, run instead of the web host when the first argument names one. They read the same
+/// configuration as the service (appsettings.json, <c>Fleet__…</c> variables, <c>--Fleet:…</c> arguments), so they open the
+/// database the service uses; <c>--db</c> and <c>--provider</c> override it. Exit codes: 0 done, 1 the answer is "no" (chain
+/// broken, name taken), 2 usage or environment error.
+/// </summary>
+public static class FleetCommandLine
+{
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        vsa-fleet audit verify [--db <sqlite file | connection string>] [--provider Sqlite|Postgres]
+        vsa-fleet accounts create-admin --name <name> --display-name <text> --designation-ref <text>
+                  --designation-date <yyyy-MM-dd> --training-date <yyyy-MM-dd> --password-stdin [--db …] [--provider …]
+        vsa-fleet accounts create --role operator|admin|auditor (same options as create-admin)
+        Any --Fleet:Section:Key value pair is passed to the configuration.
+        """;
+
+    private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role"];
+
+    /// <summary>Whether <paramref name="args"/> asks for a sub-command rather than the service.</summary>
+    public static bool IsCommand(string[] args) => args is ["audit" or "accounts", ..];
+
+    /// <summary>Runs the sub-command and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (!TryParse(args.AsSpan(2), out var flags, out var configuration, out var problem))
+        {
+            await error.WriteLineAsync($"{problem}{Environment.NewLine}{Usage}");
+            return 2;
+        }
+
+        try
+        {
+            return (args[0], args.ElementAtOrDefault(1)) switch
+            {
+                ("audit", "verify") => await VerifyAsync(flags, configuration, output, error, cancellationToken),
+                ("accounts", "create-admin") => await AccountCommands.CreateAsync(Role.Admin, flags, configuration, input, output, error, cancellationToken),
+                ("accounts", "create") => await AccountCommands.CreateAsync(null, flags, configuration, input, output, error, cancellationToken),
+                _ => await UsageAsync(error, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
+            };
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
+            return 2;
+        }
+        catch (DbException ex)
+        {
+            await error.WriteLineAsync($"Database error: {ex.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>
+    /// A host with the database, the audit log and the account stores, configured like the service plus the overrides of
+    /// <paramref name="flags"/>. Not started: the commands only use its services.
+    /// </summary>
+    internal static IHost BuildHost(Dictionary<string, string> flags, List<string> configuration)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. configuration] });
+        builder.Logging.ClearProviders();
+        var overrides = new Dictionary<string, string?>();
+        if (flags.TryGetValue("--provider", out var provider))
+        {
+            overrides[$"{StorageOptions.SectionName}:Provider"] = provider;
+        }
+
+        if (flags.TryGetValue("--db", out var db))
+        {
+            var isPostgres = string.Equals(provider ?? builder.Configuration[$"{StorageOptions.SectionName}:Provider"], nameof(StorageProvider.Postgres), StringComparison.OrdinalIgnoreCase);
+
+            // A relative SQLite path given on the command line is relative to where the command runs.
+            overrides[$"{StorageOptions.SectionName}:{(isPostgres ? "Postgres" : "Sqlite")}"] = isPostgres || db.Contains('=', StringComparison.Ordinal) ? db : Path.GetFullPath(db);
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddFleetDatabase();
+        builder.Services.AddFleetAudit();
+        builder.Services.AddFleetAccountStores();
+        return builder.Build();
+    }
+
+    internal static async Task<int> UsageAsync(TextWriter error, string problem)
+    {
+        await error.WriteLineAsync($"{problem}{Environment.NewLine}{Usage}");
+        return 2;
+    }
+
+    private static async Task<int> VerifyAsync(Dictionary<string, string> flags, List<string> configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var host = BuildHost(flags, configuration);
+        var database = host.Services.GetRequiredService<FleetDatabase>();
+        if (database.SqliteFile is { } file && !File.Exists(file))
+        {
+            await error.WriteLineAsync($"No database at {file}.");
+            return 2;
+        }
+
+        var version = await host.Services.GetRequiredService<MigrationRunner>().CurrentVersionAsync(cancellationToken);
+        if (version < 3)
+        {
+            await error.WriteLineAsync($"{database.Description} has no audit log (schema version {version}).");
+            return 2;
+        }
+
+        var result = await AuditVerifier.VerifyAsync(database, cancellationToken);
+        if (result.Problem is { } problem)
+        {
+            await error.WriteLineAsync($"Audit log of {database.Description} is NOT intact: {problem.Message} ({N(result.Entries)} entries read)");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"Audit log of {database.Description} intact: {N(result.Entries)} entries; head #{N(result.HeadSequence)} {result.HeadHash}");
+        await output.WriteLineAsync("Keep the head somewhere else: entries deleted at the end of the log leave no gap to detect.");
+        return 0;
+    }
+
+    private static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> flags, out List<string> configuration, out string problem)
+    {
+        flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        configuration = [];
+        problem = string.Empty;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg == "--password-stdin")
+            {
+                flags[arg] = "true";
+            }
+            else if (ValueFlags.Contains(arg) || (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal)))
+            {
+                if (i + 1 >= args.Length)
+                {
+                    problem = $"{arg} needs a value.";
+                    return false;
+                }
+
+                if (ValueFlags.Contains(arg))
+                {
+                    flags[arg] = args[++i];
+                }
+                else
+                {
+                    configuration.Add(arg);
+                    configuration.Add(args[++i]);
+                }
+            }
+            else
+            {
+                problem = $"Unknown argument '{arg}'.";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

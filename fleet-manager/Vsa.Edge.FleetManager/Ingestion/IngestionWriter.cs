@@ -1,0 +1,195 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using MQTTnet.Exceptions;
+using Vsa.Edge.FleetManager.Storage;
+
+namespace Vsa.Edge.FleetManager.Ingestion;
+
+/// <summary>The connection a message arrived on, as the writer needs to know it.</summary>
+public interface IInboundConnection
+{
+    /// <summary>False once the connection was dropped or its storage failed: its unacknowledged messages will be redelivered.</summary>
+    bool IsOpen { get; }
+
+    /// <summary>A batch holding messages of this connection could not be stored; drop the connection so they are redelivered.</summary>
+    void StorageFailed(Exception exception);
+}
+
+/// <summary>One received message waiting to be stored.</summary>
+/// <param name="Topic">The MQTT topic.</param>
+/// <param name="Payload">The payload (copied out of the client's buffers).</param>
+/// <param name="ReceivedAt">When it was received (fleet clock).</param>
+/// <param name="Connection">The connection it came on.</param>
+/// <param name="AcknowledgeAsync">Sends its PUBACK; called only after the batch holding it committed.</param>
+public sealed record InboundMessage(string Topic, ReadOnlyMemory<byte> Payload, DateTimeOffset ReceivedAt, IInboundConnection Connection, Func<CancellationToken, Task> AcknowledgeAsync);
+
+/// <summary>
+/// Stores received messages in batches: it takes up to <see cref="IngestionOptions.BatchSize"/> queued messages (waiting at
+/// most <see cref="IngestionOptions.BatchWindow"/> for more), stores them in one transaction, and only once that transaction
+/// committed announces them and acknowledges each to the broker, in arrival order. A failed batch is rolled back and none of
+/// its messages is acknowledged: the connection is dropped, and the broker redelivers them (at-least-once; the message id makes
+/// the redelivery harmless). Registered before the MQTT client, so it starts first and stops last.
+/// </summary>
+public sealed partial class IngestionWriter : BackgroundService
+{
+    private readonly Channel<InboundMessage> _queue;
+    private readonly Channel<List<InboundMessage>> _acknowledgements = Channel.CreateUnbounded<List<InboundMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly FleetDatabase _database;
+    private readonly IngestionPipeline _pipeline;
+    private readonly IngestionOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<IngestionWriter> _logger;
+    private long _batches;
+
+    /// <summary>Creates the writer and its bounded queue.</summary>
+    public IngestionWriter(FleetDatabase database, IngestionPipeline pipeline, IOptions<IngestionOptions> options, TimeProvider timeProvider, ILogger<IngestionWriter> logger)
+    {
+        _database = database;
+        _pipeline = pipeline;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _queue = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>Batches committed since start.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Messages waiting to be stored.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>Queues a message; waits while the queue is full (back-pressure on the MQTT client).</summary>
+    public ValueTask EnqueueAsync(InboundMessage message, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(message, cancellationToken);
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Acknowledgements go out from their own loop, in commit order, while the next batch is being written.
+        var acknowledging = AcknowledgeLoopAsync();
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                var batch = new List<InboundMessage>(_options.BatchSize);
+                await FillAsync(batch, stoppingToken);
+
+                // The batch in hand is finished even while stopping: its messages are not acknowledged yet, so whatever
+                // happens they are either stored or redelivered.
+                await WriteAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Messages still queued were never acknowledged: the broker keeps them in the session.
+        }
+        finally
+        {
+            _acknowledgements.Writer.TryComplete();
+            await acknowledging;
+        }
+    }
+
+    private async Task FillAsync(List<InboundMessage> batch, CancellationToken stoppingToken)
+    {
+        Drain(batch);
+        if (batch.Count >= _options.BatchSize || _options.BatchWindow <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new CancellationTokenSource(_options.BatchWindow, _timeProvider);
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
+        try
+        {
+            while (batch.Count < _options.BatchSize && await _queue.Reader.WaitToReadAsync(window.Token))
+            {
+                Drain(batch);
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The window closed: commit what we have.
+        }
+    }
+
+    private void Drain(List<InboundMessage> batch)
+    {
+        while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var message))
+        {
+            batch.Add(message);
+        }
+    }
+
+    private async Task WriteAsync(List<InboundMessage> batch)
+    {
+        // Messages of a dropped connection are skipped, not acknowledged: they come back, in order, on the next connection.
+        var open = batch.Where(m => m.Connection.IsOpen).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<StoredMessage> stored;
+        try
+        {
+            stored = await _database.InTransactionAsync(async (connection, transaction) =>
+            {
+                var results = new List<StoredMessage>(open.Count);
+                foreach (var message in open)
+                {
+                    results.Add(await _pipeline.StoreAsync(connection, transaction, message.Topic, message.Payload, message.ReceivedAt, CancellationToken.None));
+                }
+
+                return results;
+            }, CancellationToken.None);
+        }
+        catch (DbException ex)
+        {
+            LogBatchFailed(_logger, open.Count, ex);
+            foreach (var connection in open.Select(m => m.Connection).Distinct())
+            {
+                connection.StorageFailed(ex);
+            }
+
+            return;
+        }
+
+        Interlocked.Increment(ref _batches);
+        foreach (var message in stored)
+        {
+            _pipeline.Announce(message);
+        }
+
+        _acknowledgements.Writer.TryWrite(open);
+    }
+
+    private async Task AcknowledgeLoopAsync()
+    {
+        await foreach (var committed in _acknowledgements.Reader.ReadAllAsync())
+        {
+            foreach (var message in committed)
+            {
+                try
+                {
+                    await message.AcknowledgeAsync(CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+                {
+                    // Stored but not acknowledged: the broker will redeliver it and the message id will mark it a duplicate.
+                    LogAckFailed(_logger, message.Topic, ex.Message);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Could not store a batch of {Count} messages; none is acknowledged, they will be redelivered")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "Stored message on {Topic} could not be acknowledged ({Error}); its redelivery will count as a duplicate")]
+    private static partial void LogAckFailed(ILogger logger, string topic, string error);
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Vsa.Edge.LoadGen;
+
+/// <summary>The real <c>vsa-fleet</c> executable in its own process, as deployed, with its log kept for the report.</summary>
+internal sealed class FleetProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private FleetProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+    }
+
+    public int HttpPort { get; }
+
+    public int ProcessId => _process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the fleet manager and returns once <c>/health/ready</c> answers 200 (subscribed to its broker).</summary>
+    public static async Task<FleetProcess> StartAsync(IEnumerable<string> settings, TimeSpan timeout)
+    {
+        var httpPort = Vsa.Edge.Testing.MosquittoFixture.FreeLoopbackPort();
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "vsa-fleet"))
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in settings.Concat(["--urls", $"http://127.0.0.1:{httpPort}", "--Logging:LogLevel:Default", "Warning"]))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var fleet = new FleetProcess(new Process { StartInfo = info }, httpPort);
+        fleet._process.OutputDataReceived += (_, e) => fleet.Append(e.Data);
+        fleet._process.ErrorDataReceived += (_, e) => fleet.Append(e.Data);
+        fleet._process.Start();
+        fleet._process.BeginErrorReadLine();
+        fleet._process.BeginOutputReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (fleet._process.HasExited)
+            {
+                throw new InvalidOperationException($"vsa-fleet exited with code {fleet._process.ExitCode}:{Environment.NewLine}{fleet.Log}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return fleet;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                await fleet.DisposeAsync();
+                throw new TimeoutException($"vsa-fleet was not ready within {timeout}:{Environment.NewLine}{fleet.Log}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Resident memory of the process, in MiB (Linux).</summary>
+    public double ResidentMiB()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return double.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    /// <summary>Stops it with SIGTERM (graceful: the ingestion disconnects keeping its session), SIGKILL after 15 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(guard.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Npgsql;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.Testing;
+
+namespace Vsa.Edge.LoadGen;
+
+/// <summary>What to simulate; every count and duration is bounded by <see cref="Program"/>'s argument checks.</summary>
+internal sealed record LoadOptions(int Devices, int AlertsPerDevice, int InFlight, int HeartbeatDevices, TimeSpan HeartbeatPeriod, TimeSpan HeartbeatDuration, TimeSpan Timeout);
+
+/// <summary>Result of one alert burst.</summary>
+internal sealed record BurstResult(string Storage, int Sent, long Stored, long SubscriberReceived, TimeSpan Published, TimeSpan AllStored, TimeSpan SubscriberDone, double FleetMiB, string? SubscriberLost)
+{
+    public double FleetRate => Stored / AllStored.TotalSeconds;
+
+    public double SubscriberRate => SubscriberReceived / SubscriberDone.TotalSeconds;
+
+    public double PublishRate => Sent / Published.TotalSeconds;
+}
+
+/// <summary>Result of the held-connections run.</summary>
+internal sealed record ConnectionsResult(int Devices, int Connected, TimeSpan ConnectTime, int HeartbeatsSent, long HeartbeatsStored, long DevicesStored, int StillConnected, double FleetMiB);
+
+/// <summary>The two measurements: an alert burst through Mosquitto into the fleet, and many idle devices with heartbeats.</summary>
+internal static class Scenarios
+{
+    /// <summary>
+    /// Mosquitto limits for a fleet manager that must lose nothing: its defaults (20 messages in flight, 1000 queued per
+    /// client) drop QoS 1 messages for a subscriber that falls behind during a burst.
+    /// </summary>
+    public const string MosquittoLimits = "max_inflight_messages 1000\nmax_queued_messages 1000000\n";
+
+    public static async Task<BurstResult> AlertBurstAsync(string storage, LoadOptions options, bool mosquittoDefaults, TextWriter log)
+    {
+        using var mosquitto = new MosquittoFixture(MosquittoFixture.DefaultExecutable, TimeSpan.FromSeconds(15), mosquittoDefaults ? null : MosquittoLimits);
+        var directory = Directory.CreateTempSubdirectory("vsa-loadgen-").FullName;
+        using var postgres = storage == "postgres" ? PostgresServer.Start(durable: true) : null;
+        try
+        {
+            var connection = postgres?.CreateDatabase("vsa_fleet");
+            string[] storageArgs = connection is null
+                ? ["--Fleet:Storage:DataDirectory", directory]
+                : ["--Fleet:Storage:Provider", "Postgres", "--Fleet:Storage:Postgres", connection];
+            await using var fleet = await FleetProcess.StartAsync(
+                [.. storageArgs, "--Fleet:Broker:Mode", "External", "--Fleet:Broker:Host", mosquitto.Host,
+                 "--Fleet:Broker:Port", mosquitto.Port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:ClientId", "loadgen-fleet"],
+                TimeSpan.FromSeconds(60));
+            var total = options.Devices * options.AlertsPerDevice;
+            log.WriteLine($"[{storage}] fleet ready; {options.Devices} devices x {options.AlertsPerDevice} alerts, {options.InFlight} in flight each");
+
+            var clock = new Stopwatch();
+            var received = 0L;
+            var subscriberDone = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var subscriber = await ConnectAsync(mosquitto.Port, "plain-subscriber", cleanStart: true);
+            string? subscriberLost = null;
+            subscriber.DisconnectedAsync += e =>
+            {
+                subscriberLost ??= $"{e.Reason} {e.ReasonString} {e.Exception?.Message}".Trim();
+                subscriberDone.TrySetResult(clock.Elapsed);
+                return Task.CompletedTask;
+            };
+            subscriber.ApplicationMessageReceivedAsync += _ =>
+            {
+                if (Interlocked.Increment(ref received) == total)
+                {
+                    subscriberDone.TrySetResult(clock.Elapsed);
+                }
+
+                return Task.CompletedTask;
+            };
+            await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.AllAlerts, MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+            var devices = await Task.WhenAll(Enumerable.Range(0, options.Devices).Select(i => ConnectAsync(mosquitto.Port, $"pole-{i:D4}", cleanStart: true)));
+            clock.Start();
+            await Task.WhenAll(devices.Select((device, i) => PublishAlertsAsync(device, $"pole-{i:D4}", options)));
+            var published = clock.Elapsed;
+
+            var stored = await WaitForRowsAsync(() => CountAsync(connection, Path.Combine(directory, "vsa-fleet.db"), "alert_messages"), total, options.Timeout);
+            var allStored = clock.Elapsed;
+            var subscriberTime = await subscriberDone.Task.WaitAsync(options.Timeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : clock.Elapsed, TaskScheduler.Default);
+            var memory = fleet.ResidentMiB();
+            foreach (var device in devices)
+            {
+                await device.DisconnectAsync();
+                device.Dispose();
+            }
+
+            return new BurstResult(storage, total, stored, Interlocked.Read(ref received), published, allStored, subscriberTime, memory, subscriberLost);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    public static async Task<ConnectionsResult> HeldConnectionsAsync(LoadOptions options, TextWriter log)
+    {
+        var directory = Directory.CreateTempSubdirectory("vsa-loadgen-").FullName;
+        try
+        {
+            var port = MosquittoFixture.FreeLoopbackPort();
+            await using var fleet = await FleetProcess.StartAsync(
+                ["--Fleet:Storage:DataDirectory", directory, "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
+            log.WriteLine($"[connections] fleet (embedded broker) ready; connecting {options.HeartbeatDevices} devices");
+
+            var clock = Stopwatch.StartNew();
+            var devices = new List<IMqttClient>();
+            foreach (var batch in Enumerable.Range(0, options.HeartbeatDevices).Chunk(50))
+            {
+                devices.AddRange(await Task.WhenAll(batch.Select(i => ConnectAsync(port, $"beat-{i:D4}", cleanStart: true))));
+            }
+
+            var connectTime = clock.Elapsed;
+            var beats = (int)(options.HeartbeatDuration / options.HeartbeatPeriod);
+            log.WriteLine($"[connections] {devices.Count} connected in {connectTime.TotalSeconds:F1} s; {beats} heartbeats each, every {options.HeartbeatPeriod.TotalSeconds} s");
+            var sent = await Task.WhenAll(devices.Select((device, i) => HeartbeatsAsync(device, $"beat-{i:D4}", beats, options.HeartbeatPeriod)));
+            var total = sent.Sum();
+            var db = Path.Combine(directory, "vsa-fleet.db");
+            var stored = await WaitForRowsAsync(() => CountAsync(null, db, "device_health"), total, options.Timeout);
+            var still = devices.Count(d => d.IsConnected);
+            var memory = fleet.ResidentMiB();
+            var registered = await CountAsync(null, db, "devices");
+            foreach (var device in devices)
+            {
+                await device.DisconnectAsync();
+                device.Dispose();
+            }
+
+            return new ConnectionsResult(options.HeartbeatDevices, devices.Count, connectTime, total, stored, registered, still, memory);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task PublishAlertsAsync(IMqttClient device, string deviceId, LoadOptions options)
+    {
+        using var window = new SemaphoreSlim(options.InFlight);
+        var pending = new List<Task>(options.AlertsPerDevice);
+        var start = TimeProvider.System.GetUtcNow();
+        for (var i = 0; i < options.AlertsPerDevice; i++)
+        {
+            await window.WaitAsync();
+            var alert = new AlertMessage(AlertMessage.SchemaId, AlertMessage.CurrentVersion, Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString(), 0,
+                deviceId, "cam-1", EventType.Intrusion, AlertState.Start, start.AddMilliseconds(i), start.AddMilliseconds(i), null, "quai-nord", 0.8,
+                new Measurement("duration", 2, "s"), [new AlertObject("person", 0.8, [0.1, 0.2, 0.05, 0.2], i)], new ModelRef("nanodet-coco", "1"));
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.Alerts(deviceId))
+                .WithPayload(JsonSerializer.SerializeToUtf8Bytes(alert, ContractsJsonContext.Default.AlertMessage))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            pending.Add(PublishAsync(device, message, window));
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private static async Task PublishAsync(IMqttClient device, MqttApplicationMessage message, SemaphoreSlim window)
+    {
+        try
+        {
+            var result = await device.PublishAsync(message);
+            if ((int)result.ReasonCode >= 0x80)
+            {
+                throw new InvalidOperationException($"publish refused: {result.ReasonCode}");
+            }
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
+    private static async Task<int> HeartbeatsAsync(IMqttClient device, string deviceId, int beats, TimeSpan period)
+    {
+        // Spread the devices over the period, as real ones are.
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * period.TotalMilliseconds));
+        using var timer = new PeriodicTimer(period);
+        var sent = 0;
+        for (var beat = 0; beat < beats; beat++)
+        {
+            var health = new HealthMessage(HealthMessage.SchemaId, HealthMessage.CurrentVersion, deviceId, TimeProvider.System.GetUtcNow(), beat * period.TotalSeconds,
+                "0.1.0", "CPU", new ModelRef("nanodet-coco", "1"), [new CameraHealth("cam-1", true, 10, 2, 5, 8)]);
+            await device.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.Health(deviceId))
+                .WithPayload(JsonSerializer.SerializeToUtf8Bytes(health, ContractsJsonContext.Default.HealthMessage))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build());
+            sent++;
+            if (beat + 1 < beats)
+            {
+                await timer.WaitForNextTickAsync();
+            }
+        }
+
+        return sent;
+    }
+
+    private static async Task<IMqttClient> ConnectAsync(int port, string clientId, bool cleanStart)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder()
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId($"{clientId}-{Guid.NewGuid():N}")
+            .WithCleanStart(cleanStart)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(30))
+            .Build();
+        await client.ConnectAsync(options);
+        return client;
+    }
+
+    private static async Task<long> WaitForRowsAsync(Func<Task<long>> count, long expected, TimeSpan timeout)
+    {
+        // Bounded polling of the real row count: the figure is what the database holds, not what the fleet says it did.
+        var deadline = Stopwatch.StartNew();
+        long rows;
+        while ((rows = await count()) < expected && deadline.Elapsed < timeout)
+        {
+            await Task.Delay(20);
+        }
+
+        return rows;
+    }
+
+    private static async Task<long> CountAsync(string? postgres, string sqliteFile, string table)
+    {
+        if (postgres is not null)
+        {
+            await using var pg = new NpgsqlConnection(postgres);
+            await pg.OpenAsync();
+            await using var pgCommand = new NpgsqlCommand($"SELECT COUNT(*) FROM {table};", pg);
+            return (long)(await pgCommand.ExecuteScalarAsync())!;
+        }
+
+        if (!File.Exists(sqliteFile))
+        {
+            return 0;
+        }
+
+        await using var sqlite = new SqliteConnection($"Data Source={sqliteFile};Mode=ReadOnly");
+        await sqlite.OpenAsync();
+        await using var command = sqlite.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {table};";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

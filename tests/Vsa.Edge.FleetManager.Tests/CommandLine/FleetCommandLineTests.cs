@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Vsa.Edge.FleetManager.CommandLine;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+using Vsa.Edge.Testing;
+
+namespace Vsa.Edge.FleetManager.Tests.CommandLine;
+
+/// <summary><c>vsa-fleet accounts create-admin</c> and <c>vsa-fleet audit verify</c>, in process and as the real executable.</summary>
+public sealed class FleetCommandLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-cli-").FullName;
+
+    private string DbPath => Path.Combine(_directory, "fleet.db");
+
+    [Fact]
+    public async Task CreateAdmin_FreshDatabase_AdminSignsInToTheService()
+    {
+        var (code, output, error) = await RunAsync(FleetApp.Password, [.. CreateAdmin("root"), "--db", DbPath]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("Created admin 'root'", output, StringComparison.Ordinal);
+        await using var fleet = await FleetApp.StartAsync(dataDirectory: _directory, settings: new Dictionary<string, string?> { ["Fleet:Storage:Sqlite"] = "fleet.db" }, waitForSubscription: false);
+        var login = await fleet.Http.PostAsync("/api/auth/login", System.Net.Http.Json.JsonContent.Create(new { name = "root", password = FleetApp.Password }));
+        Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, "--password-stdin is required")]
+    [InlineData("short", "password must be 12 to 256 characters")]
+    public async Task CreateAdmin_NoOrWeakPassword_Exits2WithoutCreatingAnything(string? password, string message)
+    {
+        string[] args = password is null ? [.. CreateAdmin("root").Where(a => a != "--password-stdin"), "--db", DbPath] : [.. CreateAdmin("root"), "--db", DbPath];
+
+        var (code, _, error) = await RunAsync(password ?? string.Empty, args);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(DbPath));
+    }
+
+    [Fact]
+    public async Task CreateAdmin_NameTaken_Exits1()
+    {
+        await RunAsync(FleetApp.Password, [.. CreateAdmin("root"), "--db", DbPath]);
+
+        var (code, _, error) = await RunAsync(FleetApp.Password, [.. CreateAdmin("root"), "--db", DbPath]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("exists", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_IntactThenTamperedThenDeleted_ExitCodesTellWhich()
+    {
+        await RunAsync(FleetApp.Password, [.. CreateAdmin("root"), "--db", DbPath]);
+        await RunAsync(FleetApp.Password, [.. CreateAdmin("root2"), "--db", DbPath]);
+        await RunAsync(FleetApp.Password, [.. CreateAdmin("root3"), "--db", DbPath]);
+
+        var intact = await RunAsync(string.Empty, ["audit", "verify", "--db", DbPath]);
+        Sql("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; UPDATE audit_log SET details = '{}' WHERE sequence = 2;");
+        var tampered = await RunAsync(string.Empty, ["audit", "verify", "--db", DbPath]);
+        Sql("DELETE FROM audit_log WHERE sequence = 2;");
+        var deleted = await RunAsync(string.Empty, ["audit", "verify", "--db", DbPath]);
+
+        Assert.True(intact.Code == 0, intact.Error);
+        Assert.Contains("intact: 3 entries", intact.Output, StringComparison.Ordinal);
+        Assert.Equal(1, tampered.Code);
+        Assert.Contains("entry #2 does not match its hash: modified", tampered.Error, StringComparison.Ordinal);
+        Assert.Equal(1, deleted.Code);
+        Assert.Contains("entry #2 is missing: deleted", deleted.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuditVerify_RealExecutable_ExitsNonZeroOnATamperedLog()
+    {
+        await RunAsync(FleetApp.Password, [.. CreateAdmin("root"), "--db", DbPath]);
+        var fleet = Path.Combine(AppContext.BaseDirectory, "vsa-fleet");
+
+        var intact = await ExternalProcess.RunAsync(fleet, "audit", "verify", "--db", DbPath);
+        Sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE sequence = 1;");
+        var tampered = await ExternalProcess.RunAsync(fleet, "audit", "verify", "--db", DbPath);
+        var missing = await ExternalProcess.RunAsync(fleet, "audit", "verify", "--db", Path.Combine(_directory, "nothing.db"));
+
+        Assert.True(intact.ExitCode == 0, intact.StandardError);
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains("modified", tampered.StandardError, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.False(File.Exists(Path.Combine(_directory, "nothing.db")));
+    }
+
+    [Fact]
+    public async Task AuditVerify_OnPostgres_ReadsTheConfiguredDatabase()
+    {
+        using var postgres = new PostgresFixture();
+        var connection = postgres.CreateSchema();
+        await RunAsync(FleetApp.Password, [.. CreateAdmin("root"), "--provider", "Postgres", "--db", connection]);
+
+        var (code, output, error) = await RunAsync(string.Empty, ["audit", "verify", "--Fleet:Storage:Provider", "Postgres", "--Fleet:Storage:Postgres", connection]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("postgresql://127.0.0.1", output, StringComparison.Ordinal);
+        Assert.Contains("intact: 1 entries", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommandOrArgument_Exits2WithUsage()
+    {
+        var unknown = await RunAsync(string.Empty, ["audit", "repair"]);
+        var badFlag = await RunAsync(string.Empty, ["audit", "verify", "--force"]);
+
+        Assert.Equal((2, 2), (unknown.Code, badFlag.Code));
+        Assert.Contains("vsa-fleet audit verify", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("Unknown argument '--force'", badFlag.Error, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string[] CreateAdmin(string name) =>
+    [
+        "accounts", "create-admin", "--name", name, "--display-name", "Chef de salle", "--designation-ref", "arrêté 2025-001",
+        "--designation-date", "2025-01-06", "--training-date", "2025-01-20", "--password-stdin",
+    ];
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string stdin, string[] args)
+    {
+        using var input = new StringReader(stdin);
+        await using var output = new StringWriter(CultureInfo.InvariantCulture);
+        await using var error = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await FleetCommandLine.RunAsync(args, input, output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private void Sql(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DbPath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
