@@ -142,6 +142,13 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"{CommandLine}: no matching line within {timeout} (exited: {_process.HasExited}).\n{Output}");
     }
 
+    /// <summary>Writes <paramref name="text"/> to the process's standard input and closes it.</summary>
+    public async Task WriteStandardInputAsync(string text)
+    {
+        await _process.StandardInput.WriteAsync(text);
+        _process.StandardInput.Close();
+    }
+
     /// <summary>Sends SIGINT (Ctrl+C) so the process shuts down gracefully.</summary>
     public void Interrupt()
     {
