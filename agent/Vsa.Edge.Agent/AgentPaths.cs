@@ -27,4 +27,13 @@ public static class AgentPaths
 
     /// <summary>Where TensorRT engines and timing caches are kept: <c>{CacheRoot}/tensorrt</c>.</summary>
     public static string DefaultTensorRtCache => Path.Combine(CacheRoot, "tensorrt");
+
+    /// <summary>
+    /// The agent's state folder: <c>$STATE_DIRECTORY</c> (set by systemd's <c>StateDirectory=</c>; the first entry when it
+    /// lists several), else <c>{CacheRoot}/agent</c>.
+    /// </summary>
+    public static string DefaultDataDirectory =>
+        Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state
+            ? state.Split(':')[0]
+            : Path.Combine(CacheRoot, "agent");
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Commands;
+using Vsa.Edge.Agent.Outbox;
 
 // vsa-agent run --config agent.json | vsa-agent analyze --source <video> …
 switch (args.FirstOrDefault())
@@ -19,7 +20,16 @@ switch (args.FirstOrDefault())
                 cancel.Cancel();
             };
             var command = new AnalyzeCommand(Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System, loggers);
-            return await command.RunAsync(args[1..], cancel.Token);
+            try
+            {
+                return await command.RunAsync(args[1..], cancel.Token);
+            }
+            catch (OutboxException ex)
+            {
+                // --publish with an outbox another agent holds (same device id and data directory).
+                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                return AnalyzeCommand.ExitFailure;
+            }
         }
 
     default:

@@ -11,5 +11,6 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(AlertMessage))]
 [JsonSerializable(typeof(HealthMessage))]
 [JsonSerializable(typeof(StatusMessage))]
+[JsonSerializable(typeof(DeviceEvent))]
 [JsonSerializable(typeof(ModelManifest))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

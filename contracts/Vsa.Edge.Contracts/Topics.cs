@@ -15,6 +15,9 @@ public static class Topics
     /// <summary>Retained online/offline status of one device; the last will sets it to offline.</summary>
     public static string Status(string deviceId) => $"{Root}/{deviceId}/status";
 
+    /// <summary>Device events of one device (<see cref="DeviceEvent"/>: camera offline/online, tamper, maintenance; QoS 1, not retained).</summary>
+    public static string Events(string deviceId) => $"{Root}/{deviceId}/events";
+
     /// <summary>Filter matching the alerts of every device.</summary>
     public const string AllAlerts = Root + "/+/alerts";
 
@@ -23,6 +26,9 @@ public static class Topics
 
     /// <summary>Filter matching the status of every device.</summary>
     public const string AllStatus = Root + "/+/status";
+
+    /// <summary>Filter matching the device events of every device.</summary>
+    public const string AllEvents = Root + "/+/events";
 
     /// <summary>Extracts the device id from a topic under <see cref="Root"/>, or null when the topic is not one of ours.</summary>
     public static string? DeviceIdOf(string topic)

@@ -71,6 +71,31 @@ public sealed record FrameSourceSpec(FrameSourceKind Kind, string Source, int De
         return new(FrameSourceKind.File, s, -1);
     }
 
+    /// <summary>The source with any password in a URL replaced by <c>***</c>, for logs and messages.</summary>
+    public string Redacted => Redact(Source);
+
+    /// <summary>Replaces the password of every <c>scheme://user:password@host</c> in <paramref name="text"/> by <c>***</c>.</summary>
+    public static string Redact(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var result = text;
+        var from = 0;
+        while ((from = result.IndexOf("://", from, StringComparison.Ordinal)) >= 0)
+        {
+            from += 3;
+            var end = result.IndexOfAny(['/', '"', ' ', '!'], from);
+            var authority = end < 0 ? result[from..] : result[from..end];
+            var at = authority.LastIndexOf('@');
+            var colon = at < 0 ? -1 : authority.IndexOf(':', StringComparison.Ordinal);
+            if (colon >= 0 && colon < at)
+            {
+                result = string.Concat(result.AsSpan(0, from + colon + 1), "***", result.AsSpan(from + at));
+            }
+        }
+
+        return result;
+    }
+
     /// <inheritdoc />
-    public override string ToString() => Source;
+    public override string ToString() => Redacted;
 }

@@ -26,6 +26,12 @@ public interface IFrameSource : IDisposable
     /// <summary>Reads and decodes the next frame into <paramref name="frame"/>; false at the end of a file or when a live source failed.</summary>
     bool TryRead(VideoFrame frame);
 
+    /// <summary>
+    /// <see cref="TryRead(VideoFrame)"/> that gives up with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires; sources that wait for a reconnect honour it, plain ones read as usual.
+    /// </summary>
+    bool TryRead(VideoFrame frame, CancellationToken cancellationToken) => TryRead(frame);
+
     /// <summary>Advances past the next frame without converting it to BGR (cheaper than a read); false at the end.</summary>
     bool TrySkip();
 }
@@ -40,8 +46,13 @@ public interface IFrameSourceFactory
 /// <summary>A reusable frame buffer: the image and where it sits in the stream.</summary>
 public sealed class VideoFrame : IDisposable
 {
-    /// <summary>The decoded BGR image; its pixel buffer is reused by the next read of the same size.</summary>
-    public Mat Image { get; } = new();
+    private Mat _image = new();
+
+    /// <summary>
+    /// The decoded BGR image; its pixel buffer is reused by the next read of the same size. A supervised source hands
+    /// frames over by exchanging images, so read this property each time rather than keeping the Mat.
+    /// </summary>
+    public Mat Image => _image;
 
     /// <summary>0-based index of the frame in its stream (counting skipped frames).</summary>
     public long Index { get; internal set; }
@@ -57,7 +68,15 @@ public sealed class VideoFrame : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Image.Dispose();
+    public void Dispose() => _image.Dispose();
+
+    // Hands this frame's pixels and position to another frame without copying, taking that frame's buffer in exchange.
+    internal void ExchangeWith(VideoFrame other)
+    {
+        (_image, other._image) = (other._image, _image);
+        (Index, other.Index) = (other.Index, Index);
+        (Timestamp, other.Timestamp) = (other.Timestamp, Timestamp);
+    }
 }
 
 /// <summary>A video source that is missing, cannot be opened or cannot be decoded; the message names it.</summary>

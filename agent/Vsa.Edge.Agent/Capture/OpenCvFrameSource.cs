@@ -10,6 +10,10 @@ namespace Vsa.Edge.Agent.Capture;
 /// </summary>
 public sealed class OpenCvFrameSource : IFrameSource
 {
+    // cv::CAP_PROP_OPEN_TIMEOUT_MSEC and CAP_PROP_READ_TIMEOUT_MSEC (OpenCV 4.6+), absent from OpenCvSharp's enum.
+    private const VideoCaptureProperties OpenTimeoutMsec = (VideoCaptureProperties)53;
+    private const VideoCaptureProperties ReadTimeoutMsec = (VideoCaptureProperties)54;
+
     private readonly VideoCapture _capture;
     private readonly TimeProvider _time;
     private readonly DateTimeOffset _baseTime;
@@ -42,8 +46,11 @@ public sealed class OpenCvFrameSource : IFrameSource
     /// <inheritdoc />
     public int Height { get; }
 
-    /// <summary>Opens a source; <paramref name="baseTime"/> is the timestamp of a file's first frame (default: now).</summary>
-    public static OpenCvFrameSource Open(FrameSourceSpec spec, TimeProvider time, DateTimeOffset? baseTime = null)
+    /// <summary>
+    /// Opens a source; <paramref name="baseTime"/> is the timestamp of a file's first frame (default: now);
+    /// <paramref name="options"/> gives network streams their open and read timeouts (default <see cref="CaptureOptions"/>'s).
+    /// </summary>
+    public static OpenCvFrameSource Open(FrameSourceSpec spec, TimeProvider time, DateTimeOffset? baseTime = null, CaptureOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(time);
@@ -58,7 +65,7 @@ public sealed class OpenCvFrameSource : IFrameSource
             FrameSourceKind.Device => spec.Source.StartsWith('/')
                 ? new VideoCapture(spec.Source, VideoCaptureAPIs.V4L2)
                 : new VideoCapture(spec.DeviceIndex, VideoCaptureAPIs.V4L2),
-            FrameSourceKind.Stream => new VideoCapture(spec.Source, VideoCaptureAPIs.FFMPEG),
+            FrameSourceKind.Stream => new VideoCapture(spec.Source, VideoCaptureAPIs.FFMPEG, StreamParameters(options ?? new CaptureOptions())),
             _ => new VideoCapture(spec.Source, VideoCaptureAPIs.ANY),
         };
 
@@ -127,6 +134,13 @@ public sealed class OpenCvFrameSource : IFrameSource
         return msec > 0 ? TimeSpan.FromMilliseconds(msec) : TimeSpan.Zero;
     }
 
+    // Without these FFmpeg waits ~30 s on an unreachable camera and can block a read on a dead stream for as long.
+    private static int[] StreamParameters(CaptureOptions options) =>
+    [
+        (int)OpenTimeoutMsec, (int)Math.Ceiling(options.OpenTimeout.TotalMilliseconds),
+        (int)ReadTimeoutMsec, (int)Math.Ceiling(options.ReadTimeout.TotalMilliseconds),
+    ];
+
     private static string Describe(FrameSourceKind kind) => kind switch
     {
         FrameSourceKind.GStreamer => "GStreamer pipeline",
@@ -136,18 +150,49 @@ public sealed class OpenCvFrameSource : IFrameSource
     };
 }
 
-/// <summary>Opens <see cref="OpenCvFrameSource"/>s and logs what was opened.</summary>
+/// <summary>
+/// Opens <see cref="OpenCvFrameSource"/>s and logs what was opened. RTSP cameras go through the Jetson hardware
+/// decoder (<see cref="GStreamerPipeline.JetsonRtsp"/>) when <see cref="CaptureOptions.HardwareDecode"/> says so.
+/// </summary>
 public sealed class OpenCvFrameSourceFactory(TimeProvider time, ILogger<OpenCvFrameSourceFactory> logger) : IFrameSourceFactory
 {
+    private static readonly Lazy<bool> OpenCvHasGStreamer = new(() => OpenCvBuildInfo.HasGStreamer(Cv2.GetBuildInformation()));
+    private int _fallbackLogged;
+
     /// <summary>Timestamp of a file's first frame; null means the time the file is opened.</summary>
     public DateTimeOffset? ReplayStart { get; set; }
+
+    /// <summary>Timeouts and the hardware-decode choice. Default <see cref="CaptureOptions"/>'s defaults.</summary>
+    public CaptureOptions Options { get; init; } = new();
+
+    /// <summary>The board (a Jetson decodes RTSP in hardware). Default: not a Jetson.</summary>
+    public Platform.BoardInfo Board { get; init; } = new(null, null);
+
+    /// <summary>Whether OpenCV's GStreamer backend is there; default asks the loaded OpenCV once.</summary>
+    public Func<bool> HasGStreamer { get; init; } = () => OpenCvHasGStreamer.Value;
 
     /// <inheritdoc />
     public IFrameSource Open(string source)
     {
-        var spec = FrameSourceSpec.Parse(source);
-        var opened = OpenCvFrameSource.Open(spec, time, ReplayStart);
-        CaptureLog.SourceOpened(logger, spec.Source, spec.Kind, opened.Width, opened.Height, opened.Fps, opened.FrameCount);
+        var configured = FrameSourceSpec.Parse(source);
+        var decision = SourceRouting.Decide(configured, Options, Board.IsJetson, HasGStreamer);
+        if (decision.Note is { } note && Interlocked.Exchange(ref _fallbackLogged, 1) == 0)
+        {
+            CaptureLog.HardwareDecodeUnavailable(logger, note);
+        }
+
+        OpenCvFrameSource opened;
+        try
+        {
+            opened = OpenCvFrameSource.Open(decision.Spec, time, ReplayStart, Options);
+        }
+        catch (FrameSourceException) when (!ReferenceEquals(decision.Spec, configured))
+        {
+            // The pipeline text holds the URL and its password: name the camera as configured instead, without the inner error.
+            throw new FrameSourceException($"RTSP camera '{configured.Redacted}' cannot be opened through the GStreamer hardware-decode pipeline (unreachable, wrong Capture:RtspCodec, or nvv4l2decoder missing).");
+        }
+
+        CaptureLog.SourceOpened(logger, configured.Redacted, decision.Spec.Kind, opened.Width, opened.Height, opened.Fps, opened.FrameCount);
         return opened;
     }
 }

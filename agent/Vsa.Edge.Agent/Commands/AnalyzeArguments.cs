@@ -1,4 +1,5 @@
 using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Agent.Pose;
 
 namespace Vsa.Edge.Agent.Commands;
 
@@ -15,15 +16,19 @@ internal sealed record AnalyzeArguments(
     string? Publish,
     string DeviceId,
     DateTimeOffset? Start,
-    string[] Providers)
+    string[] Providers,
+    string DataDirectory,
+    string? Annotate,
+    string PoseModelDirectory)
 {
     public const string Usage =
         "usage: vsa-agent analyze --source <video> [--camera <camera.json>] [--events-out <file.jsonl>] [--detections-out <file.jsonl>]\n" +
         "                         [--model <dir>] [--score <0..1>] [--threads <N>] [--every <N>] [--providers CPU|CUDA,CPU|TensorRT,CUDA,CPU]\n" +
-        "                         [--start <ISO 8601 time of the first frame>] [--publish mqtt://host:port --device-id <id>]";
+        "                         [--start <ISO 8601 time of the first frame>] [--publish mqtt://host:port --device-id <id> [--data-dir <outbox folder>]]\n" +
+        "                         [--annotate <debug.mp4>] [--pose-model <dir>]";
 
     private static readonly string[] Known =
-        ["--source", "--camera", "--events-out", "--detections-out", "--model", "--score", "--threads", "--every", "--publish", "--device-id", "--start", "--providers"];
+        ["--source", "--camera", "--events-out", "--detections-out", "--model", "--score", "--threads", "--every", "--publish", "--device-id", "--start", "--providers", "--data-dir", "--annotate", "--pose-model"];
 
     public static AnalyzeArguments Parse(IReadOnlyList<string> args)
     {
@@ -49,6 +54,9 @@ internal sealed record AnalyzeArguments(
             publish,
             deviceId ?? "local",
             cl.GetTimestamp("--start"),
-            providers);
+            providers,
+            cl.Get("--data-dir") ?? AgentPaths.DefaultDataDirectory,
+            cl.Get("--annotate"),
+            cl.Get("--pose-model") ?? PoseOptions.DefaultModelDirectory);
     }
 }

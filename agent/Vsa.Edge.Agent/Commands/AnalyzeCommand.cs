@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Vsa.Edge.Agent.Annotation;
 using Vsa.Edge.Agent.Capture;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
@@ -10,7 +9,9 @@ using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Commands;
@@ -127,14 +128,32 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
                     }
                 }
 
-                return await ReplayAsync(a, camera?.CameraId, rules, source, model, cancellationToken).ConfigureAwait(false);
+                // The pose model is loaded only when an enabled event (person_down) uses it.
+                PoseModel? pose = null;
+                if (rules is not null && (rules.Inputs & RuleInputs.Pose) != 0)
+                {
+                    try
+                    {
+                        pose = PoseModel.Load(new PoseOptions { ModelDirectory = a.PoseModelDirectory }, a.Providers, loggers.CreateLogger<PoseModel>());
+                    }
+                    catch (ModelException ex)
+                    {
+                        await stderr.WriteLineAsync($"error: person_down needs the pose model: {ex.Message}").ConfigureAwait(false);
+                        return ExitModel;
+                    }
+                }
+
+                using (pose)
+                {
+                    return await ReplayAsync(a, camera, rules, source, model, pose, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private async Task<int> ReplayAsync(AnalyzeArguments a, string? cameraId, RuleEngine? rules, IFrameSource source, DetectorModel model, CancellationToken ct)
+    private async Task<int> ReplayAsync(AnalyzeArguments a, CameraConfig? camera, RuleEngine? rules, IFrameSource source, DetectorModel model, PoseModel? pose, CancellationToken ct)
     {
-        cameraId ??= "replay";
+        var cameraId = camera?.CameraId ?? "replay";
         var stats = new PipelineStats(cameraId, time);
         var total = source.FrameCount > 0 ? source.FrameCount : -1;
         var progress = new ProgressReporter(stderr, stderrIsTerminal, total, time);
@@ -143,6 +162,21 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
         await using var publisher = await StartPublisherAsync(a, model, stats, ct).ConfigureAwait(false);
         var sink = new AnalyzeSink(detections, events, publisher, progress);
         using var detector = model.CreateDetector();
+        VideoAnnotator? annotator;
+        try
+        {
+            annotator = a.Annotate is null ? null : new VideoAnnotator(
+                a.Annotate, source.Fps > 0 ? source.Fps / a.Every : 10, camera, model.Manifest.Labels, stderr, new OpenCvSharp.Size(source.Width, source.Height));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: --annotate: {ex.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        using var analysis = camera is not null
+            ? FrameAnalysis.Create(camera, rules, model.Manifest, pose, annotator: annotator)
+            : new FrameAnalysis(null, null, null, null, null, annotator);
         var pipeline = new CameraPipeline(
             cameraId,
             source,
@@ -153,7 +187,10 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
             new PipelineOptions { Replay = true, Every = a.Every, ScoreThreshold = model.ScoreThreshold },
             stats,
             time,
-            loggers.CreateLogger<CameraPipeline>());
+            loggers.CreateLogger<CameraPipeline>())
+        {
+            Analysis = analysis,
+        };
 
         var started = time.GetTimestamp();
         var cancelled = false;
@@ -177,9 +214,10 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
 
         var snapshot = stats.Snapshot(TimeSpan.MaxValue);
         await WriteSummaryAsync(sink, elapsed, model.ExecutionProvider, snapshot).ConfigureAwait(false);
+        await WriteAnalysisSummaryAsync(analysis, annotator).ConfigureAwait(false);
         if (undelivered > 0)
         {
-            await stderr.WriteLineAsync($"error: {undelivered} alerts could not be delivered to {a.Publish}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"error: {undelivered} alerts could not be delivered to {a.Publish}; they wait in the outbox {publisher!.Outbox.Location} for the next run").ConfigureAwait(false);
             return ExitFailure;
         }
 
@@ -196,7 +234,7 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
         var registry = new PipelineStatsRegistry();
         registry.Register(stats);
         var health = new HealthReporter(a.DeviceId, registry, new ModelRef(model.Manifest.Id, model.Manifest.Version), () => model.ExecutionProvider, time);
-        var publisher = new MqttPublisher(MqttOptions.FromUri(a.Publish), a.DeviceId, time, loggers.CreateLogger<MqttPublisher>(), health);
+        var publisher = MqttPublisher.WithOutbox(MqttOptions.FromUri(a.Publish), a.DeviceId, a.DataDirectory, new OutboxOptions(), time, loggers, health);
         await publisher.StartAsync(ct).ConfigureAwait(false);
 
         // Start the replay once connected (or after the connect timeout) so the first alerts are not held back.
@@ -212,21 +250,34 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
             $"frames: {sink.FramesProcessed} processed (source frames 0-{Math.Max(0, sink.LastFrameIndex)}) in {seconds:F1} s, {fps:F1} fps")).ConfigureAwait(false);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"inference: {provider}, p50 {snapshot.InferenceMsP50:F1} ms, p95 {snapshot.InferenceMsP95:F1} ms")).ConfigureAwait(false);
-        var byType = sink.AlertCounts
-            .GroupBy(kv => kv.Key.Type)
-            .OrderBy(g => g.Key)
-            .Select(g => string.Create(CultureInfo.InvariantCulture,
-                $"{WireName(g.Key)} {g.Sum(kv => kv.Value)} (start {Count(g, AlertState.Start)}, update {Count(g, AlertState.Update)}, end {Count(g, AlertState.End)})"))
-            .ToList();
-        await stdout.WriteLineAsync("alerts: " + (byType.Count == 0 ? "none" : string.Join("; ", byType))).ConfigureAwait(false);
+        await stdout.WriteLineAsync(sink.Summary.Format()).ConfigureAwait(false);
         await stdout.FlushAsync().ConfigureAwait(false);
     }
 
-    private static int Count(IEnumerable<KeyValuePair<(EventType Type, AlertState State), int>> group, AlertState state) =>
-        group.Where(kv => kv.Key.State == state).Sum(kv => kv.Value);
+    private async Task WriteAnalysisSummaryAsync(FrameAnalysis analysis, VideoAnnotator? annotator)
+    {
+        if (analysis.Pose)
+        {
+            var perCrop = analysis.PoseCrops > 0 ? analysis.PoseTime.TotalMilliseconds / analysis.PoseCrops : 0;
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"pose: {analysis.PoseCrops} person crops ({analysis.PoseModelRuns} model runs), {perCrop:F1} ms per crop, {analysis.PoseTime.TotalMilliseconds:F0} ms in all")).ConfigureAwait(false);
+        }
 
-    private static string WireName(EventType type) =>
-        typeof(EventType).GetField(type.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? type.ToString();
+        if (analysis.Fire)
+        {
+            var perFrame = analysis.FireFrames > 0 ? analysis.FireTime.TotalMilliseconds / analysis.FireFrames : 0;
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"fire candidates: {analysis.FireFrames} frames, {perFrame:F2} ms per frame")).ConfigureAwait(false);
+        }
+
+        if (annotator?.WrittenPath is { } path)
+        {
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"annotated video: {path} ({annotator.Codec}, {annotator.FramesWritten} frames) - {VideoAnnotator.RetentionReminder}")).ConfigureAwait(false);
+        }
+
+        await stdout.FlushAsync().ConfigureAwait(false);
+    }
 
     private static StreamWriter OpenText(string path)
     {

@@ -16,6 +16,9 @@ internal sealed class AnalyzeSink(DetectionsWriter? detections, TextWriter? even
 
     public IReadOnlyDictionary<(EventType Type, AlertState State), int> AlertCounts => _alertCounts;
 
+    /// <summary>Starts, updates, ends and largest measurement per event type.</summary>
+    public AlertSummary Summary { get; } = new();
+
     public void OnFrame(in FrameResult frame)
     {
         detections?.Write(frame);
@@ -33,6 +36,7 @@ internal sealed class AnalyzeSink(DetectionsWriter? detections, TextWriter? even
             publisher?.Enqueue(alert);
             var key = (alert.EventType, alert.State);
             _alertCounts[key] = _alertCounts.GetValueOrDefault(key) + 1;
+            Summary.Add(alert);
         }
     }
 }

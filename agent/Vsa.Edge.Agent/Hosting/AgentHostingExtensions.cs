@@ -2,11 +2,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Capture;
+using Vsa.Edge.Agent.DeviceEvents;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
+using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
@@ -21,7 +25,9 @@ public static class AgentHostingExtensions
         builder.AddCapture();
         builder.AddInference();
         builder.AddMqtt();
+        Gpio.GpioHostingExtensions.AddGpio(builder); // after AddMqtt: it wraps the alert publisher (maintenance switch)
         builder.AddCameras(configDirectory);
+        builder.AddServiceLifetime();
         return builder;
     }
 
@@ -41,7 +47,10 @@ public static class AgentHostingExtensions
         return builder;
     }
 
-    /// <summary>The MQTT publisher and heartbeats, from the <c>Mqtt</c> section; stopped after the cameras so their final alerts go out.</summary>
+    /// <summary>
+    /// The durable alert outbox (section <c>Outbox</c>, file in <c>Agent:DataDirectory</c>), the MQTT publisher that drains
+    /// it and the heartbeats (section <c>Mqtt</c>); stopped after the cameras so their final alerts go out.
+    /// </summary>
     public static IHostApplicationBuilder AddMqtt(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -51,28 +60,85 @@ public static class AgentHostingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.AddOptions<OutboxOptions>()
+            .Bind(builder.Configuration.GetSection(OutboxOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineStatsRegistry>();
+        services.TryAddSingleton<IAlertOutbox>(sp => new SqliteAlertOutbox(
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath,
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
+            sp.GetRequiredService<IOptions<OutboxOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SqliteAlertOutbox>>()));
         services.TryAddSingleton<IHealthSource>(sp =>
         {
             var model = sp.GetRequiredService<DetectorModel>();
+            var agent = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
             return new HealthReporter(
-                sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
+                agent.DeviceId,
                 sp.GetRequiredService<PipelineStatsRegistry>(),
                 new ModelRef(model.Manifest.Id, model.Manifest.Version),
                 () => model.ExecutionProvider,
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>())
+            {
+                Outbox = sp.GetRequiredService<IAlertOutbox>(),
+                Resources = new ResourceMonitor(sp.GetService<IHostFiles>() ?? HostFiles.Instance, agent.DataPath),
+            };
         });
         services.TryAddSingleton(sp => new MqttPublisher(
             sp.GetRequiredService<IOptions<MqttOptions>>().Value,
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
+            sp.GetRequiredService<IAlertOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<MqttPublisher>>(),
-            sp.GetRequiredService<IHealthSource>()));
-        services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<MqttPublisher>());
+            sp.GetRequiredService<IHealthSource>())
+        {
+            // The capture and GPIO side raise device events into the hub; this publisher is its only reader.
+            DeviceEvents = sp.GetService<DeviceEventHub>()?.Pending,
+        });
+
+        // The pipelines store alerts in the outbox; the publisher only drains it.
+        services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<IAlertOutbox>());
         services.AddHostedService<MqttPublisherService>();
         return builder;
     }
+
+    /// <summary>
+    /// systemd integration: <c>Type=notify</c> readiness and stopping notifications and journal-friendly logs when run by
+    /// systemd (<c>AddSystemd</c> does nothing otherwise), the liveness-gated watchdog (section <c>Watchdog</c>) and a
+    /// bounded graceful stop (<c>Agent:ShutdownTimeout</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceLifetime(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSystemd();
+        services.AddOptions<WatchdogOptions>()
+            .Bind(builder.Configuration.GetSection(WatchdogOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<HostOptions>().Configure<IOptions<AgentOptions>>((host, agent) => host.ShutdownTimeout = agent.Value.ShutdownTimeout);
+        services.TryAddSingleton<PipelineStatsRegistry>();
+        services.AddHostedService(sp =>
+        {
+            var hub = sp.GetService<DeviceEventHub>();
+            return new SystemdWatchdog(
+                sp.GetService<ISystemdNotifier>() ?? new SystemdNotifier(),
+                sp.GetRequiredService<PipelineStatsRegistry>(),
+                sp.GetRequiredService<IOptions<WatchdogOptions>>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SystemdWatchdog>>(),
+                hub is null ? null : cameraId => IsReportedOffline(hub, cameraId));
+        });
+        return builder;
+    }
+
+    // The capture layer reports a camera's offline transition once and keeps reconnecting it: such a camera is waiting,
+    // not stuck. Its last camera event in the hub's recent history tells which state it is in.
+    private static bool IsReportedOffline(DeviceEventHub hub, string cameraId) =>
+        hub.Recent.LastOrDefault(e => e.CameraId == cameraId && e.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline)?.Kind == DeviceEventKind.CameraOffline;
 
     /// <summary>The cameras (section <c>Agent</c>), each file loaded and checked at start, and the worker that runs them.</summary>
     public static IHostApplicationBuilder AddCameras(this IHostApplicationBuilder builder, string configDirectory)
@@ -85,7 +151,8 @@ public static class AgentHostingExtensions
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
         builder.Services.TryAddSingleton<PipelineStatsRegistry>();
-        builder.Services.AddHostedService<AgentWorker>();
+        builder.Services.TryAddSingleton<AgentWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
         return builder;
     }
 

@@ -20,8 +20,29 @@ public sealed class AgentOptions
     [MinLength(1, ErrorMessage = "Agent:Cameras must list at least one camera.json file.")]
     public string[] Cameras { get; set; } = [];
 
+    /// <summary>
+    /// Where the agent keeps its state (the alert outbox). Relative paths are resolved against the configuration file's
+    /// folder. Default: <c>$STATE_DIRECTORY</c> (systemd's <c>StateDirectory=</c>, <c>/var/lib/vsa-agent</c>), else
+    /// <c>$VSA_CACHE/agent</c>. Must be writable (the unit's <c>ReadWritePaths</c>).
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// How long a stop may take: pipelines end their open alerts, the publisher drains for <c>Mqtt:StopDrainTimeout</c>
+    /// and publishes offline. Default 20 s, under the unit's <c>TimeoutStopSec=30</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Quiet time after the last change of a camera file before it is reloaded (editors write in several steps). Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReloadDebounce { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Folder relative camera paths are resolved against (the configuration file's folder); set by the host.</summary>
     public string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
+
+    /// <summary>The data directory, made absolute (see <see cref="DataDirectory"/>).</summary>
+    public string DataPath => Path.GetFullPath(DataDirectory ?? AgentPaths.DefaultDataDirectory, BaseDirectory);
 
     /// <summary>The camera file paths, made absolute.</summary>
     public IEnumerable<string> CameraPaths => Cameras.Select(c => Path.GetFullPath(c, BaseDirectory));

@@ -14,12 +14,13 @@ namespace Vsa.Edge.Agent.Hosting;
 
 /// <summary>
 /// Runs one pipeline per configured camera until the host stops; a stop ends every open alert (the pipelines flush
-/// their rules) before the MQTT service, stopped after this one, drains the queue and publishes offline.
+/// their rules into the outbox) before the MQTT service, stopped after this one, drains and publishes offline.
+/// Each camera file is watched: a valid change swaps that camera's rules in place (<see cref="CameraReloader"/>).
 /// </summary>
 public sealed class AgentWorker(
     IOptions<AgentOptions> options,
     DetectorModel model,
-    IFrameSourceFactory sources,
+    CameraSupervisor supervisor,
     IAlertPublisher publisher,
     PipelineStatsRegistry registry,
     TimeProvider time,
@@ -27,54 +28,70 @@ public sealed class AgentWorker(
 {
     private readonly ILogger _logger = loggers.CreateLogger<AgentWorker>();
 
+    /// <summary>Raised after every reload attempt of a camera file (valid, rejected or unchanged).</summary>
+    public event EventHandler<CameraReloadOutcome>? CameraReloaded;
+
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var cameras = options.Value.CameraPaths.Select(path => WithSourceResolved(CameraConfigLoader.Load(path), path)).ToList();
-        return Task.WhenAll(cameras.Select(c => RunCameraAsync(c, stoppingToken)));
+        var cameras = options.Value.CameraPaths.Select(path => (Path: path, Config: CameraConfigLoader.Load(path))).ToList();
+        return Task.WhenAll(cameras.Select(c => RunCameraAsync(c.Path, c.Config, stoppingToken)));
     }
 
-    private async Task RunCameraAsync(CameraConfig camera, CancellationToken ct)
+    // Reconnection, stall detection and restart after a failure are the supervisor's (Capture/CameraSupervisor.cs);
+    // each camera has its own supervisor loop, so one failing camera never disturbs the others.
+    private async Task RunCameraAsync(string path, CameraConfig camera, CancellationToken ct)
     {
-        var source = await OpenWithRetryAsync(camera, ct).ConfigureAwait(false);
-        if (source is null)
-        {
-            return;
-        }
-
         var stats = new PipelineStats(camera.CameraId, time);
         registry.Register(stats);
-        using (source)
-        using (var detector = model.CreateDetector())
+        var running = new RunningCamera(camera);
+        using var reloader = new CameraReloader(
+            path,
+            camera,
+            BuildRules,
+            running.Apply,
+            options.Value.ReloadDebounce,
+            time,
+            loggers.CreateLogger<CameraReloader>());
+        reloader.Reloaded += (_, outcome) => CameraReloaded?.Invoke(this, outcome);
+        var source = WithSourceResolved(camera, path).Source;
+        await supervisor.RunAsync(camera.CameraId, source, (opened, token) => RunPipelineAsync(running, opened, stats, token), ct).ConfigureAwait(false);
+        if (!ct.IsCancellationRequested)
         {
-            var pipeline = new CameraPipeline(
-                camera.CameraId,
-                source,
-                detector,
-                new ByteTracker(new TrackerOptions()),
-                new RuleEngine(camera, model.Manifest, options.Value.DeviceId),
-                new PublishingSink(publisher),
-                new PipelineOptions { Replay = false, PaceFiles = true, ScoreThreshold = model.ScoreThreshold },
-                stats,
-                time,
-                loggers.CreateLogger<CameraPipeline>(),
-                () => sources.Open(camera.Source));
-            PipelineLog.Started(_logger, camera.CameraId, "live", 1);
-            try
-            {
-                await pipeline.RunAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // Normal stop.
-            }
-            catch (Exception ex)
-            {
-                // One failing camera must not stop the others.
-                PipelineLog.Failed(_logger, ex, camera.CameraId);
-            }
+            // Only a file ends; a live camera runs until the agent stops. A finished camera is not a stuck one.
+            stats.Completed = true;
+            HostingLog.CameraCompleted(_logger, camera.CameraId, source);
         }
     }
+
+    private async Task RunPipelineAsync(RunningCamera camera, IFrameSource source, PipelineStats stats, CancellationToken ct)
+    {
+        using var detector = model.CreateDetector();
+        var config = camera.Config;
+        var pipeline = new CameraPipeline(
+            config.CameraId,
+            source,
+            detector,
+            new ByteTracker(new TrackerOptions()),
+            BuildRules(config),
+            new PublishingSink(publisher),
+            new PipelineOptions { Replay = false, PaceFiles = true, ScoreThreshold = model.ScoreThreshold, MaxFrameAge = supervisor.MaxFrameAge },
+            stats,
+            time,
+            loggers.CreateLogger<CameraPipeline>());
+        camera.Pipeline = pipeline;
+        PipelineLog.Started(_logger, config.CameraId, "live", 1);
+        try
+        {
+            await pipeline.RunAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            camera.Pipeline = null;
+        }
+    }
+
+    private RuleEngine BuildRules(CameraConfig camera) => new(camera, model.Manifest, options.Value.DeviceId);
 
     // A relative file source is relative to its camera file, not to wherever the agent was started.
     private static CameraConfig WithSourceResolved(CameraConfig camera, string cameraPath)
@@ -85,31 +102,26 @@ public sealed class AgentWorker(
             : camera;
     }
 
-    private async Task<IFrameSource?> OpenWithRetryAsync(CameraConfig camera, CancellationToken ct)
+    // The configuration a camera runs now, and its pipeline while one runs (the supervisor may restart it).
+    private sealed class RunningCamera(CameraConfig config)
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(60));
-        while (!ct.IsCancellationRequested)
+        private volatile CameraConfig _config = config;
+        private volatile CameraPipeline? _pipeline;
+
+        public CameraConfig Config => _config;
+
+        public CameraPipeline? Pipeline
         {
-            try
-            {
-                return sources.Open(camera.Source);
-            }
-            catch (FrameSourceException ex)
-            {
-                var delay = backoff.Next();
-                PipelineLog.ReopenFailed(_logger, camera.CameraId, $"{ex.Message} (retrying in {delay})");
-                try
-                {
-                    await Task.Delay(delay, time, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return null;
-                }
-            }
+            get => _pipeline;
+            set => _pipeline = value;
         }
 
-        return null;
+        // A later pipeline (restart after a failure) builds its rules from the new configuration; the running one swaps now.
+        public void Apply(CameraConfig next, RuleEngine rules)
+        {
+            _config = next;
+            _pipeline?.ReplaceRules(rules);
+        }
     }
 
     private sealed class PublishingSink(IAlertPublisher publisher) : IPipelineSink
@@ -119,12 +131,7 @@ public sealed class AgentWorker(
             // Run mode publishes alerts only: per-frame detections stay on the device.
         }
 
-        public void OnAlerts(IReadOnlyList<AlertMessage> alerts)
-        {
-            foreach (var alert in alerts)
-            {
-                publisher.Enqueue(alert);
-            }
-        }
+        // One outbox transaction per frame; the outbox serialises the alerts at once (the list is reused by the pipeline).
+        public void OnAlerts(IReadOnlyList<AlertMessage> alerts) => publisher.Enqueue(alerts);
     }
 }

@@ -16,4 +16,10 @@ internal static partial class InferenceLog
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Using execution provider {Provider} ({Threads} intra-op threads, 0 = ORT default) for {ModelId} {ModelVersion}")]
     public static partial void ProviderSelected(ILogger logger, string provider, int threads, string modelId, string modelVersion);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "ONNX Runtime {Version} ({Flavour} build); providers in this build: {Available}")]
+    public static partial void Runtime(ILogger logger, string version, string flavour, string available);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "TensorRT engine cache {State}: {Directory} (TensorRT {TensorRtVersion} from {VersionSource}, GPU {Gpu})")]
+    public static partial void TensorRtCache(ILogger logger, string state, string directory, string tensorRtVersion, string versionSource, string gpu);
 }

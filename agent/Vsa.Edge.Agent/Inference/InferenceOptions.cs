@@ -35,14 +35,42 @@ public sealed class InferenceOptions
     [Range(0.0, 1.0)]
     public float? ScoreThreshold { get; set; }
 
-    /// <summary>Build TensorRT engines in FP16. Default true.</summary>
+    /// <summary>CUDA device for the TensorRT and CUDA providers (a Jetson has one: 0). Default 0.</summary>
+    [Range(0, 64)]
+    public int DeviceId { get; set; }
+
+    /// <summary>Build TensorRT engines in FP16 (about twice as fast on Jetson Orin; FP32 layers stay where needed). Default true.</summary>
     public bool TensorRtFp16 { get; set; } = true;
 
     /// <summary>
-    /// Where TensorRT engine and timing caches go; each model version gets its own sub-folder because an engine is
-    /// invalid once the model, ONNX Runtime, TensorRT or the GPU changes. Default <see cref="AgentPaths.DefaultTensorRtCache"/>.
+    /// Where TensorRT engine and timing caches go. Engines get a sub-folder per model, ONNX Runtime, TensorRT version
+    /// and GPU, because an engine is invalid once any of them changes (see <see cref="TensorRtSettings"/>).
+    /// Default <see cref="AgentPaths.DefaultTensorRtCache"/>.
     /// </summary>
     public string TensorRtCacheDirectory { get; set; } = AgentPaths.DefaultTensorRtCache;
+
+    /// <summary>Keep TensorRT's layer timing cache (shared by all models): later engine builds take seconds, not minutes. Default true.</summary>
+    public bool TensorRtTimingCache { get; set; } = true;
+
+    /// <summary>
+    /// Most GPU memory TensorRT may use as scratch space while building and running an engine (trt_max_workspace_size).
+    /// A Jetson's GPU shares the board's RAM with the CPU: keep this well below it. Default 1 GiB.
+    /// </summary>
+    [Range(16L * 1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long TensorRtMaxWorkspaceBytes { get; set; } = 1L << 30;
+
+    /// <summary>
+    /// TensorRT builder optimisation level 0–5 (trt_builder_optimization_level): higher searches longer for faster
+    /// kernels; below 3 the engine may be slower. Default 3 (TensorRT's own default).
+    /// </summary>
+    [Range(0, 5)]
+    public int TensorRtBuilderOptimizationLevel { get; set; } = 3;
+
+    /// <summary>
+    /// TensorRT version for the engine cache folder's name, used only when libnvinfer cannot be loaded to ask it
+    /// (then also from the <c>VSA_TENSORRT_VERSION</c> environment variable). Default null.
+    /// </summary>
+    public string? TensorRtVersion { get; set; }
 }
 
 /// <summary>The execution provider names accepted in configuration.</summary>

@@ -15,15 +15,19 @@ internal sealed class MatResizer : IDisposable
     private const int MaxCachedSources = 16;
     private readonly Dictionary<IntPtr, IntPtr> _inputProxies = [];
     private readonly Mat _destination;
+    private readonly int _interpolation;
     private IntPtr _outputProxy;
 
-    public MatResizer(Mat destination)
+    /// <param name="destination">The Mat every resize writes into.</param>
+    /// <param name="interpolation">Bilinear by default; <see cref="InterpolationFlags.Area"/> averages pixels for strong downscaling.</param>
+    public MatResizer(Mat destination, InterpolationFlags interpolation = InterpolationFlags.Linear)
     {
         _destination = destination;
+        _interpolation = (int)interpolation;
         NativeMethods.HandleException(NativeMethods.core_OutputArray_new_byMat(destination.CvPtr, out _outputProxy));
     }
 
-    /// <summary>Resizes <paramref name="source"/> into the destination Mat (bilinear), reallocating it only when the size changes.</summary>
+    /// <summary>Resizes <paramref name="source"/> into the destination Mat, reallocating it only when the size changes.</summary>
     public void Resize(Mat source, int width, int height)
     {
         ObjectDisposedException.ThrowIf(_outputProxy == IntPtr.Zero, this);
@@ -39,7 +43,7 @@ internal sealed class MatResizer : IDisposable
             _inputProxies[key] = input;
         }
 
-        NativeMethods.HandleException(NativeMethods.imgproc_resize(input, _outputProxy, new Size(width, height), 0, 0, (int)InterpolationFlags.Linear));
+        NativeMethods.HandleException(NativeMethods.imgproc_resize(input, _outputProxy, new Size(width, height), 0, 0, _interpolation));
         GC.KeepAlive(source);
         GC.KeepAlive(_destination);
     }

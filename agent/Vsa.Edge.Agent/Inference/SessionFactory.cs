@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Inference;
@@ -12,8 +15,17 @@ namespace Vsa.Edge.Agent.Inference;
 /// </summary>
 internal static class SessionFactory
 {
+    /// <summary>The ONNX Runtime native flavour this build was made with (<c>-p:OrtFlavour=Cpu|Gpu|Jetson</c>).</summary>
+    public static string OrtFlavour { get; } =
+        typeof(SessionFactory).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "OrtFlavour")?.Value ?? "Cpu";
+
     public static (InferenceSession Session, string Provider) Create(ModelPackage model, InferenceOptions options, ILogger logger)
     {
+        var ort = OrtEnv.Instance();
+        var available = string.Join(", ", ort.GetAvailableProviders());
+        var version = ort.GetVersionString();
+        InferenceLog.Runtime(logger, version, OrtFlavour, available);
+
         var failures = new List<string>();
         var providers = options.ExecutionProviders.Select(p => ExecutionProviderNames.Normalise(p) ?? p).ToArray();
         for (var i = 0; i < providers.Length; i++)
@@ -23,12 +35,12 @@ internal static class SessionFactory
             try
             {
                 sessionOptions = BaseOptions(options);
-                Append(sessionOptions, provider, model.Manifest, options);
+                Append(sessionOptions, provider, model.Manifest, options, logger);
 
                 // With TensorRT, nodes it cannot run go to the next GPU provider in the list (CUDA) rather than the CPU.
                 for (var j = i + 1; j < providers.Length && provider != ExecutionProviderNames.Cpu; j++)
                 {
-                    if (providers[j] != ExecutionProviderNames.Cpu && TryAppend(sessionOptions, providers[j], model.Manifest, options))
+                    if (providers[j] != ExecutionProviderNames.Cpu && TryAppend(sessionOptions, providers[j], model.Manifest, options, logger))
                     {
                         break;
                     }
@@ -74,11 +86,11 @@ internal static class SessionFactory
         return so;
     }
 
-    private static bool TryAppend(SessionOptions so, string provider, ModelManifest manifest, InferenceOptions options)
+    private static bool TryAppend(SessionOptions so, string provider, ModelManifest manifest, InferenceOptions options, ILogger logger)
     {
         try
         {
-            Append(so, provider, manifest, options);
+            Append(so, provider, manifest, options, logger);
             return true;
         }
         catch (Exception ex) when (IsProviderFailure(ex))
@@ -87,7 +99,7 @@ internal static class SessionFactory
         }
     }
 
-    private static void Append(SessionOptions so, string provider, ModelManifest manifest, InferenceOptions options)
+    private static void Append(SessionOptions so, string provider, ModelManifest manifest, InferenceOptions options, ILogger logger)
     {
         // Checked first so a build without the provider fails with a plain reason, before any cache folder is made.
         var ortName = provider switch
@@ -104,25 +116,26 @@ internal static class SessionFactory
         switch (provider)
         {
             case ExecutionProviderNames.TensorRt:
-                var cache = Path.Combine(options.TensorRtCacheDirectory, $"{manifest.Id}-{manifest.Sha256[..Math.Min(12, manifest.Sha256.Length)]}-ort{OrtEnv.Instance().GetVersionString()}");
-                Directory.CreateDirectory(cache);
-                using (var trt = new OrtTensorRTProviderOptions())
+                var target = TensorRtTarget.Detect(options, HostFiles.Instance);
+                var trt = TensorRtSettings.Build(options, manifest, OrtEnv.Instance().GetVersionString(), target);
+                using (var trtOptions = new OrtTensorRTProviderOptions())
                 {
-                    trt.UpdateOptions(new Dictionary<string, string>
-                    {
-                        ["trt_fp16_enable"] = options.TensorRtFp16 ? "1" : "0",
-                        ["trt_engine_cache_enable"] = "1",
-                        ["trt_engine_cache_path"] = cache,
-                        ["trt_timing_cache_enable"] = "1",
-                        ["trt_timing_cache_path"] = cache,
-                    });
-                    so.AppendExecutionProvider_Tensorrt(trt);
+                    trtOptions.UpdateOptions(new Dictionary<string, string>(trt.ProviderOptions));
+                    so.AppendExecutionProvider_Tensorrt(trtOptions);
                 }
 
+                // Only once the provider loaded: a machine without TensorRT gets no empty cache folders.
+                Directory.CreateDirectory(trt.EngineCacheDirectory);
+                Directory.CreateDirectory(trt.TimingCacheDirectory);
+
+                // Logged before the session is created: a missing engine is built then, which takes minutes on a Jetson.
+                var cached = Directory.EnumerateFiles(trt.EngineCacheDirectory, "*.engine").Any();
+                InferenceLog.TensorRtCache(logger, cached ? "found" : "absent (building it now: first run, may take minutes)", trt.EngineCacheDirectory, target.TensorRtVersion ?? "unknown", target.TensorRtVersionSource, target.GpuName ?? "unknown");
                 break;
             case ExecutionProviderNames.Cuda:
                 using (var cuda = new OrtCUDAProviderOptions())
                 {
+                    cuda.UpdateOptions(new Dictionary<string, string> { ["device_id"] = options.DeviceId.ToString(CultureInfo.InvariantCulture) });
                     so.AppendExecutionProvider_CUDA(cuda);
                 }
 

@@ -40,11 +40,21 @@ public sealed class MqttOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Alerts kept in memory while the broker is unreachable; beyond this the oldest is dropped. Default 10 000.</summary>
-    [Range(1, 1_000_000)]
-    public int MaxQueuedAlerts { get; set; } = 10_000;
+    /// <summary>
+    /// Alerts published before waiting for their PUBACKs (sent in outbox order). Default 16: over a 100 ms mobile link one
+    /// at a time would cap recovery at 10 alerts/s.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxInflightAlerts { get; set; } = 16;
 
-    /// <summary>On a clean stop, how long queued alerts may take to go out before the offline status is published. Default 5 s.</summary>
+    /// <summary>
+    /// MQTT 5 session expiry: the agent connects with clean start off, so the broker keeps its session (and, later, its
+    /// subscriptions) across reconnects for this long. Default 1 day.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "49710.00:00:00")]
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>On a clean stop, how long waiting alerts may take to go out before the offline status is published (the rest stay in the outbox). Default 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan StopDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

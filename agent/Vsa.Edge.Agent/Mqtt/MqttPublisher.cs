@@ -1,65 +1,63 @@
 using System.Net.Sockets;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Runtime.ExceptionServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Mqtt;
 
-/// <summary>Accepts alerts for publication without blocking the pipeline.</summary>
-public interface IAlertPublisher
-{
-    /// <summary>Queues an alert; it is published (QoS 1) as soon as the broker is reachable.</summary>
-    void Enqueue(AlertMessage alert);
-}
-
-/// <summary>Builds the periodic heartbeat.</summary>
-public interface IHealthSource
-{
-    /// <summary>The heartbeat to publish at <paramref name="now"/>.</summary>
-    HealthMessage Build(DateTimeOffset now);
-}
-
 /// <summary>
-/// Publishes alerts (QoS 1, <see cref="Topics.Alerts"/>), heartbeats (<see cref="Topics.Health"/>) and the retained
-/// online status (<see cref="Topics.Status"/>) whose last will is the retained offline status. Reconnects with
-/// jittered exponential backoff. A clean <see cref="StopAsync"/> drains the queue, publishes offline and disconnects;
-/// <see cref="DisposeAsync"/> without it drops the connection so the broker publishes the last will.
+/// Drains the alert outbox to the broker (QoS 1, <see cref="Topics.Alerts"/>) in outbox order, removing an alert only
+/// after its PUBACK with a success reason code; publishes heartbeats (<see cref="Topics.Health"/>, with the outbox
+/// figures) and the retained online status (<see cref="Topics.Status"/>) whose last will is the retained offline status.
+/// Connects with an MQTT 5 persistent session (clean start off, session expiry) and reconnects with jittered exponential
+/// backoff. A clean <see cref="StopAsync"/> drains for a bounded time, publishes offline and disconnects (what is left
+/// stays in the outbox for the next start); <see cref="DisposeAsync"/> without it drops the connection so the broker
+/// publishes the last will.
 /// </summary>
-public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
+public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
 {
     private readonly MqttOptions _options;
     private readonly string _deviceId;
     private readonly string _clientId;
+    private readonly IAlertOutbox _outbox;
+    private readonly bool _ownsOutbox;
     private readonly IHealthSource? _health;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
-    private readonly AlertQueue _queue;
     private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstConnection = NewSignal();
     private TaskCompletionSource _disconnected = NewSignal();
+    private TaskCompletionSource _connected = NewSignal();
     private Task? _connectionLoop;
     private Task? _heartbeatLoop;
+    private Task? _eventsLoop;
     private long _published;
-    private long _dropped;
+    private int _connections;
 
-    public MqttPublisher(MqttOptions options, string deviceId, TimeProvider time, ILogger<MqttPublisher> logger, IHealthSource? health = null, Func<double>? jitter = null)
+    public MqttPublisher(MqttOptions options, string deviceId, IAlertOutbox outbox, TimeProvider time, ILogger<MqttPublisher> logger, IHealthSource? health = null, Func<double>? jitter = null)
+        : this(options, deviceId, outbox, ownsOutbox: false, time, logger, health, jitter)
+    {
+    }
+
+    private MqttPublisher(MqttOptions options, string deviceId, IAlertOutbox outbox, bool ownsOutbox, TimeProvider time, ILogger<MqttPublisher> logger, IHealthSource? health, Func<double>? jitter)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
+        ArgumentNullException.ThrowIfNull(outbox);
         _options = options;
         _deviceId = deviceId;
         _clientId = options.ClientId ?? $"vsa-agent-{deviceId}";
+        _outbox = outbox;
+        _ownsOutbox = ownsOutbox;
         _health = health;
         _time = time;
         _logger = logger;
-        _queue = new AlertQueue(options.MaxQueuedAlerts);
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, jitter);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.DisconnectedAsync += OnDisconnectedAsync;
@@ -68,32 +66,50 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
     /// <summary>Whether the client is connected now.</summary>
     public bool IsConnected => _client.IsConnected;
 
-    /// <summary>Alerts the broker acknowledged.</summary>
+    /// <summary>Alerts the broker acknowledged through this publisher.</summary>
     public long AlertsPublished => Interlocked.Read(ref _published);
 
-    /// <summary>Alerts dropped because the queue was full.</summary>
-    public long AlertsDropped => Interlocked.Read(ref _dropped);
+    /// <summary>Alerts lost since the outbox was created (dropped by its bounds, refused, or not stored).</summary>
+    public long AlertsDropped => _outbox.Counts.Dropped;
 
-    /// <summary>Alerts waiting for the broker.</summary>
-    public int AlertsQueued => _queue.Count;
+    /// <summary>Alerts waiting in the outbox.</summary>
+    public int AlertsQueued => _outbox.Counts.Depth;
+
+    /// <summary>The outbox this publisher drains.</summary>
+    public IAlertOutbox Outbox => _outbox;
+
+    /// <summary>Successful connections so far; the broker kept the session on the later ones when <see cref="SessionPresent"/>.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Whether the broker still held this client's session at the last connection (MQTT 5 persistent session).</summary>
+    public bool SessionPresent { get; private set; }
+
+    /// <summary>
+    /// A publisher that owns a durable outbox in <paramref name="dataDirectory"/> (for <c>analyze --publish</c>); disposing
+    /// the publisher closes it. Throws <see cref="OutboxException"/> when another agent holds that outbox.
+    /// </summary>
+    public static MqttPublisher WithOutbox(MqttOptions options, string deviceId, string dataDirectory, OutboxOptions outboxOptions, TimeProvider time, ILoggerFactory loggers, IHealthSource? health = null)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        var outbox = new SqliteAlertOutbox(dataDirectory, deviceId, outboxOptions, time, loggers.CreateLogger<SqliteAlertOutbox>());
+        return new MqttPublisher(options, deviceId, outbox, ownsOutbox: true, time, loggers.CreateLogger<MqttPublisher>(), health, jitter: null);
+    }
 
     /// <inheritdoc />
-    public void Enqueue(AlertMessage alert)
-    {
-        ArgumentNullException.ThrowIfNull(alert);
-        var dropped = _queue.Enqueue(alert);
-        if (dropped is not null)
-        {
-            Interlocked.Increment(ref _dropped);
-            MqttLog.AlertDropped(_logger, _options.MaxQueuedAlerts, dropped.AlertId, dropped.EventType.ToString(), dropped.State.ToString());
-        }
-    }
+    public void Enqueue(AlertMessage alert) => _outbox.Enqueue(alert);
+
+    /// <inheritdoc />
+    public void Enqueue(IReadOnlyList<AlertMessage> alerts) => _outbox.Enqueue(alerts);
 
     /// <summary>Starts connecting and publishing in the background; returns at once.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _connectionLoop ??= Task.Run(() => ConnectionLoopAsync(_stopping.Token), cancellationToken);
         _heartbeatLoop ??= Task.Run(() => HeartbeatLoopAsync(_stopping.Token), cancellationToken);
+        if (DeviceEvents is { } events)
+        {
+            _eventsLoop ??= Task.Run(() => DeviceEventsLoopAsync(events, _stopping.Token), cancellationToken);
+        }
         return Task.CompletedTask;
     }
 
@@ -111,7 +127,7 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
         }
     }
 
-    /// <summary>Clean stop: publishes what is queued (bounded by <see cref="MqttOptions.StopDrainTimeout"/>), then the retained offline status, then disconnects.</summary>
+    /// <summary>Clean stop: publishes what waits (bounded by <see cref="MqttOptions.StopDrainTimeout"/>), then the retained offline status, then disconnects.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await StopLoopsAsync().ConfigureAwait(false);
@@ -125,7 +141,16 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
         drain.CancelAfter(_options.StopDrainTimeout);
         try
         {
-            await PublishQueuedAsync(drain.Token).ConfigureAwait(false);
+            try
+            {
+                await PublishWaitingAsync(drain.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when ((ex is OperationCanceledException || IsConnectionFailure(ex)) && drain.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // MQTTnet reports a cancelled PUBACK wait as a communication timeout.
+                // Drain time is up: the rest stays in the outbox for the next start.
+            }
+
             ReportUndelivered();
             await PublishStatusAsync(DeviceState.Offline, cancellationToken).ConfigureAwait(false);
             await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken).ConfigureAwait(false);
@@ -145,6 +170,10 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
         _client.DisconnectedAsync -= OnDisconnectedAsync;
         _client.Dispose();
         _stopping.Dispose();
+        if (_ownsOutbox && _outbox is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
     }
 
     private async Task StopLoopsAsync()
@@ -154,7 +183,7 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop })
+        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop })
         {
             if (loop is null)
             {
@@ -165,9 +194,9 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
             {
                 await loop.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or SqliteException || IsConnectionFailure(ex))
             {
-                // Expected: the loops end by cancellation.
+                // Expected: the loops end by cancellation, which MQTTnet reports for a pending PUBACK as a timeout.
             }
         }
     }
@@ -183,14 +212,19 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
 
             try
             {
-                await PublishQueuedAsync(ct).ConfigureAwait(false);
+                await PublishWaitingAsync(ct).ConfigureAwait(false);
 
-                // Sleep until an alert arrives or the connection drops (then reconnect at once).
-                await Task.WhenAny(_queue.WaitNonEmptyAsync(), _disconnected.Task).WaitAsync(ct).ConfigureAwait(false);
+                // Sleep until an alert is stored or the connection drops (then reconnect at once).
+                await Task.WhenAny(_outbox.WaitAsync(c => c.Depth > 0, ct), _disconnected.Task).WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (IsConnectionFailure(ex) && !ct.IsCancellationRequested)
+            catch (Exception ex) when ((IsConnectionFailure(ex) || ex is SqliteException or OperationCanceledException) && !ct.IsCancellationRequested)
             {
                 MqttLog.PublishFailed(_logger, Topics.Alerts(_deviceId), ex.Message);
+                if (_client.IsConnected)
+                {
+                    // Still connected, so the broker refused (or the disk failed): wait before the same alert again.
+                    await Task.Delay(_backoff.Next(), _time, ct).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -200,18 +234,7 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
         try
         {
             var connectedAt = _time.GetUtcNow();
-            var options = new MqttClientOptionsBuilder()
-                .WithTcpServer(_options.Host, _options.Port)
-                .WithClientId(_clientId)
-                .WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithCleanStart(true)
-                .WithKeepAlivePeriod(_options.KeepAlive)
-                .WithTimeout(_options.ConnectTimeout)
-                .WithWillTopic(Topics.Status(_deviceId))
-                .WithWillPayload(Serialize(Status(DeviceState.Offline, connectedAt), ContractsJsonContext.Default.StatusMessage))
-                .WithWillRetain(true)
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
+            var options = MqttMessages.ConnectOptions(_options, _clientId, _deviceId, connectedAt);
             _disconnected = NewSignal();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.ConnectTimeout);
@@ -221,10 +244,13 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
                 throw new MqttCommunicationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
             }
 
+            SessionPresent = result.IsSessionPresent;
             await PublishStatusAsync(DeviceState.Online, ct).ConfigureAwait(false);
             _backoff.Reset();
+            Interlocked.Increment(ref _connections);
             _firstConnection.TrySetResult();
-            MqttLog.Connected(_logger, _options.Host, _options.Port, _clientId);
+            _connected.TrySetResult();
+            MqttLog.Connected(_logger, _options.Host, _options.Port, _clientId, result.IsSessionPresent, _outbox.Counts.Depth);
             return true;
         }
         catch (Exception ex) when ((IsConnectionFailure(ex) || ex is OperationCanceledException) && !ct.IsCancellationRequested)
@@ -236,24 +262,56 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
         }
     }
 
-    private async Task PublishQueuedAsync(CancellationToken ct)
+    // Publishes a window of the oldest alerts back to back (MQTTnet writes them in call order), then awaits their PUBACKs
+    // in that order and removes the acknowledged ones in one transaction. A failure leaves the rest in the outbox.
+    private async Task PublishWaitingAsync(CancellationToken ct)
     {
-        while (_queue.TryPeek(out var alert))
+        while (true)
         {
-            var message = new MqttApplicationMessageBuilder()
-                .WithTopic(Topics.Alerts(_deviceId))
-                .WithPayload(Serialize(alert, ContractsJsonContext.Default.AlertMessage))
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithContentType("application/json")
-                .Build();
-            var result = await _client.PublishAsync(message, ct).ConfigureAwait(false);
-            if (!result.IsSuccess)
+            var batch = _outbox.Peek(_options.MaxInflightAlerts);
+            if (batch.Count == 0)
             {
-                throw new MqttCommunicationException($"broker rejected alert {alert.MessageId}: {result.ReasonCode} {result.ReasonString}");
+                return;
             }
 
-            _queue.RemoveHead(alert);
-            Interlocked.Increment(ref _published);
+            var sends = new Task<MqttClientPublishResult>[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                sends[i] = _client.PublishAsync(MqttMessages.Alert(_deviceId, batch[i]), ct);
+            }
+
+            var acknowledged = new List<OutboxEntry>(batch.Count);
+            Exception? failure = null;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                try
+                {
+                    var result = await sends[i].ConfigureAwait(false);
+                    switch (PublishOutcomes.Classify(result.ReasonCode))
+                    {
+                        case PublishOutcome.Delivered:
+                            acknowledged.Add(batch[i]);
+                            break;
+                        case PublishOutcome.RefusedForGood:
+                            _outbox.Reject(batch[i], $"{result.ReasonCode} {result.ReasonString}".Trim());
+                            break;
+                        default:
+                            failure ??= new MqttCommunicationException($"broker refused alert {batch[i].MessageId}: {result.ReasonCode} {result.ReasonString}");
+                            break;
+                    }
+                }
+                catch (Exception ex) when (IsConnectionFailure(ex) || ex is OperationCanceledException)
+                {
+                    failure ??= ex;
+                }
+            }
+
+            _outbox.Remove(acknowledged);
+            Interlocked.Add(ref _published, acknowledged.Count);
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Capture(failure).Throw();
+            }
         }
     }
 
@@ -275,12 +333,8 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
             try
             {
                 var health = _health.Build(_time.GetUtcNow());
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(Topics.Health(_deviceId))
-                    .WithPayload(Serialize(health, ContractsJsonContext.Default.HealthMessage))
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
-                    .WithContentType("application/json")
-                    .Build();
+                health = health with { Outbox = health.Outbox ?? PublishOutcomes.OutboxHealthOf(_outbox, _time.GetUtcNow()) };
+                var message = MqttMessages.Health(_deviceId, health);
                 await _client.PublishAsync(message, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsConnectionFailure(ex) && !ct.IsCancellationRequested)
@@ -292,25 +346,14 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
     }
 
     private Task<MqttClientPublishResult> PublishStatusAsync(DeviceState state, CancellationToken ct) =>
-        _client.PublishAsync(
-            new MqttApplicationMessageBuilder()
-                .WithTopic(Topics.Status(_deviceId))
-                .WithPayload(Serialize(Status(state, _time.GetUtcNow()), ContractsJsonContext.Default.StatusMessage))
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithRetainFlag(true)
-                .WithContentType("application/json")
-                .Build(),
-            ct);
-
-    private StatusMessage Status(DeviceState state, DateTimeOffset at) =>
-        new(StatusMessage.SchemaId, StatusMessage.CurrentVersion, _deviceId, state, at);
+        _client.PublishAsync(MqttMessages.Status(_deviceId, state, _time.GetUtcNow()), ct);
 
     private void ReportUndelivered()
     {
-        var left = _queue.Count;
+        var left = _outbox.Counts.Depth;
         if (left > 0)
         {
-            MqttLog.UndeliveredAtStop(_logger, left);
+            MqttLog.UndeliveredAtStop(_logger, left, _outbox.Location);
         }
     }
 
@@ -321,11 +364,14 @@ public sealed class MqttPublisher : IAlertPublisher, IAsyncDisposable
             MqttLog.Disconnected(_logger, e.Exception?.Message ?? e.Reason.ToString());
         }
 
+        if (_connected.Task.IsCompleted)
+        {
+            _connected = NewSignal();
+        }
+
         _disconnected.TrySetResult();
         return Task.CompletedTask;
     }
-
-    private static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OpenCvSharp;
 using Vsa.Edge.Agent.Capture;
 using Vsa.Edge.Agent.Core.Detection;
 using Vsa.Edge.Agent.Core.Rules;
@@ -28,7 +29,8 @@ public sealed class CameraPipeline
     private readonly Func<IFrameSource>? _reopen;
     private readonly OnnxDetector _detector;
     private readonly ByteTracker _tracker;
-    private readonly RuleEngine? _rules;
+    private RuleEngine? _rules;
+    private RuleEngine? _pendingRules;
     private readonly IPipelineSink _sink;
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
@@ -73,6 +75,22 @@ public sealed class CameraPipeline
         _stats.ExecutionProvider = detector.Model.ExecutionProvider;
     }
 
+    /// <summary>
+    /// Swaps the rules at the next processed frame (configuration reload, any thread): the current rules first end their
+    /// open alerts, so no alert of a zone that may no longer exist stays open. Capture and inference go on undisturbed.
+    /// </summary>
+    public void ReplaceRules(RuleEngine rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        Interlocked.Exchange(ref _pendingRules, rules);
+    }
+
+    /// <summary>
+    /// The camera's pixel work besides the detector (privacy masks, pose, fire candidates, debug annotation), owned by
+    /// the caller; set it before <see cref="RunAsync"/>. Null: detection, tracking and rules only.
+    /// </summary>
+    public FrameAnalysis? Analysis { get; init; }
+
     /// <summary>Runs until the source ends (files) or <paramref name="cancellationToken"/> fires; then ends every open alert. Call once.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -81,7 +99,8 @@ public sealed class CameraPipeline
             throw new InvalidOperationException("A camera pipeline runs once; create a new one to run again.");
         }
 
-        var frameCount = _options.FrameQueueCapacity + 2;
+        // Frames that travel with their job to the last stage (pose, fire, annotation) need one more frame per buffer set.
+        var frameCount = _options.FrameQueueCapacity + 2 + (Analysis?.NeedsPixels == true ? BufferSets : 0);
         var frames = Channel.CreateBounded<VideoFrame>(
             new BoundedChannelOptions(_options.FrameQueueCapacity)
             {
@@ -189,7 +208,7 @@ public sealed class CameraPipeline
                     throw new InvalidOperationException("Frame pool exhausted: a frame was not returned.");
                 }
 
-                if (!_current.TryRead(frame))
+                if (!_current.TryRead(frame, ct))
                 {
                     _freeFrames.Enqueue(frame);
                     if (!await TryReopenAsync(ct).ConfigureAwait(false))
@@ -202,6 +221,9 @@ public sealed class CameraPipeline
 
                 _reopenAttempt = 0;
                 next++;
+
+                // Privacy masks are blanked before anything downstream (detector, pose, fire, debug video) sees the frame.
+                Analysis?.BlankMasks(frame.Image);
                 if (_options.PaceFiles && !_current.Spec.IsLive)
                 {
                     var wait = frame.Timestamp - _time.GetUtcNow();
@@ -214,7 +236,7 @@ public sealed class CameraPipeline
                 await output.WriteAsync(frame, ct).ConfigureAwait(false);
             }
 
-            PipelineLog.SourceEnded(_logger, _cameraId, _current.Spec.Source, next);
+            PipelineLog.SourceEnded(_logger, _cameraId, _current.Spec.Redacted, next);
         }
         finally
         {
@@ -233,7 +255,7 @@ public sealed class CameraPipeline
             return false;
         }
 
-        var source = _current.Spec.Source;
+        var source = _current.Spec.Redacted;
         if (!ReferenceEquals(_current, _source))
         {
             _current.Dispose();
@@ -244,6 +266,7 @@ public sealed class CameraPipeline
             _reopenAttempt++;
             var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(_reopenAttempt, 5))));
             PipelineLog.SourceLost(_logger, _cameraId, source, delay);
+            _stats.ReportSourceOffline();
             await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             try
             {
@@ -263,16 +286,32 @@ public sealed class CameraPipeline
         {
             while (input.TryRead(out var frame))
             {
+                if (IsStale(frame))
+                {
+                    // Latest-frame policy: a live frame that waited longer than MaxFrameAge is not worth analysing.
+                    _stats.FrameDropped();
+                    _freeFrames.Enqueue(frame);
+                    continue;
+                }
+
                 var job = await freeJobs.ReadAsync(ct).ConfigureAwait(false);
+                var keep = false;
                 try
                 {
                     _detector.Preprocess(frame.Image, job.Buffers);
                     job.FrameIndex = frame.Index;
                     job.Timestamp = frame.Timestamp;
+
+                    // Pose, fire and annotation read the pixels on the last stage: then the frame travels with its job.
+                    keep = Analysis?.NeedsPixels == true;
+                    job.Frame = keep ? frame : null;
                 }
                 finally
                 {
-                    _freeFrames.Enqueue(frame);
+                    if (!keep)
+                    {
+                        _freeFrames.Enqueue(frame);
+                    }
                 }
 
                 var started = _time.GetTimestamp();
@@ -283,6 +322,9 @@ public sealed class CameraPipeline
         }
     }
 
+    private bool IsStale(VideoFrame frame) =>
+        !_options.Replay && _options.MaxFrameAge is { } max && _time.GetUtcNow() - frame.Timestamp > max;
+
     private async Task PostProcessAsync(ChannelReader<InferenceJob> input, ChannelWriter<InferenceJob> freeJobs, CancellationToken ct)
     {
         var candidateThreshold = MathF.Min(_options.CandidateScoreThreshold, _options.ScoreThreshold);
@@ -291,14 +333,25 @@ public sealed class CameraPipeline
             while (input.TryRead(out var job))
             {
                 _detector.Decode(job.Buffers, candidateThreshold, _candidates);
-                var (index, timestamp) = (job.FrameIndex, job.Timestamp);
+                var (index, timestamp, frame) = (job.FrameIndex, job.Timestamp, job.Frame);
+                job.Frame = null;
                 freeJobs.TryWrite(job);
-                Process(index, timestamp);
+                try
+                {
+                    Process(index, timestamp, frame?.Image);
+                }
+                finally
+                {
+                    if (frame is not null)
+                    {
+                        _freeFrames.Enqueue(frame);
+                    }
+                }
             }
         }
     }
 
-    private void Process(long frameIndex, DateTimeOffset timestamp)
+    private void Process(long frameIndex, DateTimeOffset timestamp, Mat? image)
     {
         if (_candidateTrackIds.Length < _candidates.Count)
         {
@@ -323,22 +376,46 @@ public sealed class CameraPipeline
             }
         }
 
-        _sink.OnFrame(new FrameResult(_cameraId, frameIndex, timestamp, CollectionsMarshal.AsSpan(_reported), _reportedTrackIds.AsSpan(0, _reported.Count)));
+        var result = new FrameResult(_cameraId, frameIndex, timestamp, CollectionsMarshal.AsSpan(_reported), _reportedTrackIds.AsSpan(0, _reported.Count));
+        _sink.OnFrame(result);
         _lastTimestamp = timestamp;
+        SwapRulesIfPending(timestamp);
+        _alerts.Clear();
+        var aspect = FrameAspect(image);
+        var observation = Analysis?.Observe(image, tracks, timestamp, aspect) ?? new FrameObservation(tracks, timestamp) { FrameAspectRatio = aspect };
         if (_rules is not null)
         {
-            _alerts.Clear();
-            _rules.Evaluate(tracks, timestamp, _alerts);
+            _rules.Evaluate(observation, _alerts);
             if (_alerts.Count > 0)
             {
                 _sink.OnAlerts(_alerts);
             }
         }
 
+        Analysis?.Annotate(image, result, observation, _alerts);
+
         _stats.FrameProcessed();
     }
 
-    private void FlushRules()
+    // Width over height, so box shapes are judged in pixels; 0 (unknown) only if the source reports no size.
+    private double FrameAspect(Mat? image) =>
+        image is { Rows: > 0 } ? image.Cols / (double)image.Rows
+        : _current.Height > 0 ? _current.Width / (double)_current.Height
+        : 0;
+
+    private void SwapRulesIfPending(DateTimeOffset timestamp)
+    {
+        var next = Interlocked.Exchange(ref _pendingRules, null);
+        if (next is null)
+        {
+            return;
+        }
+
+        FlushRules(timestamp);
+        _rules = next;
+    }
+
+    private void FlushRules(DateTimeOffset? at = null)
     {
         if (_rules is null)
         {
@@ -346,11 +423,13 @@ public sealed class CameraPipeline
         }
 
         _alerts.Clear();
-        _rules.Flush(_lastTimestamp ?? _time.GetUtcNow(), _alerts);
+        _rules.Flush(at ?? _lastTimestamp ?? _time.GetUtcNow(), _alerts);
         if (_alerts.Count > 0)
         {
             _sink.OnAlerts(_alerts);
         }
+
+        Analysis?.Complete(_alerts);
     }
 
     private sealed class InferenceJob(InferenceBuffers buffers)
@@ -360,5 +439,8 @@ public sealed class CameraPipeline
         public long FrameIndex { get; set; }
 
         public DateTimeOffset Timestamp { get; set; }
+
+        /// <summary>The frame, kept until the last stage when <see cref="FrameAnalysis.NeedsPixels"/>; otherwise null.</summary>
+        public VideoFrame? Frame { get; set; }
     }
 }

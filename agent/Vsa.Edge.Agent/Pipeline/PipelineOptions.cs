@@ -30,6 +30,12 @@ public sealed class PipelineOptions
     [Range(1, 64)]
     public int FrameQueueCapacity { get; set; } = 2;
 
+    /// <summary>
+    /// Live only: a frame older than this (by its timestamp) when the detector is ready for it is dropped and counted,
+    /// so analysis never lags behind real time. Null keeps every frame. Default null (the agent sets Capture:MaxFrameAge).
+    /// </summary>
+    public TimeSpan? MaxFrameAge { get; set; }
+
     /// <summary>Play files at their own frame rate, as a camera would deliver them (for <c>run</c> on a file). Default false.</summary>
     public bool PaceFiles { get; set; }
 }

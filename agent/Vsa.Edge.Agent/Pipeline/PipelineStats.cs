@@ -14,6 +14,10 @@ public sealed class PipelineStats(string cameraId, TimeProvider time)
     private long _snapshotProcessed;
     private long _snapshotTimestamp = time.GetTimestamp();
 
+    // Registration counts as progress: a camera gets one progress timeout to deliver its first frame.
+    private long _lastProgressTicks = time.GetTimestamp();
+    private int _completed;
+
     /// <summary>The camera.</summary>
     public string CameraId { get; } = cameraId;
 
@@ -26,12 +30,30 @@ public sealed class PipelineStats(string cameraId, TimeProvider time)
     /// <summary>The execution provider the camera's model runs on.</summary>
     public string ExecutionProvider { get; set; } = "";
 
+    /// <summary>
+    /// Time since the pipeline last showed it is alive: a frame processed, or its source reported offline (a camera
+    /// that is down but being reconnected is not stuck). The systemd watchdog pings only while this stays short.
+    /// </summary>
+    public TimeSpan SinceProgress => time.GetElapsedTime(Interlocked.Read(ref _lastProgressTicks));
+
+    /// <summary>The camera finished for good (a file source ended): not stuck, just done.</summary>
+    public bool Completed
+    {
+        get => Volatile.Read(ref _completed) != 0;
+        set => Volatile.Write(ref _completed, value ? 1 : 0);
+    }
+
+    /// <summary>The source is down and being reconnected: counts as progress for the watchdog.</summary>
+    public void ReportSourceOffline() => Interlocked.Exchange(ref _lastProgressTicks, time.GetTimestamp());
+
     internal void FrameDropped() => Interlocked.Increment(ref _dropped);
 
     internal void FrameProcessed()
     {
         Interlocked.Increment(ref _processed);
-        Interlocked.Exchange(ref _lastProcessedTicks, time.GetTimestamp());
+        var now = time.GetTimestamp();
+        Interlocked.Exchange(ref _lastProcessedTicks, now);
+        Interlocked.Exchange(ref _lastProgressTicks, now);
     }
 
     internal void RecordInference(TimeSpan elapsed)

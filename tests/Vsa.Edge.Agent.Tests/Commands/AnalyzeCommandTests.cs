@@ -63,7 +63,7 @@ public sealed partial class AnalyzeCommandTests : IDisposable
 
         var summary = _stdout.ToString();
         Assert.Contains("frames: 80 processed", summary, StringComparison.Ordinal);
-        Assert.Matches(@"alerts: intrusion \d+ \(start \d+", summary);
+        Assert.Matches(@"alerts by event type:\n +event +starts +updates +ends +max measured\n  intrusion +[1-9]\d* +\d+ +[1-9]\d*  duration [0-9.]+ s", summary);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed partial class AnalyzeCommandTests : IDisposable
 
         var exit = await Analyze(
             "--source", TestAssets.DemoClip, "--camera", SampleCamera, "--every", "10", "--events-out", events,
-            "--publish", broker.Uri, "--device-id", "replay-01");
+            "--publish", broker.Uri, "--device-id", "replay-01", "--data-dir", Path.Combine(_dir.FullName, "data"));
 
         Assert.True(exit == 0, _stderr.ToString());
         await subscriber.WaitForAsync(m => m.Topic == Topics.Status("replay-01") && m.Payload.Contains("\"offline\"", StringComparison.Ordinal));

@@ -74,7 +74,7 @@ public sealed class RunCommandTests : IDisposable
         File.Copy(TestAssets.DemoClip, Path.Combine(_dir.FullName, "vtest.avi"));
         var config = new
         {
-            Agent = new { DeviceId, Cameras = new[] { "vtest-camera.json" } },
+            Agent = new { DeviceId, Cameras = new[] { "vtest-camera.json" }, DataDirectory = Path.Combine(_dir.FullName, "data") },
             Inference = new { ModelDirectory = TestAssets.NanoDetDirectory, ExecutionProviders = providers },
             Mqtt = new { Host = "127.0.0.1", Port = port, HeartbeatInterval = "00:00:01", ReconnectMinDelay = "00:00:00.100" },
         };

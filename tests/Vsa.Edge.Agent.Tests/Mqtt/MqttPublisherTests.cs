@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Tests.Support;
 using Vsa.Edge.Contracts;
 
@@ -13,11 +15,19 @@ public sealed class MqttPublisherTests : IDisposable
     private const string DeviceId = "edge-test-01";
     private readonly RecordingLoggerProvider _logs = new();
     private readonly ILoggerFactory _loggers;
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("vsa-publisher-");
+    private readonly List<SqliteAlertOutbox> _outboxes = [];
 
     public MqttPublisherTests() => _loggers = _logs.CreateFactory();
 
     public void Dispose()
     {
+        foreach (var outbox in _outboxes)
+        {
+            outbox.Dispose();
+        }
+
+        _data.Delete(recursive: true);
         _loggers.Dispose();
         Assert.Empty(_logs.Errors);
         _logs.Dispose();
@@ -140,11 +150,12 @@ public sealed class MqttPublisherTests : IDisposable
     }
 
     [Fact]
-    public async Task Enqueue_QueueFull_DropsTheOldestAlert()
+    public async Task Enqueue_OutboxFull_DropsTheOldestAlert()
     {
         await using var publisher = new MqttPublisher(
-            new MqttOptions { Host = "127.0.0.1", Port = InProcessBroker.FreePort(), MaxQueuedAlerts = 2 },
+            new MqttOptions { Host = "127.0.0.1", Port = InProcessBroker.FreePort() },
             DeviceId,
+            Outbox(new OutboxOptions { MaxAlerts = 2 }),
             TimeProvider.System,
             _loggers.CreateLogger<MqttPublisher>());
 
@@ -154,10 +165,81 @@ public sealed class MqttPublisherTests : IDisposable
 
         Assert.Equal(2, publisher.AlertsQueued);
         Assert.Equal(1, publisher.AlertsDropped);
-        Assert.Contains(_logs.Entries, e => e.EventId == 4003);
+        Assert.Contains(_logs.Entries, e => e.EventId == 4101);
     }
 
-    private MqttPublisher Publisher(int port, IHealthSource? health = null, TimeSpan? heartbeat = null) =>
+    [Fact]
+    public async Task DeviceEvents_RaisedBeforeAndAfterConnecting_ArePublishedInOrderWithQos1()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var subscriber = await RecordingSubscriber.ConnectAsync(broker.Port, Topics.Events(DeviceId));
+        var events = Channel.CreateUnbounded<DeviceEvent>();
+        events.Writer.TryWrite(Event(DeviceEventKind.CameraOffline));
+        await using var publisher = new MqttPublisher(Options(broker.Port), DeviceId, Outbox(), TimeProvider.System, _loggers.CreateLogger<MqttPublisher>())
+        {
+            DeviceEvents = events.Reader,
+        };
+
+        await publisher.StartAsync(CancellationToken.None);
+        await subscriber.WaitForAsync(m => m.Payload.Contains("camera_offline", StringComparison.Ordinal));
+        events.Writer.TryWrite(Event(DeviceEventKind.CameraOnline));
+        var online = await subscriber.WaitForAsync(m => m.Payload.Contains("camera_online", StringComparison.Ordinal));
+
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, online.Qos);
+        Assert.Equal(2, subscriber.Received.Count);
+        await publisher.StopAsync(CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    public async Task Enqueue_Backlog_EveryPayloadArrivesIntactAndInOrder(int inflight)
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var subscriber = await RecordingSubscriber.ConnectAsync(broker.Port, Topics.Alerts(DeviceId));
+        var alerts = Enumerable.Range(0, 300).Select(_ => Alert()).ToList();
+        var outbox = Outbox();
+        outbox.Enqueue(alerts);
+        var options = Options(broker.Port);
+        options.MaxInflightAlerts = inflight;
+        await using var publisher = new MqttPublisher(options, DeviceId, outbox, TimeProvider.System, _loggers.CreateLogger<MqttPublisher>());
+
+        await publisher.StartAsync(CancellationToken.None);
+        await subscriber.WaitForAsync(m => m.Payload.Contains(alerts[^1].MessageId, StringComparison.Ordinal));
+
+        var received = subscriber.Received.Select(m => m.Payload).ToList();
+        var bad = received.Where(p => !p.StartsWith('{')).ToList();
+        Assert.True(bad.Count == 0, $"{bad.Count} corrupted payloads, first: {bad.FirstOrDefault()?[..Math.Min(60, bad.First().Length)]}");
+        Assert.Equal(alerts.Select(a => a.MessageId), received.Select(p => JsonSerializer.Deserialize(p, ContractsJsonContext.Default.AlertMessage)!.MessageId));
+        await publisher.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Heartbeat_Connected_CarriesTheOutboxFigures()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var subscriber = await RecordingSubscriber.ConnectAsync(broker.Port, Topics.Health(DeviceId));
+        await using var publisher = Publisher(broker.Port, new FixedHealth(), heartbeat: TimeSpan.FromMilliseconds(200));
+        await publisher.StartAsync(CancellationToken.None);
+
+        var message = await subscriber.WaitForAsync(m => m.Topic == Topics.Health(DeviceId));
+
+        var outbox = JsonSerializer.Deserialize(message.Payload, ContractsJsonContext.Default.HealthMessage)!.Outbox;
+        Assert.NotNull(outbox);
+        Assert.Equal(0, outbox.Depth);
+        Assert.Equal(0, outbox.Dropped);
+        await publisher.StopAsync(CancellationToken.None);
+    }
+
+    private SqliteAlertOutbox Outbox(OutboxOptions? options = null)
+    {
+        var outbox = new SqliteAlertOutbox(
+            Path.Combine(_data.FullName, Guid.NewGuid().ToString("N")), DeviceId, options ?? new OutboxOptions(), TimeProvider.System, _loggers.CreateLogger<SqliteAlertOutbox>());
+        _outboxes.Add(outbox);
+        return outbox;
+    }
+
+    private MqttPublisher Publisher(int port, IHealthSource? health = null, TimeSpan? heartbeat = null, SqliteAlertOutbox? outbox = null) =>
         new(
             new MqttOptions
             {
@@ -169,6 +251,7 @@ public sealed class MqttPublisherTests : IDisposable
                 HeartbeatInterval = heartbeat ?? TimeSpan.FromSeconds(10),
             },
             DeviceId,
+            outbox ?? Outbox(),
             TimeProvider.System,
             _loggers.CreateLogger<MqttPublisher>(),
             health);
@@ -176,28 +259,13 @@ public sealed class MqttPublisherTests : IDisposable
     private static StatusMessage Status(ReceivedMessage m) =>
         JsonSerializer.Deserialize(m.Payload, ContractsJsonContext.Default.StatusMessage)!;
 
-    private static AlertMessage Alert()
-    {
-        var now = DateTimeOffset.UtcNow;
-        return new AlertMessage(
-            AlertMessage.SchemaId,
-            AlertMessage.CurrentVersion,
-            Guid.CreateVersion7().ToString(),
-            Guid.CreateVersion7().ToString(),
-            0,
-            DeviceId,
-            "cam-1",
-            EventType.Intrusion,
-            AlertState.Start,
-            now.AddSeconds(-2),
-            now,
-            null,
-            "square",
-            0.8,
-            new Measurement("duration", 2, "s"),
-            [new AlertObject("person", 0.8, [0.1, 0.2, 0.05, 0.2], 3)],
-            new ModelRef("nanodet-coco", "test"));
-    }
+    private static AlertMessage Alert() => TestAlerts.Start(DeviceId);
+
+    private static DeviceEvent Event(DeviceEventKind kind) =>
+        new(DeviceEvent.SchemaId, DeviceEvent.CurrentVersion, Guid.CreateVersion7().ToString(), DeviceId, kind, DateTimeOffset.UtcNow, "cam-1", null, null);
+
+    private static MqttOptions Options(int port) =>
+        new() { Host = "127.0.0.1", Port = port, ReconnectMinDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromMilliseconds(400) };
 
     private sealed class FixedHealth : IHealthSource
     {

@@ -7,6 +7,7 @@ namespace Vsa.Edge.Agent.Tests.Support;
 internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private readonly List<(Func<LogEntry, bool> Match, TaskCompletionSource<LogEntry> Done)> _waiters = [];
 
     public IReadOnlyCollection<LogEntry> Entries => _entries;
 
@@ -14,13 +15,46 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 
     public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(this));
 
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+
+    /// <summary>Completes with the first entry (logged before or after the call) that matches; the guard only bounds a failing test.</summary>
+    public Task<LogEntry> WaitForAsync(Func<LogEntry, bool> match, TimeSpan? guard = null)
+    {
+        var done = new TaskCompletionSource<LogEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (_entries.FirstOrDefault(match) is { } existing)
+            {
+                return Task.FromResult(existing);
+            }
+
+            _waiters.Add((match, done));
+        }
+
+        return done.Task.WaitAsync(guard ?? TimeSpan.FromSeconds(60));
+    }
+
+    private void Add(LogEntry entry)
+    {
+        lock (_waiters)
+        {
+            _entries.Enqueue(entry);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(entry))
+                {
+                    _waiters[i].Done.TrySetResult(entry);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
+    private sealed class Logger(string category, RecordingLoggerProvider provider) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -28,7 +62,7 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            entries.Enqueue(new LogEntry(category, logLevel, eventId.Id, formatter(state, exception), exception));
+            provider.Add(new LogEntry(category, logLevel, eventId.Id, formatter(state, exception), exception));
     }
 }
 

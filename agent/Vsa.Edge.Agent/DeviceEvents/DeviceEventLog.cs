@@ -1,0 +1,11 @@
+using Microsoft.Extensions.Logging;
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.Agent.DeviceEvents;
+
+/// <summary>Device event log messages (event ids 6000–6099).</summary>
+internal static partial class DeviceEventLog
+{
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Warning, Message = "Device event {Kind} (camera {CameraId}): {Reason}")]
+    public static partial void Raised(ILogger logger, DeviceEventKind kind, string cameraId, string reason);
+}

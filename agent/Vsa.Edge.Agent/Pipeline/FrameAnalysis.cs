@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using OpenCvSharp;
+using Vsa.Edge.Agent.Annotation;
+using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Agent.Fire;
+using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Agent.Privacy;
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.Agent.Pipeline;
+
+/// <summary>
+/// One camera's pixel work besides the detector: privacy masks blanked in every frame as soon as it is captured
+/// (before the detector, the pose model, the fire detector or the debug video can see it), then, per analysed frame,
+/// pose evidence for person tracks and fire candidates — each only when an enabled event uses it
+/// (<see cref="RuleEngine.Inputs"/>) — and the optional local debug annotator. Masks run on the capture stage, the rest
+/// on the pipeline's last stage; each part is used by one thread.
+/// </summary>
+public sealed class FrameAnalysis : IDisposable
+{
+    private PrivacyMasker? _masks;
+    private readonly PoseEstimator? _poseEstimator;
+    private readonly PersonPoseSampler? _pose;
+    private readonly FireDetector? _fire;
+    private readonly IFrameAnnotator? _annotator;
+    private long _poseTicks;
+    private long _fireTicks;
+
+    /// <param name="masks">Privacy masks, or null when the camera has none.</param>
+    /// <param name="pose">Pose estimator for person tracks (owned and disposed), or null.</param>
+    /// <param name="poseOptions">Candidate selection for <paramref name="pose"/>.</param>
+    /// <param name="personClasses">Class index → person, for <paramref name="pose"/>.</param>
+    /// <param name="fire">Fire candidate detector (owned and disposed), or null.</param>
+    /// <param name="annotator">Local debug annotator (owned and disposed), or null.</param>
+    public FrameAnalysis(PrivacyMasker? masks, PoseEstimator? pose, PoseOptions? poseOptions, bool[]? personClasses, FireDetector? fire, IFrameAnnotator? annotator)
+    {
+        _masks = masks;
+        _poseEstimator = pose;
+        _pose = pose is null ? null : new PersonPoseSampler(pose, poseOptions ?? new PoseOptions(), personClasses ?? throw new ArgumentNullException(nameof(personClasses)));
+        _fire = fire;
+        _annotator = annotator;
+    }
+
+    /// <summary>Whether the last stage needs the frame's pixels (pose, fire or annotation); otherwise frames are recycled right after pre-processing.</summary>
+    public bool NeedsPixels => _pose is not null || _fire is not null || _annotator is not null;
+
+    /// <summary>Whether privacy masks are applied.</summary>
+    public bool Masks => Volatile.Read(ref _masks) is not null;
+
+    /// <summary>Whether pose evidence is computed.</summary>
+    public bool Pose => _pose is not null;
+
+    /// <summary>Whether fire candidates are computed.</summary>
+    public bool Fire => _fire is not null;
+
+    /// <summary>Person crops measured so far.</summary>
+    public long PoseCrops => _pose?.Runs ?? 0;
+
+    /// <summary>Pose model runs so far (a crop wider than tall is also tried turned a quarter each way).</summary>
+    public long PoseModelRuns => _poseEstimator?.Runs ?? 0;
+
+    /// <summary>Time spent choosing crops and running the pose model.</summary>
+    public TimeSpan PoseTime => Stopwatch.GetElapsedTime(0, _poseTicks);
+
+    /// <summary>Frames given to the fire detector.</summary>
+    public long FireFrames { get; private set; }
+
+    /// <summary>Time spent in the fire detector.</summary>
+    public TimeSpan FireTime => Stopwatch.GetElapsedTime(0, _fireTicks);
+
+    /// <summary>
+    /// Everything a camera's configuration asks for: its masks, the pose pass when person_down is enabled (which then
+    /// needs <paramref name="poseModel"/>), fire candidates when fire is enabled and the detector has no fire class.
+    /// </summary>
+    public static FrameAnalysis Create(
+        CameraConfig camera,
+        RuleEngine? rules,
+        ModelManifest detector,
+        PoseModel? poseModel,
+        FireDetectorOptions? fireOptions = null,
+        IFrameAnnotator? annotator = null)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        ArgumentNullException.ThrowIfNull(detector);
+        var inputs = rules?.Inputs ?? RuleInputs.None;
+        var wantsPose = (inputs & RuleInputs.Pose) != 0;
+        if (wantsPose && poseModel is null)
+        {
+            throw new InvalidOperationException($"Camera '{camera.CameraId}' enables person_down, which needs the pose model.");
+        }
+
+        var masks = PrivacyMasker.Create(camera);
+        var pose = wantsPose ? poseModel!.CreateEstimator() : null;
+        var fire = (inputs & RuleInputs.FireCandidates) != 0 ? new FireDetector(fireOptions) : null;
+        return new FrameAnalysis(masks, pose, poseModel?.Options, wantsPose ? PersonClasses(detector) : null, fire, annotator);
+    }
+
+    /// <summary>Class index → whether the detector's <c>person</c> category holds it.</summary>
+    public static bool[] PersonClasses(ModelManifest detector)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        var mask = new bool[detector.Labels.Count];
+        if (detector.Categories.TryGetValue("person", out var labels))
+        {
+            for (var i = 0; i < mask.Length; i++)
+            {
+                mask[i] = labels.Contains(detector.Labels[i]);
+            }
+        }
+
+        return mask;
+    }
+
+    /// <summary>Blanks the privacy masks in a freshly captured frame (capture stage).</summary>
+    public void BlankMasks(Mat frame) => Volatile.Read(ref _masks)?.Apply(frame);
+
+    /// <summary>
+    /// Takes a reloaded camera's privacy masks, from the next captured frame on (any thread): masks are a legal
+    /// obligation, so a changed mask must not wait for a restart.
+    /// </summary>
+    public void ReplaceMasks(CameraConfig camera)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        Volatile.Write(ref _masks, PrivacyMasker.Create(camera));
+    }
+
+    /// <summary>
+    /// The rules' observation of one frame: tracks, frame aspect, and — when enabled — pose evidence and fire
+    /// candidates computed from <paramref name="frame"/> (null when the pipeline did not keep the pixels).
+    /// </summary>
+    public FrameObservation Observe(Mat? frame, IReadOnlyList<Track> tracks, DateTimeOffset timestamp, double frameAspect)
+    {
+        var observation = new FrameObservation(tracks, timestamp) { FrameAspectRatio = frameAspect };
+        if (frame is null)
+        {
+            return observation;
+        }
+
+        if (_pose is not null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            observation = observation with { Pose = _pose.Collect(frame, tracks, timestamp) };
+            _poseTicks += Stopwatch.GetTimestamp() - started;
+        }
+
+        if (_fire is not null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            observation = observation with { FireCandidates = _fire.Detect(frame, timestamp) };
+            _fireTicks += Stopwatch.GetTimestamp() - started;
+            FireFrames++;
+        }
+
+        return observation;
+    }
+
+    /// <summary>Hands the analysed frame to the annotator, if any.</summary>
+    public void Annotate(Mat? frame, in FrameResult result, in FrameObservation observation, IReadOnlyList<AlertMessage> alerts)
+    {
+        if (_annotator is not null && frame is not null)
+        {
+            _annotator.Annotate(frame, result, observation, alerts);
+        }
+    }
+
+    /// <summary>Hands the final alert messages (open alerts ended) to the annotator, if any.</summary>
+    public void Complete(IReadOnlyList<AlertMessage> alerts) => _annotator?.Complete(alerts);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _poseEstimator?.Dispose();
+        _fire?.Dispose();
+        _annotator?.Dispose();
+    }
+}
