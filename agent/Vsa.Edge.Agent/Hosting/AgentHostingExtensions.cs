@@ -11,6 +11,7 @@ using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Platform;
+using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
@@ -24,6 +25,7 @@ public static class AgentHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddCapture();
         builder.AddInference();
+        builder.Services.AddPose(builder.Configuration.GetSection("Pose"));
         builder.AddMqtt();
         Gpio.GpioHostingExtensions.AddGpio(builder); // after AddMqtt: it wraps the alert publisher (maintenance switch)
         builder.AddCameras(configDirectory);

@@ -8,6 +8,7 @@ using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
@@ -20,6 +21,7 @@ namespace Vsa.Edge.Agent.Hosting;
 public sealed class AgentWorker(
     IOptions<AgentOptions> options,
     DetectorModel model,
+    PoseModelProvider poseModels,
     CameraSupervisor supervisor,
     IAlertPublisher publisher,
     PipelineStatsRegistry registry,
@@ -68,17 +70,24 @@ public sealed class AgentWorker(
     {
         using var detector = model.CreateDetector();
         var config = camera.Config;
+        var rules = BuildRules(config);
+
+        // Privacy masks are blanked on every frame before the detector sees it; pose and fire run only when enabled.
+        using var analysis = FrameAnalysis.Create(config, rules, model.Manifest, poseModels.For(rules));
         var pipeline = new CameraPipeline(
             config.CameraId,
             source,
             detector,
             new ByteTracker(new TrackerOptions()),
-            BuildRules(config),
+            rules,
             new PublishingSink(publisher),
             new PipelineOptions { Replay = false, PaceFiles = true, ScoreThreshold = model.ScoreThreshold, MaxFrameAge = supervisor.MaxFrameAge },
             stats,
             time,
-            loggers.CreateLogger<CameraPipeline>());
+            loggers.CreateLogger<CameraPipeline>())
+        {
+            Analysis = analysis,
+        };
         camera.Pipeline = pipeline;
         PipelineLog.Started(_logger, config.CameraId, "live", 1);
         try
@@ -120,6 +129,7 @@ public sealed class AgentWorker(
         public void Apply(CameraConfig next, RuleEngine rules)
         {
             _config = next;
+            _pipeline?.Analysis?.ReplaceMasks(next);
             _pipeline?.ReplaceRules(rules);
         }
     }
