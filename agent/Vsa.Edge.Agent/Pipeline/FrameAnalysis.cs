@@ -7,6 +7,7 @@ using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Fire;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Agent.Privacy;
+using Vsa.Edge.Agent.Static;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Pipeline;
@@ -14,7 +15,7 @@ namespace Vsa.Edge.Agent.Pipeline;
 /// <summary>
 /// One camera's pixel work besides the detector: privacy masks blanked in every frame as soon as it is captured
 /// (before the detector, the pose model, the fire detector or the debug video can see it), then, per analysed frame,
-/// pose evidence for person tracks and fire candidates — each only when an enabled event uses it
+/// pose evidence for person tracks, fire candidates and static foreground regions — each only when an enabled event uses it
 /// (<see cref="RuleEngine.Inputs"/>) — and the optional local debug annotator. Masks run on the capture stage, the rest
 /// on the pipeline's last stage; each part is used by one thread.
 /// </summary>
@@ -24,9 +25,11 @@ public sealed class FrameAnalysis : IDisposable
     private readonly PoseEstimator? _poseEstimator;
     private readonly PersonPoseSampler? _pose;
     private readonly FireDetector? _fire;
+    private readonly StaticRegionDetector? _static;
     private readonly IFrameAnnotator? _annotator;
     private long _poseTicks;
     private long _fireTicks;
+    private long _staticTicks;
 
     /// <param name="masks">Privacy masks, or null when the camera has none.</param>
     /// <param name="pose">Pose estimator for person tracks (owned and disposed), or null.</param>
@@ -34,17 +37,19 @@ public sealed class FrameAnalysis : IDisposable
     /// <param name="personClasses">Class index → person, for <paramref name="pose"/>.</param>
     /// <param name="fire">Fire candidate detector (owned and disposed), or null.</param>
     /// <param name="annotator">Local debug annotator (owned and disposed), or null.</param>
-    public FrameAnalysis(PrivacyMasker? masks, PoseEstimator? pose, PoseOptions? poseOptions, bool[]? personClasses, FireDetector? fire, IFrameAnnotator? annotator)
+    /// <param name="staticRegions">Static foreground detector for abandoned objects (owned and disposed), or null.</param>
+    public FrameAnalysis(PrivacyMasker? masks, PoseEstimator? pose, PoseOptions? poseOptions, bool[]? personClasses, FireDetector? fire, IFrameAnnotator? annotator, StaticRegionDetector? staticRegions = null)
     {
         _masks = masks;
         _poseEstimator = pose;
         _pose = pose is null ? null : new PersonPoseSampler(pose, poseOptions ?? new PoseOptions(), personClasses ?? throw new ArgumentNullException(nameof(personClasses)));
         _fire = fire;
         _annotator = annotator;
+        _static = staticRegions;
     }
 
-    /// <summary>Whether the last stage needs the frame's pixels (pose, fire or annotation); otherwise frames are recycled right after pre-processing.</summary>
-    public bool NeedsPixels => _pose is not null || _fire is not null || _annotator is not null;
+    /// <summary>Whether the last stage needs the frame's pixels (pose, fire, static regions or annotation); otherwise frames are recycled right after pre-processing.</summary>
+    public bool NeedsPixels => _pose is not null || _fire is not null || _static is not null || _annotator is not null;
 
     /// <summary>Whether privacy masks are applied.</summary>
     public bool Masks => Volatile.Read(ref _masks) is not null;
@@ -54,6 +59,15 @@ public sealed class FrameAnalysis : IDisposable
 
     /// <summary>Whether fire candidates are computed.</summary>
     public bool Fire => _fire is not null;
+
+    /// <summary>Whether static foreground regions are computed.</summary>
+    public bool StaticRegions => _static is not null;
+
+    /// <summary>Frames given to the static region detector.</summary>
+    public long StaticFrames { get; private set; }
+
+    /// <summary>Time spent in the static region detector.</summary>
+    public TimeSpan StaticTime => Stopwatch.GetElapsedTime(0, _staticTicks);
 
     /// <summary>Person crops measured so far.</summary>
     public long PoseCrops => _pose?.Runs ?? 0;
@@ -72,7 +86,8 @@ public sealed class FrameAnalysis : IDisposable
 
     /// <summary>
     /// Everything a camera's configuration asks for: its masks, the pose pass when person_down is enabled (which then
-    /// needs <paramref name="poseModel"/>), fire candidates when fire is enabled and the detector has no fire class.
+    /// needs <paramref name="poseModel"/>), fire candidates when fire is enabled and the detector has no fire class,
+    /// static foreground regions when abandoned_object is enabled.
     /// </summary>
     public static FrameAnalysis Create(
         CameraConfig camera,
@@ -80,7 +95,8 @@ public sealed class FrameAnalysis : IDisposable
         ModelManifest detector,
         PoseModel? poseModel,
         FireDetectorOptions? fireOptions = null,
-        IFrameAnnotator? annotator = null)
+        IFrameAnnotator? annotator = null,
+        StaticRegionOptions? staticOptions = null)
     {
         ArgumentNullException.ThrowIfNull(camera);
         ArgumentNullException.ThrowIfNull(detector);
@@ -94,7 +110,8 @@ public sealed class FrameAnalysis : IDisposable
         var masks = PrivacyMasker.Create(camera);
         var pose = wantsPose ? poseModel!.CreateEstimator() : null;
         var fire = (inputs & RuleInputs.FireCandidates) != 0 ? new FireDetector(fireOptions) : null;
-        return new FrameAnalysis(masks, pose, poseModel?.Options, wantsPose ? PersonClasses(detector) : null, fire, annotator);
+        var statics = (inputs & RuleInputs.StaticRegions) != 0 ? new StaticRegionDetector(staticOptions, PersonClasses(detector)) : null;
+        return new FrameAnalysis(masks, pose, poseModel?.Options, wantsPose ? PersonClasses(detector) : null, fire, annotator, statics);
     }
 
     /// <summary>Class index → whether the detector's <c>person</c> category holds it.</summary>
@@ -127,8 +144,8 @@ public sealed class FrameAnalysis : IDisposable
     }
 
     /// <summary>
-    /// The rules' observation of one frame: tracks, frame aspect, and — when enabled — pose evidence and fire
-    /// candidates computed from <paramref name="frame"/> (null when the pipeline did not keep the pixels).
+    /// The rules' observation of one frame: tracks, frame aspect, and — when enabled — pose evidence, fire candidates
+    /// and static regions computed from <paramref name="frame"/> (null when the pipeline did not keep the pixels).
     /// </summary>
     public FrameObservation Observe(Mat? frame, IReadOnlyList<Track> tracks, DateTimeOffset timestamp, double frameAspect)
     {
@@ -153,6 +170,14 @@ public sealed class FrameAnalysis : IDisposable
             FireFrames++;
         }
 
+        if (_static is not null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            observation = observation with { StaticRegions = _static.Update(frame, tracks, timestamp) };
+            _staticTicks += Stopwatch.GetTimestamp() - started;
+            StaticFrames++;
+        }
+
         return observation;
     }
 
@@ -173,6 +198,7 @@ public sealed class FrameAnalysis : IDisposable
     {
         _poseEstimator?.Dispose();
         _fire?.Dispose();
+        _static?.Dispose();
         _annotator?.Dispose();
     }
 }
