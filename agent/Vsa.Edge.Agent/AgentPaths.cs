@@ -1,26 +1,12 @@
+using Vsa.Edge.Contracts;
+
 namespace Vsa.Edge.Agent;
 
 /// <summary>Default locations, by the same rule as the <c>./vsa</c> script and the test assets.</summary>
 public static class AgentPaths
 {
     /// <summary><c>$VSA_CACHE</c>, else <c>$XDG_CACHE_HOME/vsa-edge</c>, else <c>~/.cache/vsa-edge</c>.</summary>
-    public static string CacheRoot
-    {
-        get
-        {
-            var explicitRoot = Environment.GetEnvironmentVariable("VSA_CACHE");
-            if (!string.IsNullOrEmpty(explicitRoot))
-            {
-                return explicitRoot;
-            }
-
-            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            var baseDir = string.IsNullOrEmpty(xdg)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-                : xdg;
-            return Path.Combine(baseDir, "vsa-edge");
-        }
-    }
+    public static string CacheRoot => CacheDirectory.Default();
 
     /// <summary>The converted NanoDet model: <c>{CacheRoot}/models/nanodet-coco</c>.</summary>
     public static string DefaultModelDirectory => Path.Combine(CacheRoot, "models", "nanodet-coco");

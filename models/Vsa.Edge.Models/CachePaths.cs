@@ -1,3 +1,5 @@
+using Vsa.Edge.Contracts;
+
 namespace Vsa.Edge.Models;
 
 /// <summary>
@@ -12,21 +14,7 @@ public sealed class CachePaths(string root)
     /// <summary>The cache given on the command line, or the default one.</summary>
     public static CachePaths From(string? explicitRoot) => new(string.IsNullOrEmpty(explicitRoot) ? DefaultRoot() : explicitRoot);
 
-    public static string DefaultRoot(Func<string, string?>? environment = null)
-    {
-        environment ??= Environment.GetEnvironmentVariable;
-        var explicitRoot = environment("VSA_CACHE");
-        if (!string.IsNullOrEmpty(explicitRoot))
-        {
-            return explicitRoot;
-        }
-
-        var xdg = environment("XDG_CACHE_HOME");
-        var baseDir = string.IsNullOrEmpty(xdg)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-            : xdg;
-        return Path.Combine(baseDir, "vsa-edge");
-    }
+    public static string DefaultRoot(Func<string, string?>? environment = null) => CacheDirectory.Default(environment);
 
     /// <summary><c>npm/&lt;name&gt;-&lt;version&gt;</c>: the folder that holds the extracted <c>package/</c>.</summary>
     public string NpmPackage(string folderName) => Path.Combine(Root, "npm", folderName);

@@ -1,3 +1,5 @@
+using Vsa.Edge.Contracts;
+
 namespace Vsa.Edge.Testing;
 
 /// <summary>
@@ -7,24 +9,8 @@ namespace Vsa.Edge.Testing;
 /// </summary>
 public static class TestAssets
 {
-    /// <summary>Cache root shared with the <c>./vsa</c> script: <c>$VSA_CACHE</c>, else <c>$XDG_CACHE_HOME/vsa-edge</c>, else <c>~/.cache/vsa-edge</c>.</summary>
-    public static string CacheRoot
-    {
-        get
-        {
-            var explicitRoot = Environment.GetEnvironmentVariable("VSA_CACHE");
-            if (!string.IsNullOrEmpty(explicitRoot))
-            {
-                return explicitRoot;
-            }
-
-            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            var baseDir = string.IsNullOrEmpty(xdg)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
-                : xdg;
-            return Path.Combine(baseDir, "vsa-edge");
-        }
-    }
+    /// <summary>Cache root shared with the <c>./vsa</c> script (<see cref="CacheDirectory"/>).</summary>
+    public static string CacheRoot => CacheDirectory.Default();
 
     /// <summary>Folder of the converted NanoDet model and its manifest.</summary>
     public static string NanoDetDirectory => Require(Path.Combine(CacheRoot, "models", "nanodet-coco"), "./vsa model prepare");
