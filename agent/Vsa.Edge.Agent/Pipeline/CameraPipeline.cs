@@ -26,7 +26,6 @@ public sealed class CameraPipeline
 
     private readonly string _cameraId;
     private readonly IFrameSource _source;
-    private readonly Func<IFrameSource>? _reopen;
     private readonly OnnxDetector _detector;
     private readonly ByteTracker _tracker;
     private RuleEngine? _rules;
@@ -43,8 +42,6 @@ public sealed class CameraPipeline
     private int[] _candidateTrackIds = new int[256];
     private int[] _reportedTrackIds = new int[64];
     private DateTimeOffset? _lastTimestamp;
-    private IFrameSource _current;
-    private int _reopenAttempt;
     private int _started;
 
     public CameraPipeline(
@@ -57,13 +54,10 @@ public sealed class CameraPipeline
         PipelineOptions options,
         PipelineStats stats,
         TimeProvider time,
-        ILogger logger,
-        Func<IFrameSource>? reopen = null)
+        ILogger logger)
     {
         _cameraId = cameraId;
         _source = source;
-        _current = source;
-        _reopen = reopen;
         _detector = detector;
         _tracker = tracker;
         _rules = rules;
@@ -181,103 +175,51 @@ public sealed class CameraPipeline
             }
         });
 
+    // The source belongs to the caller (it disposes it); reconnection of a live source is the camera supervisor's job.
     private async Task CaptureAsync(ChannelWriter<VideoFrame> output, CancellationToken ct)
     {
-        _current = _source;
         var next = 0L;
-        try
+        while (!ct.IsCancellationRequested)
         {
-            while (!ct.IsCancellationRequested)
+            if (_options.Every > 1 && next % _options.Every != 0)
             {
-                if (_options.Every > 1 && next % _options.Every != 0)
+                if (!_source.TrySkip())
                 {
-                    if (_current.TrySkip())
-                    {
-                        next++;
-                    }
-                    else if (!await TryReopenAsync(ct).ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    continue;
+                    break;
                 }
 
-                if (!_freeFrames.TryDequeue(out var frame))
-                {
-                    throw new InvalidOperationException("Frame pool exhausted: a frame was not returned.");
-                }
-
-                if (!_current.TryRead(frame, ct))
-                {
-                    _freeFrames.Enqueue(frame);
-                    if (!await TryReopenAsync(ct).ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    continue;
-                }
-
-                _reopenAttempt = 0;
                 next++;
+                continue;
+            }
 
-                // Privacy masks are blanked before anything downstream (detector, pose, fire, debug video) sees the frame.
-                Analysis?.BlankMasks(frame.Image);
-                if (_options.PaceFiles && !_current.Spec.IsLive)
+            if (!_freeFrames.TryDequeue(out var frame))
+            {
+                throw new InvalidOperationException("Frame pool exhausted: a frame was not returned.");
+            }
+
+            if (!_source.TryRead(frame, ct))
+            {
+                _freeFrames.Enqueue(frame);
+                break;
+            }
+
+            next++;
+
+            // Privacy masks are blanked before anything downstream (detector, pose, fire, debug video) sees the frame.
+            Analysis?.BlankMasks(frame.Image);
+            if (_options.PaceFiles && !_source.Spec.IsLive)
+            {
+                var wait = frame.Timestamp - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
                 {
-                    var wait = frame.Timestamp - _time.GetUtcNow();
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await Task.Delay(wait, _time, ct).ConfigureAwait(false);
-                    }
+                    await Task.Delay(wait, _time, ct).ConfigureAwait(false);
                 }
-
-                await output.WriteAsync(frame, ct).ConfigureAwait(false);
             }
 
-            PipelineLog.SourceEnded(_logger, _cameraId, _current.Spec.Redacted, next);
-        }
-        finally
-        {
-            if (!ReferenceEquals(_current, _source))
-            {
-                _current.Dispose();
-            }
-        }
-    }
-
-    // Files end; a live source is reopened after a growing, capped delay until it comes back or the pipeline stops.
-    private async Task<bool> TryReopenAsync(CancellationToken ct)
-    {
-        if (!_current.Spec.IsLive || _reopen is null || ct.IsCancellationRequested)
-        {
-            return false;
+            await output.WriteAsync(frame, ct).ConfigureAwait(false);
         }
 
-        var source = _current.Spec.Redacted;
-        if (!ReferenceEquals(_current, _source))
-        {
-            _current.Dispose();
-        }
-
-        while (true)
-        {
-            _reopenAttempt++;
-            var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(_reopenAttempt, 5))));
-            PipelineLog.SourceLost(_logger, _cameraId, source, delay);
-            _stats.ReportSourceOffline();
-            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-            try
-            {
-                _current = _reopen();
-                return true;
-            }
-            catch (FrameSourceException ex)
-            {
-                PipelineLog.ReopenFailed(_logger, _cameraId, ex.Message);
-            }
-        }
+        PipelineLog.SourceEnded(_logger, _cameraId, _source.Spec.Redacted, next);
     }
 
     private async Task InferAsync(ChannelReader<VideoFrame> input, ChannelReader<InferenceJob> freeJobs, ChannelWriter<InferenceJob> output, CancellationToken ct)
@@ -400,7 +342,7 @@ public sealed class CameraPipeline
     // Width over height, so box shapes are judged in pixels; 0 (unknown) only if the source reports no size.
     private double FrameAspect(Mat? image) =>
         image is { Rows: > 0 } ? image.Cols / (double)image.Rows
-        : _current.Height > 0 ? _current.Width / (double)_current.Height
+        : _source.Height > 0 ? _source.Width / (double)_source.Height
         : 0;
 
     private void SwapRulesIfPending(DateTimeOffset timestamp)

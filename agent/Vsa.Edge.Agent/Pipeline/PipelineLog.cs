@@ -8,12 +8,6 @@ internal static partial class PipelineLog
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Camera {CameraId}: source {Source} ended after {Frames} frames")]
     public static partial void SourceEnded(ILogger logger, string cameraId, string source, long frames);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Camera {CameraId}: live source {Source} stopped delivering frames; reopening in {Delay}")]
-    public static partial void SourceLost(ILogger logger, string cameraId, string source, TimeSpan delay);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Camera {CameraId}: reopening failed: {Reason}")]
-    public static partial void ReopenFailed(ILogger logger, string cameraId, string reason);
-
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Camera {CameraId}: pipeline started ({Mode}, one frame in {Every})")]
     public static partial void Started(ILogger logger, string cameraId, string mode, int every);
 
