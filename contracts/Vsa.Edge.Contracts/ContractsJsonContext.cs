@@ -13,4 +13,6 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(StatusMessage))]
 [JsonSerializable(typeof(DeviceEvent))]
 [JsonSerializable(typeof(ModelManifest))]
+[JsonSerializable(typeof(DesiredConfigMessage))]
+[JsonSerializable(typeof(ReportedConfigMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -18,6 +18,15 @@ public static class Topics
     /// <summary>Device events of one device (<see cref="DeviceEvent"/>: camera offline/online, tamper, maintenance; QoS 1, not retained).</summary>
     public static string Events(string deviceId) => $"{Root}/{deviceId}/events";
 
+    /// <summary>Desired configuration of one device (<see cref="DesiredConfigMessage"/>; published by the fleet, retained, QoS 1).</summary>
+    public static string ConfigDesired(string deviceId) => $"{Root}/{deviceId}/config/desired";
+
+    /// <summary>Reported configuration of one device (<see cref="ReportedConfigMessage"/>; published by the device, retained, QoS 1).</summary>
+    public static string ConfigReported(string deviceId) => $"{Root}/{deviceId}/config/reported";
+
+    /// <summary>Filter matching the reported configuration of every device.</summary>
+    public const string AllConfigReported = Root + "/+/config/reported";
+
     /// <summary>Filter matching the alerts of every device.</summary>
     public const string AllAlerts = Root + "/+/alerts";
 

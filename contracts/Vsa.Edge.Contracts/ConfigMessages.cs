@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Vsa.Edge.Contracts;
+
+/// <summary>
+/// The configuration the fleet wants a device to run, published retained (QoS 1) on
+/// <c>vsa/v1/{deviceId}/config/desired</c>. Each camera is a camera document in exactly the format of the agent's camera
+/// files (validated by the agent's <c>CameraConfigLoader</c>, on the fleet before publishing and again on the device).
+/// </summary>
+/// <param name="Schema">Always <see cref="SchemaId"/>.</param>
+/// <param name="SchemaVersion">Always <see cref="CurrentVersion"/>.</param>
+/// <param name="DeviceId">The device it is for.</param>
+/// <param name="Version">Increases by one with every accepted change of this device's desired configuration.</param>
+/// <param name="IssuedAt">When the fleet accepted this version.</param>
+/// <param name="Cameras">The cameras, each a camera document (id, source, zones, lines, masks, calibration, events).</param>
+/// <param name="Authorisations">
+/// The prefectoral authorisations covering this device's cameras: the device runs an event on a camera only inside one of
+/// these windows, by its own clock, even when it can no longer reach the fleet.
+/// </param>
+public sealed record DesiredConfigMessage(
+    string Schema,
+    int SchemaVersion,
+    string DeviceId,
+    long Version,
+    DateTimeOffset IssuedAt,
+    IReadOnlyList<JsonElement> Cameras,
+    IReadOnlyList<AuthorisationWindow> Authorisations)
+{
+    /// <summary>Schema identifier of desired configurations.</summary>
+    public const string SchemaId = "vsa.config.desired";
+
+    /// <summary>Current schema version of desired configurations.</summary>
+    public const int CurrentVersion = 1;
+}
+
+/// <summary>One prefectoral authorisation (arrêté) as the device needs it: which events on which cameras, from when to when.</summary>
+/// <param name="Reference">The arrêté's reference, as published (for example "2026-DPG-0412").</param>
+/// <param name="Service">The service it authorises (for example "Police municipale de Lyon").</param>
+/// <param name="Events">Event types it authorises (<see cref="EventType"/> wire names).</param>
+/// <param name="Cameras">Camera ids it covers on this device.</param>
+/// <param name="StartsAt">First instant of the window, inclusive.</param>
+/// <param name="EndsAt">End of the window, exclusive: at this instant the analysis stops.</param>
+public sealed record AuthorisationWindow(
+    string Reference,
+    string Service,
+    IReadOnlyList<string> Events,
+    IReadOnlyList<string> Cameras,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt)
+{
+    /// <summary>Whether this window authorises <paramref name="eventType"/> on <paramref name="cameraId"/> at <paramref name="at"/>.</summary>
+    public bool Covers(string cameraId, string eventType, DateTimeOffset at) =>
+        at >= StartsAt && at < EndsAt
+        && Cameras.Contains(cameraId, StringComparer.Ordinal)
+        && Events.Contains(eventType, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// What a device runs, published retained (QoS 1) on <c>vsa/v1/{deviceId}/config/reported</c> when the agent starts and
+/// after every desired configuration it receives, applied or not.
+/// </summary>
+/// <param name="Schema">Always <see cref="SchemaId"/>.</param>
+/// <param name="SchemaVersion">Always <see cref="CurrentVersion"/>.</param>
+/// <param name="DeviceId">The device.</param>
+/// <param name="At">When the device published this report.</param>
+/// <param name="Source">Where the running configuration came from.</param>
+/// <param name="AppliedVersion">Desired version running now; null when the device runs its local camera files.</param>
+/// <param name="LastReceivedVersion">Newest desired version received, applied or not; null when none was received.</param>
+/// <param name="Status">What became of the newest desired version received.</param>
+/// <param name="Errors">Why it was rejected (each names the field at fault); empty when applied.</param>
+/// <param name="Cameras">The camera documents running now (zones, lines, masks: the layout the console draws; no image).</param>
+/// <param name="Authorisations">The authorisation windows the device enforces now.</param>
+public sealed record ReportedConfigMessage(
+    string Schema,
+    int SchemaVersion,
+    string DeviceId,
+    DateTimeOffset At,
+    ConfigSource Source,
+    long? AppliedVersion,
+    long? LastReceivedVersion,
+    ConfigApplyStatus Status,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<JsonElement> Cameras,
+    IReadOnlyList<AuthorisationWindow> Authorisations)
+{
+    /// <summary>Schema identifier of reported configurations.</summary>
+    public const string SchemaId = "vsa.config.reported";
+
+    /// <summary>Current schema version of reported configurations.</summary>
+    public const int CurrentVersion = 1;
+}
+
+/// <summary>Where a device's running configuration came from.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConfigSource>))]
+public enum ConfigSource
+{
+    /// <summary>The camera files named in the agent's own settings (a device not managed by a fleet, or not yet).</summary>
+    [JsonStringEnumMemberName("local")] Local,
+
+    /// <summary>A desired configuration received from the fleet (and kept on disk across restarts).</summary>
+    [JsonStringEnumMemberName("fleet")] Fleet,
+}
+
+/// <summary>What became of the newest desired configuration a device received.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConfigApplyStatus>))]
+public enum ConfigApplyStatus
+{
+    /// <summary>Valid and running (also: the local configuration running, when nothing was received).</summary>
+    [JsonStringEnumMemberName("applied")] Applied,
+
+    /// <summary>Invalid: refused with its errors; the previous configuration keeps running.</summary>
+    [JsonStringEnumMemberName("rejected")] Rejected,
+}
