@@ -51,6 +51,15 @@ public sealed class BrokerOptions
     [StringLength(128, MinimumLength = 1)]
     public string ClientId { get; set; } = "vsa-fleet";
 
+    /// <summary>
+    /// External only: the shared-subscription group of the fleet-manager instances (MQTT 5 <c>$share/{group}/…</c>). When
+    /// set, alerts and heartbeats are taken by ONE instance of the group each (the broker spreads them), so several
+    /// instances behind the same broker and database share the load without processing a message twice. Statuses stay
+    /// ordinary subscriptions: they are retained (a shared subscription receives no retained message) and applying one
+    /// twice changes nothing. Each instance needs its own <see cref="ClientId"/>. Unset (default): one instance takes all.
+    /// </summary>
+    public string? SharedSubscriptionGroup { get; set; }
+
     /// <summary>Optional user name for an external broker.</summary>
     public string? Username { get; set; }
 

@@ -30,6 +30,18 @@ public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add($"{BrokerOptions.SectionName}:ReconnectMaxDelay must not be shorter than ReconnectMinDelay.");
         }
 
+        if (options.SharedSubscriptionGroup is { } group)
+        {
+            if (options.Mode != BrokerMode.External)
+            {
+                failures.Add($"{BrokerOptions.SectionName}:SharedSubscriptionGroup needs Mode External: the embedded broker serves one fleet manager and has no shared subscriptions.");
+            }
+            else if (group.Length == 0 || group.AsSpan().IndexOfAny("/+#") >= 0)
+            {
+                failures.Add($"{BrokerOptions.SectionName}:SharedSubscriptionGroup '{group}' must be a non-empty name without '/', '+' or '#'.");
+            }
+        }
+
         if (!string.IsNullOrEmpty(options.Password) && string.IsNullOrEmpty(options.Username))
         {
             failures.Add($"{BrokerOptions.SectionName}:Password is set without a Username.");

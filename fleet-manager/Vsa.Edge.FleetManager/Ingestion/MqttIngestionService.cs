@@ -122,7 +122,7 @@ public sealed partial class MqttIngestionService(
                     throw new BrokerRefusedException($"connection refused: {connected.ResultCode} {connected.ReasonString}".TrimEnd());
                 }
 
-                await SubscribeAsync(client, attempt.Token);
+                await SubscribeAsync(client, settings.SharedSubscriptionGroup, attempt.Token);
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -150,11 +150,13 @@ public sealed partial class MqttIngestionService(
         return _reconnectRequested ? "storage failure; reconnecting for redelivery" : "connection to the broker lost";
     }
 
-    private static async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
+    private static async Task SubscribeAsync(IMqttClient client, string? sharedGroup, CancellationToken cancellationToken)
     {
+        // Alerts and heartbeats go to one instance of a shared group; statuses are retained and idempotent, so every
+        // instance takes them whole (a shared subscription would never receive the retained ones).
         var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(Topics.AllAlerts, MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(Topics.AllHealth, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Shared(sharedGroup, Topics.AllAlerts), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Shared(sharedGroup, Topics.AllHealth), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, cancellationToken);
@@ -164,6 +166,9 @@ public sealed partial class MqttIngestionService(
             throw new BrokerRefusedException("subscription refused: " + string.Join(", ", refused.Select(i => $"{i.TopicFilter.Topic}: {i.ResultCode}")));
         }
     }
+
+    /// <summary>The filter as subscribed: <c>$share/{group}/{filter}</c> in a shared group, else the filter itself.</summary>
+    internal static string Shared(string? group, string filter) => group is null ? filter : $"$share/{group}/{filter}";
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
