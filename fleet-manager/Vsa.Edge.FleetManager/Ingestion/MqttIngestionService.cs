@@ -12,7 +12,7 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 
 /// <summary>
 /// The ingestion: one MQTT 5 client with a persistent session (clean start off, session expiry on), subscribed with QoS 1
-/// to the alerts, health and status of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
+/// to the alerts, health, status and configuration reports of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
 /// with exponential back-off on the injected <see cref="TimeProvider"/>. Received messages go to the
 /// <see cref="IngestionWriter"/>, which acknowledges each only after the batch holding it is stored, so a crash or a storage
 /// failure leaves it with the broker for redelivery.
@@ -156,6 +156,7 @@ public sealed partial class MqttIngestionService(
             .WithTopicFilter(Topics.AllAlerts, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllHealth, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllConfigReported, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, cancellationToken);
         var refused = result.Items.Where(i => i.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2)).ToList();
