@@ -2,8 +2,10 @@ using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Authorisations;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.CommandLine;
+using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
@@ -19,7 +21,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Hosted services start in this order and stop in reverse: storage is migrated (and the retention purge scheduled), the
-// broker listens, then the ingestion's writer and client start; on Ctrl+C the client disconnects before the broker stops.
+// broker listens, then the ingestion's writer and client start, then the desired-configuration publisher; on Ctrl+C the
+// clients disconnect before the broker stops.
 builder.AddFleetStorage();
 builder.AddFleetAudit();
 builder.AddFleetAccounts();
@@ -28,6 +31,7 @@ builder.AddFleetAlerts();
 builder.AddFleetDevices();
 builder.AddFleetLive();
 builder.AddFleetIngestion();
+builder.AddFleetConfiguration();
 builder.AddFleetApi();
 
 var app = builder.Build();
@@ -39,6 +43,8 @@ app.MapAccountsApi();
 app.MapAuditApi();
 app.MapAlertsApi();
 app.MapDevicesApi();
+app.MapConfigApi();
+app.MapAuthorisationsApi();
 app.MapIngestionApi();
 await app.RunAsync();
 return 0;

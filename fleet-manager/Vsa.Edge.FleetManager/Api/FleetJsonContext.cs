@@ -1,9 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Authorisations;
+using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 
@@ -32,4 +35,14 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<TokenView>))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 [JsonSerializable(typeof(AuditVerification))]
+[JsonSerializable(typeof(AuthorisationRequest))]
+[JsonSerializable(typeof(AuthorisationView))]
+[JsonSerializable(typeof(IReadOnlyList<AuthorisationView>))]
+[JsonSerializable(typeof(IReadOnlyList<AuthorisedCamera>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(IReadOnlyList<AuthorisationWindow>))]
+[JsonSerializable(typeof(DesiredConfigRequest))]
+[JsonSerializable(typeof(DeviceConfigView))]
+[JsonSerializable(typeof(CameraLayout))]
+[JsonSerializable(typeof(JsonObject))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

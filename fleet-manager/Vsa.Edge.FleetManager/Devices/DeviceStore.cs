@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Devices;
@@ -13,6 +14,15 @@ namespace Vsa.Edge.FleetManager.Devices;
 public sealed class DeviceStore(FleetDatabase database)
 {
     private const string Columns = "device_id, status, status_at, last_heartbeat_at, agent_version, execution_provider, last_health, first_seen_at, updated_at";
+
+    // The device row with its configuration summary (columns 9 to 12, read by ReadConfig).
+    private const string Joined = """
+        SELECT d.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
+               c.version, r.applied_version, r.status, r.reported_at
+        FROM devices d
+        LEFT JOIN device_config c ON c.device_id = d.device_id
+        LEFT JOIN device_config_reported r ON r.device_id = d.device_id
+        """;
 
     /// <summary>Records a heartbeat in its own transaction.</summary>
     public Task<DeviceView?> ApplyHeartbeatAsync(HealthMessage health, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
@@ -47,14 +57,13 @@ public sealed class DeviceStore(FleetDatabase database)
                               THEN 'online' ELSE devices.status END,
                 updated_at = excluded.updated_at
             WHERE devices.last_heartbeat_at IS NULL OR excluded.last_heartbeat_at >= devices.last_heartbeat_at
-            RETURNING {Columns};
+            RETURNING device_id;
             """);
         command.With("@device_id", health.DeviceId).With("@agent_version", health.AgentVersion).With("@execution_provider", health.ExecutionProvider);
         dialect.AddTime(command, "@sent_at", health.SentAt);
         dialect.AddTime(command, "@now", receivedAt);
         dialect.AddJson(command, "@health", json);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
+        return await ChangedAsync(connection, transaction, command, health.DeviceId, cancellationToken);
     }
 
     /// <summary>Records a status in its own transaction.</summary>
@@ -75,20 +84,19 @@ public sealed class DeviceStore(FleetDatabase database)
                 status_at = excluded.status_at,
                 updated_at = excluded.updated_at
             WHERE devices.status_at IS NULL OR excluded.status_at >= devices.status_at
-            RETURNING {Columns};
+            RETURNING device_id;
             """);
         command.With("@device_id", status.DeviceId).With("@status", WireNames.Of(status.State));
         dialect.AddTime(command, "@at", status.At);
         dialect.AddTime(command, "@now", receivedAt);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
+        return await ChangedAsync(connection, transaction, command, status.DeviceId, cancellationToken);
     }
 
     /// <summary>All devices, by id.</summary>
     public async Task<IReadOnlyList<DeviceView>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Sql(null, $"SELECT {Columns} FROM devices ORDER BY device_id;");
+        await using var command = connection.Sql(null, $"{Joined} ORDER BY d.device_id;");
         var devices = new List<DeviceView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -114,11 +122,25 @@ public sealed class DeviceStore(FleetDatabase database)
         return (int)await command.ScalarInt64Async(cancellationToken);
     }
 
-    private async Task<DeviceView?> FindAsync(DbConnection connection, DbTransaction? transaction, string deviceId, CancellationToken cancellationToken)
+    internal async Task<DeviceView?> FindAsync(DbConnection connection, DbTransaction? transaction, string deviceId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Sql(transaction, $"SELECT {Columns} FROM devices WHERE device_id = @device_id;").With("@device_id", deviceId);
+        await using var command = connection.Sql(transaction, $"{Joined} WHERE d.device_id = @device_id;").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
+    }
+
+    // The upsert's RETURNING tells whether the row changed; the live event then carries the row as GET /api/devices shows it.
+    private async Task<DeviceView?> ChangedAsync(DbConnection connection, DbTransaction transaction, DbCommand upsert, string deviceId, CancellationToken cancellationToken)
+    {
+        await using (var reader = await upsert.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        return await FindAsync(connection, transaction, deviceId, cancellationToken);
     }
 
     private DeviceView ReadView(DbDataReader r)
@@ -133,6 +155,16 @@ public sealed class DeviceStore(FleetDatabase database)
             ExecutionProvider: r.GetStringOrNull(5),
             LastHealth: r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), ContractsJsonContext.Default.HealthMessage),
             FirstSeenAt: dialect.ReadTime(r, 7),
-            UpdatedAt: dialect.ReadTime(r, 8));
+            UpdatedAt: dialect.ReadTime(r, 8),
+            Config: r.FieldCount > 9 ? ReadConfig(r) : null);
+    }
+
+    private DeviceConfigSummary ReadConfig(DbDataReader r)
+    {
+        long? desired = r.IsDBNull(9) ? null : r.GetInt64(9);
+        long? applied = r.IsDBNull(10) ? null : r.GetInt64(10);
+        ConfigApplyStatus? status = r.IsDBNull(11) ? null : r.GetString(11) == "rejected" ? ConfigApplyStatus.Rejected : ConfigApplyStatus.Applied;
+        DateTimeOffset? reportedAt = r.IsDBNull(12) ? null : database.Dialect.ReadTime(r, 12);
+        return new(desired, applied, status, ConfigDrift.IsDrift(desired, applied, status, reported: status is not null), reportedAt, NotReported: status is null);
     }
 }

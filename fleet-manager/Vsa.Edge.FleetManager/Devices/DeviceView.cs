@@ -12,6 +12,7 @@ namespace Vsa.Edge.FleetManager.Devices;
 /// <param name="LastHealth">The newest heartbeat as received (per-camera figures, model).</param>
 /// <param name="FirstSeenAt">When the fleet manager first heard of the device (fleet clock).</param>
 /// <param name="UpdatedAt">When the fleet manager last changed the row (fleet clock).</param>
+/// <param name="Config">Desired and reported configuration at a glance (drift, not reported); null only where not looked up.</param>
 public sealed record DeviceView(
     string DeviceId,
     DeviceState Status,
@@ -21,4 +22,20 @@ public sealed record DeviceView(
     string? ExecutionProvider,
     HealthMessage? LastHealth,
     DateTimeOffset FirstSeenAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DeviceConfigSummary? Config = null);
+
+/// <summary>A device's configuration at a glance, for a device board.</summary>
+/// <param name="DesiredVersion">Current desired version, null when the fleet never configured the device.</param>
+/// <param name="AppliedVersion">Desired version the device reports running, null when it runs its local files or never reported.</param>
+/// <param name="Status">What became of the newest desired version it received, null when it never reported.</param>
+/// <param name="Drift">A desired configuration exists and the device does not run it (not reported, other version, rejected).</param>
+/// <param name="ReportedAt">When the device published its newest report (its clock), null when it never reported.</param>
+/// <param name="NotReported">The device never published config/reported.</param>
+public sealed record DeviceConfigSummary(
+    long? DesiredVersion,
+    long? AppliedVersion,
+    ConfigApplyStatus? Status,
+    bool Drift,
+    DateTimeOffset? ReportedAt,
+    bool NotReported);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
@@ -36,6 +37,7 @@ public enum IngestionOutcome
 /// <param name="Alert">The alert message, when it was an alert.</param>
 /// <param name="AlertView">The alert after the change, when applied.</param>
 /// <param name="Device">The device after the change, when a heartbeat or status changed it.</param>
+/// <param name="ConfigReport">The configuration report, when one was recorded.</param>
 public sealed record StoredMessage(
     string Topic,
     IngestionOutcome Outcome,
@@ -44,7 +46,8 @@ public sealed record StoredMessage(
     string? Detail = null,
     AlertMessage? Alert = null,
     AlertView? AlertView = null,
-    DeviceView? Device = null);
+    DeviceView? Device = null,
+    ReportedConfigMessage? ConfigReport = null);
 
 /// <summary>
 /// From one MQTT message to the database and the live page: route by topic, decode and check, store inside the caller's
@@ -55,6 +58,7 @@ public sealed partial class IngestionPipeline(
     FleetDatabase database,
     AlertStore alerts,
     DeviceStore devices,
+    ConfigStore configs,
     LiveBroadcaster live,
     IngestionStatistics statistics,
     IOptions<IngestionOptions> options,
@@ -76,7 +80,7 @@ public sealed partial class IngestionPipeline(
     {
         if (!TopicRoute.TryParse(topic, out var route))
         {
-            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status");
+            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|config/reported");
         }
 
         if (payload.Length > options.Value.MaxPayloadBytes)
@@ -106,6 +110,17 @@ public sealed partial class IngestionPipeline(
                 return health.Message is { } heartbeat
                     ? Device(topic, route.Kind, await devices.ApplyHeartbeatAsync(connection, transaction, heartbeat, receivedAt, cancellationToken))
                     : new(topic, IngestionOutcome.Rejected, route.Kind, health.Reason, health.Detail);
+            case MessageKind.ConfigReported:
+                var report = PayloadDecoder.DecodeConfigReported(payload.Span, route.DeviceId);
+                if (report.Message is not { } reported)
+                {
+                    return new(topic, IngestionOutcome.Rejected, route.Kind, report.Reason, report.Detail);
+                }
+
+                // Retained: every reconnection delivers the same report again, which is stale (not newer by its "at").
+                return await configs.ApplyReportedAsync(connection, transaction, reported, receivedAt, cancellationToken)
+                    ? Device(topic, route.Kind, await devices.FindAsync(connection, transaction, reported.DeviceId, cancellationToken)) with { Outcome = IngestionOutcome.Accepted, ConfigReport = reported }
+                    : new(topic, IngestionOutcome.Stale, route.Kind);
             default:
                 var status = PayloadDecoder.DecodeStatus(payload.Span, route.DeviceId);
                 return status.Message is { } statusMessage
@@ -137,6 +152,11 @@ public sealed partial class IngestionPipeline(
         }
 
         statistics.Accepted(stored.Kind!.Value);
+        if (stored.ConfigReport is { } report)
+        {
+            LogConfigReported(logger, report.DeviceId, report.AppliedVersion, report.Status, report.Errors.Count);
+        }
+
         if (stored.AlertView is { } view && stored.Alert is { } m)
         {
             LogAlert(logger, m.AlertId, m.Sequence, m.State, m.EventType, m.DeviceId, m.CameraId);
@@ -172,6 +192,9 @@ public sealed partial class IngestionPipeline(
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Device {DeviceId} is {Status}")]
     private static partial void LogStatus(ILogger logger, string deviceId, DeviceState status);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Device {DeviceId} reports configuration version {AppliedVersion}: {Status} ({Errors} errors)")]
+    private static partial void LogConfigReported(ILogger logger, string deviceId, long? appliedVersion, ConfigApplyStatus status, int errors);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Reason}: {Detail}")]
     private static partial void LogRejected(ILogger logger, string topic, string reason, string detail);

@@ -58,15 +58,24 @@ public sealed class IngestionStatistics
         Alerts: Interlocked.Read(ref _accepted[(int)MessageKind.Alert]),
         Heartbeats: Interlocked.Read(ref _accepted[(int)MessageKind.Health]),
         Statuses: Interlocked.Read(ref _accepted[(int)MessageKind.Status]),
+        ConfigReports: Interlocked.Read(ref _accepted[(int)MessageKind.ConfigReported]),
         Duplicates: Interlocked.Read(ref _duplicates),
         Stale: Interlocked.Read(ref _stale),
         Rejected: Enum.GetValues<RejectReason>().ToDictionary(RejectReasons.Name, r => Interlocked.Read(ref _rejected[(int)r])));
+
+    private static string KindName(MessageKind kind) => kind switch
+    {
+        MessageKind.Alert => "alert",
+        MessageKind.Health => "health",
+        MessageKind.Status => "status",
+        _ => "config_reported",
+    };
 
     private void Record(MessageKind? kind, string outcome, string? reason)
     {
         var tags = new TagList
         {
-            { "kind", kind?.ToString().ToLowerInvariant() ?? "unknown" },
+            { "kind", kind is { } k ? KindName(k) : "unknown" },
             { "outcome", outcome },
         };
         if (reason is not null)
@@ -82,7 +91,8 @@ public sealed class IngestionStatistics
 /// <param name="Alerts">Alert messages that moved an alert forward.</param>
 /// <param name="Heartbeats">Heartbeats recorded.</param>
 /// <param name="Statuses">Status messages recorded.</param>
+/// <param name="ConfigReports">Configuration reports recorded.</param>
 /// <param name="Duplicates">Messages ignored because their id was already stored.</param>
 /// <param name="Stale">Messages older than what is held.</param>
 /// <param name="Rejected">Refused messages by reason.</param>
-public sealed record MessageCounts(long Alerts, long Heartbeats, long Statuses, long Duplicates, long Stale, IReadOnlyDictionary<string, long> Rejected);
+public sealed record MessageCounts(long Alerts, long Heartbeats, long Statuses, long ConfigReports, long Duplicates, long Stale, IReadOnlyDictionary<string, long> Rejected);

@@ -12,7 +12,7 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 
 /// <summary>
 /// The ingestion: one MQTT 5 client with a persistent session (clean start off, session expiry on), subscribed with QoS 1
-/// to the alerts, health and status of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
+/// to the alerts, health, status and configuration reports of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
 /// with exponential back-off on the injected <see cref="TimeProvider"/>. Received messages go to the
 /// <see cref="IngestionWriter"/>, which acknowledges each only after the batch holding it is stored, so a crash or a storage
 /// failure leaves it with the broker for redelivery.
@@ -152,12 +152,13 @@ public sealed partial class MqttIngestionService(
 
     private static async Task SubscribeAsync(IMqttClient client, string? sharedGroup, CancellationToken cancellationToken)
     {
-        // Alerts and heartbeats go to one instance of a shared group; statuses are retained and idempotent, so every
-        // instance takes them whole (a shared subscription would never receive the retained ones).
+        // Alerts and heartbeats go to one instance of a shared group; statuses and configuration reports are retained and
+        // idempotent, so every instance takes them whole (a shared subscription would never receive the retained ones).
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Shared(sharedGroup, Topics.AllAlerts), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Shared(sharedGroup, Topics.AllHealth), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllConfigReported, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, cancellationToken);
         var refused = result.Items.Where(i => i.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2)).ToList();

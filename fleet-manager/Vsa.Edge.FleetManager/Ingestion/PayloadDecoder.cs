@@ -49,6 +49,10 @@ public static class PayloadDecoder
     public static Decoded<StatusMessage> DecodeStatus(ReadOnlySpan<byte> payload, string topicDeviceId) =>
         Decode(payload, topicDeviceId, StatusMessage.SchemaId, StatusMessage.CurrentVersion, ContractsJsonContext.Default.StatusMessage, m => m.DeviceId, CheckStatus);
 
+    /// <summary>Decodes and checks a configuration report published on <paramref name="topicDeviceId"/>'s topic.</summary>
+    public static Decoded<ReportedConfigMessage> DecodeConfigReported(ReadOnlySpan<byte> payload, string topicDeviceId) =>
+        Decode(payload, topicDeviceId, ReportedConfigMessage.SchemaId, ReportedConfigMessage.CurrentVersion, ContractsJsonContext.Default.ReportedConfigMessage, m => m.DeviceId, CheckConfigReported);
+
     private static Decoded<T> Decode<T>(
         ReadOnlySpan<byte> payload,
         string topicDeviceId,
@@ -174,6 +178,20 @@ public static class PayloadDecoder
         Id(m.DeviceId, "deviceId")
         ?? (!Enum.IsDefined(m.State) ? "state is not online or offline" : null)
         ?? (m.At == default ? "at is missing" : null);
+
+    private static string? CheckConfigReported(ReportedConfigMessage m) =>
+        Id(m.DeviceId, "deviceId")
+        ?? (m.At == default ? "at is missing" : null)
+        ?? (!Enum.IsDefined(m.Source) ? "source is not local or fleet" : null)
+        ?? (!Enum.IsDefined(m.Status) ? "status is not applied or rejected" : null)
+        ?? (m.AppliedVersion is < 1 ? "appliedVersion must be at least 1" : null)
+        ?? (m.LastReceivedVersion is < 1 ? "lastReceivedVersion must be at least 1" : null)
+        ?? (m.Source == ConfigSource.Fleet && m.AppliedVersion is null ? "appliedVersion is required when source is fleet" : null)
+        ?? (m.Errors is null ? "errors is required (may be empty)" : null)
+        ?? (m.Status == ConfigApplyStatus.Rejected && m.Errors!.Count == 0 ? "a rejected configuration must say why (errors)" : null)
+        ?? (m.Cameras is null ? "cameras is required (may be empty)" : null)
+        ?? (m.Cameras!.Any(c => c.ValueKind != System.Text.Json.JsonValueKind.Object) ? "cameras must be camera documents (objects)" : null)
+        ?? (m.Authorisations is null ? "authorisations is required (may be empty)" : null);
 
     private static string? CheckCameras(IReadOnlyList<CameraHealth>? cameras) =>
         cameras is null

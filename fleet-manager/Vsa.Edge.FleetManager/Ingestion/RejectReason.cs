@@ -3,7 +3,7 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 /// <summary>Why an incoming MQTT message was refused. Each is counted and logged; none stops the ingestion.</summary>
 public enum RejectReason
 {
-    /// <summary>The topic is not <c>vsa/v1/{deviceId}/{alerts|health|status}</c>.</summary>
+    /// <summary>The topic is not <c>vsa/v1/{deviceId}/{alerts|health|status|config/reported}</c>.</summary>
     UnknownTopic,
 
     /// <summary>The payload is larger than <see cref="IngestionOptions.MaxPayloadBytes"/>.</summary>

@@ -13,6 +13,9 @@ public enum MessageKind
 
     /// <summary><c>vsa/v1/{deviceId}/status</c>.</summary>
     Status,
+
+    /// <summary><c>vsa/v1/{deviceId}/config/reported</c>.</summary>
+    ConfigReported,
 }
 
 /// <summary>A topic split into the device it belongs to and the kind of message it carries.</summary>
@@ -20,7 +23,7 @@ public enum MessageKind
 /// <param name="Kind">The message kind.</param>
 public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
 {
-    /// <summary>Parses one of the three subscribed topics; false for anything else (including deeper or wildcard topics).</summary>
+    /// <summary>Parses one of the subscribed topics; false for anything else (including deeper or wildcard topics).</summary>
     public static bool TryParse(string topic, out TopicRoute route)
     {
         route = default;
@@ -35,6 +38,7 @@ public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
             "/alerts" => MessageKind.Alert,
             "/health" => MessageKind.Health,
             "/status" => MessageKind.Status,
+            "/config/reported" => MessageKind.ConfigReported,
             _ => null,
         };
         if (kind is null)

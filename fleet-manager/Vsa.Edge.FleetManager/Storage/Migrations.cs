@@ -141,5 +141,48 @@ public static class Migrations
             ){strict};
             CREATE INDEX ix_api_tokens_account ON api_tokens (account_id);
             """),
+        new(6, "prefectoral authorisations, desired configurations with their history, reported configurations", """
+            CREATE TABLE authorisations (
+                authorisation_id {identity},
+                reference        TEXT NOT NULL UNIQUE,
+                service          TEXT NOT NULL,
+                events           {json} NOT NULL,
+                cameras          {json} NOT NULL,
+                starts_at        {time} NOT NULL,
+                ends_at          {time} NOT NULL,
+                document_url     TEXT,
+                created_by       TEXT NOT NULL,
+                created_at       {time} NOT NULL,
+                updated_by       TEXT NOT NULL,
+                updated_at       {time} NOT NULL
+            ){strict};
+
+            CREATE TABLE device_config (
+                device_id TEXT PRIMARY KEY,
+                version   {bigint} NOT NULL,
+                issued_at {time} NOT NULL,
+                issued_by TEXT NOT NULL,
+                payload   TEXT NOT NULL
+            ){strict};
+
+            CREATE TABLE device_config_versions (
+                device_id TEXT NOT NULL,
+                version   {bigint} NOT NULL,
+                issued_at {time} NOT NULL,
+                issued_by TEXT NOT NULL,
+                payload   TEXT NOT NULL,
+                PRIMARY KEY (device_id, version)
+            ){strict};
+
+            CREATE TABLE device_config_reported (
+                device_id       TEXT PRIMARY KEY,
+                reported_at     {time} NOT NULL,
+                received_at     {time} NOT NULL,
+                source          TEXT NOT NULL,
+                applied_version {bigint},
+                status          TEXT NOT NULL,
+                payload         TEXT NOT NULL
+            ){strict};
+            """),
     ];
 }

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Authorisations;
+using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
@@ -130,7 +132,8 @@ public sealed class IngestionWriterTests : IAsyncLifetime
     {
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize });
         var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
-        var pipeline = new IngestionPipeline(_database, _alerts, new DeviceStore(_database), live, _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        var configs = new ConfigStore(_database, new AuthorisationStore(_database), new AuditLog(_database, _clock));
+        var pipeline = new IngestionPipeline(_database, _alerts, new DeviceStore(_database), configs, live, _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
         return new IngestionWriter(_database, pipeline, options, _clock, NullLogger<IngestionWriter>.Instance);
     }
 

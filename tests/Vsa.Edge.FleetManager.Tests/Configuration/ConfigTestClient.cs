@@ -1,0 +1,95 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Authorisations;
+using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+
+namespace Vsa.Edge.FleetManager.Tests.Configuration;
+
+/// <summary>The API calls and the MQTT subscriber the configuration tests share.</summary>
+public static class ConfigTestClient
+{
+    /// <summary>Records an authorisation through the API (as an administrator) and returns it.</summary>
+    public static async Task<AuthorisationView> AuthoriseAsync(HttpClient admin, AuthorisationRequest request)
+    {
+        var response = await admin.PostAsJsonAsync("/api/authorisations", request, FleetJsonContext.Default.AuthorisationRequest);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync(FleetJsonContext.Default.AuthorisationView))!;
+    }
+
+    /// <summary><c>PUT /api/devices/{deviceId}/config</c>.</summary>
+    public static Task<HttpResponseMessage> PutConfigAsync(HttpClient client, string deviceId, IReadOnlyList<JsonElement> cameras, long? expectedVersion = null) =>
+        client.PutAsJsonAsync($"/api/devices/{deviceId}/config", new DesiredConfigRequest(cameras, expectedVersion), FleetJsonContext.Default.DesiredConfigRequest);
+
+    /// <summary><c>GET /api/devices/{deviceId}/config</c>.</summary>
+    public static async Task<DeviceConfigView> GetConfigAsync(HttpClient client, string deviceId) =>
+        (await client.GetFromJsonAsync($"/api/devices/{deviceId}/config", FleetJsonContext.Default.DeviceConfigView))!;
+
+    /// <summary>Reads a successful configuration response.</summary>
+    public static async Task<DeviceConfigView> ReadConfigAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync(FleetJsonContext.Default.DeviceConfigView))!;
+    }
+
+    /// <summary>Waits until the fleet's publisher has had <paramref name="version"/> of the device acknowledged by the broker.</summary>
+    public static async Task WaitPublishedAsync(FleetApp fleet, string deviceId, long version)
+    {
+        using var guard = new CancellationTokenSource(FleetApp.Timeout);
+        await fleet.Services.GetRequiredService<ConfigPublisher>().WaitForPublishedAsync(deviceId, version, guard.Token);
+    }
+}
+
+/// <summary>A real MQTT client subscribed to one device's desired configuration, as a device would be.</summary>
+public sealed class DesiredSubscriber : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+    private readonly Channel<(DesiredConfigMessage Message, bool Retained)> _received = Channel.CreateUnbounded<(DesiredConfigMessage, bool)>();
+
+    private DesiredSubscriber(IMqttClient client) => _client = client;
+
+    /// <summary>Connects to the broker and subscribes to <c>vsa/v1/{deviceId}/config/desired</c>.</summary>
+    public static async Task<DesiredSubscriber> SubscribeAsync(int port, string deviceId)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var subscriber = new DesiredSubscriber(client);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var message = JsonSerializer.Deserialize(e.ApplicationMessage.Payload.FirstSpan, ContractsJsonContext.Default.DesiredConfigMessage)!;
+            subscriber._received.Writer.TryWrite((message, e.ApplicationMessage.Retain));
+            return Task.CompletedTask;
+        };
+        using var guard = new CancellationTokenSource(FleetApp.Timeout);
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithProtocolVersion(MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId($"{deviceId}-{Guid.NewGuid():N}").Build(), guard.Token);
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired(deviceId), MqttQualityOfServiceLevel.AtLeastOnce).Build(), guard.Token);
+        return subscriber;
+    }
+
+    /// <summary>The next message matching <paramref name="condition"/>, with whether it came as a retained copy.</summary>
+    public async Task<(DesiredConfigMessage Message, bool Retained)> NextAsync(Func<DesiredConfigMessage, bool> condition)
+    {
+        using var guard = new CancellationTokenSource(FleetApp.Timeout);
+        while (true)
+        {
+            var next = await _received.Reader.ReadAsync(guard.Token);
+            if (condition(next.Message))
+            {
+                return next;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _client.TryDisconnectAsync();
+        _client.Dispose();
+    }
+}
