@@ -6,6 +6,7 @@ using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Api;
 
@@ -32,4 +33,11 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<TokenView>))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 [JsonSerializable(typeof(AuditVerification))]
+[JsonSerializable(typeof(EnrolmentTokenRequest))]
+[JsonSerializable(typeof(CreatedEnrolmentToken))]
+[JsonSerializable(typeof(IReadOnlyList<EnrolmentTokenView>))]
+[JsonSerializable(typeof(EnrolmentRequest))]
+[JsonSerializable(typeof(EnrolmentResponse))]
+[JsonSerializable(typeof(RevocationRequest))]
+[JsonSerializable(typeof(RevocationResult))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

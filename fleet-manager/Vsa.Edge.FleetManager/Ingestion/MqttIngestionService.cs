@@ -7,6 +7,7 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Ingestion;
 
@@ -22,6 +23,7 @@ public sealed partial class MqttIngestionService(
     IngestionState state,
     LiveBroadcaster live,
     IOptions<BrokerOptions> brokerOptions,
+    FleetCertificateAuthority authority,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : BackgroundService
 {
@@ -45,7 +47,7 @@ public sealed partial class MqttIngestionService(
             return Task.CompletedTask;
         };
 
-        var clientOptions = BuildClientOptions(settings);
+        var clientOptions = BuildClientOptions(settings, authority);
         while (!stoppingToken.IsCancellationRequested)
         {
             string reason;
@@ -191,11 +193,11 @@ public sealed partial class MqttIngestionService(
         _connectionEnded.TrySetResult();
     }
 
-    private static MqttClientOptions BuildClientOptions(BrokerOptions settings)
+    private static MqttClientOptions BuildClientOptions(BrokerOptions settings, FleetCertificateAuthority authority)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithTcpServer(settings.ConnectHost, settings.Port)
+            .WithTcpServer(settings.ConnectHost, settings.ConnectPort)
             .WithClientId(settings.ClientId)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)settings.SessionExpirySeconds)
@@ -203,6 +205,17 @@ public sealed partial class MqttIngestionService(
         if (!string.IsNullOrEmpty(settings.Username))
         {
             builder.WithCredentials(settings.Username, settings.Password);
+        }
+
+        if (settings.ConnectsWithTls)
+        {
+            // The fleet's service identity; the broker's certificate must chain to the fleet CA and name the host.
+            builder.WithTlsOptions(tls => tls
+                .UseTls()
+                .WithClientCertificates([authority.ServiceCertificate])
+                .WithCertificateValidationHandler(e => (e.SslPolicyErrors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) == 0
+                    && e.Certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 server
+                    && authority.Verifies(server, FleetCertificateAuthority.ServerAuthOid)));
         }
 
         return builder.Build();
