@@ -2,9 +2,11 @@ using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.Outbox;
 
-// vsa-agent run --config agent.json | vsa-agent analyze --source <video> …
+// vsa-agent run --config agent.json | vsa-agent analyze --source <video> … | vsa-agent enrol --fleet <url> …
 switch (args.FirstOrDefault())
 {
+    case "enrol":
+        return await EnrolCommand.RunAsync(args[1..], Console.Out, Console.Error);
     case "run":
         return await RunCommand.RunAsync(args[1..], Console.Error);
     case "analyze":
@@ -33,6 +35,6 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}");
+        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}");
         return 2;
 }

@@ -10,11 +10,18 @@ using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
+using Vsa.Edge.FleetManager.Trust;
 
 // "vsa-fleet audit verify", "vsa-fleet accounts create-admin": tools on the same database, no web host.
 if (FleetCommandLine.IsCommand(args))
 {
     return await FleetCommandLine.RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);
+}
+
+// "vsa-fleet broker mosquitto-config": the configuration of an external broker that enforces device trust.
+if (BrokerCommands.IsCommand(args))
+{
+    return await BrokerCommands.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,6 +33,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.AddFleetStorage();
 builder.AddFleetAudit();
 builder.AddFleetAccounts();
+builder.AddFleetTrust();
 builder.AddFleetBroker();
 builder.AddFleetAlerts();
 builder.AddFleetDevices();
@@ -45,6 +53,7 @@ app.MapAlertsApi();
 app.MapDevicesApi();
 app.MapConfigApi();
 app.MapAuthorisationsApi();
+app.MapTrustApi();
 app.MapIngestionApi();
 await app.RunAsync();
 return 0;

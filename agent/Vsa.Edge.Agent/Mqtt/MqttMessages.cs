@@ -14,8 +14,9 @@ internal static class MqttMessages
     /// MQTT 5, clean start off with a session expiry (the broker keeps the session across reconnects), keep-alive, and the
     /// retained offline status as last will, stamped with the connection time.
     /// </summary>
-    public static MqttClientOptions ConnectOptions(MqttOptions options, string clientId, string deviceId, DateTimeOffset connectedAt) =>
-        new MqttClientOptionsBuilder()
+    public static MqttClientOptions ConnectOptions(MqttOptions options, string clientId, string deviceId, DateTimeOffset connectedAt, DeviceCredentials? credentials = null)
+    {
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -26,8 +27,10 @@ internal static class MqttMessages
             .WithWillTopic(Topics.Status(deviceId))
             .WithWillPayload(JsonSerializer.SerializeToUtf8Bytes(StatusOf(deviceId, DeviceState.Offline, connectedAt), ContractsJsonContext.Default.StatusMessage))
             .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        credentials?.Apply(builder);
+        return builder.Build();
+    }
 
     /// <summary>A stored alert, QoS 1, with exactly the bytes the outbox holds.</summary>
     public static MqttApplicationMessage Alert(string deviceId, OutboxEntry entry) =>

@@ -17,8 +17,35 @@ public sealed class MqttOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 1883;
 
-    /// <summary>MQTT client id; null means <c>vsa-agent-{deviceId}</c>.</summary>
+    /// <summary>
+    /// MQTT client id; null means the device id when TLS credentials are set (a fleet broker requires it to be the
+    /// certificate's device id), else <c>vsa-agent-{deviceId}</c>.
+    /// </summary>
     public string? ClientId { get; set; }
+
+    /// <summary>
+    /// Folder written by <c>vsa-agent enrol</c>: <c>ca.crt</c>, <c>device.crt</c> and <c>device.key</c>. When set, the agent
+    /// connects over mutual TLS with that certificate (and <see cref="Port"/> is normally 8883). Null (default): plain MQTT,
+    /// unless <see cref="CaFile"/>, <see cref="CertificateFile"/> and <see cref="KeyFile"/> are set instead.
+    /// </summary>
+    public string? CredentialsDirectory { get; set; }
+
+    /// <summary>The CA that issued the broker's certificate (PEM), instead of <see cref="CredentialsDirectory"/>.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>The device certificate (PEM), instead of <see cref="CredentialsDirectory"/>.</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>The device's private key (PEM, mode 0600), instead of <see cref="CredentialsDirectory"/>.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>Whether TLS credentials are configured.</summary>
+    public bool UsesTls => CredentialsDirectory is not null || CaFile is not null || CertificateFile is not null || KeyFile is not null;
+
+    /// <summary>The three credential files, from <see cref="CredentialsDirectory"/> or the explicit paths.</summary>
+    public (string Ca, string Certificate, string Key) CredentialFiles => CredentialsDirectory is { } directory
+        ? (Path.Combine(directory, DeviceCredentials.CaFileName), Path.Combine(directory, DeviceCredentials.CertificateFileName), Path.Combine(directory, DeviceCredentials.KeyFileName))
+        : (CaFile ?? string.Empty, CertificateFile ?? string.Empty, KeyFile ?? string.Empty);
 
     /// <summary>MQTT keep-alive; the broker publishes the last will after 1.5 × this without traffic. Default 15 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
@@ -77,8 +104,33 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.ReconnectMinDelay > options.ReconnectMaxDelay
-            ? ValidateOptionsResult.Fail("Mqtt:ReconnectMinDelay must not exceed Mqtt:ReconnectMaxDelay.")
-            : ValidateOptionsResult.Success;
+        var failures = new List<string>();
+        if (options.ReconnectMinDelay > options.ReconnectMaxDelay)
+        {
+            failures.Add("Mqtt:ReconnectMinDelay must not exceed Mqtt:ReconnectMaxDelay.");
+        }
+
+        var explicitFiles = new[] { options.CaFile, options.CertificateFile, options.KeyFile };
+        if (options.CredentialsDirectory is not null && explicitFiles.Any(f => f is not null))
+        {
+            failures.Add("Mqtt:CredentialsDirectory and Mqtt:CaFile/CertificateFile/KeyFile are alternatives: set one or the other.");
+        }
+        else if (options.CredentialsDirectory is null && explicitFiles.Any(f => f is not null) && explicitFiles.Any(f => f is null))
+        {
+            failures.Add("Mqtt:CaFile, Mqtt:CertificateFile and Mqtt:KeyFile go together: set all three (or Mqtt:CredentialsDirectory).");
+        }
+        else if (options.UsesTls)
+        {
+            var (ca, certificate, key) = options.CredentialFiles;
+            foreach (var (file, setting) in new[] { (ca, "CA certificate"), (certificate, "device certificate"), (key, "device key") })
+            {
+                if (!File.Exists(file))
+                {
+                    failures.Add($"Mqtt: the {setting} '{file}' does not exist (run 'vsa-agent enrol' first, or fix the path).");
+                }
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -29,6 +29,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
+    private readonly DeviceCredentials? _credentials;
     private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstConnection = NewSignal();
@@ -52,7 +53,9 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(outbox);
         _options = options;
         _deviceId = deviceId;
-        _clientId = options.ClientId ?? $"vsa-agent-{deviceId}";
+        // Loaded once, so a missing or unreadable key stops the agent at start rather than at every reconnection.
+        _credentials = DeviceCredentials.Load(options);
+        _clientId = options.ClientId ?? (_credentials is null ? $"vsa-agent-{deviceId}" : deviceId);
         _outbox = outbox;
         _ownsOutbox = ownsOutbox;
         _health = health;
@@ -169,6 +172,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         await StopLoopsAsync().ConfigureAwait(false);
         _client.DisconnectedAsync -= OnDisconnectedAsync;
         _client.Dispose();
+        _credentials?.Dispose();
         _stopping.Dispose();
         if (_ownsOutbox && _outbox is IDisposable disposable)
         {
@@ -234,7 +238,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         try
         {
             var connectedAt = _time.GetUtcNow();
-            var options = MqttMessages.ConnectOptions(_options, _clientId, _deviceId, connectedAt);
+            var options = MqttMessages.ConnectOptions(_options, _clientId, _deviceId, connectedAt, _credentials);
             _disconnected = NewSignal();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.ConnectTimeout);

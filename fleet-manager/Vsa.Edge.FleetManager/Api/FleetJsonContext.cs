@@ -9,6 +9,7 @@ using Vsa.Edge.FleetManager.Authorisations;
 using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Api;
 
@@ -45,4 +46,11 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(DeviceConfigView))]
 [JsonSerializable(typeof(CameraLayout))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(EnrolmentTokenRequest))]
+[JsonSerializable(typeof(CreatedEnrolmentToken))]
+[JsonSerializable(typeof(IReadOnlyList<EnrolmentTokenView>))]
+[JsonSerializable(typeof(EnrolmentRequest))]
+[JsonSerializable(typeof(EnrolmentResponse))]
+[JsonSerializable(typeof(RevocationRequest))]
+[JsonSerializable(typeof(RevocationResult))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

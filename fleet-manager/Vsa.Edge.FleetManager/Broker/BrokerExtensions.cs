@@ -19,6 +19,7 @@ public static class BrokerExtensions
         builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
 
         // The mode is read when the service starts, not here, so configuration added late (tests, command line) still counts.
+        builder.Services.AddSingleton<BrokerAccessControl>();
         builder.Services.AddSingleton<EmbeddedBroker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         return builder;

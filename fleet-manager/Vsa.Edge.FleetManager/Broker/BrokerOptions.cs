@@ -40,6 +40,29 @@ public sealed class BrokerOptions
     [Required]
     public string BindAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Embedded only: the port of the mutual-TLS endpoint for enrolled devices (client certificate issued by the fleet CA
+    /// required; a device may only use its own <c>vsa/v1/{deviceId}/…</c> topics). Default 8883; 0 disables it. It listens on
+    /// <see cref="BindAddress"/> like the plain port.
+    /// </summary>
+    [Range(0, 65535)]
+    public int TlsPort { get; set; } = 8883;
+
+    /// <summary>
+    /// Embedded only: when true, the plain port (<see cref="Port"/>) is not opened at all, so every device must connect over
+    /// mutual TLS with an enrolled certificate, and the ingestion connects over TLS with the fleet's service certificate.
+    /// Default false for now: the plain port stays open on <see cref="BindAddress"/> for the demo, the tests and agents not
+    /// yet enrolled; whoever can reach it can publish anywhere (docs/trust.md).
+    /// </summary>
+    public bool RequireClientCertificates { get; set; }
+
+    /// <summary>
+    /// External only: connect to the broker over TLS with the fleet's service certificate (CN <c>vsa-fleet.service</c>) and
+    /// trust the fleet CA for the broker's certificate, as in the configuration <c>vsa-fleet broker mosquitto-config</c> writes.
+    /// Default false.
+    /// </summary>
+    public bool UseTls { get; set; }
+
     /// <summary>External only (required there): host name or address of the broker.</summary>
     public string? Host { get; set; }
 
@@ -93,6 +116,12 @@ public sealed class BrokerOptions
             ? "::1"
             : "127.0.0.1";
 
+    /// <summary>Whether the ingestion client connects over TLS with the fleet's service certificate.</summary>
+    public bool ConnectsWithTls => Mode == BrokerMode.External ? UseTls : RequireClientCertificates;
+
+    /// <summary>The port the ingestion client connects to: the TLS port when embedded with client certificates required.</summary>
+    public int ConnectPort => Mode == BrokerMode.Embedded && RequireClientCertificates ? TlsPort : Port;
+
     /// <summary>Human-readable endpoint, for logs and the status API.</summary>
-    public string Endpoint => $"mqtt://{(ConnectHost.Contains(':', StringComparison.Ordinal) ? $"[{ConnectHost}]" : ConnectHost)}:{Port}";
+    public string Endpoint => $"{(ConnectsWithTls ? "mqtts" : "mqtt")}://{(ConnectHost.Contains(':', StringComparison.Ordinal) ? $"[{ConnectHost}]" : ConnectHost)}:{ConnectPort}";
 }

@@ -25,6 +25,16 @@ public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add($"{BrokerOptions.SectionName}:BindAddress '{options.BindAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
         }
 
+        if (options.Mode == BrokerMode.Embedded && options.RequireClientCertificates && options.TlsPort == 0)
+        {
+            failures.Add($"{BrokerOptions.SectionName}:RequireClientCertificates needs the TLS endpoint: set {BrokerOptions.SectionName}:TlsPort (for example 8883).");
+        }
+
+        if (options.Mode == BrokerMode.Embedded && options.TlsPort == options.Port)
+        {
+            failures.Add($"{BrokerOptions.SectionName}:TlsPort and Port must differ ({options.Port}).");
+        }
+
         if (options.ReconnectMaxDelay < options.ReconnectMinDelay)
         {
             failures.Add($"{BrokerOptions.SectionName}:ReconnectMaxDelay must not be shorter than ReconnectMinDelay.");

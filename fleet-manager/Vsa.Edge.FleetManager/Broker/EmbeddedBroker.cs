@@ -1,15 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Broker;
 
 /// <summary>
 /// Hosts the MQTTnet broker when <see cref="BrokerOptions.Mode"/> is <see cref="BrokerMode.Embedded"/> (and does nothing
-/// otherwise). Registered before the ingestion service, so the host starts it first and stops it last.
+/// otherwise). Registered before the ingestion service, so the host starts it first and stops it last. Two endpoints: the
+/// plain port (unless <see cref="BrokerOptions.RequireClientCertificates"/>) and the mutual-TLS port for enrolled devices,
+/// both guarded by <see cref="BrokerAccessControl"/>.
 /// </summary>
-public sealed partial class EmbeddedBroker(IOptions<BrokerOptions> options, ILoggerFactory loggerFactory) : IHostedService, IDisposable
+public sealed partial class EmbeddedBroker(
+    IOptions<BrokerOptions> options,
+    FleetCertificateAuthority authority,
+    BrokerAccessControl access,
+    ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<EmbeddedBroker>();
     private MqttServer? _server;
@@ -27,21 +35,38 @@ public sealed partial class EmbeddedBroker(IOptions<BrokerOptions> options, ILog
         }
 
         var address = IPAddress.Parse(settings.BindAddress);
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(settings.Port)
+        var builder = new MqttServerOptionsBuilder()
             // Sessions survive a client reconnect, so the ingestion client's QoS 1 backlog is kept while it reconnects.
-            .WithPersistentSessions(true)
-            .Build();
+            .WithPersistentSessions(true);
+        builder = settings.RequireClientCertificates ? builder.WithoutDefaultEndpoint() : builder.WithDefaultEndpoint().WithDefaultEndpointPort(settings.Port);
+        if (settings.TlsPort != 0)
+        {
+            builder = builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointPort(settings.TlsPort)
+                .WithEncryptionCertificate(authority.ServerCertificate)
+                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13)
+                .WithClientCertificate(access.ValidateClientCertificate);
+        }
+
+        var serverOptions = builder.Build();
 
         // MQTTnet listens on IPv4 and IPv6 by default; listen only on the family of the configured address so that
         // 127.0.0.1 really means "loopback only".
         var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        serverOptions.DefaultEndpointOptions.BoundInterNetworkAddress = ipv6 ? IPAddress.None : address;
-        serverOptions.DefaultEndpointOptions.BoundInterNetworkV6Address = ipv6 ? address : IPAddress.None;
+        foreach (var endpoint in new MqttServerTcpEndpointBaseOptions[] { serverOptions.DefaultEndpointOptions, serverOptions.TlsEndpointOptions })
+        {
+            endpoint.BoundInterNetworkAddress = ipv6 ? IPAddress.None : address;
+            endpoint.BoundInterNetworkV6Address = ipv6 ? address : IPAddress.None;
+        }
 
         var server = new MqttServerFactory().CreateMqttServer(serverOptions, new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Server")));
-        server.ValidatingConnectionAsync += AssignMissingClientId;
+        server.ValidatingConnectionAsync += e =>
+        {
+            AssignMissingClientId(e);
+            return access.ValidateConnectionAsync(e);
+        };
+        server.InterceptingPublishAsync += access.InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += access.InterceptSubscriptionAsync;
         try
         {
             await server.StartAsync();
@@ -50,12 +75,34 @@ public sealed partial class EmbeddedBroker(IOptions<BrokerOptions> options, ILog
         {
             server.Dispose();
             throw new InvalidOperationException(
-                $"The embedded MQTT broker cannot listen on {settings.BindAddress}:{settings.Port} ({ex.SocketErrorCode}). " +
-                $"Set {BrokerOptions.SectionName}:Port to a free port, or use {BrokerOptions.SectionName}:Mode=External.", ex);
+                $"The embedded MQTT broker cannot listen on {settings.BindAddress}:{settings.Port} or TLS port {settings.TlsPort} ({ex.SocketErrorCode}). " +
+                $"Set {BrokerOptions.SectionName}:Port and {BrokerOptions.SectionName}:TlsPort to free ports, or use {BrokerOptions.SectionName}:Mode=External.", ex);
         }
 
         _server = server;
-        LogStarted(_logger, settings.BindAddress, settings.Port);
+        LogStarted(_logger, settings.BindAddress, settings.RequireClientCertificates ? "closed" : settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), settings.TlsPort);
+    }
+
+    /// <summary>
+    /// Closes the live connection of <paramref name="deviceId"/> (after a revocation), refusing whatever it still sends
+    /// meanwhile, so that it must connect again, and is refused. False when it was not connected (or the broker is not embedded).
+    /// </summary>
+    public async Task<bool> DisconnectDeviceAsync(string deviceId)
+    {
+        access.Revoke(deviceId);
+        if (Volatile.Read(ref _server) is not { } server)
+        {
+            return false;
+        }
+
+        var clients = await server.GetClientsAsync();
+        if (clients.All(c => c.Id != deviceId))
+        {
+            return false;
+        }
+
+        await server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "certificate revoked" });
+        return true;
     }
 
     /// <inheritdoc />
@@ -79,18 +126,16 @@ public sealed partial class EmbeddedBroker(IOptions<BrokerOptions> options, ILog
     /// MQTT lets a client with a clean session send an empty client id and have the server assign one (3.1.1 §3.1.3.1, 5.0
     /// §3.1.3.1); mosquitto_pub and mosquitto_sub do exactly that. MQTTnet refuses such clients unless told otherwise.
     /// </summary>
-    private static Task AssignMissingClientId(ValidatingConnectionEventArgs e)
+    private static void AssignMissingClientId(ValidatingConnectionEventArgs e)
     {
         if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession == true)
         {
             e.AssignedClientIdentifier = $"auto-{Guid.NewGuid():N}";
         }
-
-        return Task.CompletedTask;
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
-    private static partial void LogStarted(ILogger logger, string address, int port);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}: plain port {Port}, mutual-TLS port {TlsPort} (0: none)")]
+    private static partial void LogStarted(ILogger logger, string address, string port, int tlsPort);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Embedded MQTT broker stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -8,6 +8,7 @@ using MQTTnet.Protocol;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Configuration;
 
@@ -18,7 +19,7 @@ namespace Vsa.Edge.FleetManager.Configuration;
 /// accepted while the broker was away leaves a device without its configuration. Between connections, <see cref="Notify"/>
 /// queues the devices whose configuration changed. Reconnects with jittered back-off on the injected clock.
 /// </summary>
-public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOptions> brokerOptions, TimeProvider timeProvider, ILoggerFactory loggerFactory) : BackgroundService
+public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOptions> brokerOptions, FleetCertificateAuthority authority, TimeProvider timeProvider, ILoggerFactory loggerFactory) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConfigPublisher>();
     private readonly Channel<string> _changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -73,7 +74,7 @@ public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOp
 
             return Task.CompletedTask;
         };
-        var options = BuildClientOptions(settings);
+        var options = BuildClientOptions(settings, authority);
         while (!stoppingToken.IsCancellationRequested)
         {
             string reason;
@@ -179,21 +180,10 @@ public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOp
         signal.TrySetResult();
     }
 
-    private static MqttClientOptions BuildClientOptions(BrokerOptions settings)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithTcpServer(settings.ConnectHost, settings.Port)
-            .WithClientId(settings.ClientId + "-config")
+    private static MqttClientOptions BuildClientOptions(BrokerOptions settings, FleetCertificateAuthority authority) =>
+        FleetClientOptions.Builder(settings, authority, settings.ClientId + FleetClientOptions.ConfigPublisherSuffix)
             .WithCleanStart(true)
-            .WithKeepAlivePeriod(settings.KeepAlive);
-        if (!string.IsNullOrEmpty(settings.Username))
-        {
-            builder.WithCredentials(settings.Username, settings.Password);
-        }
-
-        return builder.Build();
-    }
+            .Build();
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Desired configuration version {Version} of {DeviceId} published")]
     private static partial void LogPublished(ILogger logger, string deviceId, long version);

@@ -7,6 +7,7 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Ingestion;
 
@@ -22,6 +23,7 @@ public sealed partial class MqttIngestionService(
     IngestionState state,
     LiveBroadcaster live,
     IOptions<BrokerOptions> brokerOptions,
+    FleetCertificateAuthority authority,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : BackgroundService
 {
@@ -45,7 +47,7 @@ public sealed partial class MqttIngestionService(
             return Task.CompletedTask;
         };
 
-        var clientOptions = BuildClientOptions(settings);
+        var clientOptions = BuildClientOptions(settings, authority);
         while (!stoppingToken.IsCancellationRequested)
         {
             string reason;
@@ -197,22 +199,11 @@ public sealed partial class MqttIngestionService(
         _connectionEnded.TrySetResult();
     }
 
-    private static MqttClientOptions BuildClientOptions(BrokerOptions settings)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithTcpServer(settings.ConnectHost, settings.Port)
-            .WithClientId(settings.ClientId)
+    private static MqttClientOptions BuildClientOptions(BrokerOptions settings, FleetCertificateAuthority authority) =>
+        FleetClientOptions.Builder(settings, authority, settings.ClientId)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)settings.SessionExpirySeconds)
-            .WithKeepAlivePeriod(settings.KeepAlive);
-        if (!string.IsNullOrEmpty(settings.Username))
-        {
-            builder.WithCredentials(settings.Username, settings.Password);
-        }
-
-        return builder.Build();
-    }
+            .Build();
 
     private void Broadcast(IngestionSnapshot snapshot) =>
         live.Publish(new LiveEvent(LiveEventTypes.Ingestion, JsonSerializer.Serialize(snapshot, FleetJsonContext.Default.IngestionSnapshot)));

@@ -141,6 +141,35 @@ public static class Migrations
             ){strict};
             CREATE INDEX ix_api_tokens_account ON api_tokens (account_id);
             """),
+        new(5, "device trust: enrolment tokens and device certificates", """
+            CREATE TABLE enrolment_tokens (
+                token_id       {identity},
+                token_hash     TEXT NOT NULL UNIQUE,
+                site           TEXT NOT NULL,
+                created_by     TEXT NOT NULL,
+                created_at     {time} NOT NULL,
+                expires_at     {time} NOT NULL,
+                used_at        {time},
+                used_by_device TEXT,
+                revoked_at     {time}
+            ){strict};
+
+            CREATE TABLE device_certificates (
+                serial            TEXT PRIMARY KEY,
+                device_id         TEXT NOT NULL,
+                site              TEXT NOT NULL,
+                token_id          {bigint} NOT NULL REFERENCES enrolment_tokens (token_id),
+                not_before        {time} NOT NULL,
+                not_after         {time} NOT NULL,
+                certificate_pem   TEXT NOT NULL,
+                issued_at         {time} NOT NULL,
+                revoked_at        {time},
+                revoked_by        TEXT,
+                revocation_reason TEXT
+            ){strict};
+            CREATE INDEX ix_device_certificates_device ON device_certificates (device_id);
+            CREATE UNIQUE INDEX ux_device_certificates_active ON device_certificates (device_id) WHERE revoked_at IS NULL;
+            """),
         new(6, "prefectoral authorisations, desired configurations with their history, reported configurations", """
             CREATE TABLE authorisations (
                 authorisation_id {identity},

@@ -46,6 +46,9 @@ public sealed class FleetApp : IAsyncDisposable
     /// <summary>The MQTT port devices publish to (the embedded broker's, or the external broker's).</summary>
     public int BrokerPort { get; }
 
+    /// <summary>The embedded broker's mutual-TLS port (enrolled devices).</summary>
+    public int TlsPort { get; private init; }
+
     /// <summary>The data folder (SQLite file).</summary>
     public string DataDirectory { get; }
 
@@ -81,6 +84,9 @@ public sealed class FleetApp : IAsyncDisposable
 
         all.TryAdd("Fleet:Broker:Port", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+        // The embedded broker's mutual-TLS endpoint defaults to 8883: tests run in parallel, each on its own free port.
+        all.TryAdd("Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("vsa-fleet-test-").FullName;
         all["Fleet:Storage:DataDirectory"] = dataDirectory;
@@ -99,7 +105,10 @@ public sealed class FleetApp : IAsyncDisposable
             }
         });
 
-        var app = new FleetApp(factory, int.Parse(all["Fleet:Broker:Port"]!, System.Globalization.CultureInfo.InvariantCulture), dataDirectory, ownsDirectory);
+        var app = new FleetApp(factory, int.Parse(all["Fleet:Broker:Port"]!, System.Globalization.CultureInfo.InvariantCulture), dataDirectory, ownsDirectory)
+        {
+            TlsPort = int.Parse(all["Fleet:Broker:TlsPort"]!, System.Globalization.CultureInfo.InvariantCulture),
+        };
         try
         {
             app.Http = factory.CreateClient();

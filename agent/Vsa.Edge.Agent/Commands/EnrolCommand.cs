@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Vsa.Edge.Agent.Mqtt;
+
+namespace Vsa.Edge.Agent.Commands;
+
+/// <summary>
+/// <c>vsa-agent enrol --fleet &lt;url&gt; --token &lt;token&gt; --device-id &lt;id&gt; [--data-dir &lt;dir&gt;]</c>: the device makes its own
+/// ECDSA P-256 key (written with mode 0600, never sent), sends a certificate signing request with the single-use token an
+/// administrator gave, and stores the certificate the fleet CA signed, with that CA, in <c>{data-dir}/credentials</c>.
+/// </summary>
+public static partial class EnrolCommand
+{
+    public const string Usage = "usage: vsa-agent enrol --fleet <http(s)://fleet-manager> --token <enrolment token> --device-id <id> [--data-dir <dir>]";
+
+    /// <summary>Runs the command; 0 enrolled, 1 refused by the fleet or unreachable, 2 usage error.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        Uri fleet;
+        string token, deviceId, directory;
+        try
+        {
+            var parsed = new CommandLineArgs(args, ["--fleet", "--token", "--device-id", "--data-dir"]);
+            var url = parsed.Require("--fleet");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out fleet!) || fleet.Scheme is not ("http" or "https"))
+            {
+                throw new UsageException($"option '--fleet' must be an http:// or https:// address, not '{url}'");
+            }
+
+            token = parsed.Require("--token");
+            deviceId = parsed.Require("--device-id");
+            if (!DeviceIdPattern().IsMatch(deviceId))
+            {
+                throw new UsageException($"device id '{deviceId}' must be 3 to 63 lower-case letters, digits or '-', starting with a letter or a digit");
+            }
+
+            directory = Path.GetFullPath(Path.Combine(parsed.Get("--data-dir") ?? AgentPaths.DefaultDataDirectory, "credentials"));
+        }
+        catch (UsageException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}\n{Usage}").ConfigureAwait(false);
+            return AnalyzeCommand.ExitUsage;
+        }
+
+        var keyPath = Path.Combine(directory, DeviceCredentials.KeyFileName);
+        if (File.Exists(keyPath))
+        {
+            await stderr.WriteLineAsync($"error: {keyPath} exists: this device is already enrolled. Remove {directory} to enrol it again (an administrator must revoke the old certificate first).").ConfigureAwait(false);
+            return AnalyzeCommand.ExitUsage;
+        }
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = new CertificateRequest($"CN={deviceId}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.Timeout = TimeSpan.FromSeconds(30);
+        JsonNode answer;
+        try
+        {
+            using var response = await http.PostAsync(new Uri(fleet, "api/enrol"), JsonContent.Create(new JsonObject { ["token"] = token, ["csrPem"] = csr }), cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                await stderr.WriteLineAsync($"error: the fleet refused the enrolment ({(int)response.StatusCode}): {Explain(body)}").ConfigureAwait(false);
+                return AnalyzeCommand.ExitFailure;
+            }
+
+            answer = JsonNode.Parse(body) ?? throw new JsonException("empty answer");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            await stderr.WriteLineAsync($"error: no enrolment from {fleet}: {ex.Message}").ConfigureAwait(false);
+            return AnalyzeCommand.ExitFailure;
+        }
+
+        var certificatePem = answer["certificatePem"]?.GetValue<string>() ?? string.Empty;
+        var caPem = answer["caCertificatePem"]?.GetValue<string>() ?? string.Empty;
+        using (var issued = X509Certificate2.CreateFromPem(certificatePem))
+        using (var issuedKey = issued.GetECDsaPublicKey())
+        {
+            // The fleet must have certified this key for this id, nothing else.
+            if (issuedKey is null || !issuedKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo())
+                || issued.GetNameInfo(X509NameType.SimpleName, false) != deviceId)
+            {
+                await stderr.WriteLineAsync("error: the certificate returned is not for this device's key and id; nothing was stored.").ConfigureAwait(false);
+                return AnalyzeCommand.ExitFailure;
+            }
+        }
+
+        CreatePrivateDirectory(directory);
+        WriteNew(keyPath, key.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(Path.Combine(directory, DeviceCredentials.CertificateFileName), certificatePem.TrimEnd() + "\n");
+        File.WriteAllText(Path.Combine(directory, DeviceCredentials.CaFileName), caPem.TrimEnd() + "\n");
+
+        var host = answer["mqtt"]?["host"]?.GetValue<string>() ?? "localhost";
+        var port = answer["mqtt"]?["port"]?.GetValue<int>() ?? 8883;
+        var settings = new JsonObject { ["Host"] = host, ["Port"] = port, ["CredentialsDirectory"] = directory };
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
+            Enrolled {deviceId} (site {answer["site"]?.GetValue<string>()}, certificate valid until {answer["notAfter"]?.GetValue<string>()}).
+            Credentials in {directory} (device.key is mode 0600 and never left this device).
+            Add to the agent configuration (agent.json), with Agent:DeviceId "{deviceId}":
+              "Mqtt": {settings.ToJsonString()}
+            """)).ConfigureAwait(false);
+        return AnalyzeCommand.ExitOk;
+    }
+
+    private static string Explain(string body)
+    {
+        try
+        {
+            var problem = JsonNode.Parse(body);
+            return problem?["detail"]?.GetValue<string>() ?? problem?["title"]?.GetValue<string>() ?? body;
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
+    }
+
+    private static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private static void WriteNew(string path, string text, UnixFileMode mode)
+    {
+        // Created with its final mode: the key is never readable by others, not even for an instant.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(text);
+        writer.Write('\n');
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,62}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex DeviceIdPattern();
+}

@@ -1,0 +1,42 @@
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+
+namespace Vsa.Edge.FleetManager.Tests.Trust;
+
+/// <summary><c>vsa-fleet broker mosquitto-config</c> as a real process.</summary>
+public sealed class BrokerCommandTests
+{
+    [Fact]
+    public async Task MosquittoConfig_WritesTheFilesWithTheFleetsCaAndCrl()
+    {
+        var root = Directory.CreateTempSubdirectory("vsa-broker-cmd-").FullName;
+        try
+        {
+            var result = await ExternalProcess.RunAsync(
+                Path.Combine(AppContext.BaseDirectory, "vsa-fleet"),
+                ["broker", "mosquitto-config", "--out", Path.Combine(root, "mosquitto"), "--port", "8884", "--host", "fleet.example",
+                 "--Fleet:Storage:DataDirectory", Path.Combine(root, "data")]);
+
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            var conf = await File.ReadAllTextAsync(Path.Combine(root, "mosquitto", "mosquitto.conf"));
+            Assert.Contains("listener 8884", conf, StringComparison.Ordinal);
+            Assert.Contains($"crlfile {Path.Combine(root, "data", "trust", "crl.pem")}", conf, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(root, "data", "trust", "crl.pem")));
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(root, "data", "trust", "ca.crt")), await File.ReadAllTextAsync(Path.Combine(root, "mosquitto", "ca.crt")));
+            using var server = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(root, "mosquitto", "server.crt")));
+            Assert.True(server.MatchesHostname("fleet.example"));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MosquittoConfig_WithoutOut_ExitsWithUsage()
+    {
+        var result = await ExternalProcess.RunAsync(Path.Combine(AppContext.BaseDirectory, "vsa-fleet"), ["broker", "mosquitto-config"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--out is required", result.StandardError, StringComparison.Ordinal);
+    }
+}
