@@ -5,6 +5,7 @@ using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Devices;
+using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Ingestion;
 
 namespace Vsa.Edge.FleetManager.Api;
@@ -17,6 +18,8 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(AlertDecisionRequest))]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
+[JsonSerializable(typeof(DeviceConditions))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceConditions>))]
 [JsonSerializable(typeof(IngestionSnapshot))]
 [JsonSerializable(typeof(IngestionStatus))]
 [JsonSerializable(typeof(LoginRequest))]
@@ -32,4 +35,5 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<TokenView>))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 [JsonSerializable(typeof(AuditVerification))]
+[JsonSerializable(typeof(EvaluationReport))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

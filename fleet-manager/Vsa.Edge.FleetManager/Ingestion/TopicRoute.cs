@@ -13,6 +13,9 @@ public enum MessageKind
 
     /// <summary><c>vsa/v1/{deviceId}/status</c>.</summary>
     Status,
+
+    /// <summary>A device event (camera offline/online, tamper, maintenance): kept in memory, not stored.</summary>
+    Event,
 }
 
 /// <summary>A topic split into the device it belongs to and the kind of message it carries.</summary>
@@ -35,6 +38,7 @@ public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
             "/alerts" => MessageKind.Alert,
             "/health" => MessageKind.Health,
             "/status" => MessageKind.Status,
+            "/events" => MessageKind.Event,
             _ => null,
         };
         if (kind is null)
