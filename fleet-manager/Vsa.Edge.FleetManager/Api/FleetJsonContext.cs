@@ -8,6 +8,7 @@ using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Authorisations;
 using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
+using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Trust;
 
@@ -21,6 +22,8 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(AlertDecisionRequest))]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
+[JsonSerializable(typeof(DeviceConditions))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceConditions>))]
 [JsonSerializable(typeof(IngestionSnapshot))]
 [JsonSerializable(typeof(IngestionStatus))]
 [JsonSerializable(typeof(LoginRequest))]
@@ -53,4 +56,5 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(EnrolmentResponse))]
 [JsonSerializable(typeof(RevocationRequest))]
 [JsonSerializable(typeof(RevocationResult))]
+[JsonSerializable(typeof(EvaluationReport))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

@@ -38,6 +38,7 @@ public enum IngestionOutcome
 /// <param name="AlertView">The alert after the change, when applied.</param>
 /// <param name="Device">The device after the change, when a heartbeat or status changed it.</param>
 /// <param name="ConfigReport">The configuration report, when one was recorded.</param>
+/// <param name="Event">The device event, when it was one (applied to <see cref="DeviceConditionsState"/> when announced).</param>
 public sealed record StoredMessage(
     string Topic,
     IngestionOutcome Outcome,
@@ -47,7 +48,8 @@ public sealed record StoredMessage(
     AlertMessage? Alert = null,
     AlertView? AlertView = null,
     DeviceView? Device = null,
-    ReportedConfigMessage? ConfigReport = null);
+    ReportedConfigMessage? ConfigReport = null,
+    DeviceEvent? Event = null);
 
 /// <summary>
 /// From one MQTT message to the database and the live page: route by topic, decode and check, store inside the caller's
@@ -63,7 +65,8 @@ public sealed partial class IngestionPipeline(
     IngestionStatistics statistics,
     IOptions<IngestionOptions> options,
     TimeProvider timeProvider,
-    ILogger<IngestionPipeline> logger)
+    ILogger<IngestionPipeline> logger,
+    DeviceConditionsState? conditions = null)
 {
     /// <summary>Stores one message in its own transaction and announces it. Storage failures propagate.</summary>
     public async Task<IngestionOutcome> HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
@@ -80,7 +83,7 @@ public sealed partial class IngestionPipeline(
     {
         if (!TopicRoute.TryParse(topic, out var route))
         {
-            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|config/reported");
+            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|events|config/reported");
         }
 
         if (payload.Length > options.Value.MaxPayloadBytes)
@@ -121,6 +124,14 @@ public sealed partial class IngestionPipeline(
                 return await configs.ApplyReportedAsync(connection, transaction, reported, receivedAt, cancellationToken)
                     ? Device(topic, route.Kind, await devices.FindAsync(connection, transaction, reported.DeviceId, cancellationToken)) with { Outcome = IngestionOutcome.Accepted, ConfigReport = reported }
                     : new(topic, IngestionOutcome.Stale, route.Kind);
+
+            case MessageKind.Event:
+                // Nothing to store: the conditions change only once the batch has committed (Announce), like every state.
+                var deviceEvent = PayloadDecoder.DecodeEvent(payload.Span, route.DeviceId);
+                return deviceEvent.Message is { } eventMessage
+                    ? new(topic, IngestionOutcome.Accepted, route.Kind, Event: eventMessage)
+                    : new(topic, IngestionOutcome.Rejected, route.Kind, deviceEvent.Reason, deviceEvent.Detail);
+
             default:
                 var status = PayloadDecoder.DecodeStatus(payload.Span, route.DeviceId);
                 return status.Message is { } statusMessage
@@ -179,6 +190,14 @@ public sealed partial class IngestionPipeline(
                 live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(device, FleetJsonContext.Default.DeviceView)));
             }
         }
+        else if (stored.Event is { } deviceEvent && conditions?.Apply(deviceEvent) is { } changed)
+        {
+            LogDeviceEvent(logger, deviceEvent.DeviceId, deviceEvent.Kind, deviceEvent.CameraId);
+            if (live.SubscriberCount > 0)
+            {
+                live.Publish(new LiveEvent(LiveEventTypes.DeviceConditions, JsonSerializer.Serialize(changed, FleetJsonContext.Default.DeviceConditions)));
+            }
+        }
     }
 
     private static StoredMessage Device(string topic, MessageKind kind, DeviceView? view) =>
@@ -195,6 +214,9 @@ public sealed partial class IngestionPipeline(
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Device {DeviceId} reports configuration version {AppliedVersion}: {Status} ({Errors} errors)")]
     private static partial void LogConfigReported(ILogger logger, string deviceId, long? appliedVersion, ConfigApplyStatus status, int errors);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Device {DeviceId} reports {Kind} (camera {CameraId})")]
+    private static partial void LogDeviceEvent(ILogger logger, string deviceId, DeviceEventKind kind, string? cameraId);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Reason}: {Detail}")]
     private static partial void LogRejected(ILogger logger, string topic, string reason, string detail);

@@ -161,6 +161,7 @@ public sealed partial class MqttIngestionService(
             .WithTopicFilter(Shared(sharedGroup, Topics.AllHealth), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllConfigReported, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, cancellationToken);
         var refused = result.Items.Where(i => i.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2)).ToList();

@@ -45,6 +45,10 @@ public static class PayloadDecoder
     public static Decoded<HealthMessage> DecodeHealth(ReadOnlySpan<byte> payload, string topicDeviceId) =>
         Decode(payload, topicDeviceId, HealthMessage.SchemaId, HealthMessage.CurrentVersion, ContractsJsonContext.Default.HealthMessage, m => m.DeviceId, CheckHealth);
 
+    /// <summary>Decodes and checks a device event published on <paramref name="topicDeviceId"/>'s topic.</summary>
+    public static Decoded<DeviceEvent> DecodeEvent(ReadOnlySpan<byte> payload, string topicDeviceId) =>
+        Decode(payload, topicDeviceId, DeviceEvent.SchemaId, DeviceEvent.CurrentVersion, ContractsJsonContext.Default.DeviceEvent, m => m.DeviceId, CheckEvent);
+
     /// <summary>Decodes and checks a status published on <paramref name="topicDeviceId"/>'s topic.</summary>
     public static Decoded<StatusMessage> DecodeStatus(ReadOnlySpan<byte> payload, string topicDeviceId) =>
         Decode(payload, topicDeviceId, StatusMessage.SchemaId, StatusMessage.CurrentVersion, ContractsJsonContext.Default.StatusMessage, m => m.DeviceId, CheckStatus);
@@ -149,6 +153,12 @@ public static class PayloadDecoder
             return false;
         }
     }
+
+    private static string? CheckEvent(DeviceEvent m) =>
+        Id(m.MessageId, "messageId") ?? Id(m.DeviceId, "deviceId")
+        ?? (!Enum.IsDefined(m.Kind) ? "kind is not a device event kind" : null)
+        ?? (m.At == default ? "at is missing" : null)
+        ?? (m.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline ? Id(m.CameraId, "cameraId") : null);
 
     private static string? CheckAlert(AlertMessage m) =>
         Id(m.MessageId, "messageId") ?? Id(m.AlertId, "alertId") ?? Id(m.DeviceId, "deviceId") ?? Id(m.CameraId, "cameraId")

@@ -16,6 +16,9 @@ public enum MessageKind
 
     /// <summary><c>vsa/v1/{deviceId}/config/reported</c>.</summary>
     ConfigReported,
+
+    /// <summary>A device event (camera offline/online, tamper, maintenance): kept in memory, not stored.</summary>
+    Event,
 }
 
 /// <summary>A topic split into the device it belongs to and the kind of message it carries.</summary>
@@ -39,6 +42,7 @@ public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
             "/health" => MessageKind.Health,
             "/status" => MessageKind.Status,
             "/config/reported" => MessageKind.ConfigReported,
+            "/events" => MessageKind.Event,
             _ => null,
         };
         if (kind is null)

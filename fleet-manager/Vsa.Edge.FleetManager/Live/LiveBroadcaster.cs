@@ -12,6 +12,9 @@ public static class LiveEventTypes
     /// <summary>A device row changed; data is a <c>DeviceView</c>.</summary>
     public const string Device = "device";
 
+    /// <summary>A device event changed a device's conditions (tamper, maintenance, cameras offline); data is a <c>DeviceConditions</c>.</summary>
+    public const string DeviceConditions = "device-conditions";
+
     /// <summary>The ingestion connected or lost its broker; data is an <c>IngestionSnapshot</c>.</summary>
     public const string Ingestion = "ingestion";
 }

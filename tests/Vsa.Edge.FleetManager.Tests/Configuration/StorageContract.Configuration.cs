@@ -139,6 +139,6 @@ public abstract partial class StorageContract
 
     private sealed record DeviceConfigSummaryExpectation(long? Desired, long? Applied, bool Drift, bool NotReported)
     {
-        public static DeviceConfigSummaryExpectation Of(Devices.DeviceConfigSummary s) => new(s.DesiredVersion, s.AppliedVersion, s.Drift, s.NotReported);
+        public static DeviceConfigSummaryExpectation Of(global::Vsa.Edge.FleetManager.Devices.DeviceConfigSummary s) => new(s.DesiredVersion, s.AppliedVersion, s.Drift, s.NotReported);
     }
 }

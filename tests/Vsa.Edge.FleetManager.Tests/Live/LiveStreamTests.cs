@@ -52,21 +52,33 @@ public sealed class LiveStreamTests
     public async Task Root_ServesTheLivePageWithoutExternalResources()
     {
         await using var fleet = await FleetApp.StartAsync(waitForSubscription: false);
+        string[] modules = ["app", "api", "i18n", "queue", "detail", "layout", "board", "evaluation"];
 
         var html = await fleet.Http.GetStringAsync("/");
-        var script = await fleet.Http.GetStringAsync("/app.js");
+        var scripts = new Dictionary<string, string>();
+        foreach (var module in modules)
+        {
+            scripts[module] = await fleet.Http.GetStringAsync($"/js/{module}.js");
+        }
 
         Assert.Contains("<html lang=\"fr\">", html, StringComparison.Ordinal);
-        Assert.Contains("src=\"app.js\"", html, StringComparison.Ordinal);
+        Assert.Contains("<script type=\"module\" src=\"js/app.js\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
-        Assert.Contains("new EventSource(\"api/alerts/stream\")", script, StringComparison.Ordinal);
+        Assert.Contains("new EventSource(\"api/alerts/stream\")", scripts["app"], StringComparison.Ordinal);
 
         // The page itself is public and carries the sign-in form; what it shows comes only after signing in.
         Assert.Contains("<form id=\"login\">", html, StringComparison.Ordinal);
         Assert.Contains("type=\"password\"", html, StringComparison.Ordinal);
-        Assert.Contains("fetch(\"api/auth/login\"", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
+        Assert.Contains("postJson(\"api/auth/login\"", scripts["app"], StringComparison.Ordinal);
+        foreach (var (module, script) in scripts)
+        {
+            // Modules import each other by relative path only; device data is only ever written as text.
+            Assert.DoesNotContain("https://", script, StringComparison.Ordinal);
+            Assert.False(script.Contains("innerHTML", StringComparison.Ordinal), $"{module}.js uses innerHTML");
+            Assert.DoesNotMatch("from \"(?!\\./)", script);
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await fleet.Http.GetAsync("/app.css")).StatusCode);
     }
 

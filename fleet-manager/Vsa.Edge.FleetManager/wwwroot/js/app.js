@@ -1,0 +1,306 @@
+// The CSU operator console: no framework, no build step, nothing fetched from outside the fleet manager.
+// Data from devices is only ever written with textContent.
+import { t, setLang, lang, translatePage, eventLabel } from "./i18n.js";
+import { getJson, postJson, SignedOut } from "./api.js";
+import { renderQueue, tickAges, rowOf, unlockAudio, beep, byNewest } from "./queue.js";
+import { createDetail } from "./detail.js";
+import { renderBoard } from "./board.js";
+import { initEvaluation, loadEvaluation } from "./evaluation.js";
+
+const $ = (id) => document.getElementById(id);
+const HISTORY_LIMIT = 500;
+const BOARD_SAFETY_REFRESH_MS = 30000;
+
+const alerts = new Map();
+const devices = new Map();
+const conditions = new Map();
+const fresh = new Set();
+let me = null;
+let stream = null;
+let selectedId = null;
+let view = "queue";
+let pendingG = false;
+let evalTimer = null;
+
+const detail = createDetail({
+  canDecide: () => me?.role === "operator",
+  onDecided: (decided) => {
+    // Move on to the next alert at the same place in the queue: the operator's hands stay on the keys.
+    const list = pending();
+    const index = list.findIndex((a) => a.alertId === decided.alertId);
+    keepAlert(decided, false);
+    const next = list[index + 1] ?? list[index - 1];
+    announce(t("decision.saved"));
+    refresh();
+    if (next && next.alertId !== decided.alertId) select(next.alertId, false);
+    else detail.show(decided);
+  },
+  onSignedOut: () => showSignIn(),
+});
+
+function pending() {
+  return [...alerts.values()].filter((a) => !a.decision).sort(byNewest);
+}
+
+function announce(text) {
+  $("announcer").textContent = text;
+}
+
+// A view replaces what we hold only if it is at least as far along (live events and the initial fetch can cross); a
+// decision always wins, since it is made on the fleet and never undone.
+function keepAlert(next, isLive) {
+  const held = alerts.get(next.alertId);
+  if (held && held.sequence > next.sequence && !(next.decision && !held.decision)) return false;
+  const merged = held && held.sequence > next.sequence ? { ...held, decision: next.decision } : next;
+  alerts.set(next.alertId, merged);
+  if (isLive && !held && !merged.decision) fresh.add(next.alertId);
+  return !held;
+}
+
+function refresh() {
+  const list = pending();
+  renderQueue(list, selectedId, fresh, (id, focusDetail) => select(id, focusDetail));
+  fresh.clear();
+  document.title = list.length ? `(${list.length}) ${t("nav.queue")} · Vsa.Edge` : `${t("app.title")} · Vsa.Edge`;
+  const shown = selectedId ? alerts.get(selectedId) : null;
+  if (shown && detail.current?.alertId === shown.alertId) detail.update(shown);
+}
+
+async function select(alertId, focusDetail) {
+  selectedId = alertId;
+  let alert = alerts.get(alertId);
+  if (!alert) {
+    try {
+      alert = await getJson(`api/alerts/${encodeURIComponent(alertId)}`);
+      keepAlert(alert, false);
+    } catch (err) {
+      if (err instanceof SignedOut) return showSignIn();
+      alert = null;
+    }
+  }
+  refresh();
+  detail.show(alert ?? null);
+  if (!alert) $("detail-none").textContent = t("detail.notFound");
+  rowOf(alertId)?.scrollIntoView({ block: "nearest" });
+  if (focusDetail) $("detail").focus();
+  else rowOf(alertId)?.focus({ preventScroll: true });
+}
+
+function move(step) {
+  const list = pending();
+  if (!list.length) return;
+  const index = list.findIndex((a) => a.alertId === selectedId);
+  const next = index < 0 ? 0 : Math.min(list.length - 1, Math.max(0, index + step));
+  select(list[next].alertId, false);
+}
+
+function onLiveAlert(a) {
+  const isNew = keepAlert(a, true);
+  if (isNew && !a.decision) {
+    if ($("sound").checked) beep();
+    announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: a.deviceId }));
+  }
+  refresh();
+  if (a.decision && view === "evaluation") scheduleEvaluation();
+}
+
+function scheduleEvaluation() {
+  clearTimeout(evalTimer);
+  evalTimer = setTimeout(() => loadEvaluation().catch((err) => console.warn(err)), 300);
+}
+
+async function resync() {
+  const [alertList, deviceList] = await Promise.all([getJson(`api/alerts?limit=${HISTORY_LIMIT}`), getJson("api/devices")]);
+  for (const a of alertList) keepAlert(a, false);
+  for (const d of deviceList) devices.set(d.deviceId, d);
+  await loadConditions();
+  refresh();
+  renderBoard(devices, conditions);
+}
+
+// Device conditions come from device events; a fleet without them (404) leaves the column at "—".
+async function loadConditions() {
+  try {
+    for (const c of await getJson("api/devices/conditions")) conditions.set(c.deviceId, c);
+  } catch (err) {
+    if (err instanceof SignedOut) throw err;
+    console.warn("device conditions unavailable", err);
+  }
+}
+
+function showBroker(snapshot) {
+  const pill = $("broker");
+  pill.className = `pill ${snapshot.subscribed ? "up" : "down"}`;
+  pill.dataset.i18n = snapshot.subscribed ? "broker.up" : "broker.down";
+  pill.textContent = t(pill.dataset.i18n);
+  pill.title = snapshot.lastError ?? "";
+}
+
+function connect() {
+  stream = new EventSource("api/alerts/stream");
+  // The first "ingestion" event means our subscription is registered: fetch the history now and nothing is missed.
+  let synced = false;
+  stream.addEventListener("ingestion", (e) => {
+    showBroker(JSON.parse(e.data));
+    if (!synced) {
+      synced = true;
+      resync().catch((err) => (err instanceof SignedOut ? showSignIn() : console.error("resync failed", err)));
+    }
+  });
+  stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
+  stream.addEventListener("device", (e) => {
+    const d = JSON.parse(e.data);
+    devices.set(d.deviceId, { ...devices.get(d.deviceId), ...d });
+    renderBoard(devices, conditions);
+  });
+  stream.addEventListener("device-conditions", (e) => {
+    const c = JSON.parse(e.data);
+    conditions.set(c.deviceId, c);
+    renderBoard(devices, conditions);
+  });
+  stream.onerror = () => {
+    showBroker({ subscribed: false, lastError: t("broker.streamLost") });
+    synced = false;
+    // A refused stream (session expired) is not retried by the browser: ask who we are, and sign in again if needed.
+    if (stream.readyState === EventSource.CLOSED) start();
+  };
+}
+
+function showView(name) {
+  view = name;
+  for (const v of ["queue", "devices", "evaluation"]) {
+    $(`view-${v}`).classList.toggle("hidden", v !== name || !me);
+    const link = $(`nav-${v}`);
+    if (v === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (name === "evaluation" && me) loadEvaluation().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
+  if (name === "devices" && me) renderBoard(devices, conditions);
+}
+
+function route() {
+  const hash = location.hash.replace(/^#\/?/, "");
+  if (hash.startsWith("alert/")) {
+    showView("queue");
+    if (me) select(decodeURIComponent(hash.slice(6)), false);
+  } else if (hash === "devices" || hash === "evaluation") showView(hash);
+  else showView("queue");
+}
+
+function showSignIn() {
+  stream?.close();
+  stream = null;
+  me = null;
+  $("nav").classList.add("hidden");
+  $("account").classList.add("hidden");
+  for (const v of document.querySelectorAll(".view")) v.classList.add("hidden");
+  $("signin").classList.remove("hidden");
+}
+
+function showConsole(account) {
+  me = account;
+  document.body.dataset.role = account.role;
+  $("signin").classList.add("hidden");
+  $("nav").classList.remove("hidden");
+  $("account").classList.remove("hidden");
+  $("account-name").textContent = `${account.displayName} (${t(`role.${account.role}`)})`;
+  if (!stream) connect();
+  route();
+  detail.show(selectedId ? alerts.get(selectedId) ?? null : null);
+}
+
+async function start() {
+  const response = await fetch("api/auth/me");
+  if (response.ok) showConsole(await response.json());
+  else showSignIn();
+}
+
+function typing(target) {
+  return ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) && target.type !== "radio" && target.type !== "checkbox";
+}
+
+function onKey(e) {
+  unlockAudio();
+  if (!me) return;
+  if (detail.handleFormKey(e)) return;
+  if (typing(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
+  // Enter on a focused button or link is that control's own activation.
+  if (e.key === "Enter" && ["BUTTON", "A"].includes(e.target.tagName)) return;
+  const help = $("help");
+  if (e.key === "?") { e.preventDefault(); help.open ? help.close() : help.showModal(); return; }
+  if (pendingG) {
+    pendingG = false;
+    const target = { a: "queue", p: "devices", e: "evaluation" }[e.key];
+    if (target) { location.hash = `#/${target}`; e.preventDefault(); }
+    return;
+  }
+  if (e.key === "g") { pendingG = true; return; }
+  if (view !== "queue") return;
+  switch (e.key) {
+    case "j": case "ArrowDown": e.preventDefault(); move(1); break;
+    case "k": case "ArrowUp": e.preventDefault(); move(-1); break;
+    case "Enter": if (selectedId) { e.preventDefault(); select(selectedId, true); } break;
+    case "c": e.preventDefault(); detail.openForm("confirmed"); break;
+    case "d": e.preventDefault(); detail.openForm("dismissed"); break;
+    default: break;
+  }
+}
+
+function applyLarge(on) {
+  document.body.classList.toggle("large", on);
+  localStorage.setItem("vsa.console.large", on ? "1" : "0");
+}
+
+function init() {
+  translatePage();
+  $("lang").value = lang();
+  $("lang").addEventListener("change", (e) => {
+    setLang(e.target.value);
+    detail.retranslate();
+    if (me) $("account-name").textContent = `${me.displayName} (${t(`role.${me.role}`)})`;
+    refresh();
+    renderBoard(devices, conditions);
+    if (view === "evaluation" && me) loadEvaluation().catch((err) => console.warn(err));
+  });
+  $("large").checked = localStorage.getItem("vsa.console.large") === "1";
+  applyLarge($("large").checked);
+  $("large").addEventListener("change", (e) => applyLarge(e.target.checked));
+  initEvaluation();
+  $("eval-form").addEventListener("submit", (e) => { e.preventDefault(); loadEvaluation().catch((err) => console.warn(err)); });
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("pointerdown", unlockAudio);
+  window.addEventListener("hashchange", route);
+  setInterval(tickAges, 1000);
+  setInterval(() => { if (view === "devices") renderBoard(devices, conditions); }, 5000);
+  setInterval(() => {
+    if (me && view === "devices") {
+      getJson("api/devices").then((list) => { for (const d of list) devices.set(d.deviceId, d); renderBoard(devices, conditions); })
+        .catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
+    }
+  }, BOARD_SAFETY_REFRESH_MS);
+
+  $("login").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    unlockAudio();
+    $("login-error").textContent = "";
+    try {
+      const account = await postJson("api/auth/login", { name: $("login-name").value, password: $("login-password").value });
+      $("login-password").value = "";
+      showConsole(account);
+    } catch (err) {
+      $("login-password").value = "";
+      $("login-error").textContent = t("signin.error");
+    }
+  });
+  $("logout").addEventListener("click", async () => {
+    await fetch("api/auth/logout", { method: "POST" });
+    alerts.clear();
+    selectedId = null;
+    showSignIn();
+  });
+  refresh();
+  renderBoard(devices, conditions);
+  start().catch((err) => console.error("start failed", err));
+}
+
+init();

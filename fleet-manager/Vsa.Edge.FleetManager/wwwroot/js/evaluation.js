@@ -1,0 +1,66 @@
+// Evaluation view (décret 2023-828 art. 4): raised, confirmed, dismissed, precision and median time to decision.
+import { t, eventLabel, formatNumber } from "./i18n.js";
+import { getJson, el } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const DAY = 86400000;
+
+function isoDate(d) { return d.toISOString().slice(0, 10); }
+
+export function initEvaluation() {
+  const today = new Date();
+  $("eval-to").value = isoDate(today);
+  $("eval-from").value = isoDate(new Date(today.getTime() - 29 * DAY));
+}
+
+function period() {
+  // Whole days in UTC: "to" includes the day chosen.
+  const from = `${$("eval-from").value}T00:00:00Z`;
+  const to = new Date(new Date(`${$("eval-to").value}T00:00:00Z`).getTime() + DAY).toISOString();
+  return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+}
+
+function table(node, firstColumn, rows, label) {
+  node.replaceChildren();
+  const head = node.createTHead().insertRow();
+  for (const key of [firstColumn, "eval.col.raised", "eval.col.confirmed", "eval.col.dismissed", "eval.col.pending", "eval.col.precision", "eval.col.median"]) {
+    const th = el("th", t(key));
+    th.scope = "col";
+    head.append(th);
+  }
+  const body = node.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    tr.dataset.key = label(r, true);
+    const th = el("th", label(r, false));
+    th.scope = "row";
+    tr.append(th);
+    for (const [name, value] of [
+      ["raised", formatNumber(r.raised, 0)], ["confirmed", formatNumber(r.confirmed, 0)], ["dismissed", formatNumber(r.dismissed, 0)],
+      ["pending", formatNumber(r.pending, 0)],
+      ["precision", r.precision === null ? t("none") : `${formatNumber(r.precision * 100, 1)} %`],
+      ["median", r.medianSecondsToDecision === null ? t("none") : t("seconds", { n: formatNumber(r.medianSecondsToDecision, 1) })],
+    ]) {
+      const td = tr.insertCell();
+      td.className = `num ${name}`;
+      td.textContent = value;
+    }
+  }
+}
+
+export async function loadEvaluation() {
+  const query = period();
+  $("eval-csv").href = `api/evaluation.csv?${query}`;
+  $("eval-error").textContent = "";
+  try {
+    const report = await getJson(`api/evaluation?${query}`);
+    const total = { ...report.total };
+    table($("eval-events"), "eval.col.event", [...report.byEventType, total],
+      (r, key) => (r.eventType ? (key ? r.eventType : eventLabel(r.eventType)) : (key ? "total" : t("eval.total"))));
+    table($("eval-cameras"), "eval.col.camera", [...report.byCamera, total],
+      (r, key) => (r.cameraId ? `${r.deviceId} / ${r.cameraId}` : (key ? "total" : t("eval.total"))));
+  } catch (err) {
+    $("eval-error").textContent = t("eval.failed", { error: err.message });
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.Testing;
+
+namespace Vsa.Edge.Console.Tests.Infrastructure;
+
+/// <summary>
+/// The real fleet manager (its own <c>Program</c>, wwwroot from the source tree) listening with Kestrel on a free loopback
+/// port, since a browser needs a real socket, with its embedded MQTT broker on another and its SQLite database in a
+/// temporary folder.
+/// </summary>
+public sealed class ConsoleHost : IAsyncDisposable
+{
+    /// <summary>Guard for every wait; the waits themselves end on explicit signals.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Password of every account the tests create.</summary>
+    public const string Password = "correct horse battery staple";
+
+    // 600,000 PBKDF2 iterations take a while: one real hash, shared by every account of the run.
+    private static readonly Lazy<string> PasswordHash = new(() => new PasswordHashing().Hash(Password));
+
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly string _dataDirectory;
+
+    private ConsoleHost(WebApplicationFactory<Program> factory, string dataDirectory, int brokerPort, Uri baseAddress)
+    {
+        _factory = factory;
+        _dataDirectory = dataDirectory;
+        BrokerPort = brokerPort;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>MQTT port devices publish to.</summary>
+    public int BrokerPort { get; }
+
+    /// <summary>Where the console is served, ending with a slash.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The host's services.</summary>
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>Starts the host and returns once the ingestion is subscribed to the broker.</summary>
+    public static async Task<ConsoleHost> StartAsync()
+    {
+        var brokerPort = MosquittoFixture.FreeLoopbackPort();
+        var httpPort = MosquittoFixture.FreeLoopbackPort();
+        var dataDirectory = Directory.CreateTempSubdirectory("vsa-console-test-").FullName;
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseUrls($"http://127.0.0.1:{httpPort}");
+            builder.UseSetting("Fleet:Broker:Port", brokerPort.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Fleet:Storage:DataDirectory", dataDirectory);
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+        var host = new ConsoleHost(factory, dataDirectory, brokerPort, new Uri($"http://127.0.0.1:{httpPort}/"));
+        try
+        {
+            using var guard = new CancellationTokenSource(Timeout);
+            await host.Services.GetRequiredService<IngestionState>().WaitUntilAsync(s => s.Subscribed, guard.Token);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates an account of <paramref name="role"/> with <see cref="Password"/>.</summary>
+    public async Task<string> CreateAccountAsync(Role role, string name)
+    {
+        var account = new NewAccount(name, $"Agent {name}", role, Password, "arrêté 2025-001", new DateOnly(2025, 1, 6), new DateOnly(2025, 1, 20));
+        var created = await Services.GetRequiredService<AccountStore>().CreateAsync(account, PasswordHash.Value, "test", CancellationToken.None);
+        return created?.Name ?? throw new InvalidOperationException($"Account {name} exists.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+}

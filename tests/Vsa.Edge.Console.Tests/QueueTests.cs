@@ -1,0 +1,174 @@
+using System.Text.RegularExpressions;
+using Vsa.Edge.Console.Tests.Infrastructure;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Accounts;
+using static Microsoft.Playwright.Assertions;
+
+namespace Vsa.Edge.Console.Tests;
+
+/// <summary>The live queue and the alert detail, as an operator sees them.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class QueueTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task PublishedAlert_AppearsInQueueWithoutReload()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var op = await host.CreateAccountAsync(Role.Operator, "alice");
+        var page = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(page, host, op);
+        var loads = 0;
+        page.Load += (_, _) => loads++;
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+        await using var agent = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
+        var alert = Samples.AlertStart(agent.DeviceId, EventType.AbandonedObject, zoneId: "hall");
+
+        await agent.PublishAsync(alert);
+
+        var row = ConsolePage.Row(page, alert.AlertId);
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(row).ToContainTextAsync("Objet abandonné");
+        await Expect(row).ToContainTextAsync("pole-gare-01");
+        await Expect(row).ToContainTextAsync("hall");
+        await Expect(row).ToHaveClassAsync(new Regex("\\bunseen\\b"));
+        await Expect(page.Locator("#announcer")).ToContainTextAsync("Nouvelle alerte");
+        await Expect(page).ToHaveTitleAsync(new Regex("^\\(1\\)"));
+        Assert.Equal(0, loads);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+
+        // A busier shift for the screenshot: newest first, the unseen ones marked.
+        foreach (var (type, camera, zone) in new[] { (EventType.CrowdDensity, "cam-2", "parvis"), (EventType.WrongWay, "cam-3", "escalier-sud"), (EventType.PersonDown, "cam-1", "quai-nord") })
+        {
+            await agent.PublishAsync(Samples.AlertStart(agent.DeviceId, type, camera, zone));
+        }
+
+        await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(4);
+        await page.Keyboard.PressAsync("j");
+        await Expect(page.Locator("#queue tbody tr").First).ToHaveClassAsync(new Regex("\\bselected\\b"));
+        await ConsolePage.ScreenshotAsync(page, "queue.png");
+
+        // The same queue on a wall screen with large type, and on a small laptop.
+        await page.SetViewportSizeAsync(1920, 1080);
+        await page.Locator("#large").CheckAsync();
+        await Expect(page.Locator("body")).ToHaveClassAsync(new Regex("\\blarge\\b"));
+        await ConsolePage.ScreenshotAsync(page, "queue-wall.png");
+        await page.Locator("#large").UncheckAsync();
+        await page.SetViewportSizeAsync(1280, 720);
+        await ConsolePage.ScreenshotAsync(page, "queue-laptop.png");
+    }
+
+    [Fact]
+    public async Task Keyboard_OpenAndConfirm_LeavesQueueAndCountsInEvaluationAndAudit()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var op = await host.CreateAccountAsync(Role.Operator, "alice");
+        var auditor = await host.CreateAccountAsync(Role.Auditor, "victor");
+        var page = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(page, host, op);
+        await using var agent = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
+        var older = Samples.AlertStart(agent.DeviceId, EventType.CrowdDensity, cameraId: "cam-2", zoneId: "parvis");
+        var alert = Samples.AlertStart(agent.DeviceId, EventType.Intrusion) with { StartedAt = older.StartedAt.AddSeconds(1) };
+        await agent.PublishAsync(older);
+        await agent.PublishAsync(alert);
+        await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(2);
+
+        // Newest first: j selects the first row, Enter opens it.
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#detail-meta")).ToContainTextAsync(alert.AlertId);
+        await Expect(page.Locator("#layout-note")).ToContainTextAsync("plan inconnu");
+        await Expect(page.Locator("#layout rect.object")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#history-empty")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("c");
+        await Expect(page.Locator("#decision-form")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(ConsolePage.Row(page, alert.AlertId)).ToHaveCountAsync(0);
+        await Expect(ConsolePage.Row(page, older.AlertId)).ToHaveClassAsync(new Regex("\\bselected\\b"));
+        await page.Keyboard.PressAsync("g");
+        await page.Keyboard.PressAsync("e");
+        var intrusion = page.Locator("#eval-events tr[data-key='intrusion']");
+        await Expect(intrusion.Locator("td.confirmed")).ToHaveTextAsync("1");
+        await Expect(intrusion.Locator("td.precision")).ToHaveTextAsync(new Regex("^100"));
+        await Expect(page.Locator("#eval-events tr[data-key='crowd_density'] td.pending")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#eval-csv")).ToHaveAttributeAsync("href", new Regex("^api/evaluation\\.csv\\?from="));
+        await ConsolePage.ScreenshotAsync(page, "evaluation.png");
+
+        // The audit log, read as an auditor through the API, holds the decision with the operator's name.
+        var auditorPage = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(auditorPage, host, auditor);
+        var audit = await auditorPage.EvaluateAsync<string>("async () => await (await fetch('api/audit')).text()");
+        Assert.Contains("\"action\":\"alert.decision\"", audit, StringComparison.Ordinal);
+        Assert.Contains($"\"target\":\"alert:{alert.AlertId}\"", audit, StringComparison.Ordinal);
+        Assert.Contains("\"actor\":\"alice\"", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dismiss_ReasonByNumberKey_RecordedWithReason()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var op = await host.CreateAccountAsync(Role.Operator, "alice");
+        var page = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(page, host, op);
+        await using var agent = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
+        var alert = Samples.AlertStart(agent.DeviceId, EventType.PersonDown);
+        await agent.PublishAsync(alert);
+        await Expect(ConsolePage.Row(page, alert.AlertId)).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("d");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#decision-error")).ToContainTextAsync("motif");
+        await page.Keyboard.PressAsync("3");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(ConsolePage.Row(page, alert.AlertId)).ToHaveCountAsync(0);
+        var stored = await page.EvaluateAsync<string>($"async () => await (await fetch('api/alerts/{alert.AlertId}')).text()");
+        Assert.Contains("\"decision\":\"dismissed\",\"reason\":\"duplicate\"", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Detail_LayoutKnown_DrawsZonesLinesMasksAndBoxesWithCameraHistory()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var op = await host.CreateAccountAsync(Role.Operator, "alice");
+        var page = await browser.NewPageAsync();
+
+        // The layout endpoint belongs to the configuration feature; its answer is played here in the shape it documents.
+        await page.RouteAsync("**/api/devices/pole-gare-01/cameras/cam-1/layout", route => route.FulfillAsync(new()
+        {
+            ContentType = "application/json",
+            Body = """
+                {"deviceId":"pole-gare-01","cameraId":"cam-1","source":"desired",
+                 "zones":[{"id":"quai-nord","name":"Quai nord","polygon":[[0.3,0.25],[0.75,0.25],[0.8,0.95],[0.25,0.95]]},
+                          {"id":"voies","name":"Voies","polygon":[[0.05,0.5],[0.22,0.5],[0.2,0.95],[0.02,0.95]]}],
+                 "lines":[{"id":"acces-sud","name":"Accès sud","points":[[0.1,0.2],[0.9,0.2]],"forbidden":"down"}],
+                 "privacyMasks":[{"id":"fenetres","polygon":[[0.82,0.05],[0.98,0.05],[0.98,0.4],[0.82,0.4]]}]}
+                """,
+        }));
+        await ConsolePage.SignInAsync(page, host, op);
+        await using var agent = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
+        var earlier = Samples.AlertStart(agent.DeviceId, EventType.AbandonedObject, zoneId: "quai-nord");
+        var alert = Samples.AlertStart(agent.DeviceId, EventType.Intrusion, zoneId: "quai-nord") with { StartedAt = earlier.StartedAt.AddSeconds(1) };
+        await agent.PublishAsync(earlier);
+        await agent.PublishAsync(alert);
+        await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(2);
+
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.Locator("#detail-meta")).ToContainTextAsync(alert.AlertId);
+        await Expect(page.Locator("#layout polygon.zone")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#layout polygon.zone.active")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#layout polyline.line.forbidden")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#layout polygon.mask")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#layout rect.object")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#layout-note")).ToBeEmptyAsync();
+        await Expect(page.Locator("#history")).ToContainTextAsync("Objet abandonné");
+        await Expect(page.Locator("#open-camera")).ToContainTextAsync("logiciel vidéo de la ville");
+        await page.Keyboard.PressAsync("d");
+        await page.Keyboard.PressAsync("1");
+        await page.Locator("#decision-comment").FillAsync("ombre portée sur le quai");
+        await ConsolePage.ScreenshotAsync(page, "detail.png");
+    }
+}
