@@ -107,7 +107,8 @@ internal static class Scenarios
         {
             var port = MosquittoFixture.FreeLoopbackPort();
             await using var fleet = await FleetProcess.StartAsync(
-                ["--Fleet:Storage:DataDirectory", directory, "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
+                ["--Fleet:Storage:DataDirectory", directory, "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture),
+                 "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
             log.WriteLine($"[connections] fleet (embedded broker) ready; connecting {options.HeartbeatDevices} devices");
 
             var clock = Stopwatch.StartNew();

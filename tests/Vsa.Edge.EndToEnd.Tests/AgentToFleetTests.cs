@@ -30,7 +30,8 @@ public sealed class AgentToFleetTests
         await using var fleet = ChildProcess.StartBuiltTool(
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"),
-             "--urls", baseUri.ToString(), "--Fleet:Broker:Port", mqttPort.ToString(), "--Fleet:Storage:DataDirectory", data]);
+             "--urls", baseUri.ToString(), "--Fleet:Broker:Port", mqttPort.ToString(),
+             "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(), "--Fleet:Storage:DataDirectory", data]);
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
         await WaitReadyAsync(http, fleet);
 
