@@ -151,6 +151,7 @@ public sealed record ScheduleConfig(IReadOnlyList<string>? Days = null, IReadOnl
     ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip,
     AllowTrailingCommas = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = true)]
 [JsonSerializable(typeof(CameraConfig))]
 internal sealed partial class CameraConfigJsonContext : JsonSerializerContext;

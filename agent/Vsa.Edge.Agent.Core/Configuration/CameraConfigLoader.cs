@@ -90,6 +90,16 @@ public static class CameraConfigLoader
         return config;
     }
 
+    /// <summary>
+    /// The camera document of a configuration, in the file format <see cref="Parse"/> reads (camelCase, absent fields
+    /// left out): the canonical form compared between versions and reported to the fleet.
+    /// </summary>
+    public static JsonElement ToDocument(CameraConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return JsonSerializer.SerializeToElement(config, CameraConfigJsonContext.Default.CameraConfig);
+    }
+
     /// <summary>Every problem of a configuration, each prefixed with its field path; empty when it is usable.</summary>
     public static IReadOnlyList<string> Validate(CameraConfig config)
     {

@@ -34,6 +34,9 @@ public sealed class AlertLifecycle
         _cooldown = cooldown;
     }
 
+    /// <summary>The event these alerts are of.</summary>
+    public EventType EventType => _eventType;
+
     /// <summary>Number of alerts started and not ended.</summary>
     public int OpenCount { get; private set; }
 

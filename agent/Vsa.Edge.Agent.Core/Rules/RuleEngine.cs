@@ -1,3 +1,4 @@
+using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Core.Tracking;
@@ -32,6 +33,7 @@ public enum RuleInputs
 public sealed class RuleEngine
 {
     private readonly Rule[] _rules;
+    private readonly bool[] _suspended;
     private readonly RuleFrame _frame = new();
     private readonly GroundPlane _ground;
     private readonly bool _keepHistory;
@@ -62,13 +64,52 @@ public sealed class RuleEngine
         }
 
         _rules = [.. rules];
+        _suspended = new bool[_rules.Length];
         _ground = resolved.Ground;
         Inputs = inputs;
         _keepHistory = (inputs & RuleInputs.History) != 0;
     }
 
+    /// <summary>
+    /// The events this camera may run now (its prefectoral authorisations, <see cref="CameraAuthorisation"/>); null runs
+    /// every enabled event (no authorisation windows: development). A rule whose event is not authorised is not
+    /// evaluated; when its authorisation ends, its open alerts end at that frame and its state is forgotten.
+    /// </summary>
+    public CameraAuthorisation? Authorisation { get; init; }
+
     /// <summary>What the enabled events use besides tracks, so the host runs pose or pixel detectors only when needed.</summary>
     public RuleInputs Inputs { get; }
+
+    /// <summary>
+    /// <see cref="Inputs"/> less the pixel evidence only unauthorised events use (pose without person_down, fire
+    /// candidates without fire), so the host does not analyse for an event the authorisation does not allow. Static
+    /// regions keep running: their background model needs continuity, and only tracks and regions reach the rules.
+    /// Allocates nothing.
+    /// </summary>
+    public RuleInputs ActiveInputs
+    {
+        get
+        {
+            if (Authorisation is not { } authorisation)
+            {
+                return Inputs;
+            }
+
+            var events = authorisation.Events;
+            var inputs = Inputs;
+            if (!events.Contains(EventType.PersonDown))
+            {
+                inputs &= ~RuleInputs.Pose;
+            }
+
+            if (!events.Contains(EventType.Fire))
+            {
+                inputs &= ~RuleInputs.FireCandidates;
+            }
+
+            return inputs;
+        }
+    }
 
     /// <summary>Whether distances, speeds and densities are in metres (the camera has a ground calibration).</summary>
     public bool IsCalibrated => _ground.IsCalibrated;
@@ -108,8 +149,23 @@ public sealed class RuleEngine
         ArgumentNullException.ThrowIfNull(observation.Tracks);
         ArgumentNullException.ThrowIfNull(output);
         _frame.Load(observation, _ground, _keepHistory);
-        foreach (var rule in _rules)
+        var authorised = Authorisation?.Events ?? EventMask.All;
+        for (var i = 0; i < _rules.Length; i++)
         {
+            var rule = _rules[i];
+            if (!authorised.Contains(rule.Lifecycle.EventType))
+            {
+                if (!_suspended[i])
+                {
+                    // The authorisation ended: no alert of this event may stay open, nor a half-measured condition survive.
+                    _suspended[i] = true;
+                    rule.Flush(observation.Timestamp, output);
+                }
+
+                continue;
+            }
+
+            _suspended[i] = false;
             rule.Evaluate(_frame, output);
         }
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Capture;
+using Vsa.Edge.Agent.Config;
 using Vsa.Edge.Agent.DeviceEvents;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
@@ -89,6 +90,7 @@ public static class AgentHostingExtensions
                 Resources = new ResourceMonitor(sp.GetService<IHostFiles>() ?? HostFiles.Instance, agent.DataPath),
             };
         });
+        services.TryAddSingleton<DesiredConfigInbox>();
         services.TryAddSingleton(sp => new MqttPublisher(
             sp.GetRequiredService<IOptions<MqttOptions>>().Value,
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
@@ -99,7 +101,9 @@ public static class AgentHostingExtensions
         {
             // The capture and GPIO side raise device events into the hub; this publisher is its only reader.
             DeviceEvents = sp.GetService<DeviceEventHub>()?.Pending,
+            DesiredConfigs = sp.GetRequiredService<DesiredConfigInbox>(),
         });
+        services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 
         // The pipelines store alerts in the outbox; the publisher only drains it.
         services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<IAlertOutbox>());
@@ -142,7 +146,10 @@ public static class AgentHostingExtensions
     private static bool IsReportedOffline(DeviceEventHub hub, string cameraId) =>
         hub.Recent.LastOrDefault(e => e.CameraId == cameraId && e.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline)?.Kind == DeviceEventKind.CameraOffline;
 
-    /// <summary>The cameras (section <c>Agent</c>), each file loaded and checked at start, and the worker that runs them.</summary>
+    /// <summary>
+    /// The cameras (section <c>Agent</c>), each file loaded and checked at start, the fleet configuration kept in the data
+    /// folder, the authorisation windows, and the worker that runs them and applies desired configurations.
+    /// </summary>
     public static IHostApplicationBuilder AddCameras(this IHostApplicationBuilder builder, string configDirectory)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -153,7 +160,29 @@ public static class AgentHostingExtensions
             .ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
         builder.Services.TryAddSingleton<PipelineStatsRegistry>();
-        builder.Services.TryAddSingleton<AgentWorker>();
+        builder.Services.TryAddSingleton<DesiredConfigInbox>();
+        builder.Services.TryAddSingleton(sp => new DesiredConfigStore(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath));
+        builder.Services.TryAddSingleton(sp => new AuthorisationScheduler(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuthorisationScheduler>>()));
+        builder.Services.TryAddSingleton(sp => new CameraRunner(
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
+            sp.GetRequiredService<DetectorModel>(),
+            sp.GetRequiredService<PoseModelProvider>(),
+            sp.GetRequiredService<CameraSupervisor>(),
+            sp.GetRequiredService<IAlertPublisher>(),
+            sp.GetRequiredService<PipelineStatsRegistry>(),
+            sp.GetRequiredService<AuthorisationScheduler>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.TryAddSingleton(sp => new AgentWorker(
+            sp.GetRequiredService<IOptions<AgentOptions>>(),
+            sp.GetRequiredService<DetectorModel>(),
+            sp.GetRequiredService<CameraRunner>(),
+            sp.GetRequiredService<AuthorisationScheduler>(),
+            sp.GetRequiredService<DesiredConfigStore>(),
+            sp.GetRequiredService<DesiredConfigInbox>(),
+            sp.GetService<IConfigReportSink>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
         return builder;
     }

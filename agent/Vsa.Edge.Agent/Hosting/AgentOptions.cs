@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
 
@@ -15,10 +17,20 @@ public sealed class AgentOptions
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", ErrorMessage = "Agent:DeviceId must be 1–64 letters, digits, '_', '-' or '.', starting with a letter or digit.")]
     public string DeviceId { get; set; } = "";
 
-    /// <summary>Paths of the <c>camera.json</c> files, relative to the agent configuration file. At least one.</summary>
+    /// <summary>
+    /// Paths of the <c>camera.json</c> files, relative to the agent configuration file: what the device runs when no
+    /// fleet configuration was ever applied (a configuration received on <c>config/desired</c> and kept in
+    /// <see cref="DataDirectory"/> takes precedence). Empty: the device waits for its fleet configuration.
+    /// </summary>
     [Required]
-    [MinLength(1, ErrorMessage = "Agent:Cameras must list at least one camera.json file.")]
     public string[] Cameras { get; set; } = [];
+
+    /// <summary>
+    /// Authorisation windows enforced on the local camera files (same shape as the fleet's: reference, service, events,
+    /// cameras, startsAt, endsAt). None: development mode, every enabled event runs (a warning says so at start). A
+    /// fleet configuration brings its own windows and replaces these.
+    /// </summary>
+    public LocalAuthorisation[] Authorisations { get; set; } = [];
 
     /// <summary>
     /// Where the agent keeps its state (the alert outbox). Relative paths are resolved against the configuration file's
@@ -46,6 +58,34 @@ public sealed class AgentOptions
 
     /// <summary>The camera file paths, made absolute.</summary>
     public IEnumerable<string> CameraPaths => Cameras.Select(c => Path.GetFullPath(c, BaseDirectory));
+
+    /// <summary>The local authorisation windows as the contract's records.</summary>
+    public IReadOnlyList<AuthorisationWindow> LocalWindows => [.. Authorisations.Select(a => a.ToWindow())];
+}
+
+/// <summary>One local authorisation window (<c>Agent:Authorisations</c>), the settings form of <see cref="AuthorisationWindow"/>.</summary>
+public sealed class LocalAuthorisation
+{
+    /// <summary>The arrêté's reference.</summary>
+    public string Reference { get; set; } = "";
+
+    /// <summary>The service it authorises.</summary>
+    public string Service { get; set; } = "";
+
+    /// <summary>Event wire names it authorises.</summary>
+    public string[] Events { get; set; } = [];
+
+    /// <summary>Camera ids it covers.</summary>
+    public string[] Cameras { get; set; } = [];
+
+    /// <summary>First instant, inclusive (ISO 8601 with offset).</summary>
+    public DateTimeOffset StartsAt { get; set; }
+
+    /// <summary>End, exclusive: the analysis stops at this instant.</summary>
+    public DateTimeOffset EndsAt { get; set; }
+
+    /// <summary>The contract's record.</summary>
+    public AuthorisationWindow ToWindow() => new(Reference, Service, Events, Cameras, StartsAt, EndsAt);
 }
 
 /// <summary>Loads every camera file at start so a bad one stops the agent with each error named; camera ids must be unique.</summary>
@@ -77,6 +117,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             }
         }
 
+        failures.AddRange(AuthorisationGate.Validate(options.LocalWindows, "Agent:Authorisations"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,147 +1,333 @@
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Capture;
+using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Rules;
-using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Inference;
-using Vsa.Edge.Agent.Mqtt;
-using Vsa.Edge.Agent.Pipeline;
-using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
 
 /// <summary>
-/// Runs one pipeline per configured camera until the host stops; a stop ends every open alert (the pipelines flush
-/// their rules into the outbox) before the MQTT service, stopped after this one, drains and publishes offline.
-/// Each camera file is watched: a valid change swaps that camera's rules in place (<see cref="CameraReloader"/>).
+/// Runs the device's configuration until the host stops, and changes it while running. At start it runs the last fleet
+/// configuration kept on disk (<see cref="DesiredConfigStore"/>), else the local camera files (each watched: a valid
+/// edit swaps that camera's rules in place, <see cref="CameraReloader"/>). Each desired configuration received is
+/// checked whole (<see cref="DesiredConfigChecker"/>); a valid one is diffed against what runs (<see cref="ConfigPlanner"/>)
+/// and the plan run without a restart, an invalid one refused with its errors while the previous one keeps running.
+/// Every outcome is reported (<see cref="IConfigReportSink"/>). A stop ends every open alert (the pipelines flush their
+/// rules into the outbox) before the MQTT service, stopped after this one, drains and publishes offline.
 /// </summary>
 public sealed class AgentWorker(
     IOptions<AgentOptions> options,
     DetectorModel model,
-    PoseModelProvider poseModels,
-    CameraSupervisor supervisor,
-    IAlertPublisher publisher,
-    PipelineStatsRegistry registry,
+    CameraRunner cameras,
+    AuthorisationScheduler authorisations,
+    DesiredConfigStore store,
+    DesiredConfigInbox inbox,
+    IConfigReportSink? reports,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<AgentWorker>();
+    private readonly AgentOptions _options = options.Value;
+    private readonly string _desiredTopic = Topics.ConfigDesired(options.Value.DeviceId);
+    private readonly Lock _state = new();
+    private readonly List<CameraReloader> _reloaders = [];
+    private ConfigSource _source = ConfigSource.Local;
+    private long? _applied;
+    private long? _lastReceived;
+    private ConfigApplyStatus _status = ConfigApplyStatus.Applied;
+    private IReadOnlyList<string> _errors = [];
+    private List<CameraConfig> _configured = [];
+    private bool _watchingFiles;
 
     /// <summary>Raised after every reload attempt of a camera file (valid, rejected or unchanged).</summary>
     public event EventHandler<CameraReloadOutcome>? CameraReloaded;
 
+    /// <summary>Raised after every report (at start, after each desired configuration, after a camera file reload).</summary>
+    public event EventHandler<ReportedConfigMessage>? ConfigReported;
+
+    /// <summary>The running cameras.</summary>
+    public CameraRunner Cameras => cameras;
+
+    /// <summary>The last report.</summary>
+    public ReportedConfigMessage? LastReport { get; private set; }
+
     /// <inheritdoc />
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var cameras = options.Value.CameraPaths.Select(path => (Path: path, Config: CameraConfigLoader.Load(path))).ToList();
-        return Task.WhenAll(cameras.Select(c => RunCameraAsync(c.Path, c.Config, stoppingToken)));
-    }
-
-    // Reconnection, stall detection and restart after a failure are the supervisor's (Capture/CameraSupervisor.cs);
-    // each camera has its own supervisor loop, so one failing camera never disturbs the others.
-    private async Task RunCameraAsync(string path, CameraConfig camera, CancellationToken ct)
-    {
-        var stats = new PipelineStats(camera.CameraId, time);
-        registry.Register(stats);
-        var running = new RunningCamera(camera);
-        using var reloader = new CameraReloader(
-            path,
-            camera,
-            BuildRules,
-            running.Apply,
-            options.Value.ReloadDebounce,
-            time,
-            loggers.CreateLogger<CameraReloader>());
-        reloader.Reloaded += (_, outcome) => CameraReloaded?.Invoke(this, outcome);
-        var source = WithSourceResolved(camera, path).Source;
-        await supervisor.RunAsync(camera.CameraId, source, (opened, token) => RunPipelineAsync(running, opened, stats, token), ct).ConfigureAwait(false);
-        if (!ct.IsCancellationRequested)
-        {
-            // Only a file ends; a live camera runs until the agent stops. A finished camera is not a stuck one.
-            stats.Completed = true;
-            HostingLog.CameraCompleted(_logger, camera.CameraId, source);
-        }
-    }
-
-    private async Task RunPipelineAsync(RunningCamera camera, IFrameSource source, PipelineStats stats, CancellationToken ct)
-    {
-        using var detector = model.CreateDetector();
-        var config = camera.Config;
-        var rules = BuildRules(config);
-
-        // Privacy masks are blanked on every frame before the detector sees it; pose and fire run only when enabled.
-        using var analysis = FrameAnalysis.Create(config, rules, model.Manifest, poseModels.For(rules));
-        var pipeline = new CameraPipeline(
-            config.CameraId,
-            source,
-            detector,
-            new ByteTracker(new TrackerOptions()),
-            rules,
-            new PublishingSink(publisher),
-            new PipelineOptions { Replay = false, PaceFiles = true, ScoreThreshold = model.ScoreThreshold, MaxFrameAge = supervisor.MaxFrameAge },
-            stats,
-            time,
-            loggers.CreateLogger<CameraPipeline>())
-        {
-            Analysis = analysis,
-        };
-        camera.Pipeline = pipeline;
-        PipelineLog.Started(_logger, config.CameraId, "live", 1);
+        StartInitial(stoppingToken);
         try
         {
-            await pipeline.RunAsync(ct).ConfigureAwait(false);
+            await foreach (var payload in inbox.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await HandleAsync(payload, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The agent stops: the cameras below end their alerts.
         }
         finally
         {
-            camera.Pipeline = null;
+            StopWatchingFiles();
+            await cameras.WhenAllEnded().ConfigureAwait(false);
         }
     }
 
-    private RuleEngine BuildRules(CameraConfig camera) => new(camera, model.Manifest, options.Value.DeviceId);
+    private void StartInitial(CancellationToken ct)
+    {
+        var persisted = store.TryLoad(out var problem);
+        if (problem is not null)
+        {
+            ConfigLog.PersistedInvalid(_logger, store.FilePath, problem);
+        }
+
+        if (persisted is not null)
+        {
+            var valid = DesiredConfigChecker.Check(persisted, _options.DeviceId, model.Manifest, out var errors);
+            if (valid is not null)
+            {
+                // Even offline: the windows of the arrêtés are in the persisted message, and enforced by this device's clock.
+                authorisations.Enforce(valid.Gate);
+                foreach (var camera in valid.Cameras)
+                {
+                    cameras.Start(ResolveFleet(camera), ct);
+                }
+
+                ConfigLog.RunningPersisted(_logger, persisted.Version, store.FilePath);
+                SetState(ConfigSource.Fleet, persisted.Version, persisted.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
+                return;
+            }
+
+            var joined = string.Join("; ", errors);
+            ConfigLog.PersistedInvalid(_logger, store.FilePath, joined);
+        }
+
+        var windows = _options.LocalWindows;
+        authorisations.Enforce(windows.Count == 0 ? AuthorisationGate.Unrestricted : new AuthorisationGate(windows));
+        if (windows.Count == 0)
+        {
+            ConfigLog.DevelopmentMode(_logger);
+        }
+
+        var local = new List<CameraConfig>();
+        lock (_state)
+        {
+            _watchingFiles = true;
+        }
+
+        foreach (var path in _options.CameraPaths)
+        {
+            var camera = CameraConfigLoader.Load(path);
+            local.Add(camera);
+            cameras.Start(ResolveFile(camera, path), ct);
+            var reloader = new CameraReloader(path, camera, cameras.BuildRules, (next, rules) => OnFileReloaded(path, next, rules), _options.ReloadDebounce, time, loggers.CreateLogger<CameraReloader>());
+            reloader.Reloaded += (_, outcome) => CameraReloaded?.Invoke(this, outcome);
+            _reloaders.Add(reloader);
+        }
+
+        ConfigLog.RunningLocal(_logger, local.Count, _desiredTopic);
+        SetState(ConfigSource.Local, null, null, ConfigApplyStatus.Applied, [], local);
+    }
+
+    private async Task HandleAsync(byte[] payload, CancellationToken ct)
+    {
+        if (payload.Length == 0)
+        {
+            ConfigLog.Cleared(_logger, _desiredTopic);
+            return;
+        }
+
+        DesiredConfigMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.DesiredConfigMessage);
+        }
+        catch (JsonException ex)
+        {
+            Reject(null, [$"{ex.Path ?? "$"}: not a desired configuration: {ex.Message}"]);
+            return;
+        }
+
+        if (message is null)
+        {
+            Reject(null, ["$: the document is null"]);
+            return;
+        }
+
+        long? applied;
+        bool handled;
+        lock (_state)
+        {
+            applied = _applied;
+            handled = (_source == ConfigSource.Fleet && message.Version == _applied) || (message.Version == _lastReceived && _status == ConfigApplyStatus.Rejected);
+        }
+
+        if (handled)
+        {
+            // A retained copy delivered again at reconnection: normal, nothing to do.
+            ConfigLog.AlreadyHandled(_logger, message.Version);
+            return;
+        }
+
+        if (applied is { } running && message.Version < running)
+        {
+            Reject(message.Version, [$"version: {message.Version} is older than the applied version {running}"]);
+            return;
+        }
+
+        var valid = DesiredConfigChecker.Check(message, _options.DeviceId, model.Manifest, out var errors);
+        if (valid is null)
+        {
+            Reject(message.Version, errors);
+            return;
+        }
+
+        await ApplyAsync(valid, ct).ConfigureAwait(false);
+    }
+
+    private async Task ApplyAsync(ValidDesiredConfig valid, CancellationToken ct)
+    {
+        // From now on the fleet decides: the local files are no longer watched.
+        StopWatchingFiles();
+        authorisations.Enforce(valid.Gate);
+        var plan = ConfigPlanner.Plan(cameras.Running, [.. valid.Cameras.Select(ResolveFleet)]);
+        foreach (var change in plan)
+        {
+            switch (change.Kind)
+            {
+                case CameraChangeKind.Stop:
+                    await cameras.StopAsync(change.CameraId).ConfigureAwait(false);
+                    break;
+                case CameraChangeKind.Restart:
+                    await cameras.StopAsync(change.CameraId).ConfigureAwait(false);
+                    cameras.Start(change.Next!, ct);
+                    break;
+                case CameraChangeKind.Start:
+                    cameras.Start(change.Next!, ct);
+                    break;
+                case CameraChangeKind.Update:
+                    cameras.Update(change.Next!);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        var message = valid.Message;
+        try
+        {
+            store.Save(message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ConfigLog.PersistFailed(_logger, message.Version, store.FilePath, ex.Message);
+        }
+
+        var counts = new int[Enum.GetValues<CameraChangeKind>().Length];
+        foreach (var change in plan)
+        {
+            counts[(int)change.Kind]++;
+        }
+
+        ConfigLog.Applied(_logger, message.Version, counts[(int)CameraChangeKind.Start], counts[(int)CameraChangeKind.Update], counts[(int)CameraChangeKind.Restart], counts[(int)CameraChangeKind.Stop], counts[(int)CameraChangeKind.Unchanged]);
+        SetState(ConfigSource.Fleet, message.Version, message.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
+    }
+
+    private void Reject(long? version, IReadOnlyList<string> errors)
+    {
+        long? applied;
+        lock (_state)
+        {
+            applied = _applied;
+        }
+
+        var running = applied?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(local files)";
+        var joined = string.Join("; ", errors);
+        ConfigLog.Rejected(_logger, version, running, joined);
+        lock (_state)
+        {
+            // The newest version received, as the contract says: an older one refused does not lower it.
+            var newest = version is { } v && (_lastReceived is not { } last || v > last) ? v : _lastReceived;
+            SetState(_source, _applied, newest, ConfigApplyStatus.Rejected, errors, _configured);
+        }
+    }
+
+    // A valid edit of a local camera file: applied by the reloader, reported here.
+    private void OnFileReloaded(string path, CameraConfig next, Core.Rules.RuleEngine rules)
+    {
+        lock (_state)
+        {
+            if (!_watchingFiles)
+            {
+                return;
+            }
+
+            cameras.Apply(ResolveFile(next, path), rules);
+            var configured = _configured.Select(c => c.CameraId == next.CameraId ? next : c).ToList();
+            SetState(_source, _applied, _lastReceived, _status, _errors, configured);
+        }
+    }
+
+    private void StopWatchingFiles()
+    {
+        lock (_state)
+        {
+            _watchingFiles = false;
+        }
+
+        foreach (var reloader in _reloaders)
+        {
+            reloader.Dispose();
+        }
+
+        _reloaders.Clear();
+    }
+
+    private void SetState(ConfigSource source, long? applied, long? lastReceived, ConfigApplyStatus status, IReadOnlyList<string> errors, List<CameraConfig> configured)
+    {
+        ReportedConfigMessage report;
+        lock (_state)
+        {
+            (_source, _applied, _lastReceived, _status, _errors, _configured) = (source, applied, lastReceived, status, errors, configured);
+            report = new ReportedConfigMessage(
+                ReportedConfigMessage.SchemaId,
+                ReportedConfigMessage.CurrentVersion,
+                _options.DeviceId,
+                time.GetUtcNow(),
+                source,
+                applied,
+                lastReceived,
+                status,
+                errors,
+                [.. configured.Select(ReportedDocument)],
+                authorisations.Gate.Windows);
+            LastReport = report;
+        }
+
+        reports?.Report(report);
+        ConfigReported?.Invoke(this, report);
+    }
+
+    // The layout the console draws; a password in a camera URL never leaves the device.
+    private static JsonElement ReportedDocument(CameraConfig camera) =>
+        CameraConfigLoader.ToDocument(camera with { Source = FrameSourceSpec.Redact(camera.Source) });
 
     // A relative file source is relative to its camera file, not to wherever the agent was started.
-    private static CameraConfig WithSourceResolved(CameraConfig camera, string cameraPath)
+    private static CameraConfig ResolveFile(CameraConfig camera, string cameraPath) => Resolve(camera, Path.GetDirectoryName(cameraPath)!);
+
+    // A fleet camera's relative file source is relative to the agent's configuration folder.
+    private CameraConfig ResolveFleet(CameraConfig camera) => Resolve(camera, _options.BaseDirectory);
+
+    private static CameraConfig Resolve(CameraConfig camera, string directory)
     {
         var spec = FrameSourceSpec.Parse(camera.Source);
         return spec.Kind == FrameSourceKind.File && !Path.IsPathRooted(spec.Source)
-            ? camera with { Source = Path.GetFullPath(spec.Source, Path.GetDirectoryName(cameraPath)!) }
+            ? camera with { Source = Path.GetFullPath(spec.Source, directory) }
             : camera;
-    }
-
-    // The configuration a camera runs now, and its pipeline while one runs (the supervisor may restart it).
-    private sealed class RunningCamera(CameraConfig config)
-    {
-        private volatile CameraConfig _config = config;
-        private volatile CameraPipeline? _pipeline;
-
-        public CameraConfig Config => _config;
-
-        public CameraPipeline? Pipeline
-        {
-            get => _pipeline;
-            set => _pipeline = value;
-        }
-
-        // A later pipeline (restart after a failure) builds its rules from the new configuration; the running one swaps now.
-        public void Apply(CameraConfig next, RuleEngine rules)
-        {
-            _config = next;
-            _pipeline?.Analysis?.ReplaceMasks(next);
-            _pipeline?.ReplaceRules(rules);
-        }
-    }
-
-    private sealed class PublishingSink(IAlertPublisher publisher) : IPipelineSink
-    {
-        public void OnFrame(in FrameResult frame)
-        {
-            // Run mode publishes alerts only: per-frame detections stay on the device.
-        }
-
-        // One outbox transaction per frame; the outbox serialises the alerts at once (the list is reused by the pipeline).
-        public void OnAlerts(IReadOnlyList<AlertMessage> alerts) => publisher.Enqueue(alerts);
     }
 }

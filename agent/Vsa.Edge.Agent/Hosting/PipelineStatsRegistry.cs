@@ -15,6 +15,9 @@ public sealed class PipelineStatsRegistry
         _cameras[stats.CameraId] = stats;
     }
 
+    /// <summary>Forgets a camera that no longer runs (removed by a configuration change), so the watchdog does not wait for it.</summary>
+    public void Unregister(string cameraId) => _cameras.TryRemove(cameraId, out _);
+
     /// <summary>Every camera, ordered by id.</summary>
     public IReadOnlyList<PipelineStats> All => [.. _cameras.Values.OrderBy(s => s.CameraId, StringComparer.Ordinal)];
 }

@@ -64,6 +64,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, jitter);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.DisconnectedAsync += OnDisconnectedAsync;
+        _client.ApplicationMessageReceivedAsync += OnApplicationMessageAsync;
     }
 
     /// <summary>Whether the client is connected now.</summary>
@@ -109,6 +110,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     {
         _connectionLoop ??= Task.Run(() => ConnectionLoopAsync(_stopping.Token), cancellationToken);
         _heartbeatLoop ??= Task.Run(() => HeartbeatLoopAsync(_stopping.Token), cancellationToken);
+        _reportLoop ??= Task.Run(() => ReportLoopAsync(_stopping.Token), cancellationToken);
         if (DeviceEvents is { } events)
         {
             _eventsLoop ??= Task.Run(() => DeviceEventsLoopAsync(events, _stopping.Token), cancellationToken);
@@ -171,6 +173,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     {
         await StopLoopsAsync().ConfigureAwait(false);
         _client.DisconnectedAsync -= OnDisconnectedAsync;
+        _client.ApplicationMessageReceivedAsync -= OnApplicationMessageAsync;
         _client.Dispose();
         _credentials?.Dispose();
         _stopping.Dispose();
@@ -187,7 +190,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop })
+        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop, _reportLoop })
         {
             if (loop is null)
             {
@@ -250,6 +253,10 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
 
             SessionPresent = result.IsSessionPresent;
             await PublishStatusAsync(DeviceState.Online, ct).ConfigureAwait(false);
+
+            // At every connection: the session may be new (expired, broker restarted), and the retained desired
+            // configuration it brings back is a no-op when already applied.
+            await SubscribeDesiredAsync(ct).ConfigureAwait(false);
             _backoff.Reset();
             Interlocked.Increment(ref _connections);
             _firstConnection.TrySetResult();

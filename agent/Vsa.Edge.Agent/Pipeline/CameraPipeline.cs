@@ -324,7 +324,11 @@ public sealed class CameraPipeline
         SwapRulesIfPending(timestamp);
         _alerts.Clear();
         var aspect = FrameAspect(image);
-        var observation = Analysis?.Observe(image, tracks, timestamp, aspect) ?? new FrameObservation(tracks, timestamp) { FrameAspectRatio = aspect };
+
+        // Civil time, not the frame's: an authorisation ends by the wall clock (its timer also refreshes it, frame or not).
+        _rules?.Authorisation?.Refresh(_time.GetUtcNow());
+        var wanted = _rules?.ActiveInputs ?? FrameAnalysis.AllInputs;
+        var observation = Analysis?.Observe(image, tracks, timestamp, aspect, wanted) ?? new FrameObservation(tracks, timestamp) { FrameAspectRatio = aspect };
         if (_rules is not null)
         {
             _rules.Evaluate(observation, _alerts);

@@ -143,11 +143,15 @@ public sealed class FrameAnalysis : IDisposable
         Volatile.Write(ref _masks, PrivacyMasker.Create(camera));
     }
 
+    /// <summary>Every kind of pixel evidence.</summary>
+    public const RuleInputs AllInputs = RuleInputs.Pose | RuleInputs.FireCandidates | RuleInputs.StaticRegions;
+
     /// <summary>
-    /// The rules' observation of one frame: tracks, frame aspect, and — when enabled — pose evidence, fire candidates
-    /// and static regions computed from <paramref name="frame"/> (null when the pipeline did not keep the pixels).
+    /// The rules' observation of one frame: tracks, frame aspect, and — when enabled and in <paramref name="wanted"/>
+    /// (<see cref="RuleEngine.ActiveInputs"/>: not for an event outside its authorisation) — pose evidence, fire
+    /// candidates and static regions computed from <paramref name="frame"/> (null when the pipeline did not keep the pixels).
     /// </summary>
-    public FrameObservation Observe(Mat? frame, IReadOnlyList<Track> tracks, DateTimeOffset timestamp, double frameAspect)
+    public FrameObservation Observe(Mat? frame, IReadOnlyList<Track> tracks, DateTimeOffset timestamp, double frameAspect, RuleInputs wanted = AllInputs)
     {
         var observation = new FrameObservation(tracks, timestamp) { FrameAspectRatio = frameAspect };
         if (frame is null)
@@ -155,14 +159,14 @@ public sealed class FrameAnalysis : IDisposable
             return observation;
         }
 
-        if (_pose is not null)
+        if (_pose is not null && (wanted & RuleInputs.Pose) != 0)
         {
             var started = Stopwatch.GetTimestamp();
             observation = observation with { Pose = _pose.Collect(frame, tracks, timestamp) };
             _poseTicks += Stopwatch.GetTimestamp() - started;
         }
 
-        if (_fire is not null)
+        if (_fire is not null && (wanted & RuleInputs.FireCandidates) != 0)
         {
             var started = Stopwatch.GetTimestamp();
             observation = observation with { FireCandidates = _fire.Detect(frame, timestamp) };
@@ -170,7 +174,7 @@ public sealed class FrameAnalysis : IDisposable
             FireFrames++;
         }
 
-        if (_static is not null)
+        if (_static is not null && (wanted & RuleInputs.StaticRegions) != 0)
         {
             var started = Stopwatch.GetTimestamp();
             observation = observation with { StaticRegions = _static.Update(frame, tracks, timestamp) };
