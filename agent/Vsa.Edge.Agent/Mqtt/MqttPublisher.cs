@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.ExceptionServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -32,6 +31,10 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     private readonly DeviceCredentials? _credentials;
     private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _stopping = new();
+
+    // Cancels the PUBACK waits of alerts already sent. A stop lets them finish (up to the drain time) rather than cutting them
+    // off: an alert the broker has but whose acknowledgement was abandoned would stay in the outbox and be sent twice.
+    private readonly CancellationTokenSource _inflight = new();
     private readonly TaskCompletionSource _firstConnection = NewSignal();
     private TaskCompletionSource _disconnected = NewSignal();
     private TaskCompletionSource _connected = NewSignal();
@@ -135,6 +138,10 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     /// <summary>Clean stop: publishes what waits (bounded by <see cref="MqttOptions.StopDrainTimeout"/>), then the retained offline status, then disconnects.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // One deadline for the batch in flight and for the drain after it.
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(_options.StopDrainTimeout);
+        _inflight.CancelAfter(_options.StopDrainTimeout);
         await StopLoopsAsync().ConfigureAwait(false);
         if (!_client.IsConnected)
         {
@@ -142,13 +149,11 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             return;
         }
 
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        drain.CancelAfter(_options.StopDrainTimeout);
         try
         {
             try
             {
-                await PublishWaitingAsync(drain.Token).ConfigureAwait(false);
+                await PublishWaitingAsync(drain.Token, drain.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when ((ex is OperationCanceledException || IsConnectionFailure(ex)) && drain.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -171,12 +176,19 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     /// <summary>Stops without a clean disconnect: the broker sees the connection drop and publishes the last will.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (!_inflight.IsCancellationRequested)
+        {
+            // Not after a first dispose: the source is gone then (cancelled before it was disposed).
+            await _inflight.CancelAsync().ConfigureAwait(false);
+        }
+
         await StopLoopsAsync().ConfigureAwait(false);
         _client.DisconnectedAsync -= OnDisconnectedAsync;
         _client.ApplicationMessageReceivedAsync -= OnApplicationMessageAsync;
         _client.Dispose();
         _credentials?.Dispose();
         _stopping.Dispose();
+        _inflight.Dispose();
         if (_ownsOutbox && _outbox is IDisposable disposable)
         {
             disposable.Dispose();
@@ -219,7 +231,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
 
             try
             {
-                await PublishWaitingAsync(ct).ConfigureAwait(false);
+                await PublishWaitingAsync(ct, _inflight.Token).ConfigureAwait(false);
 
                 // Sleep until an alert is stored or the connection drops (then reconnect at once).
                 await Task.WhenAny(_outbox.WaitAsync(c => c.Depth > 0, ct), _disconnected.Task).WaitAsync(ct).ConfigureAwait(false);
@@ -270,59 +282,6 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             MqttLog.ConnectFailed(_logger, _options.Host, _options.Port, _backoff.Attempt, ex.Message, delay);
             await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             return false;
-        }
-    }
-
-    // Publishes a window of the oldest alerts back to back (MQTTnet writes them in call order), then awaits their PUBACKs
-    // in that order and removes the acknowledged ones in one transaction. A failure leaves the rest in the outbox.
-    private async Task PublishWaitingAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var batch = _outbox.Peek(_options.MaxInflightAlerts);
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            var sends = new Task<MqttClientPublishResult>[batch.Count];
-            for (var i = 0; i < batch.Count; i++)
-            {
-                sends[i] = _client.PublishAsync(MqttMessages.Alert(_deviceId, batch[i]), ct);
-            }
-
-            var acknowledged = new List<OutboxEntry>(batch.Count);
-            Exception? failure = null;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                try
-                {
-                    var result = await sends[i].ConfigureAwait(false);
-                    switch (PublishOutcomes.Classify(result.ReasonCode))
-                    {
-                        case PublishOutcome.Delivered:
-                            acknowledged.Add(batch[i]);
-                            break;
-                        case PublishOutcome.RefusedForGood:
-                            _outbox.Reject(batch[i], $"{result.ReasonCode} {result.ReasonString}".Trim());
-                            break;
-                        default:
-                            failure ??= new MqttCommunicationException($"broker refused alert {batch[i].MessageId}: {result.ReasonCode} {result.ReasonString}");
-                            break;
-                    }
-                }
-                catch (Exception ex) when (IsConnectionFailure(ex) || ex is OperationCanceledException)
-                {
-                    failure ??= ex;
-                }
-            }
-
-            _outbox.Remove(acknowledged);
-            Interlocked.Add(ref _published, acknowledged.Count);
-            if (failure is not null)
-            {
-                ExceptionDispatchInfo.Capture(failure).Throw();
-            }
         }
     }
 

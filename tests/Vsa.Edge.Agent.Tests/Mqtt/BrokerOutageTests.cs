@@ -125,6 +125,9 @@ internal static class AgentConfig
                 HeartbeatInterval = (heartbeat ?? TimeSpan.FromSeconds(1)).ToString(),
                 ReconnectMinDelay = "00:00:00.100",
                 ReconnectMaxDelay = "00:00:00.500",
+
+                // A guard, not a figure: on a loaded machine the stop drain must not give up before the outbox is empty.
+                StopDrainTimeout = "00:01:00",
             },
         };
         var path = Path.Combine(dir, "agent.json");
