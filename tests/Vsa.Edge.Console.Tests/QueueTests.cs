@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Vsa.Edge.Console.Tests.Infrastructure;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Alerts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Vsa.Edge.Console.Tests;
@@ -15,36 +17,45 @@ public sealed class QueueTests(BrowserFixture browser)
     {
         await using var host = await ConsoleHost.StartAsync();
         var op = await host.CreateAccountAsync(Role.Operator, "alice");
+        using (var admin = await FleetAdmin.CreateAsync(host))
+        {
+            await admin.EnrolAsync("pole-gare-01", "Gare Part-Dieu");
+            await admin.AuthoriseAsync("pole-gare-01", "cam-1", "intrusion");
+            await admin.PutConfigAsync("pole-gare-01", Samples.Camera("cam-1"));
+        }
+
         var page = await browser.NewPageAsync();
         await ConsolePage.SignInAsync(page, host, op);
         var loads = 0;
         page.Load += (_, _) => loads++;
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
         await using var agent = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
-        var alert = Samples.AlertStart(agent.DeviceId, EventType.AbandonedObject, zoneId: "hall");
+        var alert = Samples.AlertStart(agent.DeviceId, EventType.Intrusion, zoneId: "quai-nord");
 
         await agent.PublishAsync(alert);
 
         var row = ConsolePage.Row(page, alert.AlertId);
         await Expect(row).ToBeVisibleAsync();
-        await Expect(row).ToContainTextAsync("Objet abandonné");
-        await Expect(row).ToContainTextAsync("pole-gare-01");
-        await Expect(row).ToContainTextAsync("hall");
+        await Expect(row).ToContainTextAsync("Intrusion en zone");
+        await Expect(row.Locator("td.site")).ToHaveTextAsync("Gare Part-Dieu (pole-gare-01)");
+        await Expect(row).ToContainTextAsync("quai-nord");
         await Expect(row).ToHaveClassAsync(new Regex("\\bunseen\\b"));
         await Expect(page.Locator("#announcer")).ToContainTextAsync("Nouvelle alerte");
         await Expect(page).ToHaveTitleAsync(new Regex("^\\(1\\)"));
         Assert.Equal(0, loads);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
 
-        // A busier shift for the screenshot: newest first, the unseen ones marked.
-        foreach (var (type, camera, zone) in new[] { (EventType.CrowdDensity, "cam-2", "parvis"), (EventType.WrongWay, "cam-3", "escalier-sud"), (EventType.PersonDown, "cam-1", "quai-nord") })
+        // A busier shift for the screenshot, started earlier: newest first, the unseen ones marked.
+        foreach (var (type, camera, zone, minutesAgo) in new[] { (EventType.CrowdDensity, "cam-2", "parvis", 2), (EventType.WrongWay, "cam-3", "escalier-sud", 6), (EventType.AbandonedObject, "cam-1", "voies", 11) })
         {
-            await agent.PublishAsync(Samples.AlertStart(agent.DeviceId, type, camera, zone));
+            var earlier = Samples.AlertStart(agent.DeviceId, type, camera, zone);
+            await agent.PublishAsync(earlier with { StartedAt = earlier.StartedAt.AddMinutes(-minutesAgo), ObservedAt = earlier.ObservedAt.AddMinutes(-minutesAgo) });
         }
 
         await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(4);
         await page.Keyboard.PressAsync("j");
         await Expect(page.Locator("#queue tbody tr").First).ToHaveClassAsync(new Regex("\\bselected\\b"));
+        await Expect(page.Locator("#layout polygon.zone.active")).ToHaveCountAsync(1);
         await ConsolePage.ScreenshotAsync(page, "queue.png");
 
         // The same queue on a wall screen with large type, and on a small laptop.
@@ -134,18 +145,14 @@ public sealed class QueueTests(BrowserFixture browser)
         var op = await host.CreateAccountAsync(Role.Operator, "alice");
         var page = await browser.NewPageAsync();
 
-        // The layout endpoint belongs to the configuration feature; its answer is played here in the shape it documents.
-        await page.RouteAsync("**/api/devices/pole-gare-01/cameras/cam-1/layout", route => route.FulfillAsync(new()
+        // The real path: an arrêté, then the desired configuration with its zones, lines and mask, both through the API.
+        using (var admin = await FleetAdmin.CreateAsync(host))
         {
-            ContentType = "application/json",
-            Body = """
-                {"deviceId":"pole-gare-01","cameraId":"cam-1","source":"desired",
-                 "zones":[{"id":"quai-nord","name":"Quai nord","polygon":[[0.3,0.25],[0.75,0.25],[0.8,0.95],[0.25,0.95]]},
-                          {"id":"voies","name":"Voies","polygon":[[0.05,0.5],[0.22,0.5],[0.2,0.95],[0.02,0.95]]}],
-                 "lines":[{"id":"acces-sud","name":"Accès sud","points":[[0.1,0.2],[0.9,0.2]],"forbidden":"down"}],
-                 "privacyMasks":[{"id":"fenetres","polygon":[[0.82,0.05],[0.98,0.05],[0.98,0.4],[0.82,0.4]]}]}
-                """,
-        }));
+            await admin.EnrolAsync("pole-gare-01", "Gare Part-Dieu");
+            await admin.AuthoriseAsync("pole-gare-01", "cam-1", "intrusion");
+            await admin.PutConfigAsync("pole-gare-01", Samples.Camera("cam-1"));
+        }
+
         await ConsolePage.SignInAsync(page, host, op);
         await using var agent = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
         var earlier = Samples.AlertStart(agent.DeviceId, EventType.AbandonedObject, zoneId: "quai-nord");
@@ -158,9 +165,12 @@ public sealed class QueueTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Enter");
 
         await Expect(page.Locator("#detail-meta")).ToContainTextAsync(alert.AlertId);
+        await Expect(page.Locator("#detail-meta")).ToContainTextAsync("Gare Part-Dieu (pole-gare-01)");
         await Expect(page.Locator("#layout polygon.zone")).ToHaveCountAsync(2);
         await Expect(page.Locator("#layout polygon.zone.active")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#layout polyline.line")).ToHaveCountAsync(2);
         await Expect(page.Locator("#layout polyline.line.forbidden")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#layout text.label")).ToContainTextAsync(["Quai nord", "Voies", "Accès sud", "Bord du quai"]);
         await Expect(page.Locator("#layout polygon.mask")).ToHaveCountAsync(1);
         await Expect(page.Locator("#layout rect.object")).ToHaveCountAsync(2);
         await Expect(page.Locator("#layout-note")).ToBeEmptyAsync();
@@ -170,5 +180,36 @@ public sealed class QueueTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("1");
         await page.Locator("#decision-comment").FillAsync("ombre portée sur le quai");
         await ConsolePage.ScreenshotAsync(page, "detail.png");
+    }
+
+    [Fact]
+    public async Task PendingQueue_520AlertsOlderThanTheNewest500_OldestPendingStillListed()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var op = await host.CreateAccountAsync(Role.Operator, "alice");
+
+        // A long night: 520 alerts, one every 10 s, stored as the ingestion stores them; three of the newest are decided.
+        var store = host.Services.GetRequiredService<AlertStore>();
+        var first = DateTimeOffset.UtcNow.AddHours(-3);
+        var alerts = Enumerable.Range(0, 520).Select(i => Samples.AlertStart("pole-gare-01", EventType.Intrusion) with { StartedAt = first.AddSeconds(10 * i), ObservedAt = first.AddSeconds(10 * i + 2) }).ToArray();
+        foreach (var alert in alerts)
+        {
+            Assert.Equal(AlertApplyOutcome.Applied, (await store.ApplyAsync(alert, DateTimeOffset.UtcNow, CancellationToken.None)).Outcome);
+        }
+
+        foreach (var alert in alerts[^3..])
+        {
+            await store.DecideAsync(alert.AlertId, AlertDecisionKind.Confirmed, null, null, "bob", DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        var page = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(page, host, op);
+
+        await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(517);
+        await Expect(ConsolePage.Row(page, alerts[0].AlertId)).ToBeAttachedAsync();
+        await Expect(page.Locator("#queue tbody tr").Last).ToHaveAttributeAsync("data-alert-id", alerts[0].AlertId);
+        await Expect(ConsolePage.Row(page, alerts[^1].AlertId)).ToHaveCountAsync(0);
+        await Expect(page.Locator("#queue-count")).ToContainTextAsync("517 en attente");
+        await Expect(page.Locator("#queue-truncated")).ToBeHiddenAsync();
     }
 }

@@ -14,8 +14,14 @@ public static class AlertEndpoints
     /// <summary>Number of alerts returned when <c>limit</c> is not given.</summary>
     public const int DefaultLimit = 50;
 
-    /// <summary>Largest <c>limit</c> accepted.</summary>
-    public const int MaxLimit = 500;
+    /// <summary>
+    /// Largest <c>limit</c> accepted: enough for every alert a CSU can leave waiting on a busy day, in one page the console
+    /// can hold; beyond it, the <see cref="TruncatedHeader"/> says so and the client pages on with <c>since</c>.
+    /// </summary>
+    public const int MaxLimit = 5000;
+
+    /// <summary>Response header of <c>GET /api/alerts</c>: <c>true</c> when more alerts match than the page holds.</summary>
+    public const string TruncatedHeader = "Vsa-Truncated";
 
     /// <summary>
     /// Maps <c>GET /api/alerts</c> and <c>GET /api/alerts/{alertId}</c> (any signed-in account) and
@@ -31,7 +37,11 @@ public static class AlertEndpoints
     }
 
     /// <summary>Parses the query string of <c>GET /api/alerts</c>; the errors are keyed by parameter name.</summary>
-    public static bool TryParseQuery(string? limit, string? since, string? deviceId, string? cameraId, out AlertQuery query, out Dictionary<string, string[]> errors)
+    public static bool TryParseQuery(string? limit, string? since, string? deviceId, string? cameraId, out AlertQuery query, out Dictionary<string, string[]> errors) =>
+        TryParseQuery(limit, since, deviceId, cameraId, null, null, out query, out errors);
+
+    /// <summary>Parses the query string of <c>GET /api/alerts</c> with its decision filter and order; the errors are keyed by parameter name.</summary>
+    public static bool TryParseQuery(string? limit, string? since, string? deviceId, string? cameraId, string? decision, string? order, out AlertQuery query, out Dictionary<string, string[]> errors)
     {
         errors = [];
         var parsedLimit = DefaultLimit;
@@ -63,19 +73,44 @@ public static class AlertEndpoints
             errors["cameraId"] = ["cameraId must not be empty."];
         }
 
-        query = new AlertQuery(parsedLimit, parsedSince, deviceId, cameraId);
+        var parsedDecision = decision switch
+        {
+            null or "any" => AlertDecisionFilter.Any,
+            "pending" => AlertDecisionFilter.Pending,
+            "decided" => AlertDecisionFilter.Decided,
+            _ => (AlertDecisionFilter?)null,
+        };
+        if (parsedDecision is null)
+        {
+            errors["decision"] = ["decision must be pending, decided or any."];
+        }
+
+        var parsedOrder = order switch
+        {
+            null or "newest" => AlertOrder.NewestFirst,
+            "oldest" => AlertOrder.OldestFirst,
+            _ => (AlertOrder?)null,
+        };
+        if (parsedOrder is null)
+        {
+            errors["order"] = ["order must be newest or oldest."];
+        }
+
+        query = new AlertQuery(parsedLimit, parsedSince, deviceId, cameraId, parsedDecision ?? AlertDecisionFilter.Any, parsedOrder ?? AlertOrder.NewestFirst);
         return errors.Count == 0;
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AlertView>>, ValidationProblem>> ListAsync(
-        AlertStore store, string? limit, string? since, string? deviceId, string? cameraId, CancellationToken cancellationToken)
+        AlertStore store, HttpResponse response, string? limit, string? since, string? deviceId, string? cameraId, string? decision, string? order, CancellationToken cancellationToken)
     {
-        if (!TryParseQuery(limit, since, deviceId, cameraId, out var query, out var errors))
+        if (!TryParseQuery(limit, since, deviceId, cameraId, decision, order, out var query, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "Invalid alert query");
         }
 
-        return TypedResults.Ok(await store.QueryAsync(query, cancellationToken));
+        var page = await store.QueryPageAsync(query, cancellationToken);
+        response.Headers[TruncatedHeader] = page.Truncated ? "true" : "false";
+        return TypedResults.Ok(page.Alerts);
     }
 
     private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> GetAsync(AlertStore store, string alertId, CancellationToken cancellationToken)

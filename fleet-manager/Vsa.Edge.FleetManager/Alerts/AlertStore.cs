@@ -133,20 +133,35 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             return (DecideOutcome.Recorded, view);
         }, cancellationToken);
 
-    /// <summary>Alerts matching <paramref name="query"/>, newest start first.</summary>
-    public async Task<IReadOnlyList<AlertView>> QueryAsync(AlertQuery query, CancellationToken cancellationToken)
+    /// <summary>Alerts matching <paramref name="query"/>, in its order.</summary>
+    public async Task<IReadOnlyList<AlertView>> QueryAsync(AlertQuery query, CancellationToken cancellationToken) =>
+        (await QueryPageAsync(query, cancellationToken)).Alerts;
+
+    /// <summary>Alerts matching <paramref name="query"/>, in its order, and whether more match than the page holds.</summary>
+    public async Task<AlertPage> QueryPageAsync(AlertQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        var decision = query.Decision switch
+        {
+            AlertDecisionFilter.Pending => "AND decision IS NULL",
+            AlertDecisionFilter.Decided => "AND decision IS NOT NULL",
+            _ => string.Empty,
+        };
+        var order = query.Order == AlertOrder.OldestFirst ? "started_at ASC, alert_id ASC" : "started_at DESC, alert_id DESC";
         await using var connection = await database.OpenAsync(cancellationToken);
+
+        // One row more than asked tells whether the page is complete, without counting the whole table.
         await using var command = connection.Sql(null, $"""
             SELECT {Columns} FROM alerts
             WHERE (@since IS NULL OR started_at >= @since)
               AND (@device_id IS NULL OR device_id = @device_id)
               AND (@camera_id IS NULL OR camera_id = @camera_id)
-            ORDER BY started_at DESC, alert_id DESC
+              {decision}
+            ORDER BY {order}
             LIMIT @limit;
             """);
         database.Dialect.AddTime(command, "@since", query.Since);
-        command.With("@device_id", query.DeviceId).With("@camera_id", query.CameraId).With("@limit", query.Limit);
+        command.With("@device_id", query.DeviceId).With("@camera_id", query.CameraId).With("@limit", query.Limit + 1);
 
         var alerts = new List<AlertView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -155,7 +170,13 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             alerts.Add(ReadView(reader));
         }
 
-        return alerts;
+        var truncated = alerts.Count > query.Limit;
+        if (truncated)
+        {
+            alerts.RemoveAt(alerts.Count - 1);
+        }
+
+        return new AlertPage(alerts, truncated);
     }
 
     /// <summary>One alert, or null.</summary>

@@ -40,11 +40,47 @@ public sealed record AlertView(
     AlertDecisionView? Decision = null);
 
 /// <summary>Filter of <c>GET /api/alerts</c>.</summary>
-/// <param name="Limit">At most this many alerts, newest first.</param>
+/// <param name="Limit">At most this many alerts.</param>
 /// <param name="Since">Only alerts that started at or after this instant.</param>
 /// <param name="DeviceId">Only this device.</param>
 /// <param name="CameraId">Only this camera.</param>
-public sealed record AlertQuery(int Limit, DateTimeOffset? Since, string? DeviceId, string? CameraId);
+/// <param name="Decision">Only alerts awaiting a decision, only decided ones, or both.</param>
+/// <param name="Order">Newest or oldest start first.</param>
+public sealed record AlertQuery(
+    int Limit,
+    DateTimeOffset? Since,
+    string? DeviceId,
+    string? CameraId,
+    AlertDecisionFilter Decision = AlertDecisionFilter.Any,
+    AlertOrder Order = AlertOrder.NewestFirst);
+
+/// <summary>Which alerts <c>GET /api/alerts?decision=</c> returns.</summary>
+public enum AlertDecisionFilter
+{
+    /// <summary>Decided or not (<c>any</c>, the default).</summary>
+    Any,
+
+    /// <summary>Only alerts awaiting a decision (<c>pending</c>).</summary>
+    Pending,
+
+    /// <summary>Only confirmed or dismissed alerts (<c>decided</c>).</summary>
+    Decided,
+}
+
+/// <summary>Order of <c>GET /api/alerts?order=</c>, by start time then alert id.</summary>
+public enum AlertOrder
+{
+    /// <summary>Newest start first (<c>newest</c>, the default).</summary>
+    NewestFirst,
+
+    /// <summary>Oldest start first (<c>oldest</c>): the alerts waiting longest come first, and a truncated page loses the newest.</summary>
+    OldestFirst,
+}
+
+/// <summary>One page of <see cref="AlertStore.QueryPageAsync"/>.</summary>
+/// <param name="Alerts">At most <see cref="AlertQuery.Limit"/> alerts, in the order asked.</param>
+/// <param name="Truncated">More alerts match the filter than the page holds.</param>
+public sealed record AlertPage(IReadOnlyList<AlertView> Alerts, bool Truncated);
 
 /// <summary>What storing one alert message did.</summary>
 public enum AlertApplyOutcome

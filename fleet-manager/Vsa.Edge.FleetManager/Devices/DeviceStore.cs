@@ -7,7 +7,7 @@ using Vsa.Edge.FleetManager.Storage;
 namespace Vsa.Edge.FleetManager.Devices;
 
 /// <summary>
-/// The device registry in the fleet database. Status messages are ordered by their own timestamp (<c>at</c>); heartbeats by
+/// The device registry in the fleet database, with the devices enrolled or configured that never connected. Status messages are ordered by their own timestamp (<c>at</c>); heartbeats by
 /// their send time. A heartbeat newer than the last status means the device is up, whatever that status said. Every heartbeat
 /// is also kept in <c>device_health</c> (per-camera figures over time) until the retention job removes it.
 /// </summary>
@@ -15,13 +15,22 @@ public sealed class DeviceStore(FleetDatabase database)
 {
     private const string Columns = "device_id, status, status_at, last_heartbeat_at, agent_version, execution_provider, last_health, first_seen_at, updated_at";
 
-    // The device row with its configuration summary (columns 9 to 12, read by ReadConfig).
+    // Every device the fleet knows: one that spoke (devices), one it configured (device_config) or one it enrolled (an
+    // active certificate), so a pole installed but not yet connected is on the board too. Columns 9 to 12 are the
+    // configuration summary (ReadConfig), 13 the certificate's site; the id comes from the union, the rest may be null.
     private const string Joined = """
-        SELECT d.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
-               c.version, r.applied_version, r.status, r.reported_at
-        FROM devices d
-        LEFT JOIN device_config c ON c.device_id = d.device_id
-        LEFT JOIN device_config_reported r ON r.device_id = d.device_id
+        WITH known AS (
+            SELECT device_id FROM devices
+            UNION SELECT device_id FROM device_config
+            UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL
+        )
+        SELECT k.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
+               c.version, r.applied_version, r.status, r.reported_at, t.site
+        FROM known k
+        LEFT JOIN devices d ON d.device_id = k.device_id
+        LEFT JOIN device_config c ON c.device_id = k.device_id
+        LEFT JOIN device_config_reported r ON r.device_id = k.device_id
+        LEFT JOIN device_certificates t ON t.device_id = k.device_id AND t.revoked_at IS NULL
         """;
 
     /// <summary>Records a heartbeat in its own transaction.</summary>
@@ -96,7 +105,7 @@ public sealed class DeviceStore(FleetDatabase database)
     public async Task<IReadOnlyList<DeviceView>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Sql(null, $"{Joined} ORDER BY d.device_id;");
+        await using var command = connection.Sql(null, $"{Joined} ORDER BY k.device_id;");
         var devices = new List<DeviceView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -124,7 +133,7 @@ public sealed class DeviceStore(FleetDatabase database)
 
     internal async Task<DeviceView?> FindAsync(DbConnection connection, DbTransaction? transaction, string deviceId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Sql(transaction, $"{Joined} WHERE d.device_id = @device_id;").With("@device_id", deviceId);
+        await using var command = connection.Sql(transaction, $"{Joined} WHERE k.device_id = @device_id;").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
     }
@@ -146,17 +155,20 @@ public sealed class DeviceStore(FleetDatabase database)
     private DeviceView ReadView(DbDataReader r)
     {
         var dialect = database.Dialect;
+        var neverConnected = r.IsDBNull(1);
         return new(
             DeviceId: r.GetString(0),
-            Status: WireNames.ToDeviceState(r.GetString(1)),
+            Status: neverConnected ? DeviceState.Offline : WireNames.ToDeviceState(r.GetString(1)),
             StatusAt: r.IsDBNull(2) ? null : dialect.ReadTime(r, 2),
             LastHeartbeatAt: r.IsDBNull(3) ? null : dialect.ReadTime(r, 3),
             AgentVersion: r.GetStringOrNull(4),
             ExecutionProvider: r.GetStringOrNull(5),
             LastHealth: r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), ContractsJsonContext.Default.HealthMessage),
-            FirstSeenAt: dialect.ReadTime(r, 7),
-            UpdatedAt: dialect.ReadTime(r, 8),
-            Config: r.FieldCount > 9 ? ReadConfig(r) : null);
+            FirstSeenAt: neverConnected ? null : dialect.ReadTime(r, 7),
+            UpdatedAt: neverConnected ? null : dialect.ReadTime(r, 8),
+            Config: ReadConfig(r),
+            Site: r.GetStringOrNull(13),
+            NeverConnected: neverConnected);
     }
 
     private DeviceConfigSummary ReadConfig(DbDataReader r)

@@ -10,9 +10,14 @@ namespace Vsa.Edge.FleetManager.Devices;
 /// <param name="AgentVersion">Agent version from the newest heartbeat.</param>
 /// <param name="ExecutionProvider">ONNX Runtime execution provider from the newest heartbeat (TensorRT, CUDA, CPU).</param>
 /// <param name="LastHealth">The newest heartbeat as received (per-camera figures, model).</param>
-/// <param name="FirstSeenAt">When the fleet manager first heard of the device (fleet clock).</param>
-/// <param name="UpdatedAt">When the fleet manager last changed the row (fleet clock).</param>
+/// <param name="FirstSeenAt">When the fleet manager first heard of the device (fleet clock); null when it never connected.</param>
+/// <param name="UpdatedAt">When the fleet manager last changed the row (fleet clock); null when it never connected.</param>
 /// <param name="Config">Desired and reported configuration at a glance (drift, not reported); null only where not looked up.</param>
+/// <param name="Site">The site of its active device certificate (the enrolment token's site); null when not enrolled.</param>
+/// <param name="NeverConnected">
+/// Known to the fleet only by an enrolment or a desired configuration: it never published a status or a heartbeat
+/// (<see cref="Status"/> is then offline).
+/// </param>
 public sealed record DeviceView(
     string DeviceId,
     DeviceState Status,
@@ -21,9 +26,11 @@ public sealed record DeviceView(
     string? AgentVersion,
     string? ExecutionProvider,
     HealthMessage? LastHealth,
-    DateTimeOffset FirstSeenAt,
-    DateTimeOffset UpdatedAt,
-    DeviceConfigSummary? Config = null);
+    DateTimeOffset? FirstSeenAt,
+    DateTimeOffset? UpdatedAt,
+    DeviceConfigSummary? Config = null,
+    string? Site = null,
+    bool NeverConnected = false);
 
 /// <summary>A device's configuration at a glance, for a device board.</summary>
 /// <param name="DesiredVersion">Current desired version, null when the fleet never configured the device.</param>

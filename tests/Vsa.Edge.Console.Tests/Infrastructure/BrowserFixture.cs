@@ -35,7 +35,21 @@ public sealed class BrowserFixture : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            Env = FrenchEnvironment(),
         });
+    }
+
+    // The context's Locale sets navigator.language and Intl; the native date fields follow the browser's own interface
+    // language instead, which chromium on Linux takes from LANGUAGE/LANG (not --lang), and only when Debian's
+    // chromium-l10n package provides fr.pak (without it they stay mm/dd/yyyy). Playwright's Env replaces the whole
+    // environment, hence the copy.
+    private static Dictionary<string, string> FrenchEnvironment()
+    {
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
+        environment["LANGUAGE"] = "fr";
+        environment["LANG"] = "fr_FR.UTF-8";
+        return environment;
     }
 
     /// <summary>A new page in its own context (own cookies and local storage), sized like a CSU workstation.</summary>

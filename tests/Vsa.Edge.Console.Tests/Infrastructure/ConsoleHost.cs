@@ -50,11 +50,15 @@ public sealed class ConsoleHost : IAsyncDisposable
     {
         var brokerPort = MosquittoFixture.FreeLoopbackPort();
         var httpPort = MosquittoFixture.FreeLoopbackPort();
+
+        // The mutual-TLS endpoint too: its default (8883) is shared by every test run on the machine.
+        var tlsPort = MosquittoFixture.FreeLoopbackPort();
         var dataDirectory = Directory.CreateTempSubdirectory("vsa-console-test-").FullName;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseUrls($"http://127.0.0.1:{httpPort}");
             builder.UseSetting("Fleet:Broker:Port", brokerPort.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Fleet:Storage:DataDirectory", dataDirectory);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

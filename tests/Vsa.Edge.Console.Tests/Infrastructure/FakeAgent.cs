@@ -61,6 +61,10 @@ public sealed class FakeAgent : IAsyncDisposable
     public Task PublishAsync(HealthMessage health) =>
         PublishAsync(Topics.Health(DeviceId), JsonSerializer.Serialize(health, ContractsJsonContext.Default.HealthMessage));
 
+    /// <summary>Publishes its configuration report, retained as the agent does, on <c>vsa/v1/{id}/config/reported</c>.</summary>
+    public Task PublishAsync(ReportedConfigMessage report) =>
+        PublishAsync(Topics.ConfigReported(DeviceId), JsonSerializer.Serialize(report, ContractsJsonContext.Default.ReportedConfigMessage), retain: true);
+
     /// <summary>Publishes a device event (tamper, maintenance, camera offline/online).</summary>
     public Task PublishAsync(DeviceEventKind kind, string? cameraId = null) =>
         PublishAsync(Topics.Events(DeviceId), JsonSerializer.Serialize(

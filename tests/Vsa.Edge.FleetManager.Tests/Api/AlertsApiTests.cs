@@ -38,9 +38,38 @@ public sealed class AlertsApiTests
         Assert.Equal([newest.AlertId], await IdsAsync(http, "/api/alerts?limit=1"));
     }
 
+    [Fact]
+    public async Task GetAlerts_PendingOldestFirst_ListsUndecidedAndSaysWhenTruncated()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-north");
+        var alerts = Enumerable.Range(0, 3).Select(i => Samples.AlertStart(device.DeviceId, startedAt: Samples.T0.AddMinutes(i))).ToArray();
+        foreach (var alert in alerts)
+        {
+            await device.PublishAsync(alert);
+            await fleet.WaitForAlertAsync(alert.AlertId);
+        }
+
+        using var http = await fleet.ClientAsync(Role.Operator);
+        var decided = await http.PostAsJsonAsync($"/api/alerts/{alerts[0].AlertId}/decision", new AlertDecisionRequest(AlertDecisionKind.Confirmed, null, null), FleetJsonContext.Default.AlertDecisionRequest);
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+
+        var page = await http.GetAsync("/api/alerts?decision=pending&order=oldest&limit=1");
+        var whole = await http.GetAsync("/api/alerts?decision=pending&order=oldest&limit=5000");
+
+        Assert.Equal("true", Assert.Single(page.Headers.GetValues(AlertEndpoints.TruncatedHeader)));
+        Assert.Equal([alerts[1].AlertId], await IdsAsync(page));
+        Assert.Equal("false", Assert.Single(whole.Headers.GetValues(AlertEndpoints.TruncatedHeader)));
+        Assert.Equal([alerts[1].AlertId, alerts[2].AlertId], await IdsAsync(whole));
+        Assert.Equal([alerts[0].AlertId], await IdsAsync(http, "/api/alerts?decision=decided"));
+        Assert.Equal([alerts[2].AlertId, alerts[1].AlertId, alerts[0].AlertId], await IdsAsync(http, "/api/alerts?decision=any"));
+    }
+
     [Theory]
     [InlineData("limit=0", "limit")]
-    [InlineData("limit=501", "limit")]
+    [InlineData("limit=5001", "limit")]
+    [InlineData("decision=maybe", "decision")]
+    [InlineData("order=sideways", "order")]
     [InlineData("limit=ten", "limit")]
     [InlineData("since=yesterday", "since")]
     [InlineData("deviceId=", "deviceId")]
@@ -105,6 +134,9 @@ public sealed class AlertsApiTests
         Assert.Equal(0, status.Messages.Rejected["malformed_json"]);
         Assert.Equal((0, 0), (status.Batches, status.Queued));
     }
+
+    private static async Task<string[]> IdsAsync(HttpResponseMessage response) =>
+        [.. (await response.Content.ReadFromJsonAsync(FleetJsonContext.Default.IReadOnlyListAlertView))!.Select(a => a.AlertId)];
 
     private static async Task<string[]> IdsAsync(HttpClient http, string url) =>
         [.. (await http.GetFromJsonAsync(url, FleetJsonContext.Default.IReadOnlyListAlertView))!.Select(a => a.AlertId)];

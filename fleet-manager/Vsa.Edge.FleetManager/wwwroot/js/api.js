@@ -12,6 +12,14 @@ export async function getJson(url) {
   return response.json();
 }
 
+// GET /api/alerts and the like: the body and whether the server cut the list short (header Vsa-Truncated).
+export async function getPage(url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (response.status === 401) throw new SignedOut();
+  if (!response.ok) throw new Error(await problemText(response));
+  return { items: await response.json(), truncated: response.headers.get("Vsa-Truncated") === "true" };
+}
+
 export async function postJson(url, body) {
   const response = await fetch(url, {
     method: "POST",

@@ -1,14 +1,17 @@
 // The CSU operator console: no framework, no build step, nothing fetched from outside the fleet manager.
 // Data from devices is only ever written with textContent.
 import { t, setLang, lang, translatePage, eventLabel } from "./i18n.js";
-import { getJson, postJson, SignedOut } from "./api.js";
+import { getJson, getPage, postJson, SignedOut } from "./api.js";
 import { renderQueue, tickAges, rowOf, unlockAudio, beep, byNewest } from "./queue.js";
 import { createDetail } from "./detail.js";
 import { renderBoard } from "./board.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
+import { rememberSite, siteLabel } from "./sites.js";
 
 const $ = (id) => document.getElementById(id);
-const HISTORY_LIMIT = 500;
+// Every alert awaiting a decision is loaded, oldest first, page after page (the API's largest page is 5000).
+const PENDING_PAGE = 5000;
+const PENDING_MAX_PAGES = 40;
 const BOARD_SAFETY_REFRESH_MS = 30000;
 
 const alerts = new Map();
@@ -98,7 +101,7 @@ function onLiveAlert(a) {
   const isNew = keepAlert(a, true);
   if (isNew && !a.decision) {
     if ($("sound").checked) beep();
-    announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: a.deviceId }));
+    announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: siteLabel(a.deviceId) }));
   }
   refresh();
   if (a.decision && view === "evaluation") scheduleEvaluation();
@@ -109,10 +112,43 @@ function scheduleEvaluation() {
   evalTimer = setTimeout(() => loadEvaluation().catch((err) => console.warn(err)), 300);
 }
 
+function keepDevice(d) {
+  devices.set(d.deviceId, d);
+  rememberSite(d);
+}
+
+// All the alerts awaiting a decision, however old: the queue must not lose one (requirement "stay visible until
+// decided"). Pages follow each other by start time; "since" is inclusive, so the last start time of a page is read
+// again and the Map drops the repeats.
+async function loadPending() {
+  const ids = new Set();
+  let since = null;
+  for (let page = 0; page < PENDING_MAX_PAGES; page++) {
+    const query = `api/alerts?decision=pending&order=oldest&limit=${PENDING_PAGE}${since ? `&since=${encodeURIComponent(since)}` : ""}`;
+    const { items, truncated } = await getPage(query);
+    for (const a of items) { keepAlert(a, false); ids.add(a.alertId); }
+    const last = items.at(-1)?.startedAt ?? null;
+    if (!truncated) return { ids, complete: true };
+    // A whole page starting at the same instant: paging by start time cannot go further.
+    if (last === since) break;
+    since = last;
+  }
+  return { ids, complete: false };
+}
+
 async function resync() {
-  const [alertList, deviceList] = await Promise.all([getJson(`api/alerts?limit=${HISTORY_LIMIT}`), getJson("api/devices")]);
-  for (const a of alertList) keepAlert(a, false);
-  for (const d of deviceList) devices.set(d.deviceId, d);
+  const [pendingList, deviceList] = await Promise.all([loadPending(), getJson("api/devices")]);
+  for (const d of deviceList) keepDevice(d);
+  // Alerts we held as pending but the fleet no longer lists were decided while the stream was down: fetch them, and
+  // their decision takes them out of the queue.
+  const gone = pending().filter((a) => !pendingList.ids.has(a.alertId));
+  const decided = await Promise.all(gone.map((a) => getJson(`api/alerts/${encodeURIComponent(a.alertId)}`).catch((err) => {
+    if (err instanceof SignedOut) throw err;
+    return null;
+  })));
+  for (const a of decided) if (a) keepAlert(a, false);
+  $("queue-truncated").textContent = pendingList.complete ? "" : t("queue.truncated", { n: pendingList.ids.size });
+  $("queue-truncated").classList.toggle("hidden", pendingList.complete);
   await loadConditions();
   refresh();
   renderBoard(devices, conditions);
@@ -150,8 +186,9 @@ function connect() {
   stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
   stream.addEventListener("device", (e) => {
     const d = JSON.parse(e.data);
-    devices.set(d.deviceId, { ...devices.get(d.deviceId), ...d });
+    keepDevice({ ...devices.get(d.deviceId), ...d });
     renderBoard(devices, conditions);
+    refresh();
   });
   stream.addEventListener("device-conditions", (e) => {
     const c = JSON.parse(e.data);
@@ -274,7 +311,7 @@ function init() {
   setInterval(() => { if (view === "devices") renderBoard(devices, conditions); }, 5000);
   setInterval(() => {
     if (me && view === "devices") {
-      getJson("api/devices").then((list) => { for (const d of list) devices.set(d.deviceId, d); renderBoard(devices, conditions); })
+      getJson("api/devices").then((list) => { for (const d of list) keepDevice(d); renderBoard(devices, conditions); refresh(); })
         .catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
     }
   }, BOARD_SAFETY_REFRESH_MS);

@@ -2,6 +2,7 @@
 import { t, eventLabel, formatTime, formatNumber, measureText, REASONS } from "./i18n.js";
 import { getJson, postJson, el, SignedOut } from "./api.js";
 import { fetchLayout, drawLayout } from "./layout.js";
+import { siteLabel } from "./sites.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,7 +27,7 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     const meta = $("detail-meta");
     meta.replaceChildren();
     row(meta, t("detail.event"), eventLabel(a.eventType));
-    row(meta, t("detail.site"), a.deviceId);
+    row(meta, t("detail.site"), siteLabel(a.deviceId));
     row(meta, t("detail.camera"), a.cameraId);
     row(meta, t("detail.zone"), a.zoneId);
     row(meta, t("detail.state"), t(`state.${a.state}`));
@@ -39,7 +40,7 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     row(meta, t("detail.objects"), (a.objects ?? []).map((o) => o.class).join(", ") || null);
     row(meta, t("detail.model"), `${a.model.id} ${a.model.version}`);
     row(meta, t("detail.alertId"), a.alertId);
-    $("open-camera").textContent = t("detail.openCamera", { camera: `${a.cameraId} (${a.deviceId})`, time: formatTime(a.startedAt) });
+    $("open-camera").textContent = t("detail.openCamera", { camera: `${a.cameraId}, ${siteLabel(a.deviceId)},`, time: formatTime(a.startedAt) });
   }
 
   function renderDecision(a) {

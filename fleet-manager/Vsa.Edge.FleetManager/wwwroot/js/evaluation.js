@@ -1,6 +1,7 @@
 // Evaluation view (décret 2023-828 art. 4): raised, confirmed, dismissed, precision and median time to decision.
 import { t, eventLabel, formatNumber } from "./i18n.js";
 import { getJson, el } from "./api.js";
+import { siteLabel } from "./sites.js";
 
 const $ = (id) => document.getElementById(id);
 const DAY = 86400000;
@@ -58,7 +59,7 @@ export async function loadEvaluation() {
     table($("eval-events"), "eval.col.event", [...report.byEventType, total],
       (r, key) => (r.eventType ? (key ? r.eventType : eventLabel(r.eventType)) : (key ? "total" : t("eval.total"))));
     table($("eval-cameras"), "eval.col.camera", [...report.byCamera, total],
-      (r, key) => (r.cameraId ? `${r.deviceId} / ${r.cameraId}` : (key ? "total" : t("eval.total"))));
+      (r, key) => (r.cameraId ? `${siteLabel(r.deviceId)} / ${r.cameraId}` : (key ? "total" : t("eval.total"))));
   } catch (err) {
     $("eval-error").textContent = t("eval.failed", { error: err.message });
     throw err;

@@ -51,7 +51,7 @@ export function drawLayout(svg, alert, layout) {
   }
   for (const line of lines) {
     const active = line.id === alert.zoneId;
-    svg.append(node("polyline", { points: points(line.points), class: `line${active ? " active" : ""}${line.forbidden ? " forbidden" : ""}` }));
+    svg.append(node("polyline", { points: points(line.points), class: `line${active ? " active" : ""}${line.forbidden && line.forbidden !== "both" ? " forbidden" : ""}` }));
     const [x, y] = line.points[0] ?? [0, 0];
     svg.append(node("text", { x: x * W + 1, y: y * H - 1, class: "label" }, line.name ?? line.id));
   }

@@ -1,6 +1,7 @@
 // The live queue: alerts awaiting a decision, newest first, kept until decided. Rows are reconciled by key, so a new
 // alert inserts one row and an update rewrites one row's cells (no full redraw while the operator reads).
 import { t, eventLabel, formatTime, formatAge, measureText } from "./i18n.js";
+import { siteLabel } from "./sites.js";
 
 const $ = (id) => document.getElementById(id);
 const rows = new Map();
@@ -9,7 +10,7 @@ export const byNewest = (a, b) => b.startedAt.localeCompare(a.startedAt) || b.al
 
 function fill(row, a, now) {
   const values = [
-    formatAge(a.startedAt, now), eventLabel(a.eventType), a.cameraId, a.deviceId, a.zoneId ?? t("none"),
+    formatAge(a.startedAt, now), eventLabel(a.eventType), a.cameraId, siteLabel(a.deviceId), a.zoneId ?? t("none"),
     formatTime(a.startedAt), measureText(a.measurement), t(`state.${a.state}`),
   ];
   row.dataset.startedAt = a.startedAt;
@@ -17,6 +18,7 @@ function fill(row, a, now) {
   values.forEach((v, i) => { if (row.cells[i].textContent !== v) row.cells[i].textContent = v; });
   row.cells[0].className = "age num";
   row.cells[1].className = `event ${a.eventType}`;
+  row.cells[3].className = "site";
   row.cells[7].className = `state ${a.state}`;
 }
 

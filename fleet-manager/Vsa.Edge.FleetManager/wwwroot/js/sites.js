@@ -1,0 +1,13 @@
+// Where a device stands: the site of its enrolment (GET /api/devices "site"), shown as "site (device)" in the queue,
+// the detail and the board, or the device id alone when the device was not enrolled through a token.
+const sites = new Map();
+
+export function rememberSite(device) {
+  if (device.site) sites.set(device.deviceId, device.site);
+  else sites.delete(device.deviceId);
+}
+
+export function siteLabel(deviceId) {
+  const site = sites.get(deviceId);
+  return site ? `${site} (${deviceId})` : deviceId;
+}
