@@ -109,8 +109,9 @@ public sealed class AgentWorker(
 
         var windows = _options.LocalWindows;
         authorisations.Enforce(windows.Count == 0 ? AuthorisationGate.Unrestricted : new AuthorisationGate(windows));
-        if (windows.Count == 0)
+        if (windows.Count == 0 && _options.Cameras.Length > 0)
         {
+            // Only when something runs unrestricted: a pole with no local camera just waits for the fleet's configuration.
             ConfigLog.DevelopmentMode(_logger);
         }
 
