@@ -71,7 +71,8 @@ public sealed class AgentToFleetTests
         Assert.True(await create.WaitForExitAsync(Guard) == 0, create.Output);
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, ChildProcess fleet)
+    /// <summary>Reads <c>/health/ready</c> until the fleet manager answers 200 (its ingestion subscribed), failing at once if it exits.</summary>
+    internal static async Task WaitReadyAsync(HttpClient http, ChildProcess fleet)
     {
         using var deadline = new CancellationTokenSource(Guard);
         while (true)

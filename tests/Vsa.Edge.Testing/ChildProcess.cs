@@ -158,6 +158,15 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends SIGTERM, what systemd and container runtimes send to stop a service.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited)
+        {
+            _ = SignalInterop.Kill(_process.Id, SignalInterop.Sigterm);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -173,6 +182,8 @@ public sealed class ChildProcess : IAsyncDisposable
     private static class SignalInterop
     {
         public const int Sigint = 2;
+
+        public const int Sigterm = 15;
 
         [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         public static extern int Kill(int pid, int signal);
