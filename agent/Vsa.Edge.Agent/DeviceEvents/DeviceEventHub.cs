@@ -93,7 +93,16 @@ public sealed class DeviceEventHub : IDeviceEventSink
             cameraId,
             reason,
             suppressedAlerts);
-        DeviceEventLog.Raised(_logger, kind, cameraId ?? "-", reason ?? "");
+        var detail = string.IsNullOrEmpty(reason) ? string.Empty : ": " + reason;
+        if (kind is DeviceEventKind.CameraOnline or DeviceEventKind.TamperCleared or DeviceEventKind.MaintenanceOff)
+        {
+            DeviceEventLog.Cleared(_logger, kind, cameraId ?? "-", detail);
+        }
+        else
+        {
+            DeviceEventLog.Raised(_logger, kind, cameraId ?? "-", detail);
+        }
+
         Action<DeviceCondition>[] callbacks = [];
         DeviceCondition condition;
         lock (_gate)
