@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Storage;
@@ -40,7 +38,7 @@ public sealed class ApiTokenStore(FleetDatabase database, AccountStore accounts,
     public Task<CreatedToken> CreateAsync(AccountView account, string name, TimeSpan lifetime, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
-            var secret = Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            var secret = SecretTokens.New(Prefix);
             var now = timeProvider.GetUtcNow();
             var expires = SqlDialect.Normalise(now + lifetime);
             var dialect = database.Dialect;
@@ -116,7 +114,7 @@ public sealed class ApiTokenStore(FleetDatabase database, AccountStore accounts,
 
     private static string Target(long id) => string.Create(CultureInfo.InvariantCulture, $"token:{id}");
 
-    private static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    private static string HashOf(string secret) => SecretTokens.HashOf(secret);
 
     private async Task<AccountView?> FindAccountAsync(string name, CancellationToken cancellationToken) =>
         (await accounts.FindAsync(name, cancellationToken))?.View;

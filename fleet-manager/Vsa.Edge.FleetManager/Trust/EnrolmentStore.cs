@@ -1,8 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Storage;
 
@@ -24,7 +23,7 @@ public sealed class EnrolmentStore(FleetDatabase database, IAuditLog audit, Flee
     public Task<CreatedEnrolmentToken> CreateTokenAsync(string actor, string site, TimeSpan validFor, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
-            var secret = Prefix + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            var secret = SecretTokens.New(Prefix);
             var now = timeProvider.GetUtcNow();
             var expires = SqlDialect.Normalise(now + validFor);
             var dialect = database.Dialect;
@@ -259,7 +258,7 @@ public sealed class EnrolmentStore(FleetDatabase database, IAuditLog audit, Flee
 
     private static string DeviceTarget(string deviceId) => $"device:{deviceId}";
 
-    private static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    private static string HashOf(string secret) => SecretTokens.HashOf(secret);
 }
 
 /// <summary>A device certificate just issued.</summary>
