@@ -102,7 +102,9 @@ public sealed class QueueTests(BrowserFixture browser)
         await Expect(intrusion.Locator("td.confirmed")).ToHaveTextAsync("1");
         await Expect(intrusion.Locator("td.precision")).ToHaveTextAsync(new Regex("^100"));
         await Expect(page.Locator("#eval-events tr[data-key='crowd_density'] td.pending")).ToHaveTextAsync("1");
-        await Expect(page.Locator("#eval-csv")).ToHaveAttributeAsync("href", new Regex("^api/evaluation\\.csv\\?from="));
+        // Whole days in Europe/Paris: each bound is a Paris midnight (22:00 or 23:00 UTC), not a UTC one.
+        await Expect(page.Locator("#eval-csv")).ToHaveAttributeAsync("href",
+            new Regex("^api/evaluation\\.csv\\?from=\\d{4}-\\d{2}-\\d{2}T2[23]%3A00%3A00\\.000Z&to=\\d{4}-\\d{2}-\\d{2}T2[23]%3A00%3A00\\.000Z$"));
         await ConsolePage.ScreenshotAsync(page, "evaluation.png");
 
         // The audit log, read as an auditor through the API, holds the decision with the operator's name.

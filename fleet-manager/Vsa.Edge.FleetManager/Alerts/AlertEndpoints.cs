@@ -20,12 +20,15 @@ public static class AlertEndpoints
     /// </summary>
     public const int MaxLimit = 5000;
 
+    /// <summary>Detail of the 403 answered when a decision arrives with an API token instead of an interactive sign-in.</summary>
+    public const string DecisionNeedsOperatorDetail = "Decisions need an operator signed in interactively (password sign-in); API tokens cannot confirm or dismiss alerts.";
+
     /// <summary>Response header of <c>GET /api/alerts</c>: <c>true</c> when more alerts match than the page holds.</summary>
     public const string TruncatedHeader = "Vsa-Truncated";
 
     /// <summary>
     /// Maps <c>GET /api/alerts</c> and <c>GET /api/alerts/{alertId}</c> (any signed-in account) and
-    /// <c>POST /api/alerts/{alertId}/decision</c> (operators).
+    /// <c>POST /api/alerts/{alertId}/decision</c> (operators signed in with a password, never an API token).
     /// </summary>
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
@@ -124,6 +127,12 @@ public static class AlertEndpoints
     private static async Task<Results<Ok<AlertView>, ValidationProblem, ProblemHttpResult>> DecideAsync(
         string alertId, AlertDecisionRequest request, ClaimsPrincipal user, AlertStore store, LiveBroadcaster live, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        // The law wants a human to confirm or dismiss every alert: an API token (a script) cannot decide.
+        if (user.FindFirstValue(FleetClaims.Method) != FleetClaims.PasswordMethod)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Interactive sign-in required", detail: DecisionNeedsOperatorDetail);
+        }
+
         if (!AlertDecisionRules.TryValidate(request, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "Invalid decision");

@@ -48,8 +48,9 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             }
         }
 
-        // Moves only forward and only for its owner. The decision columns are not in the update list: a late message never
-        // erases what an operator decided.
+        // Moves only forward, only for its owner and only while the alert keeps its identity. The decision columns are not in
+        // the update list (a late message never erases what an operator decided), nor are the identity columns (event type,
+        // camera, zone, start): what an operator confirmed stays what was confirmed.
         await using (var upsert = connection.Sql(transaction, $"""
             INSERT INTO alerts (alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id,
                                 confidence, measurement_name, measurement_value, measurement_unit, objects, model_id, model_version,
@@ -58,13 +59,14 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
                     @confidence, @measurement_name, @measurement_value, @measurement_unit, @objects, @model_id, @model_version,
                     @now, @now)
             ON CONFLICT (alert_id) DO UPDATE SET
-                camera_id = excluded.camera_id, event_type = excluded.event_type, state = excluded.state,
-                sequence = excluded.sequence, started_at = excluded.started_at, observed_at = excluded.observed_at,
-                ended_at = excluded.ended_at, zone_id = excluded.zone_id, confidence = excluded.confidence,
+                state = excluded.state, sequence = excluded.sequence, observed_at = excluded.observed_at,
+                ended_at = excluded.ended_at, confidence = excluded.confidence,
                 measurement_name = excluded.measurement_name, measurement_value = excluded.measurement_value,
                 measurement_unit = excluded.measurement_unit, objects = excluded.objects, model_id = excluded.model_id,
                 model_version = excluded.model_version, updated_at = excluded.updated_at
             WHERE alerts.device_id = excluded.device_id AND alerts.sequence < excluded.sequence
+                AND alerts.camera_id = excluded.camera_id AND alerts.event_type = excluded.event_type
+                AND alerts.started_at = excluded.started_at AND COALESCE(alerts.zone_id, '') = COALESCE(excluded.zone_id, '')
             RETURNING {Columns};
             """))
         {
@@ -85,7 +87,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             }
         }
 
-        var owner = await ReadOwnerAsync(connection, transaction, message.AlertId, cancellationToken);
+        var owner = await ReadOwnerAsync(connection, transaction, message, cancellationToken);
         if (owner is { } held && !string.Equals(held.DeviceId, message.DeviceId, StringComparison.Ordinal))
         {
             // A device may only speak for itself: its message is not kept either.
@@ -94,7 +96,8 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             return new(AlertApplyOutcome.ForeignAlert, null);
         }
 
-        return new(AlertApplyOutcome.Stale, null);
+        // Kept in alert_messages (the device did say it), but the alert is not moved.
+        return new(owner is { SameIdentity: false } ? AlertApplyOutcome.IdentityChanged : AlertApplyOutcome.Stale, null);
     }
 
     /// <summary>
@@ -203,11 +206,21 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
         return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
     }
 
-    private static async Task<(string DeviceId, int Sequence)?> ReadOwnerAsync(DbConnection connection, DbTransaction transaction, string alertId, CancellationToken cancellationToken)
+    private async Task<(string DeviceId, int Sequence, bool SameIdentity)?> ReadOwnerAsync(DbConnection connection, DbTransaction transaction, AlertMessage message, CancellationToken cancellationToken)
     {
-        await using var command = connection.Sql(transaction, "SELECT device_id, sequence FROM alerts WHERE alert_id = @alert_id;").With("@alert_id", alertId);
+        // Zone ids are never empty on the wire, so '' stands for "no zone" on both sides.
+        await using var command = connection.Sql(transaction, """
+            SELECT device_id, sequence,
+                   CASE WHEN camera_id = @camera_id AND event_type = @event_type AND started_at = @started_at
+                             AND COALESCE(zone_id, '') = @zone_id THEN 1 ELSE 0 END
+            FROM alerts WHERE alert_id = @alert_id;
+            """).With("@alert_id", message.AlertId).With("@camera_id", message.CameraId).With("@event_type", WireNames.Of(message.EventType))
+            .With("@zone_id", message.ZoneId ?? string.Empty);
+        database.Dialect.AddTime(command, "@started_at", message.StartedAt);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetString(0), reader.GetInt32(1), Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture) == 1)
+            : null;
     }
 
     private AlertView ReadView(DbDataReader r)

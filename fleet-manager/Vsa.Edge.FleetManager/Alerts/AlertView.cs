@@ -96,6 +96,12 @@ public enum AlertApplyOutcome
 
     /// <summary>The alert id belongs to another device; refused (a device may only speak for itself).</summary>
     ForeignAlert,
+
+    /// <summary>
+    /// Recorded in the messages, but the alert is not moved: the message gives the alert another event type, camera, zone or
+    /// start time, which never change once the alert exists.
+    /// </summary>
+    IdentityChanged,
 }
 
 /// <summary>Result of storing one alert message.</summary>

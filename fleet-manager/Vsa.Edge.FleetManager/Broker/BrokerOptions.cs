@@ -35,7 +35,9 @@ public sealed class BrokerOptions
     /// <summary>
     /// Embedded only: the IPv4 or IPv6 address the broker listens on. Default <c>127.0.0.1</c>, so a fresh install is not
     /// reachable from the network until someone decides it should be; set <c>0.0.0.0</c> (all IPv4) or <c>::</c> (all IPv6)
-    /// to accept devices on the camera network.
+    /// to accept devices on the camera network. Any address other than a loopback one requires
+    /// <see cref="RequireClientCertificates"/> = true (validation refuses the start otherwise): the plain port lets any client
+    /// publish as any device, so it never listens on a network.
     /// </summary>
     [Required]
     public string BindAddress { get; set; } = "127.0.0.1";
@@ -52,7 +54,8 @@ public sealed class BrokerOptions
     /// Embedded only: when true, the plain port (<see cref="Port"/>) is not opened at all, so every device must connect over
     /// mutual TLS with an enrolled certificate, and the ingestion connects over TLS with the fleet's service certificate.
     /// Default false for now: the plain port stays open on <see cref="BindAddress"/> for the demo, the tests and agents not
-    /// yet enrolled; whoever can reach it can publish anywhere (docs/trust.md).
+    /// yet enrolled; whoever can reach it can publish anywhere (docs/trust.md), which is why false is accepted only with a
+    /// loopback <see cref="BindAddress"/>.
     /// </summary>
     public bool RequireClientCertificates { get; set; }
 

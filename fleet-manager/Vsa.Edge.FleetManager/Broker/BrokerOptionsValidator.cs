@@ -20,9 +20,17 @@ public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add($"{BrokerOptions.SectionName}:Host is required when {BrokerOptions.SectionName}:Mode is External.");
         }
 
-        if (options.Mode == BrokerMode.Embedded && !IPAddress.TryParse(options.BindAddress, out _))
+        var bindAddress = options.Mode == BrokerMode.Embedded && IPAddress.TryParse(options.BindAddress, out var parsed) ? parsed : null;
+        if (options.Mode == BrokerMode.Embedded && bindAddress is null)
         {
             failures.Add($"{BrokerOptions.SectionName}:BindAddress '{options.BindAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
+        }
+        else if (bindAddress is not null && !IPAddress.IsLoopback(bindAddress) && !options.RequireClientCertificates)
+        {
+            // The plain port lets any client publish under any device id: it may listen on the fleet machine only.
+            failures.Add($"{BrokerOptions.SectionName}:BindAddress '{options.BindAddress}' is not a loopback address while {BrokerOptions.SectionName}:RequireClientCertificates is false: " +
+                "the plain port would let anyone on the network publish as any device. " +
+                $"Set {BrokerOptions.SectionName}:RequireClientCertificates=true (devices enrol and connect with mutual TLS), or keep BindAddress on 127.0.0.1 or ::1.");
         }
 
         if (options.Mode == BrokerMode.Embedded && options.RequireClientCertificates && options.TlsPort == 0)

@@ -33,8 +33,8 @@ public static partial class CameraLayoutReader
         [.. Items(camera, "privacyMasks").Select(m => new MaskLayout(Text(m, "id"), Points(m, "polygon")))]);
 
     /// <summary>
-    /// A copy of a camera document whose source address has its password replaced by <c>***</c> (RTSP URLs, and URLs inside a
-    /// GStreamer pipeline), for readers who may see the configuration but not the cameras' credentials.
+    /// A copy of a camera document whose source address has its password replaced by <c>***</c> (RTSP URLs, URLs inside a
+    /// GStreamer pipeline and its password properties, see <see cref="MaskSecrets"/>), for readers who may see the configuration but not the cameras' credentials.
     /// </summary>
     public static JsonElement RedactSource(JsonElement camera)
     {
@@ -43,7 +43,7 @@ public static partial class CameraLayoutReader
             return camera;
         }
 
-        var redacted = Credentials().Replace(source, "://$1:***@");
+        var redacted = MaskSecrets(source);
         if (redacted == source)
         {
             return camera;
@@ -53,6 +53,15 @@ public static partial class CameraLayoutReader
         node["source"] = redacted;
         return JsonSerializer.SerializeToElement(node, Api.FleetJsonContext.Default.JsonObject);
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with camera passwords replaced by <c>***</c>: the password of a URL's user information (up to
+    /// the last <c>@</c> before the path, so a password holding <c>@</c> is masked whole; an empty user too) and the GStreamer
+    /// properties <c>user-pw</c>, <c>passwd</c> and <c>password</c> (quoted or not). Null stays null.
+    /// </summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
+    public static string? MaskSecrets(string? text) =>
+        text is null ? null : PasswordProperty().Replace(Credentials().Replace(text, "://$1:***@"), "$1=***");
 
     private static IEnumerable<JsonElement> Items(JsonElement camera, string name) =>
         camera.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array
@@ -69,6 +78,10 @@ public static partial class CameraLayoutReader
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    [GeneratedRegex(@"://([^:/@\s]+):([^@\s]+)@", RegexOptions.CultureInvariant)]
+    // Greedy to the last '@' before the path: the user cannot hold ':' or '@', the password can hold '@'.
+    [GeneratedRegex(@"://([^:/@\s]*):([^/\s]*)@", RegexOptions.CultureInvariant)]
     private static partial Regex Credentials();
+
+    [GeneratedRegex(@"(user-pw|passwd|password)\s*=\s*(""[^""]*""|\S+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PasswordProperty();
 }

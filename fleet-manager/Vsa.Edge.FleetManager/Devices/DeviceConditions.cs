@@ -32,6 +32,9 @@ public sealed class DeviceConditionsState
     public DeviceConditions? Apply(DeviceEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
+
+        // The reason is shown to every role and may quote a camera source: its password never reaches them.
+        e = e with { Reason = Configuration.CameraLayoutReader.MaskSecrets(e.Reason) };
         lock (_gate)
         {
             if (!_devices.TryGetValue(e.DeviceId, out var entry))

@@ -86,12 +86,21 @@ public static class EvaluationEndpoints
         return csv.ToString();
     }
 
-    /// <summary>One CSV field: quoted when it holds a comma, a quote, or a line break, with quotes doubled (RFC 4180 §2.6–2.7).</summary>
+    /// <summary>
+    /// One CSV field: a leading <c>'</c> when it starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage
+    /// return (a spreadsheet would run it as a formula: camera ids come from devices), then quoted when it holds a comma, a
+    /// quote, or a line break, with quotes doubled (RFC 4180 §2.6–2.7).
+    /// </summary>
     public static string Field(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
             return string.Empty;
+        }
+
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
         }
 
         return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";

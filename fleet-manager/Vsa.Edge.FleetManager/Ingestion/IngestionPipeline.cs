@@ -106,6 +106,8 @@ public sealed partial class IngestionPipeline(
                     AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, route.Kind, Alert: message, AlertView: result.Alert),
                     AlertApplyOutcome.Duplicate => new(topic, IngestionOutcome.Duplicate, route.Kind, Alert: message),
                     AlertApplyOutcome.Stale => new(topic, IngestionOutcome.Stale, route.Kind, Alert: message),
+                    AlertApplyOutcome.IdentityChanged => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.AlertIdentityChanged,
+                        $"alert {message.AlertId} keeps its event type, camera, zone and start time; message {message.MessageId} (sequence {message.Sequence}) gives others: kept, not applied"),
                     _ => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
                 };
             case MessageKind.Health:

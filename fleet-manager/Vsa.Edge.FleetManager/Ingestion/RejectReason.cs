@@ -26,6 +26,12 @@ public enum RejectReason
 
     /// <summary>The alert id is already held by another device.</summary>
     ForeignAlert,
+
+    /// <summary>
+    /// A later message of an alert carries another event type, camera, zone or start time; the message is kept in
+    /// <c>alert_messages</c>, the alert keeps its identity.
+    /// </summary>
+    AlertIdentityChanged,
 }
 
 /// <summary>Stable snake_case names of <see cref="RejectReason"/> for logs, metrics and the status API.</summary>
@@ -42,6 +48,7 @@ public static class RejectReasons
         RejectReason.InvalidContent => "invalid_content",
         RejectReason.DeviceMismatch => "device_mismatch",
         RejectReason.ForeignAlert => "foreign_alert",
+        RejectReason.AlertIdentityChanged => "alert_identity_changed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -57,11 +57,32 @@ public sealed class AlertDecisionTests
     }
 
     [Fact]
+    public async Task Decide_OperatorApiToken_Returns403UntilSignedInInteractively()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        var alertId = await PublishAlertAsync(fleet);
+        using var token = await fleet.ClientAsync(Role.Operator);
+        using var session = await fleet.SignInAsync(Role.Operator, "carol");
+        var request = new AlertDecisionRequest(AlertDecisionKind.Confirmed, null, null);
+
+        var byToken = await token.PostAsJsonAsync($"/api/alerts/{alertId}/decision", request, FleetJsonContext.Default.AlertDecisionRequest);
+        var afterToken = await token.GetFromJsonAsync($"/api/alerts/{alertId}", FleetJsonContext.Default.AlertView);
+        var bySession = await session.PostAsJsonAsync($"/api/alerts/{alertId}/decision", request, FleetJsonContext.Default.AlertDecisionRequest);
+
+        Assert.Equal(HttpStatusCode.Forbidden, byToken.StatusCode);
+        Assert.Equal("application/problem+json", byToken.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(AlertEndpoints.DecisionNeedsOperatorDetail, (string?)JsonNode.Parse(await byToken.Content.ReadAsStringAsync())!["detail"]);
+        Assert.Null(afterToken!.Decision);
+        Assert.Equal(HttpStatusCode.OK, bySession.StatusCode);
+        Assert.Equal("carol", (await bySession.Content.ReadFromJsonAsync(FleetJsonContext.Default.AlertView))!.Decision!.DecidedBy);
+    }
+
+    [Fact]
     public async Task Decide_BadRequestsTwiceAndUnknown_AreProblems()
     {
         await using var fleet = await FleetApp.StartAsync();
         var alertId = await PublishAlertAsync(fleet);
-        using var op = await fleet.ClientAsync(Role.Operator);
+        using var op = await fleet.SignInAsync(Role.Operator);
 
         var dismissWithoutReason = await op.PostAsJsonAsync($"/api/alerts/{alertId}/decision", new AlertDecisionRequest(AlertDecisionKind.Dismissed, " ", null), FleetJsonContext.Default.AlertDecisionRequest);
         var noDecision = await op.PostAsync($"/api/alerts/{alertId}/decision", new StringContent("{\"reason\":\"x\"}", System.Text.Encoding.UTF8, "application/json"));

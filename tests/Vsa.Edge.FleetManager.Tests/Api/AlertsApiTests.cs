@@ -50,7 +50,7 @@ public sealed class AlertsApiTests
             await fleet.WaitForAlertAsync(alert.AlertId);
         }
 
-        using var http = await fleet.ClientAsync(Role.Operator);
+        using var http = await fleet.SignInAsync(Role.Operator);
         var decided = await http.PostAsJsonAsync($"/api/alerts/{alerts[0].AlertId}/decision", new AlertDecisionRequest(AlertDecisionKind.Confirmed, null, null), FleetJsonContext.Default.AlertDecisionRequest);
         Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
 

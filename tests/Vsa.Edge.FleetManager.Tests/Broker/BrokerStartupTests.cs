@@ -46,16 +46,32 @@ public sealed class BrokerStartupTests
     }
 
     [Theory]
-    [InlineData(BrokerMode.Embedded, "0.0.0.0", null, true)]
-    [InlineData(BrokerMode.Embedded, "::", null, true)]
-    [InlineData(BrokerMode.Embedded, "localhost", null, false)]
-    [InlineData(BrokerMode.External, "127.0.0.1", "mqtt.example", true)]
-    [InlineData(BrokerMode.External, "127.0.0.1", " ", false)]
-    public void Validate_ModeAndAddresses(BrokerMode mode, string bindAddress, string? host, bool valid)
+    [InlineData(BrokerMode.Embedded, "0.0.0.0", null, true, true)]
+    [InlineData(BrokerMode.Embedded, "::", null, true, true)]
+    [InlineData(BrokerMode.Embedded, "127.0.0.1", null, false, true)]
+    [InlineData(BrokerMode.Embedded, "::1", null, false, true)]
+    [InlineData(BrokerMode.Embedded, "localhost", null, false, false)]
+    [InlineData(BrokerMode.External, "0.0.0.0", "mqtt.example", false, true)]
+    [InlineData(BrokerMode.External, "127.0.0.1", " ", false, false)]
+    public void Validate_ModeAndAddresses(BrokerMode mode, string bindAddress, string? host, bool requireClientCertificates, bool valid)
     {
-        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions { Mode = mode, BindAddress = bindAddress, Host = host });
+        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions { Mode = mode, BindAddress = bindAddress, Host = host, RequireClientCertificates = requireClientCertificates });
 
         Assert.Equal(valid, result.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("192.168.10.5")]
+    public void Validate_EmbeddedOnNetworkWithPlainPortOpen_FailsNamingBothSettingsAndTheFix(string bindAddress)
+    {
+        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions { BindAddress = bindAddress, RequireClientCertificates = false });
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains("Fleet:Broker:BindAddress", failure, StringComparison.Ordinal);
+        Assert.Contains("Fleet:Broker:RequireClientCertificates=true", failure, StringComparison.Ordinal);
+        Assert.Contains("mutual TLS", failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,6 +37,18 @@ public sealed class DeviceConditionsTests
     }
 
     [Fact]
+    public void Apply_ReasonQuotingCameraSource_PasswordMaskedInHeldAndListedEvent()
+    {
+        var state = new DeviceConditionsState();
+        var offline = Event(DeviceEventKind.CameraOffline, 1, "cam-1") with { Reason = "rtspsrc location=rtsp://admin:p@ss@10.0.0.12/s user-pw=S3cret: timeout" };
+
+        var changed = state.Apply(offline)!;
+
+        Assert.Equal("rtspsrc location=rtsp://admin:***@10.0.0.12/s user-pw=*** timeout", changed.LastEvent.Reason);
+        Assert.Equal(changed.LastEvent.Reason, Assert.Single(state.List()).LastEvent.Reason);
+    }
+
+    [Fact]
     public async Task Ingestion_TamperEventPublished_ConditionsListedAndBroadcast()
     {
         await using var fleet = await FleetApp.StartAsync();

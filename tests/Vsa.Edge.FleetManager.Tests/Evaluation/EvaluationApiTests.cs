@@ -23,7 +23,7 @@ public sealed class EvaluationApiTests
         await device.PublishAsync(dismissed);
         await fleet.WaitForAlertAsync(confirmed.AlertId);
         await fleet.WaitForAlertAsync(dismissed.AlertId);
-        using var op = await fleet.ClientAsync(Role.Operator);
+        using var op = await fleet.SignInAsync(Role.Operator);
         (await op.PostAsJsonAsync($"/api/alerts/{confirmed.AlertId}/decision", new AlertDecisionRequest(AlertDecisionKind.Confirmed, null, null), FleetJsonContext.Default.AlertDecisionRequest)).EnsureSuccessStatusCode();
         (await op.PostAsJsonAsync($"/api/alerts/{dismissed.AlertId}/decision", new AlertDecisionRequest(AlertDecisionKind.Dismissed, "false_detection", null), FleetJsonContext.Default.AlertDecisionRequest)).EnsureSuccessStatusCode();
         using var auditor = await fleet.ClientAsync(Role.Auditor);

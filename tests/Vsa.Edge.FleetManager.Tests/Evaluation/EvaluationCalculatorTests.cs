@@ -25,6 +25,30 @@ public sealed class EvaluationCalculatorTests
     public void Field_Value_QuotedOnlyWhenNeeded(string? value, string expected) =>
         Assert.Equal(expected, EvaluationEndpoints.Field(value));
 
+    [Theory]
+    [InlineData("=1+2", "'=1+2")]
+    [InlineData("+33", "'+33")]
+    [InlineData("-cam", "'-cam")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\tcam", "'\tcam")]
+    [InlineData("\rcam", "\"'\rcam\"")]
+    [InlineData("cam=1", "cam=1")]
+    public void Field_FormulaStart_PrefixedWithQuote(string value, string expected) =>
+        Assert.Equal(expected, EvaluationEndpoints.Field(value));
+
+    [Fact]
+    public void ToCsv_CameraIdIsAFormula_CellStartsWithQuote()
+    {
+        var camera = "=HYPERLINK(\"http://x\")";
+        var report = EvaluationCalculator.Build(Now, Now.AddDays(1), [new EvaluatedAlert(EventType.Intrusion, "pole-1", camera, Now, true, Now.AddSeconds(30))]);
+
+        var csv = EvaluationEndpoints.ToCsv(report);
+
+        Assert.Contains(",\"'=HYPERLINK(\"\"http://x\"\")\",", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain(",=HYPERLINK", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain(",\"=HYPERLINK", csv, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Build_DecisionBeforeReceipt_ClampedToZero()
     {

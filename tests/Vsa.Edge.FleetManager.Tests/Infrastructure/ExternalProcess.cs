@@ -12,7 +12,13 @@ public static class ExternalProcess
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
     /// <summary>Runs <paramref name="fileName"/> and returns when it exits; kills it and throws after <see cref="FleetApp.Timeout"/>.</summary>
-    public static async Task<Result> RunAsync(string fileName, params string[] arguments)
+    public static Task<Result> RunAsync(string fileName, params string[] arguments) => RunInAsync(null, fileName, arguments);
+
+    /// <summary>
+    /// Runs <paramref name="fileName"/> in <paramref name="workingDirectory"/> (the test's own when null) and returns when it
+    /// exits; kills it and throws after <see cref="FleetApp.Timeout"/>.
+    /// </summary>
+    public static async Task<Result> RunInAsync(string? workingDirectory, string fileName, params string[] arguments)
     {
         if (!File.Exists(fileName))
         {
@@ -25,6 +31,11 @@ public static class ExternalProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            startInfo.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

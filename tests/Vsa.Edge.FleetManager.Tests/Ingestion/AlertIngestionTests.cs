@@ -166,6 +166,27 @@ public sealed class AlertIngestionTests
     }
 
     [Fact]
+    public async Task UpdateChangingEventTypeAndCamera_CountedAsIdentityChangedAndNotApplied()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        using var http = await fleet.ClientAsync(Role.Auditor);
+        await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
+        var original = Samples.AlertStart(device.DeviceId);
+        var rewrite = Samples.Next(original, AlertState.Update, 1, 3) with { EventType = EventType.Fire, CameraId = "cam-9" };
+        var marker = Samples.AlertStart(device.DeviceId);
+
+        await device.PublishAsync(original);
+        await fleet.WaitForAlertAsync(original.AlertId);
+        await device.PublishAsync(rewrite);
+        await device.PublishAsync(marker);
+        await fleet.WaitForAlertAsync(marker.AlertId);
+
+        var view = await http.GetFromJsonAsync($"/api/alerts/{original.AlertId}", FleetJsonContext.Default.AlertView);
+        Assert.Equal((EventType.Intrusion, "cam-1", 0), (view!.EventType, view.CameraId, view.Sequence));
+        Assert.Equal(1, fleet.Statistics.RejectedCount(RejectReason.AlertIdentityChanged));
+    }
+
+    [Fact]
     public async Task NewerSchemaVersion_IsRefusedAsUnsupported()
     {
         await using var fleet = await FleetApp.StartAsync();

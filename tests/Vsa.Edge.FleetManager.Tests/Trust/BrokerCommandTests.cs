@@ -31,12 +31,44 @@ public sealed class BrokerCommandTests
         }
     }
 
+    [Theory]
+    [InlineData("--port", "8884")]
+    [InlineData("--port", "0")]
+    [InlineData("--out")]
+    public async Task MosquittoConfig_BadArguments_ExitsWithUsageAndCreatesNoTrustDirectory(params string[] options)
+    {
+        // Run where the default data directory (./data, its CA in ./data/trust) would land, to see that nothing is created.
+        var workingDirectory = Directory.CreateTempSubdirectory("vsa-broker-cmd-cwd-").FullName;
+        try
+        {
+            var result = await ExternalProcess.RunInAsync(workingDirectory, Path.Combine(AppContext.BaseDirectory, "vsa-fleet"), ["broker", "mosquitto-config", .. options]);
+
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("vsa-fleet broker mosquitto-config --out <dir>", result.StandardError, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
+        }
+        finally
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task MosquittoConfig_WithoutOut_ExitsWithUsage()
     {
-        var result = await ExternalProcess.RunAsync(Path.Combine(AppContext.BaseDirectory, "vsa-fleet"), ["broker", "mosquitto-config"]);
+        var workingDirectory = Directory.CreateTempSubdirectory("vsa-broker-cmd-cwd-").FullName;
+        try
+        {
+            var result = await ExternalProcess.RunInAsync(workingDirectory, Path.Combine(AppContext.BaseDirectory, "vsa-fleet"), ["broker", "mosquitto-config"]);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--out is required", result.StandardError, StringComparison.Ordinal);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("--out is required", result.StandardError, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(workingDirectory, "data", "trust")));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
+        }
+        finally
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
     }
 }

@@ -4,21 +4,27 @@ import { getJson, el } from "./api.js";
 import { siteLabel } from "./sites.js";
 
 const $ = (id) => document.getElementById(id);
-const DAY = 86400000;
-
-function isoDate(d) { return d.toISOString().slice(0, 10); }
+// The operator's calendar date (not the UTC one) of a local time.
+function isoDate(d) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
 
 export function initEvaluation() {
   const today = new Date();
+  const from = new Date(today);
+  from.setDate(from.getDate() - 29);
   $("eval-to").value = isoDate(today);
-  $("eval-from").value = isoDate(new Date(today.getTime() - 29 * DAY));
+  $("eval-from").value = isoDate(from);
 }
 
 function period() {
-  // Whole days in UTC: "to" includes the day chosen.
-  const from = `${$("eval-from").value}T00:00:00Z`;
-  const to = new Date(new Date(`${$("eval-to").value}T00:00:00Z`).getTime() + DAY).toISOString();
-  return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+  // Whole days in the operator's time zone: a day starts at local midnight, and "to" includes the whole day chosen
+  // (up to the next local midnight; setDate keeps it right across a daylight-saving change).
+  const from = new Date(`${$("eval-from").value}T00:00:00`).toISOString();
+  const end = new Date(`${$("eval-to").value}T00:00:00`);
+  end.setDate(end.getDate() + 1);
+  return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(end.toISOString())}`;
 }
 
 function table(node, firstColumn, rows, label) {
