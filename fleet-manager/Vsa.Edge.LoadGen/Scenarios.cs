@@ -44,9 +44,10 @@ internal static class Scenarios
         try
         {
             var connection = postgres?.CreateDatabase("vsa_fleet");
+            // The data folder also holds the fleet CA, whatever the database: never the current directory.
             string[] storageArgs = connection is null
                 ? ["--Fleet:Storage:DataDirectory", directory]
-                : ["--Fleet:Storage:Provider", "Postgres", "--Fleet:Storage:Postgres", connection];
+                : ["--Fleet:Storage:Provider", "Postgres", "--Fleet:Storage:Postgres", connection, "--Fleet:Storage:DataDirectory", directory];
             await using var fleet = await FleetProcess.StartAsync(
                 [.. storageArgs, "--Fleet:Broker:Mode", "External", "--Fleet:Broker:Host", mosquitto.Host,
                  "--Fleet:Broker:Port", mosquitto.Port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:ClientId", "loadgen-fleet"],
