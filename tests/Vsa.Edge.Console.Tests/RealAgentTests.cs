@@ -28,7 +28,7 @@ public sealed class RealAgentTests(BrowserFixture browser)
             await using (var agent = ChildProcess.StartBuiltTool(
                 "vsa-agent",
                 ["analyze", "--source", TestAssets.DemoClip, "--camera", camera, "--every", "3", "--providers", "CPU",
-                 "--publish", $"mqtt://127.0.0.1:{host.BrokerPort}", "--device-id", "pole-demo", "--events-out", events,
+                 "--publish", $"mqtt://127.0.0.1:{host.BrokerPort}", "--device-id", "pole-demo", "--development", "--events-out", events,
                  "--data-dir", Path.Combine(work, "agent")]))
             {
                 Assert.True(await agent.WaitForExitAsync(AgentTimeout) == 0, agent.Output);

@@ -23,7 +23,7 @@ internal static class ReplayRun
         await using var agent = ChildProcess.StartBuiltTool(
             "vsa-agent",
             ["analyze", "--source", TestAssets.DemoClip, "--camera", SampleCamera, "--every", Every,
-             "--providers", "CPU", "--publish", brokerUri, "--device-id", deviceId, "--events-out", events,
+             "--providers", "CPU", "--publish", brokerUri, "--device-id", deviceId, "--development", "--events-out", events,
              // Its own outbox: a run must not inherit alerts another run left undelivered.
              "--data-dir", Path.Combine(workDir, "agent")]);
         var exit = await agent.WaitForExitAsync(Timeout);

@@ -102,8 +102,9 @@ public sealed class CameraSupervisor(
         {
             // The file may be being copied or replaced: try again later rather than giving the camera up.
             retry = backoff.Next();
-            CaptureLog.OpenFailed(_logger, cameraId, spec.Redacted, backoff.Attempt, retry, ex.Message);
-            status.MarkOffline(ex.Message);
+            var reason = FrameSourceSpec.Redact(ex.Message);
+            CaptureLog.OpenFailed(_logger, cameraId, spec.Redacted, backoff.Attempt, retry, reason);
+            status.MarkOffline(reason);
             return null;
         }
     }

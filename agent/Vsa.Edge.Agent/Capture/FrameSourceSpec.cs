@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Vsa.Edge.Agent.Capture;
 
@@ -22,7 +23,7 @@ public enum FrameSourceKind
 /// <param name="Kind">Kind of source.</param>
 /// <param name="Source">The source string as configured.</param>
 /// <param name="DeviceIndex">The V4L2 index for <see cref="FrameSourceKind.Device"/>, -1 otherwise.</param>
-public sealed record FrameSourceSpec(FrameSourceKind Kind, string Source, int DeviceIndex)
+public sealed partial record FrameSourceSpec(FrameSourceKind Kind, string Source, int DeviceIndex)
 {
     private static readonly string[] StreamSchemes = ["rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt"];
 
@@ -74,27 +75,23 @@ public sealed record FrameSourceSpec(FrameSourceKind Kind, string Source, int De
     /// <summary>The source with any password in a URL replaced by <c>***</c>, for logs and messages.</summary>
     public string Redacted => Redact(Source);
 
-    /// <summary>Replaces the password of every <c>scheme://user:password@host</c> in <paramref name="text"/> by <c>***</c>.</summary>
+    /// <summary>
+    /// Replaces every password in <paramref name="text"/> by <c>***</c>: the password of each <c>scheme://user:password@host</c>
+    /// (up to the last <c>@</c> before the path, so a password may contain <c>@</c>; the user name may be empty), and the
+    /// value of GStreamer properties <c>user-pw</c>, <c>passwd</c> and <c>password</c> (quoted or not).
+    /// </summary>
     public static string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var result = text;
-        var from = 0;
-        while ((from = result.IndexOf("://", from, StringComparison.Ordinal)) >= 0)
-        {
-            from += 3;
-            var end = result.IndexOfAny(['/', '"', ' ', '!'], from);
-            var authority = end < 0 ? result[from..] : result[from..end];
-            var at = authority.LastIndexOf('@');
-            var colon = at < 0 ? -1 : authority.IndexOf(':', StringComparison.Ordinal);
-            if (colon >= 0 && colon < at)
-            {
-                result = string.Concat(result.AsSpan(0, from + colon + 1), "***", result.AsSpan(from + at));
-            }
-        }
-
-        return result;
+        var result = UrlPassword().Replace(text, "://$1:***@");
+        return PropertyPassword().Replace(result, "$1=***");
     }
+
+    [GeneratedRegex(@"://([^:/@\s]*):([^/\s]*)@", RegexOptions.CultureInvariant)]
+    private static partial Regex UrlPassword();
+
+    [GeneratedRegex(@"(user-pw|passwd|password)\s*=\s*(""[^""]*""|\S+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PropertyPassword();
 
     /// <inheritdoc />
     public override string ToString() => Redacted;

@@ -73,12 +73,12 @@ public sealed class OpenCvFrameSource : IFrameSource
         {
             if (!capture.IsOpened())
             {
-                throw new FrameSourceException($"Video source '{spec.Source}' cannot be opened as a {Describe(spec.Kind)} (backend missing, unreachable or not a video).");
+                throw new FrameSourceException($"Video source '{spec.Redacted}' cannot be opened as a {Describe(spec.Kind)} (backend missing, unreachable or not a video).");
             }
 
             if (capture.FrameWidth <= 0 || capture.FrameHeight <= 0)
             {
-                throw new FrameSourceException($"Video source '{spec.Source}' opened but reports no frame size: it cannot be decoded.");
+                throw new FrameSourceException($"Video source '{spec.Redacted}' opened but reports no frame size: it cannot be decoded.");
             }
 
             return new OpenCvFrameSource(spec, capture, time, baseTime ?? time.GetUtcNow());

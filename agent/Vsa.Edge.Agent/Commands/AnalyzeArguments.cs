@@ -24,7 +24,7 @@ internal sealed record AnalyzeArguments(
     public const string Usage =
         "usage: vsa-agent analyze --source <video> [--camera <camera.json>] [--events-out <file.jsonl>] [--detections-out <file.jsonl>]\n" +
         "                         [--model <dir>] [--score <0..1>] [--threads <N>] [--every <N>] [--providers CPU|CUDA,CPU|TensorRT,CUDA,CPU]\n" +
-        "                         [--start <ISO 8601 time of the first frame>] [--publish mqtt://host:port --device-id <id> [--data-dir <outbox folder>]]\n" +
+        "                         [--start <ISO 8601 time of the first frame>] [--publish mqtt://host:port --device-id <id> --development [--data-dir <outbox folder>]]\n" +
         "                         [--annotate <debug.mp4>] [--pose-model <dir>]";
 
     private static readonly string[] Known =
@@ -32,12 +32,23 @@ internal sealed record AnalyzeArguments(
 
     public static AnalyzeArguments Parse(IReadOnlyList<string> args)
     {
-        var cl = new CommandLineArgs(args, Known);
+        var cl = new CommandLineArgs(args, Known, ["--development"]);
         var publish = cl.Get("--publish");
         var deviceId = cl.Get("--device-id");
         if (publish is not null && deviceId is null)
         {
             throw new UsageException("option '--publish' needs '--device-id'");
+        }
+
+        if (publish is not null && !cl.Has("--development"))
+        {
+            // No authorisation gate applies to a replay: its alerts must never reach a broker by accident.
+            throw new UsageException("option '--publish' needs '--development': replayed alerts published to a broker are not covered by any authorisation (a test bench only)");
+        }
+
+        if (publish is null && cl.Has("--development"))
+        {
+            throw new UsageException("option '--development' only goes with '--publish'");
         }
 
         var providers = (cl.Get("--providers") ?? $"{ExecutionProviderNames.TensorRt},{ExecutionProviderNames.Cuda},{ExecutionProviderNames.Cpu}")

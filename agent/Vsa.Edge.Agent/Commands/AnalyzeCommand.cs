@@ -90,7 +90,7 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
         }
         catch (FrameSourceException ex)
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"error: {FrameSourceSpec.Redact(ex.Message)}").ConfigureAwait(false);
             return ExitSource;
         }
 

@@ -21,22 +21,34 @@ public sealed class UsageException : Exception
 }
 
 /// <summary>
-/// <c>--name value</c> options of one command: each option may appear once; unknown options and stray
-/// arguments are errors, so a typo never silently falls back on a default.
+/// <c>--name value</c> options of one command, and <c>--name</c> flags without a value: each may appear once; unknown
+/// options and stray arguments are errors, so a typo never silently falls back on a default.
 /// </summary>
 internal sealed class CommandLineArgs
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    public CommandLineArgs(IReadOnlyList<string> args, IReadOnlyCollection<string> known)
+    public CommandLineArgs(IReadOnlyList<string> args, IReadOnlyCollection<string> known, IReadOnlyCollection<string>? flags = null)
     {
+        flags ??= [];
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
+            if (flags.Contains(name))
+            {
+                if (!_flags.Add(name))
+                {
+                    throw new UsageException($"option '{name}' is given twice");
+                }
+
+                continue;
+            }
+
             if (!name.StartsWith("--", StringComparison.Ordinal) || !known.Contains(name))
             {
-                throw new UsageException($"unknown option '{name}' (expected {string.Join(", ", known)})");
+                throw new UsageException($"unknown option '{name}' (expected {string.Join(", ", known.Concat(flags))})");
             }
 
             if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -56,6 +68,9 @@ internal sealed class CommandLineArgs
         _read.Add(name);
         return _values.GetValueOrDefault(name);
     }
+
+    /// <summary>Whether the flag <paramref name="name"/> (an option without a value) is given.</summary>
+    public bool Has(string name) => _flags.Contains(name);
 
     public string Require(string name) => Get(name) ?? throw new UsageException($"option '{name}' is required");
 

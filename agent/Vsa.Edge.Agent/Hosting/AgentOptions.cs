@@ -27,10 +27,16 @@ public sealed class AgentOptions
 
     /// <summary>
     /// Authorisation windows enforced on the local camera files (same shape as the fleet's: reference, service, events,
-    /// cameras, startsAt, endsAt). None: development mode, every enabled event runs (a warning says so at start). A
-    /// fleet configuration brings its own windows and replaces these.
+    /// cameras, startsAt, endsAt). None with local cameras: the agent refuses to start unless <see cref="DevelopmentMode"/>
+    /// is set. A fleet configuration brings its own windows and replaces these.
     /// </summary>
     public LocalAuthorisation[] Authorisations { get; set; } = [];
+
+    /// <summary>
+    /// A test bench only: local cameras with no <see cref="Authorisations"/> run every enabled event (a warning says so at
+    /// start). Default false: without a window the agent refuses to start, an event runs only within an arrêté.
+    /// </summary>
+    public bool DevelopmentMode { get; set; }
 
     /// <summary>
     /// Where the agent keeps its state (the alert outbox). Relative paths are resolved against the configuration file's

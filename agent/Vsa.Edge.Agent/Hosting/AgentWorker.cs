@@ -29,8 +29,11 @@ public sealed class AgentWorker(
     DesiredConfigInbox inbox,
     IConfigReportSink? reports,
     TimeProvider time,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers) : BackgroundService, IHostedLifecycleService
 {
+    /// <summary>The refusal when local cameras would run with no authorisation window outside development mode.</summary>
+    public const string NoWindowsError = "no authorisation windows for the local cameras: add Agent:Authorisations (the arrêtés) or set Agent:DevelopmentMode=true for a test bench";
+
     private readonly ILogger _logger = loggers.CreateLogger<AgentWorker>();
     private readonly AgentOptions _options = options.Value;
     private readonly string _desiredTopic = Topics.ConfigDesired(options.Value.DeviceId);
@@ -43,6 +46,8 @@ public sealed class AgentWorker(
     private IReadOnlyList<string> _errors = [];
     private List<CameraConfig> _configured = [];
     private bool _watchingFiles;
+    private ValidDesiredConfig? _persisted;
+    private bool _decided;
 
     /// <summary>Raised after every reload attempt of a camera file (valid, rejected or unchanged).</summary>
     public event EventHandler<CameraReloadOutcome>? CameraReloaded;
@@ -78,7 +83,39 @@ public sealed class AgentWorker(
         }
     }
 
-    private void StartInitial(CancellationToken ct)
+    /// <summary>
+    /// Decides what runs before any hosted service starts (the MQTT connection included): a fleet configuration kept on
+    /// disk, else the local camera files, refused (fail closed) when they have no authorisation window outside
+    /// <see cref="AgentOptions.DevelopmentMode"/>.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">Local cameras, no window, not in development mode.</exception>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        Decide();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Decide()
+    {
+        _persisted = LoadPersisted();
+        _decided = true;
+        if (_persisted is null && _options.Cameras.Length > 0 && _options.LocalWindows.Count == 0 && !_options.DevelopmentMode)
+        {
+            // An event runs only within a prefectoral authorisation: no window means nothing may run, not everything.
+            throw new OptionsValidationException(AgentOptions.SectionName, typeof(AgentOptions), [NoWindowsError]);
+        }
+    }
+
+    private ValidDesiredConfig? LoadPersisted()
     {
         var persisted = store.TryLoad(out var problem);
         if (problem is not null)
@@ -86,32 +123,49 @@ public sealed class AgentWorker(
             ConfigLog.PersistedInvalid(_logger, store.FilePath, problem);
         }
 
-        if (persisted is not null)
+        if (persisted is null)
         {
-            var valid = DesiredConfigChecker.Check(persisted, _options.DeviceId, model.Manifest, out var errors);
-            if (valid is not null)
-            {
-                // Even offline: the windows of the arrêtés are in the persisted message, and enforced by this device's clock.
-                authorisations.Enforce(valid.Gate);
-                foreach (var camera in valid.Cameras)
-                {
-                    cameras.Start(ResolveFleet(camera), ct);
-                }
+            return null;
+        }
 
-                ConfigLog.RunningPersisted(_logger, persisted.Version, store.FilePath);
-                SetState(ConfigSource.Fleet, persisted.Version, persisted.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
-                return;
+        var valid = DesiredConfigChecker.Check(persisted, _options.DeviceId, model.Manifest, out var errors);
+        if (valid is null)
+        {
+            ConfigLog.PersistedInvalid(_logger, store.FilePath, string.Join("; ", errors));
+        }
+
+        return valid;
+    }
+
+    private void StartInitial(CancellationToken ct)
+    {
+        if (!_decided)
+        {
+            // Started without the host's lifecycle (StartingAsync not called): the same decision, still fail closed.
+            Decide();
+        }
+
+        if (_persisted is { } valid)
+        {
+            var persisted = valid.Message;
+
+            // Even offline: the windows of the arrêtés are in the persisted message, and enforced by this device's clock.
+            authorisations.Enforce(valid.Gate);
+            foreach (var camera in valid.Cameras)
+            {
+                cameras.Start(ResolveFleet(camera), ct);
             }
 
-            var joined = string.Join("; ", errors);
-            ConfigLog.PersistedInvalid(_logger, store.FilePath, joined);
+            ConfigLog.RunningPersisted(_logger, persisted.Version, store.FilePath);
+            SetState(ConfigSource.Fleet, persisted.Version, persisted.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
+            return;
         }
 
         var windows = _options.LocalWindows;
         authorisations.Enforce(windows.Count == 0 ? AuthorisationGate.Unrestricted : new AuthorisationGate(windows));
         if (windows.Count == 0 && _options.Cameras.Length > 0)
         {
-            // Only when something runs unrestricted: a pole with no local camera just waits for the fleet's configuration.
+            // Only reached with Agent:DevelopmentMode (StartingAsync refuses otherwise): said at start, every time.
             ConfigLog.DevelopmentMode(_logger);
         }
 

@@ -114,7 +114,8 @@ public sealed class CameraRunner(
         {
             // Only a file ends; a live camera runs until the agent stops. A finished camera is not a stuck one.
             stats.Completed = true;
-            HostingLog.CameraCompleted(_logger, camera.Config.CameraId, source);
+            var shown = FrameSourceSpec.Redact(source);
+            HostingLog.CameraCompleted(_logger, camera.Config.CameraId, shown);
         }
     }
 

@@ -54,7 +54,13 @@ public sealed class DeviceCredentials : IDisposable
         }
     }
 
-    /// <summary>Mutual TLS: present the device certificate; accept only a broker certificate issued by the fleet CA for that host.</summary>
+    /// <summary>Extended key usage a broker certificate must carry (TLS server authentication).</summary>
+    public const string ServerAuthenticationOid = "1.3.6.1.5.5.7.3.1";
+
+    /// <summary>
+    /// Mutual TLS: present the device certificate; accept only a broker certificate issued by the fleet CA for that host
+    /// and for server authentication.
+    /// </summary>
     public void Apply(MqttClientOptionsBuilder builder) =>
         builder.WithTlsOptions(tls => tls
             .UseTls()
@@ -76,6 +82,9 @@ public sealed class DeviceCredentials : IDisposable
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(Ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // The fleet CA also signs every device's (client) certificate: only one issued for server authentication is the broker's.
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthenticationOid));
         return chain.Build(server);
     }
 }

@@ -125,6 +125,24 @@ public sealed class SupervisedFrameSourceTests
     }
 
     [Fact]
+    public async Task Start_GStreamerSourceWithPasswordCannotBeOpened_OfflineReasonHidesThePassword()
+    {
+        const string pipeline = "rtspsrc location=rtsp://cam/s user-id=admin user-pw=S3cret ! rtph264depay ! appsink";
+        var clock = new SteppedClock();
+        var events = new RecordingEventSink(clock);
+        var factory = new ScriptedFrameSourceFactory().ThenFail(pipeline, "connection refused");
+
+        using var source = SupervisedFrameSource.Start(
+            "cam-a", FrameSourceSpec.Parse(pipeline), () => factory.Open(pipeline), new CaptureOptions(), new CameraStatus("cam-a", events), clock, NullLogger.Instance, jitter: () => 1.0);
+        await events.WaitForAsync(e => e.Kind == DeviceEventKind.CameraOffline).WaitAsync(Guard);
+        var offline = events.Events.First(e => e.Kind == DeviceEventKind.CameraOffline);
+
+        Assert.DoesNotContain("S3cret", offline.Reason, StringComparison.Ordinal);
+        Assert.Contains("user-pw=***", offline.Reason, StringComparison.Ordinal);
+        Assert.Contains("connection refused", offline.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_FileSource_IsRefused()
     {
         var clock = new SteppedClock();

@@ -75,7 +75,7 @@ public sealed partial class AnalyzeCommandTests : IDisposable
 
         var exit = await Analyze(
             "--source", TestAssets.DemoClip, "--camera", SampleCamera, "--every", "10", "--events-out", events,
-            "--publish", broker.Uri, "--device-id", "replay-01", "--data-dir", Path.Combine(_dir.FullName, "data"));
+            "--publish", broker.Uri, "--device-id", "replay-01", "--development", "--data-dir", Path.Combine(_dir.FullName, "data"));
 
         Assert.True(exit == 0, _stderr.ToString());
         await subscriber.WaitForAsync(m => m.Topic == Topics.Status("replay-01") && m.Payload.Contains("\"offline\"", StringComparison.Ordinal));
@@ -87,6 +87,24 @@ public sealed partial class AnalyzeCommandTests : IDisposable
         Assert.NotEmpty(written);
         Assert.Equal(written, published.Select(a => a.MessageId));
         Assert.All(published, a => Assert.Equal("replay-01", a.DeviceId));
+    }
+
+    [Fact]
+    public async Task RunAsync_PublishWithoutDevelopment_FailsWithUsageSayingWhyAndPublishesNothing()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var subscriber = await RecordingSubscriber.ConnectAsync(broker.Port, "vsa/v1/replay-01/#");
+
+        var exit = await Analyze(
+            "--source", TestAssets.DemoClip, "--camera", SampleCamera, "--every", "10",
+            "--publish", broker.Uri, "--device-id", "replay-01", "--data-dir", Path.Combine(_dir.FullName, "data"));
+
+        Assert.Equal(AnalyzeCommand.ExitUsage, exit);
+        var first = NonEmptyLines(_stderr)[0];
+        Assert.StartsWith("error: ", first, StringComparison.Ordinal);
+        Assert.Contains("'--development'", first, StringComparison.Ordinal);
+        Assert.Contains("not covered by any authorisation", first, StringComparison.Ordinal);
+        Assert.Empty(subscriber.Received);
     }
 
     [Fact]

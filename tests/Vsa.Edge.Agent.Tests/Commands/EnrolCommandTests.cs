@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Server;
 using Vsa.Edge.Agent.Commands;
@@ -101,15 +102,7 @@ public sealed class EnrolCommandTests : IDisposable
         Assert.Equal(0, await EnrolCommand.RunAsync(Args("good-token"), TextWriter.Null, TextWriter.Null, fleet));
         using var serverCertificate = _ca.IssueServer();
         var port = InProcessBroker.FreePort();
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithoutDefaultEndpoint()
-            .WithEncryptedEndpoint()
-            .WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithEncryptedEndpointPort(port)
-            .WithEncryptionCertificate(serverCertificate)
-            .WithClientCertificate((_, certificate, _, _) => certificate is not null && _ca.Issued(certificate))
-            .Build();
-        using var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        using var server = TlsBroker(serverCertificate, port);
         var connected = new TaskCompletionSource<(string ClientId, string? Cn)>(TaskCreationOptions.RunContinuationsAsynchronously);
         server.ValidatingConnectionAsync += e =>
         {
@@ -134,6 +127,39 @@ public sealed class EnrolCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Publisher_BrokerPresentsAClientOnlyCertificateOfTheFleetCa_RefusesIt()
+    {
+        using var fleet = new FakeFleet(_ca, "good-token");
+        Assert.Equal(0, await EnrolCommand.RunAsync(Args("good-token"), TextWriter.Null, TextWriter.Null, fleet));
+
+        // Signed by the fleet CA, valid for 127.0.0.1, but for client authentication only: another device's, not the broker's.
+        using var clientOnly = _ca.IssueServer(serverAuthentication: false);
+        var port = InProcessBroker.FreePort();
+        using var server = TlsBroker(clientOnly, port);
+        var reachedMqtt = false;
+        server.ValidatingConnectionAsync += _ =>
+        {
+            reachedMqtt = true;
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        using var logs = new RecordingLoggerProvider();
+        using var loggers = logs.CreateFactory();
+        var options = new MqttOptions { Host = "127.0.0.1", Port = port, CredentialsDirectory = Path.Combine(_data.FullName, "credentials") };
+        using var outbox = new SqliteAlertOutbox(_data.FullName, "pole-12", new OutboxOptions(), TimeProvider.System, NullLogger<SqliteAlertOutbox>.Instance);
+        await using var publisher = new MqttPublisher(options, "pole-12", outbox, TimeProvider.System, loggers.CreateLogger<MqttPublisher>());
+
+        await publisher.StartAsync(CancellationToken.None);
+        var failed = await logs.WaitForAsync(e => e.EventId == 4001);
+
+        Assert.Contains("127.0.0.1", failed.Message, StringComparison.Ordinal);
+        Assert.False(await publisher.WaitConnectedAsync(TimeSpan.Zero, CancellationToken.None));
+        Assert.False(reachedMqtt);
+        await publisher.StopAsync(CancellationToken.None);
+        await server.StopAsync();
+    }
+
+    [Fact]
     public void Validator_PartialOrMissingCredentials_NamesTheProblem()
     {
         var partial = new MqttOptionsValidator().Validate(null, new MqttOptions { CaFile = "/nowhere/ca.crt" });
@@ -142,6 +168,16 @@ public sealed class EnrolCommandTests : IDisposable
         Assert.Contains("go together", partial.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("/nowhere/device.key", missing.FailureMessage, StringComparison.Ordinal);
     }
+
+    // A broker on 127.0.0.1 over TLS presenting this certificate, accepting only device certificates of the test CA.
+    private MqttServer TlsBroker(X509Certificate2 certificate, int port) => new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
+        .WithoutDefaultEndpoint()
+        .WithEncryptedEndpoint()
+        .WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
+        .WithEncryptedEndpointPort(port)
+        .WithEncryptionCertificate(certificate)
+        .WithClientCertificate((_, client, _, _) => client is not null && _ca.Issued(client))
+        .Build());
 
     private string[] Args(string token) => ["--fleet", "http://fleet.test/", "--token", token, "--device-id", "pole-12", "--data-dir", _data.FullName];
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vsa.Edge.Agent.Commands;
+using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Tests.Support;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
@@ -42,6 +43,42 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_LocalCamerasWithoutWindowsOrDevelopmentMode_RefusesToStartNamingTheFix()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var subscriber = await RecordingSubscriber.ConnectAsync(broker.Port, $"{Topics.Root}/{DeviceId}/#");
+        var config = WriteConfig(broker.Port, ["CPU"], developmentMode: false);
+        var stderr = new StringWriter();
+
+        var exit = await RunCommand.RunAsync(["--config", config], stderr).WaitAsync(Guard);
+
+        Assert.Equal(AnalyzeCommand.ExitUsage, exit);
+        Assert.Contains(AgentWorker.NoWindowsError, stderr.ToString(), StringComparison.Ordinal);
+
+        // Refused before anything started: the device never connected, so it never said it was online.
+        Assert.DoesNotContain(subscriber.Received, m => m.Topic == Topics.Status(DeviceId));
+    }
+
+    [Fact]
+    public async Task RunAsync_LocalWindowCoveringTheCamera_RunsWithoutDevelopmentMode()
+    {
+        await using var broker = await InProcessBroker.StartAsync();
+        await using var subscriber = await RecordingSubscriber.ConnectAsync(broker.Port, $"{Topics.Root}/{DeviceId}/#");
+        var now = DateTimeOffset.UtcNow;
+        var window = new { Reference = "2026-DPG-0001", Service = "Police municipale", Events = new[] { "intrusion" }, Cameras = new[] { "vtest" }, StartsAt = now.AddHours(-1), EndsAt = now.AddHours(1) };
+        var config = WriteConfig(broker.Port, ["CPU"], developmentMode: false, authorisations: [window]);
+        using var stop = new CancellationTokenSource();
+        var stderr = new StringWriter();
+
+        var run = RunCommand.RunAsync(["--config", config], stderr, stop.Token);
+        await subscriber.WaitForAsync(m => m.Topic == Topics.Alerts(DeviceId) && Parse(m, ContractsJsonContext.Default.AlertMessage).State == AlertState.Start, Guard);
+        await stop.CancelAsync();
+        var exit = await run.WaitAsync(Guard);
+
+        Assert.True(exit == 0, stderr.ToString());
+    }
+
+    [Fact]
     public async Task RunAsync_UnknownExecutionProvider_FailsAtStartNamingIt()
     {
         var config = WriteConfig(InProcessBroker.FreePort(), ["CUDA", "NPU"]);
@@ -67,14 +104,15 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("cameraId", stderr.ToString(), StringComparison.Ordinal);
     }
 
-    private string WriteConfig(int port, string[] providers, string? cameraJson = null)
+    // DevelopmentMode by default: a test bench on the clip with no arrêté (the agent refuses local cameras without either).
+    private string WriteConfig(int port, string[] providers, string? cameraJson = null, bool developmentMode = true, object[]? authorisations = null)
     {
         var camera = cameraJson ?? File.ReadAllText(Path.Combine(TestAssets.RepositoryRoot, "agent", "Vsa.Edge.Agent", "samples", "vtest-camera.json"));
         File.WriteAllText(Path.Combine(_dir.FullName, "vtest-camera.json"), camera);
         File.Copy(TestAssets.DemoClip, Path.Combine(_dir.FullName, "vtest.avi"));
         var config = new
         {
-            Agent = new { DeviceId, Cameras = new[] { "vtest-camera.json" }, DataDirectory = Path.Combine(_dir.FullName, "data") },
+            Agent = new { DeviceId, Cameras = new[] { "vtest-camera.json" }, DataDirectory = Path.Combine(_dir.FullName, "data"), DevelopmentMode = developmentMode, Authorisations = authorisations ?? [] },
             Inference = new { ModelDirectory = TestAssets.NanoDetDirectory, ExecutionProviders = providers },
             Mqtt = new { Host = "127.0.0.1", Port = port, HeartbeatInterval = "00:00:01", ReconnectMinDelay = "00:00:00.100" },
         };

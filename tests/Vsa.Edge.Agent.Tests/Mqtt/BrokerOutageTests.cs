@@ -116,7 +116,8 @@ internal static class AgentConfig
 
         var config = new
         {
-            Agent = new { DeviceId = deviceId, Cameras = new[] { "vtest-camera.json" }, DataDirectory = dataDirectory ?? Path.Combine(dir, "data") },
+            // A test bench: the clip runs every event with no arrêté (refused without DevelopmentMode).
+            Agent = new { DeviceId = deviceId, Cameras = new[] { "vtest-camera.json" }, DataDirectory = dataDirectory ?? Path.Combine(dir, "data"), DevelopmentMode = true },
             Inference = new { ModelDirectory = TestAssets.NanoDetDirectory, ExecutionProviders = new[] { "CPU" } },
             Mqtt = new
             {

@@ -30,15 +30,15 @@ internal sealed class TestCertificateAuthority : IDisposable
         return request.Create(Certificate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(12));
     }
 
-    /// <summary>A server certificate (with key) for 127.0.0.1.</summary>
-    public X509Certificate2 IssueServer()
+    /// <summary>A server certificate (with key) for 127.0.0.1; without <paramref name="serverAuthentication"/>, for client authentication only.</summary>
+    public X509Certificate2 IssueServer(bool serverAuthentication = true)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=broker", key, HashAlgorithmName.SHA256);
         var sans = new SubjectAlternativeNameBuilder();
         sans.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(sans.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(serverAuthentication ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
         using var signed = request.Create(Certificate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(12));
         return signed.CopyWithPrivateKey(key);
     }
