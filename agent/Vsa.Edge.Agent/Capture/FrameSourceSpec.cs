@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Vsa.Edge.Agent.Core.Configuration;
 
 namespace Vsa.Edge.Agent.Capture;
 
@@ -23,7 +23,7 @@ public enum FrameSourceKind
 /// <param name="Kind">Kind of source.</param>
 /// <param name="Source">The source string as configured.</param>
 /// <param name="DeviceIndex">The V4L2 index for <see cref="FrameSourceKind.Device"/>, -1 otherwise.</param>
-public sealed partial record FrameSourceSpec(FrameSourceKind Kind, string Source, int DeviceIndex)
+public sealed record FrameSourceSpec(FrameSourceKind Kind, string Source, int DeviceIndex)
 {
     private static readonly string[] StreamSchemes = ["rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt"];
 
@@ -75,23 +75,12 @@ public sealed partial record FrameSourceSpec(FrameSourceKind Kind, string Source
     /// <summary>The source with any password in a URL replaced by <c>***</c>, for logs and messages.</summary>
     public string Redacted => Redact(Source);
 
-    /// <summary>
-    /// Replaces every password in <paramref name="text"/> by <c>***</c>: the password of each <c>scheme://user:password@host</c>
-    /// (up to the last <c>@</c> before the path, so a password may contain <c>@</c>; the user name may be empty), and the
-    /// value of GStreamer properties <c>user-pw</c>, <c>passwd</c> and <c>password</c> (quoted or not).
-    /// </summary>
+    /// <summary>Replaces every password in <paramref name="text"/> by <c>***</c> (<see cref="SourceSecrets.Mask"/>).</summary>
     public static string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var result = UrlPassword().Replace(text, "://$1:***@");
-        return PropertyPassword().Replace(result, "$1=***");
+        return SourceSecrets.Mask(text);
     }
-
-    [GeneratedRegex(@"://([^:/@\s]*):([^/\s]*)@", RegexOptions.CultureInvariant)]
-    private static partial Regex UrlPassword();
-
-    [GeneratedRegex(@"(user-pw|passwd|password)\s*=\s*(""[^""]*""|\S+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex PropertyPassword();
 
     /// <inheritdoc />
     public override string ToString() => Redacted;

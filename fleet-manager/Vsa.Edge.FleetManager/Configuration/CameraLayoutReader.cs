@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Vsa.Edge.Agent.Core.Configuration;
 
 namespace Vsa.Edge.FleetManager.Configuration;
 
@@ -7,7 +7,7 @@ namespace Vsa.Edge.FleetManager.Configuration;
 /// Reads the geometry out of a camera document, leniently: a reported document comes from a device and may leave out fields
 /// the console does not draw (its <c>source</c> included). Never copies the source address.
 /// </summary>
-public static partial class CameraLayoutReader
+public static class CameraLayoutReader
 {
     /// <summary>The document of <paramref name="cameraId"/> among <paramref name="cameras"/>, or null.</summary>
     public static JsonElement? Find(IReadOnlyList<JsonElement>? cameras, string cameraId)
@@ -34,7 +34,7 @@ public static partial class CameraLayoutReader
 
     /// <summary>
     /// A copy of a camera document whose source address has its password replaced by <c>***</c> (RTSP URLs, URLs inside a
-    /// GStreamer pipeline and its password properties, see <see cref="MaskSecrets"/>), for readers who may see the configuration but not the cameras' credentials.
+    /// GStreamer pipeline and its password properties, see <see cref="SourceSecrets.Mask"/>), for readers who may see the configuration but not the cameras' credentials.
     /// </summary>
     public static JsonElement RedactSource(JsonElement camera)
     {
@@ -43,7 +43,7 @@ public static partial class CameraLayoutReader
             return camera;
         }
 
-        var redacted = MaskSecrets(source);
+        var redacted = SourceSecrets.Mask(source);
         if (redacted == source)
         {
             return camera;
@@ -53,15 +53,6 @@ public static partial class CameraLayoutReader
         node["source"] = redacted;
         return JsonSerializer.SerializeToElement(node, Api.FleetJsonContext.Default.JsonObject);
     }
-
-    /// <summary>
-    /// <paramref name="text"/> with camera passwords replaced by <c>***</c>: the password of a URL's user information (up to
-    /// the last <c>@</c> before the path, so a password holding <c>@</c> is masked whole; an empty user too) and the GStreamer
-    /// properties <c>user-pw</c>, <c>passwd</c> and <c>password</c> (quoted or not). Null stays null.
-    /// </summary>
-    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(text))]
-    public static string? MaskSecrets(string? text) =>
-        text is null ? null : PasswordProperty().Replace(Credentials().Replace(text, "://$1:***@"), "$1=***");
 
     private static IEnumerable<JsonElement> Items(JsonElement camera, string name) =>
         camera.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array
@@ -77,11 +68,4 @@ public static partial class CameraLayoutReader
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    // Greedy to the last '@' before the path: the user cannot hold ':' or '@', the password can hold '@'.
-    [GeneratedRegex(@"://([^:/@\s]*):([^/\s]*)@", RegexOptions.CultureInvariant)]
-    private static partial Regex Credentials();
-
-    [GeneratedRegex(@"(user-pw|passwd|password)\s*=\s*(""[^""]*""|\S+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex PasswordProperty();
 }

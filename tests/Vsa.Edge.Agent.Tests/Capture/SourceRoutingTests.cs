@@ -78,17 +78,7 @@ public sealed class SourceRoutingTests
     public void HasGStreamer_OpenCvSharpOfficialRuntime_IsFalse() =>
         Assert.False(OpenCvBuildInfo.HasGStreamer(Cv2.GetBuildInformation()));
 
-    [Theory]
-    [InlineData("rtsp://admin:s3cret@10.0.0.5:554/h264", "rtsp://admin:***@10.0.0.5:554/h264")]
-    [InlineData("rtsp://10.0.0.5/h264", "rtsp://10.0.0.5/h264")]
-    [InlineData("rtspsrc location=\"rtsp://u:p@cam/x\" ! appsink", "rtspsrc location=\"rtsp://u:***@cam/x\" ! appsink")]
-    [InlineData("cannot open rtsp://a:b@h/1 and rtsp://c:d@h/2", "cannot open rtsp://a:***@h/1 and rtsp://c:***@h/2")]
-    [InlineData("rtsp://admin:p@ss@cam/s", "rtsp://admin:***@cam/s")]
-    [InlineData("rtsp://:secret@cam/s", "rtsp://:***@cam/s")]
-    [InlineData("rtsp://cam:554/s", "rtsp://cam:554/s")]
-    [InlineData("rtspsrc location=rtsp://cam/s user-id=admin user-pw=S3cret ! rtph264depay ! h264parse ! nvv4l2decoder ! appsink", "rtspsrc location=rtsp://cam/s user-id=admin user-pw=*** ! rtph264depay ! h264parse ! nvv4l2decoder ! appsink")]
-    [InlineData("souphttpsrc location=http://cam/mjpg user-id=admin passwd = \"two words\" ! appsink", "souphttpsrc location=http://cam/mjpg user-id=admin passwd=*** ! appsink")]
-    [InlineData("src password=hunter2", "src password=***")]
-    public void Redact_UrlWithPassword_HidesOnlyThePassword(string text, string expected) =>
-        Assert.Equal(expected, FrameSourceSpec.Redact(text));
+    [Fact]
+    public void Redacted_SourceWithPassword_IsTheMaskedSource() =>
+        Assert.Equal("rtsp://admin:***@10.0.0.5:554/h264", FrameSourceSpec.Parse("rtsp://admin:s3cret@10.0.0.5:554/h264").Redacted);
 }
