@@ -104,37 +104,17 @@ public static class MosquittoConfiguration
         }
 
         using var server = authority.IssueServer(settings.HostNames ?? []);
-        Replace(files.CaCertificate, authority.CertificatePem + "\n", Readable);
-        Replace(files.ServerCertificate, server.ExportCertificatePem() + "\n", Readable);
+        ProtectedFile.Replace(files.CaCertificate, authority.CertificatePem + "\n", Readable);
+        ProtectedFile.Replace(files.ServerCertificate, server.ExportCertificatePem() + "\n", Readable);
         using (var key = server.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The server certificate has no ECDSA key."))
         {
-            Replace(files.ServerKey, key.ExportPkcs8PrivateKeyPem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            ProtectedFile.Replace(files.ServerKey, key.ExportPkcs8PrivateKeyPem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        Replace(files.Acl, Acl(), Readable);
-        Replace(files.Configuration, Configuration(settings, files), Readable);
+        ProtectedFile.Replace(files.Acl, Acl(), Readable);
+        ProtectedFile.Replace(files.Configuration, Configuration(settings, files), Readable);
         return files;
     }
 
     private const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-
-    private static void Replace(string path, string text, UnixFileMode mode)
-    {
-        // Written beside, then moved over: a broker reloading at that moment reads the old file or the new one, never half.
-        var temporary = path + ".tmp";
-        File.Delete(temporary);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
 }

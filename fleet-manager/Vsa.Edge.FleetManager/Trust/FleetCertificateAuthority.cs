@@ -160,10 +160,7 @@ public sealed partial class FleetCertificateAuthority : IDisposable
         var number = new BigInteger(now.ToUnixTimeMilliseconds());
         var der = builder.Build(Certificate, number, now.AddDays(30), HashAlgorithmName.SHA256, thisUpdate: now);
         var pem = PemEncoding.WriteString("X509 CRL", der);
-        var temporary = CrlPath + ".tmp";
-        File.Delete(temporary);
-        WriteNew(temporary, pem, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        File.Move(temporary, CrlPath, overwrite: true);
+        ProtectedFile.Replace(CrlPath, pem + "\n", OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         LogCrlPublished(_logger, CrlPath, revoked.Count);
     }
 
@@ -250,25 +247,10 @@ public sealed partial class FleetCertificateAuthority : IDisposable
         using var ca = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(20));
 
         // The key file is created with mode 0600 from the start, never readable by others even for an instant.
-        WriteNew(keyPath, key.ExportPkcs8PrivateKeyPem(), OwnerOnly);
-        WriteNew(CaCertificatePath, ca.ExportCertificatePem(), OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        ProtectedFile.Create(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n", OwnerOnly);
+        ProtectedFile.Create(CaCertificatePath, ca.ExportCertificatePem() + "\n", OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         LogCreated(_logger, Directory);
         return X509Certificate2.CreateFromPemFile(CaCertificatePath, keyPath);
-    }
-
-    /// <summary>Writes a new file created with <paramref name="mode"/> (fails if it exists).</summary>
-    internal static void WriteNew(string path, string text, UnixFileMode mode)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(text);
-        writer.Write('\n');
     }
 
     private static byte[] NewSerial()
