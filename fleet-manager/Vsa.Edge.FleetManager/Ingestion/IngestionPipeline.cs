@@ -62,11 +62,11 @@ public sealed partial class IngestionPipeline(
     DeviceStore devices,
     ConfigStore configs,
     LiveBroadcaster live,
+    DeviceConditionsState conditions,
     IngestionStatistics statistics,
     IOptions<IngestionOptions> options,
     TimeProvider timeProvider,
-    ILogger<IngestionPipeline> logger,
-    DeviceConditionsState? conditions = null)
+    ILogger<IngestionPipeline> logger)
 {
     /// <summary>Stores one message in its own transaction and announces it. Storage failures propagate.</summary>
     public async Task<IngestionOutcome> HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
@@ -192,7 +192,7 @@ public sealed partial class IngestionPipeline(
                 live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(device, FleetJsonContext.Default.DeviceView)));
             }
         }
-        else if (stored.Event is { } deviceEvent && conditions?.Apply(deviceEvent) is { } changed)
+        else if (stored.Event is { } deviceEvent && conditions.Apply(deviceEvent) is { } changed)
         {
             LogDeviceEvent(logger, deviceEvent.DeviceId, deviceEvent.Kind, deviceEvent.CameraId);
             if (live.SubscriberCount > 0)

@@ -133,7 +133,7 @@ public sealed class IngestionWriterTests : IAsyncLifetime
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize });
         var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
         var configs = new ConfigStore(_database, new AuthorisationStore(_database), new AuditLog(_database, _clock));
-        var pipeline = new IngestionPipeline(_database, _alerts, new DeviceStore(_database), configs, live, _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        var pipeline = new IngestionPipeline(_database, _alerts, new DeviceStore(_database), configs, live, new DeviceConditionsState(), _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
         return new IngestionWriter(_database, pipeline, options, _clock, NullLogger<IngestionWriter>.Instance);
     }
 
