@@ -47,14 +47,7 @@ public sealed record AuthorisationWindow(
     IReadOnlyList<string> Events,
     IReadOnlyList<string> Cameras,
     DateTimeOffset StartsAt,
-    DateTimeOffset EndsAt)
-{
-    /// <summary>Whether this window authorises <paramref name="eventType"/> on <paramref name="cameraId"/> at <paramref name="at"/>.</summary>
-    public bool Covers(string cameraId, string eventType, DateTimeOffset at) =>
-        at >= StartsAt && at < EndsAt
-        && Cameras.Contains(cameraId, StringComparer.Ordinal)
-        && Events.Contains(eventType, StringComparer.Ordinal);
-}
+    DateTimeOffset EndsAt);
 
 /// <summary>
 /// What a device runs, published retained (QoS 1) on <c>vsa/v1/{deviceId}/config/reported</c> when the agent starts and

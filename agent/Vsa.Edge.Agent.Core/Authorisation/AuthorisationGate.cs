@@ -56,7 +56,7 @@ public sealed class AuthorisationGate
         var bits = 0u;
         foreach (var w in _windows)
         {
-            if (at >= w.Source.StartsAt && at < w.Source.EndsAt && Names(w.Source.Cameras, cameraId))
+            if (w.Applies(cameraId, at))
             {
                 bits |= w.Events.Bits;
             }
@@ -122,7 +122,7 @@ public sealed class AuthorisationGate
 
     /// <summary>The first window that authorises <paramref name="type"/> on <paramref name="cameraId"/> at <paramref name="at"/>, or null.</summary>
     public AuthorisationWindow? Covering(string cameraId, EventType type, DateTimeOffset at) =>
-        _windows.FirstOrDefault(w => w.Events.Contains(type) && at >= w.Source.StartsAt && at < w.Source.EndsAt && Names(w.Source.Cameras, cameraId)).Source;
+        _windows.FirstOrDefault(w => w.Events.Contains(type) && w.Applies(cameraId, at)).Source;
 
     /// <summary>
     /// Every problem of a list of windows, each prefixed with its field path (<c>authorisations[0].endsAt: …</c>):
@@ -205,5 +205,9 @@ public sealed class AuthorisationGate
         return mask;
     }
 
-    private readonly record struct Window(AuthorisationWindow Source, EventMask Events);
+    private readonly record struct Window(AuthorisationWindow Source, EventMask Events)
+    {
+        // Open at `at` (start inclusive, end exclusive) and naming the camera.
+        public bool Applies(string cameraId, DateTimeOffset at) => at >= Source.StartsAt && at < Source.EndsAt && Names(Source.Cameras, cameraId);
+    }
 }
