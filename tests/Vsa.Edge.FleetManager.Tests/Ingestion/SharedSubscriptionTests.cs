@@ -55,7 +55,7 @@ public sealed class SharedSubscriptionTests(PostgresFixture postgres) : IClassFi
         await done;
         firstTap.Dispose();
         secondTap.Dispose();
-        await Assert.ThrowsAnyAsync<Exception>(() => done == firstDone ? secondDone : firstDone);
+        await Assert.ThrowsAsync<TimeoutException>(() => done == firstDone ? secondDone : firstDone);
 
         var a = first.Statistics.Snapshot();
         var b = second.Statistics.Snapshot();
