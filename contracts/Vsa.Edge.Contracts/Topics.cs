@@ -39,6 +39,17 @@ public static class Topics
     /// <summary>Filter matching the device events of every device.</summary>
     public const string AllEvents = Root + "/+/events";
 
+    /// <summary>
+    /// The topic levels under <c>vsa/v1/{deviceId}/</c> that carry the fleet's commands to a device: today the desired
+    /// configuration; model updates and suspension commands join this list. Only the fleet's own identity may publish
+    /// (and retain) on them; a device only reads its own.
+    /// </summary>
+    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired"];
+
+    /// <summary>Whether <paramref name="topic"/> is a fleet→device topic (<see cref="FleetToDeviceLeaves"/>) of any device.</summary>
+    public static bool IsFleetToDevice(string topic) =>
+        DeviceIdOf(topic) is { } deviceId && FleetToDeviceLeaves.Contains(topic[(Root.Length + deviceId.Length + 2)..], StringComparer.Ordinal);
+
     /// <summary>Extracts the device id from a topic under <see cref="Root"/>, or null when the topic is not one of ours.</summary>
     public static string? DeviceIdOf(string topic)
     {

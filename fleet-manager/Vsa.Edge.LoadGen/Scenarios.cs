@@ -109,7 +109,9 @@ internal static class Scenarios
             var port = MosquittoFixture.FreeLoopbackPort();
             await using var fleet = await FleetProcess.StartAsync(
                 ["--Fleet:Storage:DataDirectory", directory, "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture),
-                 "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(60));
+                 "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
+                 // A bench: the simulated devices publish their heartbeats over plain MQTT, without enrolment.
+                 "--Fleet:Broker:RequireClientCertificates", "false", "--Fleet:Broker:BenchDevicesMayPublish", "true"], TimeSpan.FromSeconds(60));
             log.WriteLine($"[connections] fleet (embedded broker) ready; connecting {options.HeartbeatDevices} devices");
 
             var clock = Stopwatch.StartNew();

@@ -31,7 +31,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     private ChildProcess? _agent;
     private HttpClient? _http;
     private FleetLiveStream? _live;
-    private int _mqttPort;
+    private int _tlsPort;
 
     private ManagedFleetRig(string work, ITestOutputHelper output) => (_work, _output) = (work, output);
 
@@ -188,12 +188,12 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
         }
 
         var baseUri = new Uri($"http://127.0.0.1:{MosquittoFixture.FreeLoopbackPort()}");
-        _mqttPort = MosquittoFixture.FreeLoopbackPort();
+        _tlsPort = MosquittoFixture.FreeLoopbackPort();
         _fleet = ChildProcess.StartBuiltTool(
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"),
-             "--urls", baseUri.ToString(), "--Fleet:Broker:Port", _mqttPort.ToString(CultureInfo.InvariantCulture),
-             "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data]);
+             "--urls", baseUri.ToString(), "--Fleet:Broker:TlsPort", _tlsPort.ToString(CultureInfo.InvariantCulture),
+             "--Fleet:Storage:DataDirectory", data]);
         _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
         await AgentToFleetTests.WaitReadyAsync(_http, _fleet);
         using (var login = await _http.PostAsJsonAsync("/api/auth/login", new { name = Admin, password = Password }))
@@ -211,17 +211,31 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
         AuthorisationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
-    /// <summary>A fleet-managed device: no camera file, it runs nothing until the fleet sends its configuration.</summary>
+    /// <summary>
+    /// A fleet-managed device, enrolled as in the demo (a single-use token, its own key, a certificate of the fleet CA) and
+    /// connected over mutual TLS: no camera file, it runs nothing until the fleet sends its configuration.
+    /// </summary>
     private async Task StartAgentAsync()
     {
+        var state = Path.Combine(_work, "agent");
+        using (var created = await _http!.PostAsJsonAsync("/api/enrolment-tokens", new { site = "End to end", validFor = "00:10:00" }))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+            await using var enrol = ChildProcess.StartBuiltTool(
+                "vsa-agent", ["enrol", "--fleet", _http.BaseAddress!.ToString(), "--token", token, "--device-id", DeviceId, "--data-dir", state]);
+            Assert.True(await enrol.WaitForExitAsync(Guard) == 0, enrol.Output);
+        }
+
         var config = new
         {
-            Agent = new { DeviceId, Cameras = Array.Empty<string>(), DataDirectory = Path.Combine(_work, "agent") },
+            Agent = new { DeviceId, Cameras = Array.Empty<string>(), DataDirectory = state },
             Inference = new { ModelDirectory = TestAssets.NanoDetDirectory, ExecutionProviders = new[] { "CPU" } },
             Mqtt = new
             {
                 Host = "127.0.0.1",
-                Port = _mqttPort,
+                Port = _tlsPort,
+                CredentialsDirectory = Path.Combine(state, "credentials"),
                 HeartbeatInterval = "00:00:02",
                 ReconnectMinDelay = "00:00:00.100",
                 ReconnectMaxDelay = "00:00:00.500",

@@ -10,9 +10,10 @@ public static class BrokerCommands
 {
     /// <summary>Usage text.</summary>
     public const string Usage = """
-        vsa-fleet broker mosquitto-config --out <dir> [--port 8883] [--bind <address>] [--host <name>]...
+        vsa-fleet broker mosquitto-config --out <dir> [--port 8883] [--bind <address>] [--host <name>]... [--max-packet-size 262144]
                   Writes mosquitto.conf, acl, ca.crt, server.crt and server.key (0600) for a Mosquitto 2.x broker that
-                  requires the fleet's device certificates. Any --Fleet:Section:Key value pair is passed to the configuration.
+                  requires the fleet's device certificates and refuses packets over --max-packet-size bytes (1024 to
+                  268435460). Any --Fleet:Section:Key value pair is passed to the configuration.
         """;
 
     /// <summary>Whether <paramref name="args"/> asks for this command.</summary>
@@ -33,6 +34,7 @@ public static class BrokerCommands
         string? outDir = null;
         string? bind = null;
         var port = 8883;
+        var maxPacketSize = BrokerOptions.DefaultMaxPacketSize;
         var hosts = new List<string>();
         var configuration = new List<string>();
         for (var i = 2; i < args.Length; i++)
@@ -51,6 +53,7 @@ public static class BrokerCommands
                 case "--bind": bind = value; break;
                 case "--host": hosts.Add(value); break;
                 case "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536: port = p; break;
+                case "--max-packet-size" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m is >= 1024 and <= 268435460: maxPacketSize = m; break;
                 case var _ when name.StartsWith("--Fleet:", StringComparison.Ordinal): configuration.AddRange([name, value]); break;
                 default:
                     await error.WriteLineAsync($"Unknown option or bad value: {name} {value}.{Environment.NewLine}{Usage}");
@@ -73,7 +76,7 @@ public static class BrokerCommands
         try
         {
             var authority = host.Services.GetRequiredService<FleetCertificateAuthority>();
-            var files = MosquittoConfiguration.Write(new MosquittoSettings(outDir, port, bind, hosts), authority);
+            var files = MosquittoConfiguration.Write(new MosquittoSettings(outDir, port, bind, hosts, maxPacketSize), authority);
             await output.WriteLineAsync($"""
                 Wrote {files.Configuration}
                   ACL {files.Acl}; CA {files.CaCertificate}; server certificate {files.ServerCertificate} and key {files.ServerKey} (0600)

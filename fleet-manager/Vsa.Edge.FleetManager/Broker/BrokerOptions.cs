@@ -27,7 +27,8 @@ public sealed class BrokerOptions
     public BrokerMode Mode { get; set; } = BrokerMode.Embedded;
 
     /// <summary>
-    /// Embedded: the port the broker listens on. External: the port of the broker to connect to. Default 1883 (plain MQTT).
+    /// External: the port of the broker to connect to. Embedded: the port of the plain (unauthenticated) test-bench endpoint,
+    /// opened only when <see cref="RequireClientCertificates"/> is false. Default 1883.
     /// </summary>
     [Range(1, 65535)]
     public int Port { get; set; } = 1883;
@@ -35,29 +36,50 @@ public sealed class BrokerOptions
     /// <summary>
     /// Embedded only: the IPv4 or IPv6 address the broker listens on. Default <c>127.0.0.1</c>, so a fresh install is not
     /// reachable from the network until someone decides it should be; set <c>0.0.0.0</c> (all IPv4) or <c>::</c> (all IPv6)
-    /// to accept devices on the camera network. Any address other than a loopback one requires
-    /// <see cref="RequireClientCertificates"/> = true (validation refuses the start otherwise): the plain port lets any client
-    /// publish as any device, so it never listens on a network.
+    /// to accept devices on the camera network. With the plain bench endpoint open (<see cref="RequireClientCertificates"/>
+    /// false) only a loopback address is accepted (validation refuses the start otherwise).
     /// </summary>
     [Required]
     public string BindAddress { get; set; } = "127.0.0.1";
 
     /// <summary>
-    /// Embedded only: the port of the mutual-TLS endpoint for enrolled devices (client certificate issued by the fleet CA
-    /// required; a device may only use its own <c>vsa/v1/{deviceId}/…</c> topics). Default 8883; 0 disables it. It listens on
-    /// <see cref="BindAddress"/> like the plain port.
+    /// Embedded only: the port of the mutual-TLS endpoint for enrolled devices and the fleet's own clients (client
+    /// certificate issued by the fleet CA required; a device may only use its own <c>vsa/v1/{deviceId}/…</c> topics).
+    /// Default 8883. It listens on <see cref="BindAddress"/> like the plain port.
     /// </summary>
-    [Range(0, 65535)]
+    [Range(1, 65535)]
     public int TlsPort { get; set; } = 8883;
 
     /// <summary>
-    /// Embedded only: when true, the plain port (<see cref="Port"/>) is not opened at all, so every device must connect over
-    /// mutual TLS with an enrolled certificate, and the ingestion connects over TLS with the fleet's service certificate.
-    /// Default false for now: the plain port stays open on <see cref="BindAddress"/> for the demo, the tests and agents not
-    /// yet enrolled; whoever can reach it can publish anywhere (docs/trust.md), which is why false is accepted only with a
-    /// loopback <see cref="BindAddress"/>.
+    /// Embedded only. Default true: the broker has only its mutual-TLS endpoint (<see cref="TlsPort"/>); every client
+    /// presents a certificate of the fleet CA (an enrolled device, or the fleet's own service identity). False opens the
+    /// plain endpoint (<see cref="Port"/>) as well, for a test bench: loopback only, and READ-ONLY for its clients, who may
+    /// subscribe to the devices' alerts, health, status and events (a local bench viewer), never to a fleet→device topic
+    /// (<see cref="Vsa.Edge.Contracts.Topics.FleetToDeviceLeaves"/>), and may publish nothing — unless
+    /// <see cref="BenchDevicesMayPublish"/>. The fleet's own clients connect over mutual TLS either way (docs/trust.md).
     /// </summary>
-    public bool RequireClientCertificates { get; set; }
+    public bool RequireClientCertificates { get; set; } = true;
+
+    /// <summary>
+    /// Embedded test bench only (needs <see cref="RequireClientCertificates"/> false): a client of the plain endpoint whose
+    /// client id names a device (<c>{deviceId}</c>, or <c>vsa-agent-{deviceId}</c> as the agent names itself without
+    /// credentials) may publish that device's own alerts, health, status, events and reported configuration — for replays and
+    /// tests that publish as devices without enrolling them. Never a fleet→device topic. Default false; the broker logs a
+    /// warning at start when it is on.
+    /// </summary>
+    public bool BenchDevicesMayPublish { get; set; }
+
+    /// <summary>
+    /// Embedded only: the largest MQTT packet (fixed header included) a client may send, in bytes. A client that announces a
+    /// larger packet is disconnected as soon as its length is read, before any of the payload is buffered. Default 262144
+    /// (256 KiB: an alert or a desired configuration is a few KiB); at least 1024, at most 268435460 (MQTT's own limit).
+    /// <c>vsa-fleet broker mosquitto-config</c> writes the same limit as Mosquitto's <c>max_packet_size</c>.
+    /// </summary>
+    [Range(1024, 268435460)]
+    public int MaxPacketSize { get; set; } = DefaultMaxPacketSize;
+
+    /// <summary>The default of <see cref="MaxPacketSize"/>: 256 KiB.</summary>
+    public const int DefaultMaxPacketSize = 256 * 1024;
 
     /// <summary>
     /// External only: connect to the broker over TLS with the fleet's service certificate (CN <c>vsa-fleet.service</c>) and
@@ -119,11 +141,17 @@ public sealed class BrokerOptions
             ? "::1"
             : "127.0.0.1";
 
-    /// <summary>Whether the ingestion client connects over TLS with the fleet's service certificate.</summary>
-    public bool ConnectsWithTls => Mode == BrokerMode.External ? UseTls : RequireClientCertificates;
+    /// <summary>
+    /// Whether the fleet's own clients (ingestion, desired-configuration publisher) connect over TLS with the fleet's service
+    /// certificate: always to the embedded broker, as <see cref="UseTls"/> says to an external one.
+    /// </summary>
+    public bool ConnectsWithTls => Mode == BrokerMode.External ? UseTls : true;
 
-    /// <summary>The port the ingestion client connects to: the TLS port when embedded with client certificates required.</summary>
-    public int ConnectPort => Mode == BrokerMode.Embedded && RequireClientCertificates ? TlsPort : Port;
+    /// <summary>The port the fleet's own clients connect to: the mutual-TLS port of the embedded broker, else <see cref="Port"/>.</summary>
+    public int ConnectPort => Mode == BrokerMode.Embedded ? TlsPort : Port;
+
+    /// <summary>Whether the embedded broker opens its plain test-bench endpoint.</summary>
+    public bool OpensPlainPort => Mode == BrokerMode.Embedded && !RequireClientCertificates;
 
     /// <summary>Human-readable endpoint, for logs and the status API.</summary>
     public string Endpoint => $"{(ConnectsWithTls ? "mqtts" : "mqtt")}://{(ConnectHost.Contains(':', StringComparison.Ordinal) ? $"[{ConnectHost}]" : ConnectHost)}:{ConnectPort}";

@@ -27,18 +27,18 @@ public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         }
         else if (bindAddress is not null && !IPAddress.IsLoopback(bindAddress) && !options.RequireClientCertificates)
         {
-            // The plain port lets any client publish under any device id: it may listen on the fleet machine only.
+            // The plain endpoint is a test bench on the fleet machine; it never listens on a network.
             failures.Add($"{BrokerOptions.SectionName}:BindAddress '{options.BindAddress}' is not a loopback address while {BrokerOptions.SectionName}:RequireClientCertificates is false: " +
-                "the plain port would let anyone on the network publish as any device. " +
-                $"Set {BrokerOptions.SectionName}:RequireClientCertificates=true (devices enrol and connect with mutual TLS), or keep BindAddress on 127.0.0.1 or ::1.");
+                "the plain test-bench endpoint listens on the loopback only. " +
+                $"Keep {BrokerOptions.SectionName}:RequireClientCertificates=true (the default: devices enrol and connect with mutual TLS), or keep BindAddress on 127.0.0.1 or ::1 for a bench.");
         }
 
-        if (options.Mode == BrokerMode.Embedded && options.RequireClientCertificates && options.TlsPort == 0)
+        if (options.BenchDevicesMayPublish && !options.OpensPlainPort)
         {
-            failures.Add($"{BrokerOptions.SectionName}:RequireClientCertificates needs the TLS endpoint: set {BrokerOptions.SectionName}:TlsPort (for example 8883).");
+            failures.Add($"{BrokerOptions.SectionName}:BenchDevicesMayPublish is for the embedded broker's plain test-bench endpoint: it needs Mode Embedded and {BrokerOptions.SectionName}:RequireClientCertificates=false.");
         }
 
-        if (options.Mode == BrokerMode.Embedded && options.TlsPort == options.Port)
+        if (options.OpensPlainPort && options.TlsPort == options.Port)
         {
             failures.Add($"{BrokerOptions.SectionName}:TlsPort and Port must differ ({options.Port}).");
         }

@@ -9,9 +9,10 @@ namespace Vsa.Edge.FleetManager.Broker;
 
 /// <summary>
 /// Hosts the MQTTnet broker when <see cref="BrokerOptions.Mode"/> is <see cref="BrokerMode.Embedded"/> (and does nothing
-/// otherwise). Registered before the ingestion service, so the host starts it first and stops it last. Two endpoints: the
-/// plain port (unless <see cref="BrokerOptions.RequireClientCertificates"/>) and the mutual-TLS port for enrolled devices,
-/// both guarded by <see cref="BrokerAccessControl"/>.
+/// otherwise). Registered before the ingestion service, so the host starts it first and stops it last. The mutual-TLS
+/// endpoint for enrolled devices and the fleet's own clients, and, on a test bench only, the plain loopback endpoint
+/// (<see cref="BrokerOptions.RequireClientCertificates"/> false); both guarded by <see cref="BrokerAccessControl"/> and
+/// limited to <see cref="BrokerOptions.MaxPacketSize"/> by <see cref="BrokerTcpAdapter"/>.
 /// </summary>
 public sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
@@ -35,31 +36,20 @@ public sealed partial class EmbeddedBroker(
         }
 
         var address = IPAddress.Parse(settings.BindAddress);
-        var builder = new MqttServerOptionsBuilder()
-            // Sessions survive a client reconnect, so the ingestion client's QoS 1 backlog is kept while it reconnects.
-            .WithPersistentSessions(true);
-        builder = settings.RequireClientCertificates ? builder.WithoutDefaultEndpoint() : builder.WithDefaultEndpoint().WithDefaultEndpointPort(settings.Port);
-        if (settings.TlsPort != 0)
+
+        // Sessions survive a client reconnect, so the ingestion client's QoS 1 backlog is kept while it reconnects.
+        var serverOptions = new MqttServerOptionsBuilder().WithPersistentSessions(true).Build();
+
+        // Our own TCP endpoints (MQTTnet's have no maximum packet size); each listens only on the configured address, so
+        // that 127.0.0.1 really means "loopback only".
+        List<BrokerListener> listeners = [new(new IPEndPoint(address, settings.TlsPort), Tls: true)];
+        if (settings.OpensPlainPort)
         {
-            builder = builder.WithEncryptedEndpoint()
-                .WithEncryptedEndpointPort(settings.TlsPort)
-                .WithEncryptionCertificate(authority.ServerCertificate)
-                .WithEncryptionSslProtocol(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13)
-                .WithClientCertificate(access.ValidateClientCertificate);
+            listeners.Add(new(new IPEndPoint(address, settings.Port), Tls: false));
         }
 
-        var serverOptions = builder.Build();
-
-        // MQTTnet listens on IPv4 and IPv6 by default; listen only on the family of the configured address so that
-        // 127.0.0.1 really means "loopback only".
-        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        foreach (var endpoint in new MqttServerTcpEndpointBaseOptions[] { serverOptions.DefaultEndpointOptions, serverOptions.TlsEndpointOptions })
-        {
-            endpoint.BoundInterNetworkAddress = ipv6 ? IPAddress.None : address;
-            endpoint.BoundInterNetworkV6Address = ipv6 ? address : IPAddress.None;
-        }
-
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions, new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Server")));
+        var adapter = new BrokerTcpAdapter(listeners, authority.ServerCertificate, access.ValidateClientCertificate, settings.MaxPacketSize, _logger);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter], new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Server")));
         server.ValidatingConnectionAsync += e =>
         {
             AssignMissingClientId(e);
@@ -75,12 +65,21 @@ public sealed partial class EmbeddedBroker(
         {
             server.Dispose();
             throw new InvalidOperationException(
-                $"The embedded MQTT broker cannot listen on {settings.BindAddress}:{settings.Port} or TLS port {settings.TlsPort} ({ex.SocketErrorCode}). " +
+                $"The embedded MQTT broker cannot listen on {settings.BindAddress}:{settings.TlsPort}{(settings.OpensPlainPort ? $" or plain port {settings.Port}" : "")} ({ex.SocketErrorCode}). " +
                 $"Set {BrokerOptions.SectionName}:Port and {BrokerOptions.SectionName}:TlsPort to free ports, or use {BrokerOptions.SectionName}:Mode=External.", ex);
         }
 
         _server = server;
-        LogStarted(_logger, settings.BindAddress, settings.RequireClientCertificates ? "closed" : settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), settings.TlsPort);
+        LogStarted(_logger, settings.BindAddress, settings.TlsPort, settings.MaxPacketSize);
+        if (settings.OpensPlainPort)
+        {
+            LogBenchPort(_logger, settings.BindAddress, settings.Port);
+        }
+
+        if (settings.BenchDevicesMayPublish)
+        {
+            LogBenchDevicesPublish(_logger, settings.Port);
+        }
     }
 
     /// <summary>
@@ -134,8 +133,14 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}: plain port {Port}, mutual-TLS port {TlsPort} (0: none)")]
-    private static partial void LogStarted(ILogger logger, string address, string port, int tlsPort);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}: mutual-TLS port {TlsPort}; packets up to {MaxPacketSize} bytes")]
+    private static partial void LogStarted(ILogger logger, string address, int tlsPort, int maxPacketSize);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Warning, Message = "Test bench: the embedded MQTT broker also listens WITHOUT authentication on {Address}:{Port}, read-only (alerts, health, status, events). Not for production.")]
+    private static partial void LogBenchPort(ILogger logger, string address, int port);
+
+    [LoggerMessage(EventId = 2024, Level = LogLevel.Warning, Message = "Test bench: unauthenticated clients of plain port {Port} named as a device may PUBLISH that device's messages (BenchDevicesMayPublish). Not for production.")]
+    private static partial void LogBenchDevicesPublish(ILogger logger, int port);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Embedded MQTT broker stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -36,7 +36,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    /// <summary>MQTT port devices publish to.</summary>
+    /// <summary>The plain test-bench MQTT port devices publish to.</summary>
     public int BrokerPort { get; }
 
     /// <summary>Where the console is served, ending with a slash.</summary>
@@ -59,6 +59,10 @@ public sealed class ConsoleHost : IAsyncDisposable
             builder.UseUrls($"http://127.0.0.1:{httpPort}");
             builder.UseSetting("Fleet:Broker:Port", brokerPort.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture));
+
+            // A test bench: the fake agents and the replayed agent publish as devices on the plain loopback endpoint.
+            builder.UseSetting("Fleet:Broker:RequireClientCertificates", "false");
+            builder.UseSetting("Fleet:Broker:BenchDevicesMayPublish", "true");
             builder.UseSetting("Fleet:Storage:DataDirectory", dataDirectory);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

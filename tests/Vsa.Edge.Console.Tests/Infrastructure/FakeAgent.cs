@@ -37,7 +37,7 @@ public sealed class FakeAgent : IAsyncDisposable
         var options = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId($"{deviceId}-{Guid.NewGuid():N}")
+            .WithClientId(deviceId)
             .WithWillTopic(Topics.Status(deviceId))
             .WithWillPayload(will)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)

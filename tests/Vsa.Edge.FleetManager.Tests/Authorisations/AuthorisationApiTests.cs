@@ -75,7 +75,7 @@ public sealed class AuthorisationApiTests
         var request = ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(90));
         var authorisation = await AuthoriseAsync(admin, request);
         await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
-        await using var device = await DesiredSubscriber.SubscribeAsync(fleet.BrokerPort, "pole-12");
+        await using var device = await DesiredSubscriber.SubscribeAsync(fleet, "pole-12");
         await device.NextAsync(m => m.Version == 1);
 
         var shortened = Now.AddHours(2);

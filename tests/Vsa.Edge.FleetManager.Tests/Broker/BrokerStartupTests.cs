@@ -39,7 +39,7 @@ public sealed class BrokerStartupTests
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var result = await RunFleetAsync("--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture));
+        var result = await RunFleetAsync("--Fleet:Broker:TlsPort", port.ToString(CultureInfo.InvariantCulture));
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains($"cannot listen on 127.0.0.1:{port}", result.StandardError, StringComparison.Ordinal);
@@ -74,6 +74,37 @@ public sealed class BrokerStartupTests
         Assert.Contains("mutual TLS", failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, BrokerMode.Embedded)]
+    [InlineData(false, BrokerMode.External)]
+    public void Validate_BenchDevicesMayPublishWithoutThePlainBenchPort_FailsNamingTheSettings(bool requireClientCertificates, BrokerMode mode)
+    {
+        var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions
+        {
+            Mode = mode,
+            Host = "mqtt.example",
+            RequireClientCertificates = requireClientCertificates,
+            BenchDevicesMayPublish = true,
+        });
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.Contains("Fleet:Broker:BenchDevicesMayPublish", failure, StringComparison.Ordinal);
+        Assert.Contains("RequireClientCertificates=false", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_EmbeddedWithClientCertificatesOnly_NoPlainPortAndAPacketLimit()
+    {
+        var options = new BrokerOptions();
+
+        Assert.True(new BrokerOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(options.RequireClientCertificates);
+        Assert.False(options.OpensPlainPort);
+        Assert.False(options.BenchDevicesMayPublish);
+        Assert.Equal(256 * 1024, options.MaxPacketSize);
+        Assert.Equal("mqtts://127.0.0.1:8883", options.Endpoint);
+    }
+
     [Fact]
     public void Validate_PasswordWithoutUser_Fails()
     {
@@ -85,10 +116,10 @@ public sealed class BrokerStartupTests
     [Fact]
     public void Endpoint_EmbeddedOnAllIpv6_ConnectsOverIpv6Loopback()
     {
-        var options = new BrokerOptions { BindAddress = "::", Port = 1884 };
+        var options = new BrokerOptions { BindAddress = "::", TlsPort = 8884 };
 
         Assert.Equal("::1", options.ConnectHost);
-        Assert.Equal("mqtt://[::1]:1884", options.Endpoint);
+        Assert.Equal("mqtts://[::1]:8884", options.Endpoint);
     }
 
     private static async Task<ExternalProcess.Result> RunFleetAsync(params string[] arguments)

@@ -3,13 +3,14 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Authorisations;
 using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
+using Vsa.Edge.FleetManager.Tests.Trust;
+using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Tests.Configuration;
 
@@ -55,9 +56,15 @@ public sealed class DesiredSubscriber : IAsyncDisposable
 
     private DesiredSubscriber(IMqttClient client) => _client = client;
 
-    /// <summary>Connects to the broker and subscribes to <c>vsa/v1/{deviceId}/config/desired</c>.</summary>
-    public static async Task<DesiredSubscriber> SubscribeAsync(int port, string deviceId)
+    /// <summary>
+    /// Enrols <paramref name="deviceId"/> (a token from the fleet's store, its own key, <c>POST /api/enrol</c>), connects over
+    /// mutual TLS as that device and subscribes to <c>vsa/v1/{deviceId}/config/desired</c>: only an enrolled device may read
+    /// its desired configuration.
+    /// </summary>
+    public static async Task<DesiredSubscriber> SubscribeAsync(FleetApp fleet, string deviceId)
     {
+        var token = await fleet.Services.GetRequiredService<EnrolmentStore>().CreateTokenAsync("test", "Gare Saint-Charles", TimeSpan.FromHours(1), CancellationToken.None);
+        using var device = await TrustedDevice.EnrolAsync(fleet.Http, token.Token, deviceId);
         var client = new MqttClientFactory().CreateMqttClient();
         var subscriber = new DesiredSubscriber(client);
         client.ApplicationMessageReceivedAsync += e =>
@@ -67,8 +74,9 @@ public sealed class DesiredSubscriber : IAsyncDisposable
             return Task.CompletedTask;
         };
         using var guard = new CancellationTokenSource(FleetApp.Timeout);
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithProtocolVersion(MqttProtocolVersion.V500).WithTcpServer("127.0.0.1", port).WithClientId($"{deviceId}-{Guid.NewGuid():N}").Build(), guard.Token);
-        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired(deviceId), MqttQualityOfServiceLevel.AtLeastOnce).Build(), guard.Token);
+        await client.ConnectAsync(device.Options(fleet.TlsPort), guard.Token);
+        var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired(deviceId), MqttQualityOfServiceLevel.AtLeastOnce).Build(), guard.Token);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
         return subscriber;
     }
 

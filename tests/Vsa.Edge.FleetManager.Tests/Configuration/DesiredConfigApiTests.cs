@@ -25,7 +25,7 @@ public sealed class DesiredConfigApiTests
         await WaitPublishedAsync(fleet, "pole-12", 1);
 
         // Subscribed after the publish: only the broker's retained copy can bring it.
-        await using var device = await DesiredSubscriber.SubscribeAsync(fleet.BrokerPort, "pole-12");
+        await using var device = await DesiredSubscriber.SubscribeAsync(fleet, "pole-12");
         var (retained, isRetained) = await device.NextAsync(m => m.Version == 1);
         Assert.True(isRetained);
         Assert.Equal((1L, true, "not reported"), (first.Desired!.Version, first.Drift, first.DriftReasons[0][..12]));
@@ -89,7 +89,7 @@ public sealed class DesiredConfigApiTests
             // A new process and a new embedded broker, which holds no retained message: the fleet publishes it again.
             await using var restarted = await FleetApp.StartAsync(dataDirectory: data);
             await WaitPublishedAsync(restarted, "pole-12", 1);
-            await using var device = await DesiredSubscriber.SubscribeAsync(restarted.BrokerPort, "pole-12");
+            await using var device = await DesiredSubscriber.SubscribeAsync(restarted, "pole-12");
 
             var (message, retained) = await device.NextAsync(m => m.Version == 1);
 

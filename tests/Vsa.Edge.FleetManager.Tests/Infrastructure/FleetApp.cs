@@ -43,7 +43,7 @@ public sealed class FleetApp : IAsyncDisposable
         DataDirectory = dataDirectory;
     }
 
-    /// <summary>The MQTT port devices publish to (the embedded broker's, or the external broker's).</summary>
+    /// <summary>The MQTT port devices publish to: the embedded broker's plain test-bench port, or the external broker's.</summary>
     public int BrokerPort { get; }
 
     /// <summary>The embedded broker's mutual-TLS port (enrolled devices).</summary>
@@ -65,6 +65,16 @@ public sealed class FleetApp : IAsyncDisposable
     public IngestionStatistics Statistics => Services.GetRequiredService<IngestionStatistics>();
 
     /// <summary>
+    /// Settings that keep the embedded broker on the product's defaults (client certificates required, no plain endpoint)
+    /// instead of the test bench the other tests get; merge other settings into a copy.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> SecureDefaults { get; } = new Dictionary<string, string?>
+    {
+        ["Fleet:Broker:RequireClientCertificates"] = null,
+        ["Fleet:Broker:BenchDevicesMayPublish"] = null,
+    };
+
+    /// <summary>
     /// Starts the fleet manager. Without <paramref name="settings"/> for the broker it runs the embedded broker on a free
     /// port. Unless <paramref name="waitForSubscription"/> is false, returns once the ingestion is subscribed.
     /// </summary>
@@ -84,6 +94,15 @@ public sealed class FleetApp : IAsyncDisposable
 
         all.TryAdd("Fleet:Broker:Port", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+        // A test bench unless the test says otherwise: TestDevice publishes as devices on the plain loopback endpoint without
+        // enrolling them. The fleet's own clients use their service certificate either way; tests of the secure default
+        // (no plain endpoint) pass Fleet:Broker:RequireClientCertificates=true.
+        var external = all.TryGetValue("Fleet:Broker:Mode", out var mode) && string.Equals(mode, "External", StringComparison.OrdinalIgnoreCase);
+        if (!external && all.TryAdd("Fleet:Broker:RequireClientCertificates", "false"))
+        {
+            all.TryAdd("Fleet:Broker:BenchDevicesMayPublish", "true");
+        }
+
         // The embedded broker's mutual-TLS endpoint defaults to 8883: tests run in parallel, each on its own free port.
         all.TryAdd("Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -93,7 +112,8 @@ public sealed class FleetApp : IAsyncDisposable
 
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
-            foreach (var (key, value) in all)
+            // A null value leaves the product's default (see SecureDefaults).
+            foreach (var (key, value) in all.Where(s => s.Value is not null))
             {
                 builder.UseSetting(key, value);
             }

@@ -6,7 +6,11 @@ using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.FleetManager.Tests.Infrastructure;
 
-/// <summary>A real MQTT 5 client playing a device: publishes with QoS 1 and waits for the broker's acknowledgement.</summary>
+/// <summary>
+/// A real MQTT 5 client playing a device over plain MQTT: publishes with QoS 1 and waits for the broker's acknowledgement. Its
+/// client id is the device id, which is what the embedded broker's test bench (BenchDevicesMayPublish) lets publish that
+/// device's own topics; enrolled devices over mutual TLS are <c>Trust.TrustedDevice</c>.
+/// </summary>
 public sealed class TestDevice : IAsyncDisposable
 {
     private readonly IMqttClient _client;
@@ -27,7 +31,7 @@ public sealed class TestDevice : IAsyncDisposable
         var options = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId($"{deviceId}-{Guid.NewGuid():N}")
+            .WithClientId(deviceId)
             .Build();
         using var guard = new CancellationTokenSource(FleetApp.Timeout);
         var result = await client.ConnectAsync(options, guard.Token);

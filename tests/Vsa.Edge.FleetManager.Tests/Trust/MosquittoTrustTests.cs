@@ -6,6 +6,7 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Broker;
+using Vsa.Edge.FleetManager.Tests.Configuration;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.FleetManager.Trust;
 using Vsa.Edge.Testing;
@@ -93,6 +94,92 @@ public sealed class MosquittoTrustTests : IDisposable
     }
 
     [Fact]
+    public async Task Mosquitto_EnrolledDeviceWritesDesiredConfiguration_RefusedAndNotRetained()
+    {
+        await using var fleet = await FleetApp.StartAsync(Settings());
+        using var admin = await fleet.ClientAsync(Role.Admin);
+        using var intruder = await TrustedDevice.EnrolAsync(fleet, admin, "pole-13");
+        var (client, _) = await intruder.ConnectAsync(_mosquitto.Port);
+        using var _client = client;
+
+        var other = await PublishRetainedAsync(client, Topics.ConfigDesired("pole-12"));
+        var own = await PublishRetainedAsync(client, Topics.ConfigDesired("pole-13"));
+
+        // Then the fleet publishes the genuine version 1 of each: a device subscribing afterwards gets the broker's retained
+        // copy first, which is the fleet's (a retained forgery would have been replaced, so subscribe before it comes too).
+        var now = ConfigSamples.NowToTheSecond();
+        var authorisation = ConfigSamples.Authorisation("pole-12", now.AddDays(-1), now.AddDays(30));
+        await ConfigTestClient.AuthoriseAsync(admin, authorisation with { Cameras = [.. authorisation.Cameras!, new Vsa.Edge.FleetManager.Authorisations.AuthorisedCamera("pole-13", "cam-1")] });
+
+        var received = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue((long?)System.Text.Json.Nodes.JsonNode.Parse(e.ApplicationMessage.Payload.FirstSpan)?["version"] ?? -1);
+            first.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired("pole-13"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await ConfigTestClient.ReadConfigAsync(await ConfigTestClient.PutConfigAsync(admin, "pole-13", [ConfigSamples.Camera()]));
+        await first.Task.WaitAsync(FleetApp.Timeout);
+        await ConfigTestClient.ReadConfigAsync(await ConfigTestClient.PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
+        await ConfigTestClient.WaitPublishedAsync(fleet, "pole-12", 1);
+        using var victim = await TrustedDevice.EnrolAsync(fleet, admin, "pole-12");
+        var (victimClient, _) = await victim.ConnectAsync(_mosquitto.Port);
+        using var _victim = victimClient;
+        var retained = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        victimClient.ApplicationMessageReceivedAsync += e =>
+        {
+            retained.TrySetResult((long?)System.Text.Json.Nodes.JsonNode.Parse(e.ApplicationMessage.Payload.FirstSpan)?["version"] ?? -1);
+            return Task.CompletedTask;
+        };
+        await victimClient.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired("pole-12"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, other.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, own.ReasonCode);
+        Assert.Equal(1, await retained.Task.WaitAsync(FleetApp.Timeout));
+        Assert.Equal([1L], received);
+    }
+
+    [Fact]
+    public async Task Mosquitto_OversizedPacket_ConnectionClosed()
+    {
+        await using var fleet = await FleetApp.StartAsync(Settings());
+        using var admin = await fleet.ClientAsync(Role.Admin);
+        using var device = await TrustedDevice.EnrolAsync(fleet, admin, "pole-12");
+
+        // MQTT 3.1.1: no maximum packet size announced in the CONNACK, so the client really sends it and the broker decides.
+        var options = device.Options(_mosquitto.Port);
+        options.ProtocolVersion = MQTTnet.Formatter.MqttProtocolVersion.V311;
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += _ =>
+        {
+            disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        using var guard = new CancellationTokenSource(FleetApp.Timeout);
+        await client.ConnectAsync(options, guard.Token);
+        var oversized = new MqttApplicationMessageBuilder().WithTopic(Topics.Events("pole-12")).WithPayload(new byte[BrokerOptions.DefaultMaxPacketSize + 1])
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PublishAsync(oversized, guard.Token));
+        await disconnected.Task.WaitAsync(FleetApp.Timeout);
+        var (again, result) = await device.ConnectAsync(_mosquitto.Port);
+        using var _again = again;
+        Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+    }
+
+    private static async Task<MqttClientPublishResult> PublishRetainedAsync(IMqttClient client, string topic)
+    {
+        var forged = new System.Text.Json.Nodes.JsonObject { ["deviceId"] = Topics.DeviceIdOf(topic), ["version"] = 99 }.ToJsonString();
+        using var guard = new CancellationTokenSource(FleetApp.Timeout);
+        return await client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(forged).WithRetainFlag().WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            guard.Token);
+    }
+
+    [Fact]
     public void Acl_PatternRules_MatchTheEmbeddedBrokersPolicy()
     {
         var acl = MosquittoConfiguration.Acl().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
@@ -105,7 +192,7 @@ public sealed class MosquittoTrustTests : IDisposable
             ],
             acl);
         var conf = File.ReadAllText(Path.Combine(_brokerDirectory, "mosquitto.conf"));
-        foreach (var line in new[] { "require_certificate true", "use_identity_as_username true", "allow_anonymous false", $"crlfile {_authority.CrlPath}", "acl_file " })
+        foreach (var line in new[] { "require_certificate true", "use_identity_as_username true", "allow_anonymous false", $"crlfile {_authority.CrlPath}", "acl_file ", "\nmax_packet_size 262144\n" })
         {
             Assert.Contains(line, conf, StringComparison.Ordinal);
         }

@@ -8,9 +8,9 @@ public sealed class TrustOptionsTests
 {
     [Theory]
     [InlineData(8883, false, true)]
-    [InlineData(0, false, true)]
-    [InlineData(0, true, false)]
+    [InlineData(8883, true, true)]
     [InlineData(1883, false, false)]
+    [InlineData(1883, true, true)]
     public void BrokerValidator_TlsPortAndRequiredCertificates(int tlsPort, bool require, bool valid)
     {
         var result = new BrokerOptionsValidator().Validate(null, new BrokerOptions { Port = 1883, TlsPort = tlsPort, RequireClientCertificates = require });
@@ -18,10 +18,12 @@ public sealed class TrustOptionsTests
         Assert.Equal(valid, result.Succeeded);
     }
 
-    [Fact]
-    public void Endpoint_RequireClientCertificates_IngestionUsesTheTlsPort()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Endpoint_Embedded_FleetClientsAlwaysUseTheTlsPort(bool requireClientCertificates)
     {
-        var options = new BrokerOptions { Port = 1883, TlsPort = 8884, RequireClientCertificates = true };
+        var options = new BrokerOptions { Port = 1883, TlsPort = 8884, RequireClientCertificates = requireClientCertificates };
 
         Assert.True(options.ConnectsWithTls);
         Assert.Equal("mqtts://127.0.0.1:8884", options.Endpoint);
