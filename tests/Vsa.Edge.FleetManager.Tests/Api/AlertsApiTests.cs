@@ -128,7 +128,8 @@ public sealed class AlertsApiTests
         var status = await http.GetFromJsonAsync("/api/ingestion", FleetJsonContext.Default.IngestionStatus);
 
         Assert.Equal(BrokerMode.Embedded, status!.Mode);
-        Assert.Equal($"mqtt://127.0.0.1:{fleet.BrokerPort}", status.Endpoint);
+        // The fleet's own client always uses its service certificate on the embedded broker's mutual-TLS port.
+        Assert.Equal($"mqtts://127.0.0.1:{fleet.TlsPort}", status.Endpoint);
         Assert.True(status.Connection.Subscribed);
         Assert.Equal(0, status.Messages.Alerts);
         Assert.Equal(0, status.Messages.Rejected["malformed_json"]);

@@ -18,7 +18,8 @@ public sealed class MosquittoClientTests
         var alert = Samples.AlertStart("pole-42") with { EventType = EventType.AbandonedObject };
 
         var result = await ExternalProcess.RunAsync(
-            Pub, "-h", "127.0.0.1", "-p", fleet.BrokerPort.ToString(CultureInfo.InvariantCulture), "-V", "mqttv5", "-q", "1",
+            // The bench lets a client named as the device publish that device's topics.
+            Pub, "-h", "127.0.0.1", "-p", fleet.BrokerPort.ToString(CultureInfo.InvariantCulture), "-V", "mqttv5", "-q", "1", "-i", "pole-42",
             "-t", Topics.Alerts("pole-42"), "-m", JsonSerializer.Serialize(alert, ContractsJsonContext.Default.AlertMessage));
         Assert.True(result.ExitCode == 0, result.StandardError);
         var view = await fleet.WaitForAlertAsync(alert.AlertId);
