@@ -14,11 +14,12 @@ public sealed class BrokerCommandTests
             var result = await ExternalProcess.RunAsync(
                 Path.Combine(AppContext.BaseDirectory, "vsa-fleet"),
                 ["broker", "mosquitto-config", "--out", Path.Combine(root, "mosquitto"), "--port", "8884", "--host", "fleet.example",
-                 "--Fleet:Storage:DataDirectory", Path.Combine(root, "data")]);
+                 "--max-packet-size", "131072", "--Fleet:Storage:DataDirectory", Path.Combine(root, "data")]);
 
             Assert.True(result.ExitCode == 0, result.StandardError);
             var conf = await File.ReadAllTextAsync(Path.Combine(root, "mosquitto", "mosquitto.conf"));
             Assert.Contains("listener 8884", conf, StringComparison.Ordinal);
+            Assert.Contains("\nmax_packet_size 131072\n", conf, StringComparison.Ordinal);
             Assert.Contains($"crlfile {Path.Combine(root, "data", "trust", "crl.pem")}", conf, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(root, "data", "trust", "crl.pem")));
             Assert.Equal(await File.ReadAllTextAsync(Path.Combine(root, "data", "trust", "ca.crt")), await File.ReadAllTextAsync(Path.Combine(root, "mosquitto", "ca.crt")));
@@ -34,6 +35,8 @@ public sealed class BrokerCommandTests
     [Theory]
     [InlineData("--port", "8884")]
     [InlineData("--port", "0")]
+    [InlineData("--max-packet-size", "1023")]
+    [InlineData("--max-packet-size", "268435461")]
     [InlineData("--out")]
     public async Task MosquittoConfig_BadArguments_ExitsWithUsageAndCreatesNoTrustDirectory(params string[] options)
     {
