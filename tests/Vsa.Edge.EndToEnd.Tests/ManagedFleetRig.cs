@@ -218,12 +218,12 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     private async Task StartAgentAsync()
     {
         var state = Path.Combine(_work, "agent");
-        using (var created = await _http!.PostAsJsonAsync("/api/enrolment-tokens", new { site = "End to end", validFor = "00:10:00" }))
+        using (var created = await Http.PostAsJsonAsync("/api/enrolment-tokens", new { site = "End to end", validFor = "00:10:00" }))
         {
             Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
             var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             await using var enrol = ChildProcess.StartBuiltTool(
-                "vsa-agent", ["enrol", "--fleet", _http.BaseAddress!.ToString(), "--token", token, "--device-id", DeviceId, "--data-dir", state]);
+                "vsa-agent", ["enrol", "--fleet", Http.BaseAddress!.ToString(), "--token", token, "--device-id", DeviceId, "--data-dir", state]);
             Assert.True(await enrol.WaitForExitAsync(Guard) == 0, enrol.Output);
         }
 
