@@ -53,6 +53,9 @@ public sealed partial class BrokerTcpAdapter(
             var socket = new Socket(listener.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
+                // A restarted fleet binds again at once despite the previous run's connections in TIME_WAIT (on Linux this
+                // never lets two listeners share the port: a port really in use still fails the start).
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                 if (listener.EndPoint.AddressFamily == AddressFamily.InterNetworkV6)
                 {
                     // "::" means every IPv6 address, not IPv4 as well.
