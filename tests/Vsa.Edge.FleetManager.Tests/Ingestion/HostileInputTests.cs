@@ -67,7 +67,7 @@ public sealed class HostileInputTests
         Assert.Equal(("vsa/v1/pole-12/alerts", "pole-12", "alert"), (first.Topic, first.DeviceId, first.Kind));
         Assert.StartsWith("startedAt 9999-12-31", first.Detail, StringComparison.Ordinal);
         Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(future, ContractsJsonContext.Default.AlertMessage).Length, first.PayloadBytes);
-        Assert.Equal("{\"schema\":\"vsa.al", Encoding.UTF8.GetString(Convert.FromBase64String(first.PayloadHead)));
+        Assert.Equal("{\"schema\":\"vsa.a", Encoding.UTF8.GetString(Convert.FromBase64String(first.PayloadHead)));
         Assert.True(letters[0].Id > first.Id);
         var page = await auditor.GetFromJsonAsync($"/api/ingestion/dead-letters?before={letters[0].Id}", FleetJsonContext.Default.IReadOnlyListDeadLetterView);
         Assert.Equal(first.Id, Assert.Single(page!).Id);
