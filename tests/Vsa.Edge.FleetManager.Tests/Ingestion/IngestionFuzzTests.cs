@@ -40,7 +40,6 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
     private static int _heartbeats;
     private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-fuzz-").FullName;
     private readonly FakeTimeProvider _clock = new(Samples.T0);
-    private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private FleetDatabase _database = null!;
 
     public async Task InitializeAsync()
@@ -50,51 +49,8 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
-    public async Task StoreAsync_TenThousandHostileVariantsOfEachKind_NothingThrowsAndEveryStoredRowIsValid()
-    {
-        var options = Options.Create(new IngestionOptions());
-        var statistics = new IngestionStatistics(_metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var pipeline = Pipeline(options, statistics);
-        var outcomes = new Dictionary<MessageKind, Dictionary<string, int>>();
-        var watch = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-
-        foreach (var kind in WireSamples.Kinds)
-        {
-            var counts = outcomes[kind] = [];
-            await using var connection = await _database.OpenAsync(CancellationToken.None);
-            await using var transaction = await connection.BeginTransactionAsync();
-            await Mutations.Of(kind, Device, Samples.T0).SampleAsync(
-                async mutant =>
-                {
-                    var stored = await pipeline.StoreAsync(connection, transaction, mutant.Topic, mutant.Payload, Samples.T0, CancellationToken.None);
-                    pipeline.Announce(stored);
-                    var outcome = stored.Outcome == IngestionOutcome.Rejected ? RejectReasons.Name(stored.Reason) : stored.Outcome.ToString().ToLowerInvariant();
-                    counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
-                },
-                writeLine: output.WriteLine,
-                iter: CasesPerKind,
-                threads: 1);
-            await transaction.CommitAsync();
-        }
-
-        // The storm is over: a valid message of each kind is still taken, and nothing stored is invalid.
-        foreach (var kind in WireSamples.Kinds)
-        {
-            var stored = await _database.InTransactionAsync(
-                (c, t) => pipeline.StoreAsync(c, t, WireSamples.Topic(kind, "calm-1"), WireSamples.Payload(kind, "calm-1", Samples.T0), Samples.T0, CancellationToken.None),
-                CancellationToken.None);
-            Assert.Equal((kind, IngestionOutcome.Accepted), (kind, stored.Outcome));
-        }
-
-        var (problems, rows) = await StoredRows.AuditAsync(_database, options.Value.WindowFor(MessageKind.Alert, Samples.T0), options.Value.WindowFor(MessageKind.Status, Samples.T0));
-        Report($"pipeline + SQLite (CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s, the whole test process)", outcomes, watch.Elapsed, rows);
-        Assert.Empty(problems);
-        Assert.All(outcomes, o => Assert.True(o.Value.Values.Sum() >= CasesPerKind, $"{o.Key}: {o.Value.Values.Sum()} cases"));
-        var reasons = Enum.GetValues<RejectReason>().Select(RejectReasons.Name).ToHashSet();
-        Assert.All(outcomes, o => Assert.True(o.Value.Keys.Count(reasons.Contains) >= 4, $"{o.Key}: too few kinds of refusal, the mutations do not bite"));
-        Assert.True(outcomes.Values.Sum(o => o.GetValueOrDefault("accepted")) > 100, "too few variants stored: the validity of stored rows is barely tested");
-    }
+    public async Task StoreAsync_TenThousandHostileVariantsOfEachKind_NothingThrowsAndEveryStoredRowIsValid() =>
+        await FuzzPipelineAsync(_database, _clock, CasesPerKind, "pipeline + SQLite", output);
 
     [Fact]
     public async Task Broker_HostileVariantsOfEachKind_FleetKeepsServingAndStoresNothingInvalid()
@@ -128,14 +84,64 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
             fleet.Services.GetRequiredService<FleetDatabase>(),
             new TimeWindow(from - settings.MaxMessageAge, to + settings.MaxClockSkew),
             new TimeWindow(from - settings.MaxRetainedAge, to + settings.MaxClockSkew));
-        Report("broker + fleet", outcomes, watch.Elapsed, rows);
+        Report(output, "broker + fleet", outcomes, watch.Elapsed, rows);
         Assert.Empty(problems);
+    }
+
+    /// <summary>
+    /// Throws <paramref name="cases"/> hostile variants of each kind at the pipeline on <paramref name="database"/> (one
+    /// transaction per kind), then a valid message of each kind, and audits every stored row.
+    /// </summary>
+    internal static async Task FuzzPipelineAsync(FleetDatabase database, FakeTimeProvider clock, int cases, string path, ITestOutputHelper output)
+    {
+        using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var options = Options.Create(new IngestionOptions());
+        var statistics = new IngestionStatistics(metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var pipeline = Pipeline(database, clock, options, statistics);
+        var outcomes = new Dictionary<MessageKind, Dictionary<string, int>>();
+        var watch = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+
+        foreach (var kind in WireSamples.Kinds)
+        {
+            var counts = outcomes[kind] = [];
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync();
+            await Mutations.Of(kind, Device, Samples.T0).SampleAsync(
+                async mutant =>
+                {
+                    var stored = await pipeline.StoreAsync(connection, transaction, mutant.Topic, mutant.Payload, Samples.T0, CancellationToken.None);
+                    pipeline.Announce(stored);
+                    var outcome = stored.Outcome == IngestionOutcome.Rejected ? RejectReasons.Name(stored.Reason) : stored.Outcome.ToString().ToLowerInvariant();
+                    counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+                },
+                writeLine: output.WriteLine,
+                iter: cases,
+                threads: 1);
+            await transaction.CommitAsync();
+        }
+
+        // The storm is over: a valid message of each kind is still taken, and nothing stored is invalid.
+        foreach (var kind in WireSamples.Kinds)
+        {
+            var stored = await database.InTransactionAsync(
+                (c, t) => pipeline.StoreAsync(c, t, WireSamples.Topic(kind, "calm-1"), WireSamples.Payload(kind, "calm-1", Samples.T0), Samples.T0, CancellationToken.None),
+                CancellationToken.None);
+            Assert.Equal((kind, IngestionOutcome.Accepted), (kind, stored.Outcome));
+        }
+
+        var (problems, rows) = await StoredRows.AuditAsync(database, options.Value.WindowFor(MessageKind.Alert, Samples.T0), options.Value.WindowFor(MessageKind.Status, Samples.T0));
+        Report(output, $"{path} (CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s, the whole test process)", outcomes, watch.Elapsed, rows);
+        Assert.Empty(problems);
+        Assert.All(outcomes, o => Assert.True(o.Value.Values.Sum() >= cases, $"{o.Key}: {o.Value.Values.Sum()} cases"));
+        var reasons = Enum.GetValues<RejectReason>().Select(RejectReasons.Name).ToHashSet();
+        Assert.All(outcomes, o => Assert.True(o.Value.Keys.Count(reasons.Contains) >= 4, $"{o.Key}: too few kinds of refusal, the mutations do not bite"));
+        Assert.True(outcomes.Values.Sum(o => o.GetValueOrDefault("accepted")) > cases / 100, "too few variants stored: the validity of stored rows is barely tested");
     }
 
     public async Task DisposeAsync()
     {
         await _database.DisposeAsync();
-        await _metrics.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -148,17 +154,17 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
         await tap.WaitForAsync(LiveEventTypes.Device, FleetJsonContext.Default.DeviceView, d => d.DeviceId == health.DeviceId && d.LastHeartbeatAt == health.SentAt);
     }
 
-    private IngestionPipeline Pipeline(IOptions<IngestionOptions> options, IngestionStatistics statistics)
+    private static IngestionPipeline Pipeline(FleetDatabase database, FakeTimeProvider clock, IOptions<IngestionOptions> options, IngestionStatistics statistics)
     {
-        var audit = new AuditLog(_database, _clock);
+        var audit = new AuditLog(database, clock);
         var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
         return new IngestionPipeline(
-            _database, new AlertStore(_database, audit), new DeviceStore(_database), new ConfigStore(_database, new AuthorisationStore(_database), audit), live,
-            new DeviceConditionsState(), new DeadLetterStore(_database, options), new RejectionLog(options, _clock, NullLogger<RejectionLog>.Instance), statistics, options,
-            _clock, NullLogger<IngestionPipeline>.Instance);
+            database, new AlertStore(database, audit), new DeviceStore(database), new ConfigStore(database, new AuthorisationStore(database), audit), live,
+            new DeviceConditionsState(), new DeadLetterStore(database, options), new RejectionLog(options, clock, NullLogger<RejectionLog>.Instance), statistics, options,
+            clock, NullLogger<IngestionPipeline>.Instance);
     }
 
-    private void Report(string path, Dictionary<MessageKind, Dictionary<string, int>> outcomes, TimeSpan elapsed, int rows)
+    private static void Report(ITestOutputHelper output, string path, Dictionary<MessageKind, Dictionary<string, int>> outcomes, TimeSpan elapsed, int rows)
     {
         var text = new StringBuilder($"Hostile-input fuzz through {path}: {elapsed.TotalSeconds:F1} s, {rows} stored rows audited\n");
         foreach (var (kind, counts) in outcomes)

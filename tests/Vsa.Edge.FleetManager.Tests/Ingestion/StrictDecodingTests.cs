@@ -68,6 +68,20 @@ public sealed class StrictDecodingTests
     }
 
     [Theory]
+    [InlineData(MessageKind.Alert, "eventType", "Intrusion")]
+    [InlineData(MessageKind.Alert, "eventType", "INTRUSION")]
+    [InlineData(MessageKind.Alert, "eventType", "violence")]
+    [InlineData(MessageKind.Status, "state", "Online")]
+    [InlineData(MessageKind.Event, "kind", "CameraOffline")]
+    public void Decode_EnumNotItsWireName_RefusedAsInvalidContent(MessageKind kind, string field, string value)
+    {
+        var node = WireSamples.Node(kind, Device, ReceivedAt);
+        node[field] = value;
+
+        Assert.Equal(RejectReason.InvalidContent, Decode(kind, Bytes(node)).Reason);
+    }
+
+    [Theory]
     [MemberData(nameof(Kinds))]
     public void Decode_InvalidUtf8InAStringValue_RefusedAsInvalidUtf8(MessageKind kind)
     {
