@@ -34,7 +34,7 @@ internal static class MessageChecks
         Content(Id(m.MessageId, "messageId") ?? Id(m.DeviceId, "deviceId")
             ?? (!Enum.IsDefined(m.Kind) ? "kind is not a device event kind" : null)
             ?? (m.At == default ? "at is missing" : null)
-            ?? (m.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline ? Id(m.CameraId, "cameraId") : null)
+            ?? (m.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline || m.CameraId is not null ? Id(m.CameraId, "cameraId") : null)
             ?? (m.SuppressedAlerts is < 0 ? "suppressedAlerts is negative" : null))
         ?? window.Check(m.At, "at");
 

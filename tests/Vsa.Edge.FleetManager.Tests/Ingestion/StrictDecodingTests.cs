@@ -107,6 +107,18 @@ public sealed class StrictDecodingTests
     }
 
     [Fact]
+    public void DecodeEvent_TamperWithACameraIdHoldingANewline_RefusedAsInvalidContent()
+    {
+        var node = WireSamples.Node(MessageKind.Event, Device, ReceivedAt);
+        node["kind"] = "tamper";
+        node["cameraId"] = "cam-1\nforged log line";
+
+        var decoded = Decode(MessageKind.Event, Bytes(node));
+
+        Assert.Equal((RejectReason.InvalidContent, "cameraId contains a control character"), (decoded.Reason, decoded.Detail));
+    }
+
+    [Fact]
     public void DecodeStatus_PropertyTwice_RefusedAsInvalidContent()
     {
         var json = Encoding.UTF8.GetString(WireSamples.Payload(MessageKind.Status, Device, ReceivedAt)).Replace("\"state\":\"online\"", "\"state\":\"online\",\"state\":\"offline\"", StringComparison.Ordinal);
