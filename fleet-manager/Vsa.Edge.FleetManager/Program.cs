@@ -8,6 +8,7 @@ using Vsa.Edge.FleetManager.CommandLine;
 using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Evaluation;
+using Vsa.Edge.FleetManager.Hosting;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
@@ -58,8 +59,9 @@ app.MapAuthorisationsApi();
 app.MapTrustApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
-await app.RunAsync();
-return 0;
+
+// 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
+return await FleetHost.RunAsync(app);
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory&lt;Program&gt;</c> in the functional tests.</summary>
 public partial class Program;

@@ -26,6 +26,7 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<DeviceConditions>))]
 [JsonSerializable(typeof(IngestionSnapshot))]
 [JsonSerializable(typeof(IngestionStatus))]
+[JsonSerializable(typeof(IReadOnlyList<DeadLetterView>))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(SignedIn))]
 [JsonSerializable(typeof(PasswordChange))]

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Live;
 
@@ -29,7 +31,7 @@ public sealed record IngestionStatus(
 /// <summary>HTTP endpoints of the ingestion.</summary>
 public static class IngestionEndpoints
 {
-    /// <summary>Maps <c>GET /api/ingestion</c>.</summary>
+    /// <summary>Maps <c>GET /api/ingestion</c> and <c>GET /api/ingestion/dead-letters</c>.</summary>
     public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/ingestion", (IngestionState state, IngestionStatistics statistics, LiveBroadcaster live, IngestionWriter writer, IOptions<BrokerOptions> broker) =>
@@ -44,7 +46,23 @@ public static class IngestionEndpoints
                 writer.Batches,
                 writer.Queued)))
             .WithName("GetIngestionStatus");
+        app.MapGet("/api/ingestion/dead-letters", ListDeadLettersAsync).RequireAuthorization(FleetPolicies.ReadAudit).WithName("ListDeadLetters");
         return app;
+    }
+
+    /// <summary>
+    /// <c>GET /api/ingestion/dead-letters?limit=&amp;before=</c>: the refused messages kept, newest first; <c>limit</c> 1–1000
+    /// (default 100), <c>before</c> an id to page on (the last id of the previous page). Admins and auditors only: a payload
+    /// may name cameras and zones.
+    /// </summary>
+    private static async Task<Results<Ok<IReadOnlyList<DeadLetterView>>, ValidationProblem>> ListDeadLettersAsync(DeadLetterStore store, int? limit, long? before, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit must be between 1 and 1000."] });
+        }
+
+        return TypedResults.Ok(await store.ListAsync(limit ?? 100, before, cancellationToken));
     }
 }
 

@@ -19,6 +19,8 @@ public static class IngestionExtensions
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<IngestionStatistics>();
         builder.Services.AddSingleton<IngestionState>();
+        builder.Services.AddSingleton<DeadLetterStore>();
+        builder.Services.AddSingleton<RejectionLog>();
         builder.Services.AddSingleton<IngestionPipeline>();
 
         // The writer starts before the MQTT client and stops after it, so no received message finds it gone.

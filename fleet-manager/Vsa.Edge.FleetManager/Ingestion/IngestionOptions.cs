@@ -34,4 +34,52 @@ public sealed class IngestionOptions
     /// </summary>
     [Range(1, 1000000)]
     public int QueueCapacity { get; set; } = 4096;
+
+    /// <summary>
+    /// How far ahead of the receipt time a message's timestamps may be. Default five minutes: device clocks are kept by NTP, so
+    /// more is a broken clock or a forgery (a status "online" dated 9999 would hold forever, an alert dated 9999 would top
+    /// every list).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far behind the receipt time the timestamps of an alert, heartbeat or device event may be. Default 30 days: the
+    /// agent's outbox keeps an alert at most 72 hours by default, so anything much older is a device clock that was never set
+    /// (1970) or a replay.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How far behind the receipt time a status or configuration report may be. Default 3650 days: both are retained and
+    /// redelivered on every reconnection, and legitimately as old as the device's last connection or last configuration
+    /// change; the bound only refuses clocks that were never set.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "36500.00:00:00")]
+    public TimeSpan MaxRetainedAge { get; set; } = TimeSpan.FromDays(3650);
+
+    /// <summary>
+    /// A refused message is logged at most once per device, reason and interval (the next line says how many were not
+    /// logged); every refusal is still counted and dead-lettered. Default one minute: a device flooding the fleet with
+    /// garbage costs one warning a minute, not one per message.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RejectLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Most refused messages kept in the dead-letter table (<c>ingestion_dead_letters</c>); the oldest go first. Default 10000:
+    /// enough to diagnose a misbehaving device, bounded against one that floods (at most 10000 × ~5.5 KiB with the default
+    /// <see cref="DeadLetterPayloadBytes"/>, about 55 MB).
+    /// </summary>
+    [Range(100, 1000000)]
+    public int DeadLetterMaxRows { get; set; } = 10000;
+
+    /// <summary>Bytes of a refused payload kept in the dead-letter table (base64), the first ones. Default 4096.</summary>
+    [Range(0, 65536)]
+    public int DeadLetterPayloadBytes { get; set; } = 4096;
+
+    /// <summary>The timestamps accepted in a message of <paramref name="kind"/> received at <paramref name="receivedAt"/>.</summary>
+    public TimeWindow WindowFor(MessageKind kind, DateTimeOffset receivedAt) =>
+        TimeWindow.Around(receivedAt, kind is MessageKind.Status or MessageKind.ConfigReported ? MaxRetainedAge : MaxMessageAge, MaxClockSkew);
 }

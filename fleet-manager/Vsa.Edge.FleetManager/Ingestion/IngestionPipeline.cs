@@ -63,6 +63,8 @@ public sealed partial class IngestionPipeline(
     ConfigStore configs,
     LiveBroadcaster live,
     DeviceConditionsState conditions,
+    DeadLetterStore deadLetters,
+    RejectionLog rejections,
     IngestionStatistics statistics,
     IOptions<IngestionOptions> options,
     TimeProvider timeProvider,
@@ -78,8 +80,35 @@ public sealed partial class IngestionPipeline(
         return stored.Outcome;
     }
 
-    /// <summary>Decodes, checks and stores one message in the caller's transaction. Storage failures propagate.</summary>
+    /// <summary>
+    /// Decodes, checks and stores one message in the caller's transaction; a refused one is kept in the dead-letter table, in
+    /// the same transaction. Storage failures propagate.
+    /// </summary>
     public async Task<StoredMessage> StoreAsync(DbConnection connection, DbTransaction transaction, string topic, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var stored = await DecideAsync(connection, transaction, topic, payload, receivedAt, cancellationToken);
+        if (stored.Outcome == IngestionOutcome.Rejected)
+        {
+            await deadLetters.AddAsync(connection, transaction, stored, payload, receivedAt, cancellationToken);
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// Refuses a message whose processing threw (<see cref="RejectReason.ProcessingFailed"/>): kept in the dead-letter table in
+    /// the caller's transaction, to be announced (counted, logged) and acknowledged like any refusal. Storage failures propagate.
+    /// </summary>
+    public async Task<StoredMessage> RefuseAsync(DbConnection connection, DbTransaction transaction, string topic, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, Exception fault, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        MessageKind? kind = TopicRoute.TryParse(topic, out var route) ? route.Kind : null;
+        var refused = new StoredMessage(topic, IngestionOutcome.Rejected, kind, RejectReason.ProcessingFailed, $"{fault.GetType().Name}: {fault.Message}");
+        await deadLetters.AddAsync(connection, transaction, refused, payload, receivedAt, cancellationToken);
+        return refused;
+    }
+
+    private async Task<StoredMessage> DecideAsync(DbConnection connection, DbTransaction transaction, string topic, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         if (!TopicRoute.TryParse(topic, out var route))
         {
@@ -91,10 +120,11 @@ public sealed partial class IngestionPipeline(
             return new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.PayloadTooLarge, $"{payload.Length} bytes, limit {options.Value.MaxPayloadBytes}");
         }
 
+        var window = options.Value.WindowFor(route.Kind, receivedAt);
         switch (route.Kind)
         {
             case MessageKind.Alert:
-                var alert = PayloadDecoder.DecodeAlert(payload.Span, route.DeviceId);
+                var alert = PayloadDecoder.DecodeAlert(payload.Span, route.DeviceId, window);
                 if (alert.Message is not { } message)
                 {
                     return new(topic, IngestionOutcome.Rejected, route.Kind, alert.Reason, alert.Detail);
@@ -111,12 +141,12 @@ public sealed partial class IngestionPipeline(
                     _ => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
                 };
             case MessageKind.Health:
-                var health = PayloadDecoder.DecodeHealth(payload.Span, route.DeviceId);
+                var health = PayloadDecoder.DecodeHealth(payload.Span, route.DeviceId, window);
                 return health.Message is { } heartbeat
                     ? Device(topic, route.Kind, await devices.ApplyHeartbeatAsync(connection, transaction, heartbeat, receivedAt, cancellationToken))
                     : new(topic, IngestionOutcome.Rejected, route.Kind, health.Reason, health.Detail);
             case MessageKind.ConfigReported:
-                var report = PayloadDecoder.DecodeConfigReported(payload.Span, route.DeviceId);
+                var report = PayloadDecoder.DecodeConfigReported(payload.Span, route.DeviceId, window);
                 if (report.Message is not { } reported)
                 {
                     return new(topic, IngestionOutcome.Rejected, route.Kind, report.Reason, report.Detail);
@@ -129,13 +159,13 @@ public sealed partial class IngestionPipeline(
 
             case MessageKind.Event:
                 // Nothing to store: the conditions change only once the batch has committed (Announce), like every state.
-                var deviceEvent = PayloadDecoder.DecodeEvent(payload.Span, route.DeviceId);
+                var deviceEvent = PayloadDecoder.DecodeEvent(payload.Span, route.DeviceId, window);
                 return deviceEvent.Message is { } eventMessage
                     ? new(topic, IngestionOutcome.Accepted, route.Kind, Event: eventMessage)
                     : new(topic, IngestionOutcome.Rejected, route.Kind, deviceEvent.Reason, deviceEvent.Detail);
 
             default:
-                var status = PayloadDecoder.DecodeStatus(payload.Span, route.DeviceId);
+                var status = PayloadDecoder.DecodeStatus(payload.Span, route.DeviceId, window);
                 return status.Message is { } statusMessage
                     ? Device(topic, route.Kind, await devices.ApplyStatusAsync(connection, transaction, statusMessage, receivedAt, cancellationToken))
                     : new(topic, IngestionOutcome.Rejected, route.Kind, status.Reason, status.Detail);
@@ -149,7 +179,7 @@ public sealed partial class IngestionPipeline(
         {
             case IngestionOutcome.Rejected:
                 statistics.Rejected(stored.Kind, stored.Reason);
-                LogRejected(logger, stored.Topic, RejectReasons.Name(stored.Reason), stored.Detail ?? string.Empty);
+                rejections.Refused(stored);
                 return;
             case IngestionOutcome.Duplicate:
                 statistics.Duplicate(stored.Kind!.Value);
@@ -219,7 +249,4 @@ public sealed partial class IngestionPipeline(
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Device {DeviceId} reports {Kind} (camera {CameraId})")]
     private static partial void LogDeviceEvent(ILogger logger, string deviceId, DeviceEventKind kind, string? cameraId);
-
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Reason}: {Detail}")]
-    private static partial void LogRejected(ILogger logger, string topic, string reason, string detail);
 }

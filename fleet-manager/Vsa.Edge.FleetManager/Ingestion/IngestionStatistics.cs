@@ -63,11 +63,13 @@ public sealed class IngestionStatistics
         Stale: Interlocked.Read(ref _stale),
         Rejected: Enum.GetValues<RejectReason>().ToDictionary(RejectReasons.Name, r => Interlocked.Read(ref _rejected[(int)r])));
 
-    private static string KindName(MessageKind kind) => kind switch
+    /// <summary>The wire name of a message kind, in metrics and dead letters.</summary>
+    public static string KindName(MessageKind kind) => kind switch
     {
         MessageKind.Alert => "alert",
         MessageKind.Health => "health",
         MessageKind.Status => "status",
+        MessageKind.Event => "event",
         _ => "config_reported",
     };
 

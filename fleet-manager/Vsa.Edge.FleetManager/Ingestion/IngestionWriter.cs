@@ -158,6 +158,17 @@ public sealed partial class IngestionWriter : BackgroundService
 
             return;
         }
+        catch (Exception ex) when (IsMessageFault(ex))
+        {
+            // Not the storage: one message broke its own processing. The batch was rolled back; store its messages one by one
+            // so the others are kept and the culprit is refused, instead of the exception stopping the ingestion (and the host).
+            LogBatchIsolated(_logger, open.Count, ex);
+            (open, stored) = await WriteEachAsync(open);
+            if (open.Count == 0)
+            {
+                return;
+            }
+        }
 
         Interlocked.Increment(ref _batches);
         foreach (var message in stored)
@@ -166,6 +177,50 @@ public sealed partial class IngestionWriter : BackgroundService
         }
 
         _acknowledgements.Writer.TryWrite(open);
+    }
+
+    /// <summary>An exception that one message's processing can throw, as opposed to the storage's or the shutdown's.</summary>
+    private static bool IsMessageFault(Exception ex) => ex is not (DbException or OperationCanceledException or OutOfMemoryException);
+
+    /// <summary>
+    /// Stores each message in its own transaction; one that throws again is refused (<see cref="RejectReason.ProcessingFailed"/>)
+    /// and dead-lettered. Stops at a storage failure: what is stored is kept (and acknowledged), the rest is redelivered.
+    /// </summary>
+    private async Task<(List<InboundMessage> Committed, IReadOnlyList<StoredMessage> Stored)> WriteEachAsync(List<InboundMessage> messages)
+    {
+        var committed = new List<InboundMessage>(messages.Count);
+        var stored = new List<StoredMessage>(messages.Count);
+        foreach (var message in messages)
+        {
+            try
+            {
+                StoredMessage one;
+                try
+                {
+                    one = await _database.InTransactionAsync((c, t) => _pipeline.StoreAsync(c, t, message.Topic, message.Payload, message.ReceivedAt, CancellationToken.None), CancellationToken.None);
+                }
+                catch (Exception ex) when (IsMessageFault(ex))
+                {
+                    LogMessageFailed(_logger, WireJson.Printable(message.Topic, DeadLetterStore.MaxTopicLength), ex);
+                    one = await _database.InTransactionAsync((c, t) => _pipeline.RefuseAsync(c, t, message.Topic, message.Payload, message.ReceivedAt, ex, CancellationToken.None), CancellationToken.None);
+                }
+
+                committed.Add(message);
+                stored.Add(one);
+            }
+            catch (DbException ex)
+            {
+                LogBatchFailed(_logger, messages.Count - committed.Count, ex);
+                foreach (var connection in messages.Skip(committed.Count).Select(m => m.Connection).Distinct())
+                {
+                    connection.StorageFailed(ex);
+                }
+
+                break;
+            }
+        }
+
+        return (committed, stored);
     }
 
     private async Task AcknowledgeLoopAsync()
@@ -189,6 +244,12 @@ public sealed partial class IngestionWriter : BackgroundService
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Could not store a batch of {Count} messages; none is acknowledged, they will be redelivered")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3210, Level = LogLevel.Error, Message = "A batch of {Count} messages failed outside the storage; storing them one by one to refuse the one at fault")]
+    private static partial void LogBatchIsolated(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3211, Level = LogLevel.Error, Message = "The message on {Topic} failed outside the storage; refused as processing_failed and kept in the dead letters")]
+    private static partial void LogMessageFailed(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "Stored message on {Topic} could not be acknowledged ({Error}); its redelivery will count as a duplicate")]
     private static partial void LogAckFailed(ILogger logger, string topic, string error);

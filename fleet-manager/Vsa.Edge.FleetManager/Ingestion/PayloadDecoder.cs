@@ -38,24 +38,24 @@ public static class PayloadDecoder
     public const int MaxIdLength = 128;
 
     /// <summary>Decodes and checks an alert published on <paramref name="topicDeviceId"/>'s topic.</summary>
-    public static Decoded<AlertMessage> DecodeAlert(ReadOnlySpan<byte> payload, string topicDeviceId) =>
-        Decode(payload, topicDeviceId, AlertMessage.SchemaId, AlertMessage.CurrentVersion, ContractsJsonContext.Default.AlertMessage, m => m.DeviceId, CheckAlert);
+    public static Decoded<AlertMessage> DecodeAlert(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, AlertMessage.SchemaId, AlertMessage.CurrentVersion, WireJson.Context.AlertMessage, m => m.DeviceId, m => MessageChecks.Alert(m, window));
 
     /// <summary>Decodes and checks a heartbeat published on <paramref name="topicDeviceId"/>'s topic.</summary>
-    public static Decoded<HealthMessage> DecodeHealth(ReadOnlySpan<byte> payload, string topicDeviceId) =>
-        Decode(payload, topicDeviceId, HealthMessage.SchemaId, HealthMessage.CurrentVersion, ContractsJsonContext.Default.HealthMessage, m => m.DeviceId, CheckHealth);
+    public static Decoded<HealthMessage> DecodeHealth(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, HealthMessage.SchemaId, HealthMessage.CurrentVersion, WireJson.Context.HealthMessage, m => m.DeviceId, m => MessageChecks.Health(m, window));
 
     /// <summary>Decodes and checks a device event published on <paramref name="topicDeviceId"/>'s topic.</summary>
-    public static Decoded<DeviceEvent> DecodeEvent(ReadOnlySpan<byte> payload, string topicDeviceId) =>
-        Decode(payload, topicDeviceId, DeviceEvent.SchemaId, DeviceEvent.CurrentVersion, ContractsJsonContext.Default.DeviceEvent, m => m.DeviceId, CheckEvent);
+    public static Decoded<DeviceEvent> DecodeEvent(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, DeviceEvent.SchemaId, DeviceEvent.CurrentVersion, WireJson.Context.DeviceEvent, m => m.DeviceId, m => MessageChecks.Event(m, window));
 
     /// <summary>Decodes and checks a status published on <paramref name="topicDeviceId"/>'s topic.</summary>
-    public static Decoded<StatusMessage> DecodeStatus(ReadOnlySpan<byte> payload, string topicDeviceId) =>
-        Decode(payload, topicDeviceId, StatusMessage.SchemaId, StatusMessage.CurrentVersion, ContractsJsonContext.Default.StatusMessage, m => m.DeviceId, CheckStatus);
+    public static Decoded<StatusMessage> DecodeStatus(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, StatusMessage.SchemaId, StatusMessage.CurrentVersion, WireJson.Context.StatusMessage, m => m.DeviceId, m => MessageChecks.Status(m, window));
 
     /// <summary>Decodes and checks a configuration report published on <paramref name="topicDeviceId"/>'s topic.</summary>
-    public static Decoded<ReportedConfigMessage> DecodeConfigReported(ReadOnlySpan<byte> payload, string topicDeviceId) =>
-        Decode(payload, topicDeviceId, ReportedConfigMessage.SchemaId, ReportedConfigMessage.CurrentVersion, ContractsJsonContext.Default.ReportedConfigMessage, m => m.DeviceId, CheckConfigReported);
+    public static Decoded<ReportedConfigMessage> DecodeConfigReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, ReportedConfigMessage.SchemaId, ReportedConfigMessage.CurrentVersion, WireJson.Context.ReportedConfigMessage, m => m.DeviceId, m => MessageChecks.ConfigReported(m, window));
 
     private static Decoded<T> Decode<T>(
         ReadOnlySpan<byte> payload,
@@ -64,9 +64,14 @@ public static class PayloadDecoder
         int version,
         JsonTypeInfo<T> typeInfo,
         Func<T, string?> deviceIdOf,
-        Func<T, string?> check)
+        Func<T, (RejectReason Reason, string Detail)?> check)
         where T : class
     {
+        if (WireJson.Scan(payload) is { } unsafeText)
+        {
+            return Decoded.Reject<T>(unsafeText.Reason, unsafeText.Detail);
+        }
+
         if (!TryReadEnvelope(payload, out var schema, out var schemaVersion, out var envelopeError))
         {
             return Decoded.Reject<T>(RejectReason.MalformedJson, envelopeError);
@@ -87,8 +92,9 @@ public static class PayloadDecoder
         {
             message = JsonSerializer.Deserialize(payload, typeInfo);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or ArgumentException or FormatException or OverflowException)
         {
+            // JsonException for what does not fit; the others only for what the scan above should already have refused.
             return Decoded.Reject<T>(RejectReason.InvalidContent, $"does not fit {schemaId} v{version}: {ex.Message}");
         }
 
@@ -99,7 +105,7 @@ public static class PayloadDecoder
 
         if (check(message) is { } problem)
         {
-            return Decoded.Reject<T>(RejectReason.InvalidContent, problem);
+            return Decoded.Reject<T>(problem.Reason, problem.Detail);
         }
 
         var deviceId = deviceIdOf(message);
@@ -153,100 +159,4 @@ public static class PayloadDecoder
             return false;
         }
     }
-
-    private static string? CheckEvent(DeviceEvent m) =>
-        Id(m.MessageId, "messageId") ?? Id(m.DeviceId, "deviceId")
-        ?? (!Enum.IsDefined(m.Kind) ? "kind is not a device event kind" : null)
-        ?? (m.At == default ? "at is missing" : null)
-        ?? (m.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline ? Id(m.CameraId, "cameraId") : null);
-
-    private static string? CheckAlert(AlertMessage m) =>
-        Id(m.MessageId, "messageId") ?? Id(m.AlertId, "alertId") ?? Id(m.DeviceId, "deviceId") ?? Id(m.CameraId, "cameraId")
-        ?? (m.ZoneId is not null ? Id(m.ZoneId, "zoneId") : null)
-        ?? (!Enum.IsDefined(m.EventType) ? "eventType is not one of the eight authorised events" : null)
-        ?? (!Enum.IsDefined(m.State) ? "state is not start, update or end" : null)
-        ?? (m.Sequence < 0 ? "sequence is negative" : null)
-        ?? ((m.State == AlertState.Start) != (m.Sequence == 0) ? "sequence 0 is the start message and only it" : null)
-        ?? (m.StartedAt == default ? "startedAt is missing" : null)
-        ?? (m.ObservedAt == default ? "observedAt is missing" : null)
-        ?? (m.State == AlertState.End && m.EndedAt is null ? "endedAt is required on an end message" : null)
-        ?? (m.State != AlertState.End && m.EndedAt is not null ? "endedAt is only allowed on an end message" : null)
-        ?? Unit(m.Confidence, "confidence")
-        ?? CheckMeasurement(m.Measurement)
-        ?? CheckObjects(m.Objects)
-        ?? (m.Model is null || string.IsNullOrWhiteSpace(m.Model.Id) || string.IsNullOrWhiteSpace(m.Model.Version) ? "model id and version are required" : null);
-
-    private static string? CheckHealth(HealthMessage m) =>
-        Id(m.DeviceId, "deviceId")
-        ?? (m.SentAt == default ? "sentAt is missing" : null)
-        ?? (!double.IsFinite(m.UptimeSeconds) || m.UptimeSeconds < 0 ? "uptimeSeconds must be a non-negative number" : null)
-        ?? (string.IsNullOrWhiteSpace(m.AgentVersion) ? "agentVersion is required" : null)
-        ?? (string.IsNullOrWhiteSpace(m.ExecutionProvider) ? "executionProvider is required" : null)
-        ?? CheckCameras(m.Cameras);
-
-    private static string? CheckStatus(StatusMessage m) =>
-        Id(m.DeviceId, "deviceId")
-        ?? (!Enum.IsDefined(m.State) ? "state is not online or offline" : null)
-        ?? (m.At == default ? "at is missing" : null);
-
-    private static string? CheckConfigReported(ReportedConfigMessage m) =>
-        Id(m.DeviceId, "deviceId")
-        ?? (m.At == default ? "at is missing" : null)
-        ?? (!Enum.IsDefined(m.Source) ? "source is not local or fleet" : null)
-        ?? (!Enum.IsDefined(m.Status) ? "status is not applied or rejected" : null)
-        ?? (m.AppliedVersion is < 1 ? "appliedVersion must be at least 1" : null)
-        ?? (m.LastReceivedVersion is < 1 ? "lastReceivedVersion must be at least 1" : null)
-        ?? (m.Source == ConfigSource.Fleet && m.AppliedVersion is null ? "appliedVersion is required when source is fleet" : null)
-        ?? (m.Errors is null ? "errors is required (may be empty)" : null)
-        ?? (m.Status == ConfigApplyStatus.Rejected && m.Errors!.Count == 0 ? "a rejected configuration must say why (errors)" : null)
-        ?? (m.Cameras is null ? "cameras is required (may be empty)" : null)
-        ?? (m.Cameras!.Any(c => c.ValueKind != System.Text.Json.JsonValueKind.Object) ? "cameras must be camera documents (objects)" : null)
-        ?? (m.Authorisations is null ? "authorisations is required (may be empty)" : null);
-
-    private static string? CheckCameras(IReadOnlyList<CameraHealth>? cameras) =>
-        cameras is null
-            ? "cameras is required (may be empty)"
-            : cameras.Select((c, i) => c is null ? $"cameras[{i}] is null" : Id(c.CameraId, $"cameras[{i}].cameraId")).FirstOrDefault(p => p is not null);
-
-    private static string? CheckMeasurement(Measurement? measurement) => measurement switch
-    {
-        null => null,
-        { Name: null or "" } => "measurement.name is required",
-        { Unit: null or "" } => "measurement.unit is required",
-        _ when !double.IsFinite(measurement.Value) => "measurement.value must be a finite number",
-        _ => null,
-    };
-
-    private static string? CheckObjects(IReadOnlyList<AlertObject>? objects)
-    {
-        if (objects is null)
-        {
-            return "objects is required (may be empty)";
-        }
-
-        for (var i = 0; i < objects.Count; i++)
-        {
-            var o = objects[i];
-            var problem = o is null ? "is null"
-                : string.IsNullOrWhiteSpace(o.Class) ? "has no class"
-                : Unit(o.Score, "score") is not null ? "score is not in [0, 1]"
-                : o.Box is not { Length: 4 } || !o.Box.All(double.IsFinite) ? "box is not [x, y, w, h]"
-                : null;
-            if (problem is not null)
-            {
-                return $"objects[{i}] {problem}";
-            }
-        }
-
-        return null;
-    }
-
-    private static string? Id(string? value, string field) =>
-        string.IsNullOrWhiteSpace(value) ? $"{field} is required"
-        : value.Length > MaxIdLength ? $"{field} is longer than {MaxIdLength} characters"
-        : value.AsSpan().IndexOfAny("/+#\0") >= 0 ? $"{field} contains a character reserved by MQTT topics"
-        : null;
-
-    private static string? Unit(double value, string field) =>
-        double.IsFinite(value) && value is >= 0 and <= 1 ? null : $"{field} must be in [0, 1]";
 }

@@ -213,5 +213,19 @@ public static class Migrations
                 payload         TEXT NOT NULL
             ){strict};
             """),
+        new(7, "ingestion dead letters: refused messages, truncated, bounded", """
+            CREATE TABLE ingestion_dead_letters (
+                dead_letter_id {identity},
+                received_at    {time} NOT NULL,
+                topic          TEXT NOT NULL,
+                device_id      TEXT,
+                kind           TEXT,
+                reason         TEXT NOT NULL,
+                detail         TEXT NOT NULL,
+                payload_bytes  INTEGER NOT NULL,
+                payload_head   TEXT NOT NULL
+            ){strict};
+            CREATE INDEX ix_ingestion_dead_letters_received ON ingestion_dead_letters (received_at);
+            """),
     ];
 }

@@ -23,6 +23,13 @@ public sealed class RetentionOptions
     [Range(1, 3650)]
     public int HealthDays { get; set; } = 30;
 
+    /// <summary>
+    /// Days a refused message is kept in the ingestion's dead letters (<c>ingestion_dead_letters</c>, also bounded by row count:
+    /// <c>Fleet:Ingestion:DeadLetterMaxRows</c>). Default 14: long enough to diagnose a device over a fortnight, no longer.
+    /// </summary>
+    [Range(1, 3650)]
+    public int DeadLetterDays { get; set; } = 14;
+
     /// <summary>Time between two purges; the first runs at start. Default one hour.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);

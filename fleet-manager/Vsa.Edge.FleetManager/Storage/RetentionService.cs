@@ -13,7 +13,8 @@ namespace Vsa.Edge.FleetManager.Storage;
 /// <param name="Alerts">Alerts removed.</param>
 /// <param name="AlertMessages">Alert messages removed.</param>
 /// <param name="Heartbeats">Heartbeats removed.</param>
-public sealed record PurgeReport(DateTimeOffset At, DateTimeOffset AlertCutoff, DateTimeOffset HealthCutoff, int Alerts, int AlertMessages, int Heartbeats);
+/// <param name="DeadLetters">Refused messages removed from the ingestion's dead letters.</param>
+public sealed record PurgeReport(DateTimeOffset At, DateTimeOffset AlertCutoff, DateTimeOffset HealthCutoff, int Alerts, int AlertMessages, int Heartbeats, int DeadLetters = 0);
 
 /// <summary>Deletes what is older than <see cref="RetentionOptions"/> allows, in one transaction, and records it in the audit log.</summary>
 public sealed class RetentionPurger(FleetDatabase database, IAuditLog audit, IOptions<RetentionOptions> options)
@@ -33,7 +34,8 @@ public sealed class RetentionPurger(FleetDatabase database, IAuditLog audit, IOp
             var alerts = await DeleteAsync(connection, transaction, "DELETE FROM alerts WHERE updated_at < @cutoff AND (decided_at IS NULL OR decided_at < @cutoff);", alertCutoff, cancellationToken);
             var messages = await DeleteAsync(connection, transaction, "DELETE FROM alert_messages WHERE received_at < @cutoff AND alert_id NOT IN (SELECT alert_id FROM alerts);", alertCutoff, cancellationToken);
             var heartbeats = await DeleteAsync(connection, transaction, "DELETE FROM device_health WHERE received_at < @cutoff;", healthCutoff, cancellationToken);
-            var report = new PurgeReport(now, alertCutoff, healthCutoff, alerts, messages, heartbeats);
+            var deadLetters = await DeleteAsync(connection, transaction, "DELETE FROM ingestion_dead_letters WHERE received_at < @cutoff;", now.AddDays(-settings.DeadLetterDays), cancellationToken);
+            var report = new PurgeReport(now, alertCutoff, healthCutoff, alerts, messages, heartbeats, deadLetters);
             if (alerts + messages + heartbeats > 0)
             {
                 await audit.AppendAsync(connection, transaction, new AuditEvent(Actor, AuditActions.RetentionPurge, string.Empty, new JsonObject
@@ -124,9 +126,9 @@ public sealed partial class RetentionService(RetentionPurger purger, IOptions<Re
         try
         {
             report = await purger.PurgeAsync(timeProvider.GetUtcNow(), stoppingToken);
-            if (report.Alerts + report.AlertMessages + report.Heartbeats > 0)
+            if (report.Alerts + report.AlertMessages + report.Heartbeats + report.DeadLetters > 0)
             {
-                LogPurged(logger, report.Alerts, report.AlertMessages, report.Heartbeats);
+                LogPurged(logger, report.Alerts, report.AlertMessages, report.Heartbeats, report.DeadLetters);
             }
         }
         catch (DbException ex)
@@ -153,8 +155,8 @@ public sealed partial class RetentionService(RetentionPurger purger, IOptions<Re
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Retention purge removed {Alerts} alerts, {Messages} alert messages and {Heartbeats} heartbeats")]
-    private static partial void LogPurged(ILogger logger, int alerts, int messages, int heartbeats);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Retention purge removed {Alerts} alerts, {Messages} alert messages, {Heartbeats} heartbeats and {DeadLetters} dead letters")]
+    private static partial void LogPurged(ILogger logger, int alerts, int messages, int heartbeats, int deadLetters);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Retention purge failed; it runs again at the next interval")]
     private static partial void LogFailed(ILogger logger, Exception exception);

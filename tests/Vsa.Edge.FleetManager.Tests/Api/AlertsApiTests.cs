@@ -33,8 +33,9 @@ public sealed class AlertsApiTests
         Assert.Equal([newest.AlertId, middle.AlertId, oldest.AlertId], await IdsAsync(http, "/api/alerts"));
         Assert.Equal([middle.AlertId, oldest.AlertId], await IdsAsync(http, "/api/alerts?deviceId=pole-north"));
         Assert.Equal([middle.AlertId], await IdsAsync(http, "/api/alerts?deviceId=pole-north&cameraId=cam-2"));
-        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(http, "/api/alerts?since=2025-06-01T08:31:00Z"));
-        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(http, "/api/alerts?since=2025-06-01T10:31:00%2B02:00"));
+        var since = Samples.T0.AddMinutes(1);
+        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(http, $"/api/alerts?since={Uri.EscapeDataString(since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture))}"));
+        Assert.Equal([newest.AlertId, middle.AlertId], await IdsAsync(http, $"/api/alerts?since={Uri.EscapeDataString(since.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture))}"));
         Assert.Equal([newest.AlertId], await IdsAsync(http, "/api/alerts?limit=1"));
     }
 

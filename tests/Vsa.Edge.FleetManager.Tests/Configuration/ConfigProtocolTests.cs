@@ -35,7 +35,7 @@ public sealed partial class ConfigProtocolTests
         var silentRejection = Decode(valid with { Status = ConfigApplyStatus.Rejected }, "pole-12");
         Assert.Equal((RejectReason.InvalidContent, "a rejected configuration must say why (errors)"), (silentRejection.Reason, silentRejection.Detail));
         Assert.Equal("appliedVersion is required when source is fleet", Decode(valid with { AppliedVersion = null }, "pole-12").Detail);
-        Assert.Equal(RejectReason.UnknownSchema, PayloadDecoder.DecodeConfigReported(Encoding.UTF8.GetBytes("{\"schema\":\"vsa.status\",\"schemaVersion\":1}"), "pole-12").Reason);
+        Assert.Equal(RejectReason.UnknownSchema, PayloadDecoder.DecodeConfigReported(Encoding.UTF8.GetBytes("{\"schema\":\"vsa.status\",\"schemaVersion\":1}"), "pole-12", TimeWindow.Unbounded).Reason);
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed partial class ConfigProtocolTests
     }
 
     private static Decoded<ReportedConfigMessage> Decode(ReportedConfigMessage message, string topicDeviceId) =>
-        PayloadDecoder.DecodeConfigReported(JsonSerializer.SerializeToUtf8Bytes(message, ContractsJsonContext.Default.ReportedConfigMessage), topicDeviceId);
+        PayloadDecoder.DecodeConfigReported(JsonSerializer.SerializeToUtf8Bytes(message, ContractsJsonContext.Default.ReportedConfigMessage), topicDeviceId, TimeWindow.Unbounded);
 
     private static string[] Written(string json)
     {

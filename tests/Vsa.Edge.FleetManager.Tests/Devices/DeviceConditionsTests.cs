@@ -12,7 +12,8 @@ namespace Vsa.Edge.FleetManager.Tests.Devices;
 /// <summary>Device events (tamper, maintenance, camera offline) folded into each device's conditions.</summary>
 public sealed class DeviceConditionsTests
 {
-    private static readonly DateTimeOffset T0 = new(2025, 6, 1, 8, 0, 0, TimeSpan.Zero);
+    // Recent: events published to a running fleet are refused outside its time window around the receipt time.
+    private static readonly DateTimeOffset T0 = Samples.T0;
 
     private static DeviceEvent Event(DeviceEventKind kind, int seconds, string? cameraId = null, string deviceId = "pole-12") =>
         new(DeviceEvent.SchemaId, DeviceEvent.CurrentVersion, Guid.CreateVersion7().ToString(), deviceId, kind, T0.AddSeconds(seconds), cameraId, "test", null);

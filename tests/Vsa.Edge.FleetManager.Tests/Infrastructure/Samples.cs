@@ -5,8 +5,12 @@ namespace Vsa.Edge.FleetManager.Tests.Infrastructure;
 /// <summary>Valid messages to start from; tests change what they are about with <c>with</c>.</summary>
 public static class Samples
 {
-    /// <summary>A fixed instant, so stored timestamps can be compared exactly.</summary>
-    public static readonly DateTimeOffset T0 = new(2025, 6, 1, 8, 30, 0, TimeSpan.Zero);
+    /// <summary>
+    /// One instant per test run, to the second, so stored timestamps can be compared exactly: an hour before the run started,
+    /// because the fleet refuses timestamps outside a window around the time it receives them (five minutes ahead, 30 days
+    /// back by default), and tests add up to an hour to it.
+    /// </summary>
+    public static readonly DateTimeOffset T0 = Configuration.ConfigSamples.NowToTheSecond().AddHours(-1);
 
     /// <summary>A fresh unique id (UUIDv7, as the agent uses).</summary>
     public static string NewId() => Guid.CreateVersion7().ToString();

@@ -52,7 +52,10 @@ public sealed class TestDevice : IAsyncDisposable
         PublishRawAsync(Topics.Status(DeviceId), JsonSerializer.Serialize(status, ContractsJsonContext.Default.StatusMessage), retain: true);
 
     /// <summary>Publishes any payload with QoS 1 and checks the broker accepted it.</summary>
-    public async Task PublishRawAsync(string topic, string payload, bool retain = false)
+    public Task PublishRawAsync(string topic, string payload, bool retain = false) => PublishRawAsync(topic, System.Text.Encoding.UTF8.GetBytes(payload), retain);
+
+    /// <summary>Publishes any bytes with QoS 1 and checks the broker accepted them.</summary>
+    public async Task PublishRawAsync(string topic, byte[] payload, bool retain = false)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)

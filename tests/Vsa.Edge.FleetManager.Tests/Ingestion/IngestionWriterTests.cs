@@ -118,6 +118,60 @@ public sealed class IngestionWriterTests : IAsyncLifetime
         Assert.NotNull(await _alerts.FindAsync(fresh.AlertId, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Batch_OneMessageFailsOutsideTheStorage_OthersStoredCulpritDeadLetteredAllAcked()
+    {
+        using var writer = CreateWriter(batchSize: 50);
+        var connection = new FakeConnection();
+        var acked = new ConcurrentQueue<string>();
+        var allAcked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A corrupt row (not a storage failure): reading the device back after its status throws a JsonException.
+        await using (var db = await _database.OpenAsync(CancellationToken.None))
+        await using (var corrupt = db.Sql(null, $"INSERT INTO devices (device_id, status, last_health, first_seen_at, updated_at) VALUES ('pole-9', 'online', '{{', '{DbTime.Write(Samples.T0)}', '{DbTime.Write(Samples.T0)}');"))
+        {
+            await corrupt.ExecuteNonQueryAsync();
+        }
+
+        var before = Samples.AlertStart("pole-12");
+        var status = Samples.Status("pole-9", DeviceState.Offline, Samples.T0);
+        var after = Samples.AlertStart("pole-12");
+        var messages = new[]
+        {
+            Message(before, connection, () => Ack("before")),
+            new InboundMessage(Topics.Status("pole-9"), JsonSerializer.SerializeToUtf8Bytes(status, ContractsJsonContext.Default.StatusMessage), Samples.T0, connection, _ => Ack("status")),
+            Message(after, connection, () => Ack("after")),
+        };
+        foreach (var message in messages)
+        {
+            await writer.EnqueueAsync(message, CancellationToken.None);
+        }
+
+        await writer.StartAsync(CancellationToken.None);
+        await allAcked.Task.WaitAsync(FleetApp.Timeout);
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["before", "status", "after"], acked);
+        Assert.NotNull(await _alerts.FindAsync(before.AlertId, CancellationToken.None));
+        Assert.NotNull(await _alerts.FindAsync(after.AlertId, CancellationToken.None));
+        Assert.Equal(1, _statistics.RejectedCount(RejectReason.ProcessingFailed));
+        var letter = Assert.Single(await new DeadLetterStore(_database, Options.Create(new IngestionOptions())).ListAsync(10, null, CancellationToken.None));
+        Assert.Equal(("processing_failed", "pole-9", "status"), (letter.Reason, letter.DeviceId, letter.Kind));
+        Assert.StartsWith("JsonException", letter.Detail, StringComparison.Ordinal);
+        Assert.Empty(connection.Failures);
+
+        Task Ack(string name)
+        {
+            acked.Enqueue(name);
+            if (acked.Count == 3)
+            {
+                allAcked.SetResult();
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await _database.DisposeAsync();
@@ -133,7 +187,9 @@ public sealed class IngestionWriterTests : IAsyncLifetime
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize });
         var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
         var configs = new ConfigStore(_database, new AuthorisationStore(_database), new AuditLog(_database, _clock));
-        var pipeline = new IngestionPipeline(_database, _alerts, new DeviceStore(_database), configs, live, new DeviceConditionsState(), _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        var pipeline = new IngestionPipeline(
+            _database, _alerts, new DeviceStore(_database), configs, live, new DeviceConditionsState(), new DeadLetterStore(_database, options),
+            new RejectionLog(options, _clock, NullLogger<RejectionLog>.Instance), _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
         return new IngestionWriter(_database, pipeline, options, _clock, NullLogger<IngestionWriter>.Instance);
     }
 

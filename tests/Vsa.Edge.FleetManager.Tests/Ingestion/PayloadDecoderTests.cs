@@ -9,12 +9,15 @@ namespace Vsa.Edge.FleetManager.Tests.Ingestion;
 
 public sealed class PayloadDecoderTests
 {
+    /// <summary>The default window around a receipt at <see cref="Samples.T0"/>.</summary>
+    internal static readonly TimeWindow Window = new IngestionOptions().WindowFor(MessageKind.Alert, Samples.T0);
+
     [Fact]
     public void DecodeAlert_ValidPayload_Accepted()
     {
         var alert = Samples.AlertStart("pole-12");
 
-        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(Json(alert)), "pole-12");
+        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(Json(alert)), "pole-12", Window);
 
         Assert.True(decoded.IsAccepted);
         Assert.Equal(alert.AlertId, decoded.Message!.AlertId);
@@ -32,7 +35,7 @@ public sealed class PayloadDecoderTests
     [InlineData("{\"schema\":\"vsa.alert\",\"schemaVersion\":1}", RejectReason.InvalidContent)]
     public void DecodeAlert_BrokenEnvelope_RefusedWithReason(string payload, RejectReason expected)
     {
-        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(payload), "pole-12");
+        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(payload), "pole-12", Window);
 
         Assert.False(decoded.IsAccepted);
         Assert.Equal(expected, decoded.Reason);
@@ -56,7 +59,7 @@ public sealed class PayloadDecoderTests
         var node = JsonNode.Parse(Json(Samples.AlertStart("pole-12")))!.AsObject();
         node[field] = JsonNode.Parse(value);
 
-        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(node.ToJsonString()), "pole-12");
+        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(node.ToJsonString()), "pole-12", Window);
 
         Assert.Equal(RejectReason.InvalidContent, decoded.Reason);
         Assert.Contains(mentioned, decoded.Detail, StringComparison.Ordinal);
@@ -68,7 +71,7 @@ public sealed class PayloadDecoderTests
         var node = JsonNode.Parse(Json(Samples.Next(Samples.AlertStart("pole-12"), AlertState.End, 1, 4)))!.AsObject();
         Assert.True(node.Remove("endedAt"));
 
-        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(node.ToJsonString()), "pole-12");
+        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(node.ToJsonString()), "pole-12", Window);
 
         Assert.Equal(RejectReason.InvalidContent, decoded.Reason);
         Assert.Contains("endedAt is required", decoded.Detail, StringComparison.Ordinal);
@@ -77,7 +80,7 @@ public sealed class PayloadDecoderTests
     [Fact]
     public void DecodeAlert_OtherDevicesId_RefusedAsDeviceMismatch()
     {
-        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(Json(Samples.AlertStart("pole-99"))), "pole-12");
+        var decoded = PayloadDecoder.DecodeAlert(Encoding.UTF8.GetBytes(Json(Samples.AlertStart("pole-99"))), "pole-12", Window);
 
         Assert.Equal(RejectReason.DeviceMismatch, decoded.Reason);
     }
@@ -88,7 +91,7 @@ public sealed class PayloadDecoderTests
         var node = JsonNode.Parse(JsonSerializer.Serialize(Samples.Health("pole-12", Samples.T0), ContractsJsonContext.Default.HealthMessage))!.AsObject();
         node.Remove("executionProvider");
 
-        var decoded = PayloadDecoder.DecodeHealth(Encoding.UTF8.GetBytes(node.ToJsonString()), "pole-12");
+        var decoded = PayloadDecoder.DecodeHealth(Encoding.UTF8.GetBytes(node.ToJsonString()), "pole-12", Window);
 
         Assert.Equal(RejectReason.InvalidContent, decoded.Reason);
         Assert.Contains("executionProvider", decoded.Detail, StringComparison.Ordinal);
@@ -99,7 +102,7 @@ public sealed class PayloadDecoderTests
     {
         var status = Samples.Status("pole-12", DeviceState.Offline, Samples.T0);
 
-        var decoded = PayloadDecoder.DecodeStatus(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(status, ContractsJsonContext.Default.StatusMessage)), "pole-12");
+        var decoded = PayloadDecoder.DecodeStatus(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(status, ContractsJsonContext.Default.StatusMessage)), "pole-12", Window);
 
         Assert.Equal(status, decoded.Message);
     }
