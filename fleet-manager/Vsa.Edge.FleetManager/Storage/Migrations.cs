@@ -213,5 +213,8 @@ public static class Migrations
                 payload         TEXT NOT NULL
             ){strict};
             """),
+        new(8, "why an alert ended (end_reason: cleared, interrupted)", """
+            ALTER TABLE alerts ADD COLUMN end_reason TEXT;
+            """),
     ];
 }
