@@ -75,6 +75,7 @@ public sealed partial class EmbeddedBroker(
             await access.InterceptPublishAsync(e);
             await ingestion.StoreBeforeAcknowledgingAsync(e);
         };
+        server.InterceptingOutboundPacketAsync += EmbeddedIngestion.AcknowledgeStoredAsSuccessAsync;
         server.InterceptingSubscriptionAsync += access.InterceptSubscriptionAsync;
         try
         {

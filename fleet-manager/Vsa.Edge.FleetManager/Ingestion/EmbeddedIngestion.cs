@@ -1,5 +1,6 @@
 using System.Buffers;
 using MQTTnet.Formatter;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -19,6 +20,10 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 public sealed partial class EmbeddedIngestion(IngestionWriter writer, TimeProvider timeProvider, ILogger<EmbeddedIngestion> logger)
 {
     private const string ProtocolItem = "vsa.protocol-version";
+
+    // Set on the interceptor's response once stored, so that the PUBACK can be told apart on its way out (and removed there).
+    private const string StoredProperty = "vsa-stored";
+    private static readonly ReadOnlyMemory<byte> StoredValue = "1"u8.ToArray();
 
     /// <summary>CONNECT (accepted or not): remembers the client's protocol version for the way a failure is answered.</summary>
     public static void RememberProtocol(ValidatingConnectionEventArgs e)
@@ -43,6 +48,7 @@ public sealed partial class EmbeddedIngestion(IngestionWriter writer, TimeProvid
         try
         {
             await writer.StoreAsync(message.Topic, message.Payload.ToArray(), timeProvider.GetUtcNow(), e.CancellationToken);
+            (e.Response.UserProperties ??= []).Add(new MqttUserProperty(StoredProperty, StoredValue));
         }
         catch (Exception ex) when (ex is IngestionNotStoredException or OperationCanceledException)
         {
@@ -53,6 +59,24 @@ public sealed partial class EmbeddedIngestion(IngestionWriter writer, TimeProvid
             e.CloseConnection = e.SessionItems[ProtocolItem] is MqttProtocolVersion version and < MqttProtocolVersion.V500;
             LogNotStored(logger, e.ClientId, message.Topic, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Outbound packet: MQTTnet turns the PUBACK of a message nobody subscribed to into <c>0x10 no matching subscribers</c>;
+    /// in embedded mode the fleet consumes device messages without subscribing, so the PUBACK of a stored message says
+    /// <c>0x00 success</c> (both are success codes; the agent accepts either). The marker never leaves the broker.
+    /// </summary>
+    public static Task AcknowledgeStoredAsSuccessAsync(InterceptingPacketEventArgs e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Packet is MqttPubAckPacket { UserProperties: { Count: > 0 } properties } ack
+            && properties.RemoveAll(p => p.Name == StoredProperty) > 0)
+        {
+            ack.ReasonCode = ack.ReasonCode == MqttPubAckReasonCode.NoMatchingSubscribers ? MqttPubAckReasonCode.Success : ack.ReasonCode;
+            ack.UserProperties = properties.Count == 0 ? null : properties;
+        }
+
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Message of {ClientId} on {Topic} not stored, not acknowledged as stored: {Reason}")]
