@@ -45,6 +45,25 @@ public sealed record AlertMessage(
 
     /// <summary>Current schema version of alert messages.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>
+    /// Why an <see cref="AlertState.End"/> message ended the alert: absent (as in every message before this field existed)
+    /// or <see cref="AlertEndReason.Cleared"/> when the condition stopped holding; <see cref="AlertEndReason.Interrupted"/>
+    /// when nobody saw it stop (the agent died with the alert open and ends it at its restart, or the fleet gave up on a
+    /// device that stayed offline). Absent on start and update messages.
+    /// </summary>
+    public AlertEndReason? EndReason { get; init; }
+}
+
+/// <summary>Why an alert ended (<see cref="AlertMessage.EndReason"/>).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertEndReason>))]
+public enum AlertEndReason
+{
+    /// <summary>The condition stopped holding (observed).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("cleared")] Cleared,
+
+    /// <summary>The alert was open when its agent stopped without ending it (crash, kill, power loss); its end was not observed.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("interrupted")] Interrupted,
 }
 
 /// <summary>An object involved in an alert.</summary>

@@ -18,16 +18,17 @@ var options = new LoadOptions(
 var storages = (arguments.GetValueOrDefault("--storage") ?? "sqlite,postgres").Split(',', StringSplitOptions.RemoveEmptyEntries);
 var skipConnections = arguments.ContainsKey("--no-held");
 var mosquittoDefaults = arguments.ContainsKey("--mosquitto-defaults");
+var embedded = arguments.ContainsKey("--embedded");
 
 Console.WriteLine($"vsa-fleet load test, {Environment.ProcessorCount} CPUs, loopback; Mosquitto with {(mosquittoDefaults ? "its default limits" : Scenarios.MosquittoLimits.ReplaceLineEndings("; "))}");
 var failed = false;
 foreach (var storage in storages)
 {
-    var r = await Scenarios.AlertBurstAsync(storage, options, mosquittoDefaults, Console.Out);
+    var r = await Scenarios.AlertBurstAsync(storage, options, mosquittoDefaults, embedded, Console.Out);
     failed |= r.Stored != r.Sent;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"[{r.Storage}] {r.Sent} alerts sent, {r.Stored} rows stored ({r.Sent - r.Stored} lost); " +
-        $"published in {r.Published.TotalSeconds:F2} s ({r.PublishRate:F0}/s acknowledged by Mosquitto); " +
+        $"published in {r.Published.TotalSeconds:F2} s ({r.PublishRate:F0}/s acknowledged by {(embedded ? "the embedded broker" : "Mosquitto")}); " +
         $"all stored after {r.AllStored.TotalSeconds:F2} s: {r.FleetRate:F0} alerts/s sustained into the fleet; " +
         $"plain subscriber got {r.SubscriberReceived} in {r.SubscriberDone.TotalSeconds:F2} s ({r.SubscriberRate:F0}/s)" +
         $"{(r.SubscriberLost is null ? string.Empty : $", then was disconnected: {r.SubscriberLost}")}; fleet RSS {r.FleetMiB:F0} MiB"));

@@ -36,11 +36,22 @@ internal static class Scenarios
     /// </summary>
     public const string MosquittoLimits = "max_inflight_messages 1000\nmax_queued_messages 1000000\n";
 
-    public static async Task<BurstResult> AlertBurstAsync(string storage, LoadOptions options, bool mosquittoDefaults, TextWriter log)
+    /// <summary>
+    /// The burst through Mosquitto (External mode), or with <paramref name="embedded"/> through the fleet's own broker, whose
+    /// plain port the devices and the plain subscriber use, and which acknowledges each alert only once stored.
+    /// </summary>
+    public static async Task<BurstResult> AlertBurstAsync(string storage, LoadOptions options, bool mosquittoDefaults, bool embedded, TextWriter log)
     {
-        using var mosquitto = new MosquittoFixture(MosquittoFixture.DefaultExecutable, TimeSpan.FromSeconds(15), mosquittoDefaults ? null : MosquittoLimits);
+        using var mosquitto = embedded ? null : new MosquittoFixture(MosquittoFixture.DefaultExecutable, TimeSpan.FromSeconds(15), mosquittoDefaults ? null : MosquittoLimits);
+        var port = mosquitto?.Port ?? MosquittoFixture.FreeLoopbackPort();
+        string[] brokerArgs = mosquitto is null
+            ? ["--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:RequireClientCertificates", "false",
+               "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)]
+            : ["--Fleet:Broker:Mode", "External", "--Fleet:Broker:Host", mosquitto.Host,
+               "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:ClientId", "loadgen-fleet"];
+        storage = embedded ? storage + "/embedded" : storage;
         var directory = Directory.CreateTempSubdirectory("vsa-loadgen-").FullName;
-        using var postgres = storage == "postgres" ? PostgresServer.Start(durable: true) : null;
+        using var postgres = storage.StartsWith("postgres", StringComparison.Ordinal) ? PostgresServer.Start(durable: true) : null;
         try
         {
             var connection = postgres?.CreateDatabase("vsa_fleet");
@@ -49,8 +60,7 @@ internal static class Scenarios
                 ? ["--Fleet:Storage:DataDirectory", directory]
                 : ["--Fleet:Storage:Provider", "Postgres", "--Fleet:Storage:Postgres", connection, "--Fleet:Storage:DataDirectory", directory];
             await using var fleet = await FleetProcess.StartAsync(
-                [.. storageArgs, "--Fleet:Broker:Mode", "External", "--Fleet:Broker:Host", mosquitto.Host,
-                 "--Fleet:Broker:Port", mosquitto.Port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:ClientId", "loadgen-fleet"],
+                [.. storageArgs, .. brokerArgs],
                 TimeSpan.FromSeconds(60));
             var total = options.Devices * options.AlertsPerDevice;
             log.WriteLine($"[{storage}] fleet ready; {options.Devices} devices x {options.AlertsPerDevice} alerts, {options.InFlight} in flight each");
@@ -58,7 +68,7 @@ internal static class Scenarios
             var clock = new Stopwatch();
             var received = 0L;
             var subscriberDone = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using var subscriber = await ConnectAsync(mosquitto.Port, "plain-subscriber", cleanStart: true);
+            using var subscriber = await ConnectAsync(port, "plain-subscriber", cleanStart: true);
             string? subscriberLost = null;
             subscriber.DisconnectedAsync += e =>
             {
@@ -77,7 +87,7 @@ internal static class Scenarios
             };
             await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.AllAlerts, MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
-            var devices = await Task.WhenAll(Enumerable.Range(0, options.Devices).Select(i => ConnectAsync(mosquitto.Port, $"pole-{i:D4}", cleanStart: true)));
+            var devices = await Task.WhenAll(Enumerable.Range(0, options.Devices).Select(i => ConnectAsync(port, $"pole-{i:D4}", cleanStart: true)));
             clock.Start();
             await Task.WhenAll(devices.Select((device, i) => PublishAlertsAsync(device, $"pole-{i:D4}", options)));
             var published = clock.Elapsed;

@@ -69,12 +69,19 @@ public static class AgentHostingExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineStatsRegistry>();
-        services.TryAddSingleton<IAlertOutbox>(sp => new SqliteAlertOutbox(
-            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath,
-            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
-            sp.GetRequiredService<IOptions<OutboxOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SqliteAlertOutbox>>()));
+        services.TryAddSingleton<IAlertOutbox>(sp =>
+        {
+            var outbox = new SqliteAlertOutbox(
+                sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath,
+                sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
+                sp.GetRequiredService<IOptions<OutboxOptions>>().Value,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SqliteAlertOutbox>>());
+
+            // Alerts a previous run left open (a crash, a kill, a power cut) are ended now, as interrupted, before any new one.
+            outbox.EndInterruptedAlerts();
+            return outbox;
+        });
         services.TryAddSingleton<IHealthSource>(sp =>
         {
             var model = sp.GetRequiredService<DetectorModel>();

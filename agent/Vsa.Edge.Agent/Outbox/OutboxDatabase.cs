@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Outbox;
 
@@ -32,6 +33,7 @@ internal sealed class OutboxDatabase : IDisposable
             reason TEXT NOT NULL,
             payload BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS open_alerts (alert_id TEXT PRIMARY KEY, payload BLOB NOT NULL);
         """;
 
     private readonly SqliteConnection _connection;
@@ -41,6 +43,8 @@ internal sealed class OutboxDatabase : IDisposable
     private readonly SqliteCommand _addCounter;
     private readonly SqliteCommand _head;
     private readonly SqliteCommand _reject;
+    private readonly SqliteCommand _open;
+    private readonly SqliteCommand _close;
 
     public OutboxDatabase(string path, OutboxDurability durability)
     {
@@ -74,12 +78,46 @@ internal sealed class OutboxDatabase : IDisposable
         _deleteUpTo = Prepare("DELETE FROM outbox WHERE seq <= $s;", "$s");
         _addCounter = Prepare("INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value;", "$n", "$v");
         _head = Prepare("SELECT seq, message_id, alert_id, stored_at, payload FROM outbox ORDER BY seq LIMIT $n;", "$n");
+        _open = Prepare("INSERT OR REPLACE INTO open_alerts (alert_id, payload) VALUES ($a, $p);", "$a", "$p");
+        _close = Prepare("DELETE FROM open_alerts WHERE alert_id = $a;", "$a");
         _reject = Prepare(
             "INSERT OR REPLACE INTO rejected (seq, message_id, alert_id, stored_at, rejected_at, reason, payload) VALUES ($s, $m, $a, $t, $r, $why, $p);",
             "$s", "$m", "$a", "$t", "$r", "$why", "$p");
     }
 
     public SqliteTransaction Begin() => _connection.BeginTransaction();
+
+    /// <summary>
+    /// Keeps the latest message of each open alert (start or update) and forgets an alert at its end, in the transaction
+    /// that stores the message: after a crash the table holds exactly the alerts nobody ended.
+    /// </summary>
+    public void TrackOpen(SqliteTransaction tx, AlertMessage alert, byte[] payload)
+    {
+        var command = alert.State == AlertState.End ? _close : _open;
+        command.Transaction = tx;
+        command.Parameters[0].Value = alert.AlertId;
+        if (command == _open)
+        {
+            command.Parameters[1].Value = payload;
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The latest message of every alert still open (left by an agent that stopped without ending them).</summary>
+    public List<byte[]> OpenAlerts()
+    {
+        using var select = _connection.CreateCommand();
+        select.CommandText = "SELECT payload FROM open_alerts ORDER BY alert_id;";
+        using var reader = select.ExecuteReader();
+        var payloads = new List<byte[]>();
+        while (reader.Read())
+        {
+            payloads.Add((byte[])reader.GetValue(0));
+        }
+
+        return payloads;
+    }
 
     /// <summary>Inserts one alert; false when its message id is already waiting (a second append of the same message).</summary>
     public bool Insert(SqliteTransaction tx, string messageId, string alertId, long storedAtMs, byte[] payload)
@@ -251,7 +289,7 @@ internal sealed class OutboxDatabase : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { _insert, _delete, _deleteUpTo, _addCounter, _head, _reject })
+        foreach (var command in new[] { _insert, _delete, _deleteUpTo, _addCounter, _head, _reject, _open, _close })
         {
             command.Dispose();
         }

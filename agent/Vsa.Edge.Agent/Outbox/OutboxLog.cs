@@ -25,4 +25,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Debug, Message = "Stored {Count} alerts in the outbox (depth {Depth})")]
     public static partial void Stored(ILogger logger, int count, int depth);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Outbox {Location}: {Count} alerts were open when the agent last stopped; ended as interrupted")]
+    public static partial void EndedInterrupted(ILogger logger, int count, string location);
 }

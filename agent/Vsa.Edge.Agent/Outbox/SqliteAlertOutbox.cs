@@ -12,7 +12,7 @@ namespace Vsa.Edge.Agent.Outbox;
 /// the append that crosses them, oldest first, and every drop is counted in the file. A file SQLite cannot read is
 /// renamed aside (<c>.corrupt-…</c>) and a new one started, so a damaged disk block never stops the agent.
 /// </summary>
-public sealed class SqliteAlertOutbox : IAlertOutbox, IDisposable
+public sealed partial class SqliteAlertOutbox : IAlertOutbox, IDisposable
 {
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
@@ -137,6 +137,7 @@ public sealed class SqliteAlertOutbox : IAlertOutbox, IDisposable
                 long addedBytes = 0;
                 for (var i = 0; i < alerts.Count; i++)
                 {
+                    _db.TrackOpen(tx, alerts[i], payloads[i]);
                     if (_db.Insert(tx, alerts[i].MessageId, alerts[i].AlertId, now, payloads[i]))
                     {
                         added++;

@@ -164,6 +164,12 @@ public static class AlertsExtensions
     public static IHostApplicationBuilder AddFleetAlerts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AlertStore>();
+        builder.Services.AddOptions<InterruptedAlertsOptions>()
+            .BindConfiguration(InterruptedAlertsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<InterruptedAlertsService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InterruptedAlertsService>());
         return builder;
     }
 }

@@ -17,7 +17,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
     private const string Columns = """
         alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id, confidence,
         measurement_name, measurement_value, measurement_unit, objects, model_id, model_version, received_at, updated_at,
-        decision, decision_reason, decision_comment, decided_by, decided_at
+        decision, decision_reason, decision_comment, decided_by, decided_at, end_reason
         """;
 
     /// <summary>Records one validated message in its own transaction (see the overload for batches).</summary>
@@ -54,16 +54,16 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
         await using (var upsert = connection.Sql(transaction, $"""
             INSERT INTO alerts (alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id,
                                 confidence, measurement_name, measurement_value, measurement_unit, objects, model_id, model_version,
-                                received_at, updated_at)
+                                received_at, updated_at, end_reason)
             VALUES (@alert_id, @device_id, @camera_id, @event_type, @state, @sequence, @started_at, @observed_at, @ended_at, @zone_id,
                     @confidence, @measurement_name, @measurement_value, @measurement_unit, @objects, @model_id, @model_version,
-                    @now, @now)
+                    @now, @now, @end_reason)
             ON CONFLICT (alert_id) DO UPDATE SET
                 state = excluded.state, sequence = excluded.sequence, observed_at = excluded.observed_at,
                 ended_at = excluded.ended_at, confidence = excluded.confidence,
                 measurement_name = excluded.measurement_name, measurement_value = excluded.measurement_value,
                 measurement_unit = excluded.measurement_unit, objects = excluded.objects, model_id = excluded.model_id,
-                model_version = excluded.model_version, updated_at = excluded.updated_at
+                model_version = excluded.model_version, updated_at = excluded.updated_at, end_reason = excluded.end_reason
             WHERE alerts.device_id = excluded.device_id AND alerts.sequence < excluded.sequence
                 AND alerts.camera_id = excluded.camera_id AND alerts.event_type = excluded.event_type
                 AND alerts.started_at = excluded.started_at AND COALESCE(alerts.zone_id, '') = COALESCE(excluded.zone_id, '')
@@ -74,7 +74,8 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
                 .With("@event_type", WireNames.Of(message.EventType)).With("@state", WireNames.Of(message.State)).With("@sequence", message.Sequence)
                 .With("@zone_id", message.ZoneId).With("@confidence", message.Confidence)
                 .With("@measurement_name", message.Measurement?.Name).With("@measurement_value", message.Measurement?.Value)
-                .With("@measurement_unit", message.Measurement?.Unit).With("@model_id", message.Model.Id).With("@model_version", message.Model.Version);
+                .With("@measurement_unit", message.Measurement?.Unit).With("@model_id", message.Model.Id).With("@model_version", message.Model.Version)
+                .With("@end_reason", message.State == AlertState.End ? EndReasonName(message.EndReason ?? AlertEndReason.Cleared) : null);
             dialect.AddTime(upsert, "@started_at", message.StartedAt);
             dialect.AddTime(upsert, "@observed_at", message.ObservedAt);
             dialect.AddTime(upsert, "@ended_at", message.EndedAt);
@@ -223,6 +224,50 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             : null;
     }
 
+    /// <summary>
+    /// Ends, as <c>interrupted</c>, every alert still open (start or update) whose device has been silent since
+    /// <paramref name="cutoff"/> (fleet clock: no status or heartbeat received since) and says it is gone: its last status
+    /// is offline (its own or its last will), or it sends heartbeats and they stopped. The alert keeps its sequence, so any
+    /// later message of the agent (its own interrupted end after a restart, or an update if it was only cut off) still
+    /// applies. One audit entry per device, in the same transaction; returns the alerts ended.
+    /// </summary>
+    public Task<IReadOnlyList<AlertView>> InterruptSilentDevicesAsync(DateTimeOffset cutoff, DateTimeOffset now, string actor, CancellationToken cancellationToken) =>
+        database.InTransactionAsync<IReadOnlyList<AlertView>>(async (connection, transaction) =>
+        {
+            var ended = new List<AlertView>();
+            await using (var update = connection.Sql(transaction, $"""
+                UPDATE alerts SET state = 'end', end_reason = 'interrupted', ended_at = observed_at, updated_at = @now
+                WHERE state <> 'end' AND updated_at < @cutoff AND device_id IN (
+                    SELECT device_id FROM devices
+                    WHERE updated_at < @cutoff AND (status = 'offline' OR last_heartbeat_at IS NOT NULL))
+                RETURNING {Columns};
+                """))
+            {
+                database.Dialect.AddTime(update, "@cutoff", cutoff);
+                database.Dialect.AddTime(update, "@now", now);
+                await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    ended.Add(ReadView(reader));
+                }
+            }
+
+            foreach (var device in ended.GroupBy(a => a.DeviceId, StringComparer.Ordinal))
+            {
+                await audit.AppendAsync(connection, transaction, new AuditEvent(actor, AuditActions.AlertsInterrupted, device.Key, new JsonObject
+                {
+                    ["alerts"] = new JsonArray([.. device.Select(a => JsonValue.Create(a.AlertId))]),
+                    ["silentSince"] = cutoff.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                }), cancellationToken);
+            }
+
+            return ended;
+        }, cancellationToken);
+
+    private static string EndReasonName(AlertEndReason reason) => reason == AlertEndReason.Interrupted ? "interrupted" : "cleared";
+
+    private static AlertEndReason ToEndReason(string name) => name == "interrupted" ? AlertEndReason.Interrupted : AlertEndReason.Cleared;
+
     private AlertView ReadView(DbDataReader r)
     {
         var dialect = database.Dialect;
@@ -248,6 +293,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             Model: new ModelRef(r.GetString(15), r.GetString(16)),
             ReceivedAt: dialect.ReadTime(r, 17),
             UpdatedAt: dialect.ReadTime(r, 18),
-            Decision: decision);
+            Decision: decision,
+            EndReason: r.IsDBNull(24) ? null : ToEndReason(r.GetString(24)));
     }
 }

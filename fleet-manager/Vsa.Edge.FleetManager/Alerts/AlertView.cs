@@ -20,6 +20,10 @@ namespace Vsa.Edge.FleetManager.Alerts;
 /// <param name="ReceivedAt">When the fleet manager first received a message of this alert (fleet clock).</param>
 /// <param name="UpdatedAt">When the fleet manager last changed this row (fleet clock).</param>
 /// <param name="Decision">The operator's decision, null while the alert awaits one.</param>
+/// <param name="EndReason">
+/// Why it ended (end state only): <c>cleared</c> (the condition stopped holding) or <c>interrupted</c> (its end was not
+/// observed: the agent died with it open, or the device stayed offline past <c>Fleet:InterruptedAlerts:Grace</c>).
+/// </param>
 public sealed record AlertView(
     string AlertId,
     string DeviceId,
@@ -37,7 +41,8 @@ public sealed record AlertView(
     ModelRef Model,
     DateTimeOffset ReceivedAt,
     DateTimeOffset UpdatedAt,
-    AlertDecisionView? Decision = null);
+    AlertDecisionView? Decision = null,
+    AlertEndReason? EndReason = null);
 
 /// <summary>Filter of <c>GET /api/alerts</c>.</summary>
 /// <param name="Limit">At most this many alerts.</param>

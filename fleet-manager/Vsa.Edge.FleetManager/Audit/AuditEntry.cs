@@ -73,4 +73,7 @@ public static class AuditActions
 
     /// <summary>A prefect's authorisation was recorded, changed or withdrawn.</summary>
     public const string AuthorisationChanged = "authorisation.change";
+
+    /// <summary>The open alerts of a device that stayed offline past the grace period were ended as interrupted.</summary>
+    public const string AlertsInterrupted = "alert.interrupted";
 }

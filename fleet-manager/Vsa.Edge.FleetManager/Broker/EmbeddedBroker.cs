@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Broker;
@@ -18,6 +19,7 @@ public sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
     FleetCertificateAuthority authority,
     BrokerAccessControl access,
+    EmbeddedIngestion ingestion,
     ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<EmbeddedBroker>();
@@ -53,9 +55,17 @@ public sealed partial class EmbeddedBroker(
         server.ValidatingConnectionAsync += e =>
         {
             AssignMissingClientId(e);
+            EmbeddedIngestion.RememberProtocol(e);
             return access.ValidateConnectionAsync(e);
         };
-        server.InterceptingPublishAsync += access.InterceptPublishAsync;
+
+        // A device's message is acknowledged only once stored: the PUBACK waits for this interceptor (docs/trust.md).
+        server.InterceptingPublishAsync += async e =>
+        {
+            await access.InterceptPublishAsync(e);
+            await ingestion.StoreBeforeAcknowledgingAsync(e);
+        };
+        server.InterceptingOutboundPacketAsync += EmbeddedIngestion.AcknowledgeStoredAsSuccessAsync;
         server.InterceptingSubscriptionAsync += access.InterceptSubscriptionAsync;
         try
         {

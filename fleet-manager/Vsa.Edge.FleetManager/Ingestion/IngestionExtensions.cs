@@ -26,6 +26,7 @@ public static class IngestionExtensions
         // The writer starts before the MQTT client and stops after it, so no received message finds it gone.
         builder.Services.AddSingleton<IngestionWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestionWriter>());
+        builder.Services.AddSingleton<EmbeddedIngestion>();
         builder.Services.AddHostedService<MqttIngestionService>();
         builder.Services.AddHealthChecks().AddCheck<IngestionHealthCheck>("mqtt-ingestion", tags: [ReadyTag]);
         return builder;

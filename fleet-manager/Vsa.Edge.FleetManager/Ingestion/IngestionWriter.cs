@@ -66,6 +66,28 @@ public sealed partial class IngestionWriter : BackgroundService
     /// <summary>Queues a message; waits while the queue is full (back-pressure on the MQTT client).</summary>
     public ValueTask EnqueueAsync(InboundMessage message, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(message, cancellationToken);
 
+    /// <summary>
+    /// Queues one message and completes once the batch holding it committed: the embedded broker awaits this before it
+    /// answers the device's PUBACK. Throws <see cref="IngestionNotStoredException"/> when that batch failed or the writer
+    /// stopped first (nothing of it is acknowledged), or <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> (the device's connection) ends first: the message may still be stored then, and
+    /// its redelivery is counted as a duplicate.
+    /// </summary>
+    public async Task StoreAsync(string topic, ReadOnlyMemory<byte> payload, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var commit = new CommitSignal();
+        try
+        {
+            await _queue.Writer.WriteAsync(new InboundMessage(topic, payload, receivedAt, commit, commit.AcknowledgeAsync), cancellationToken);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new IngestionNotStoredException("the ingestion is stopping", ex);
+        }
+
+        await commit.Task.WaitAsync(cancellationToken);
+    }
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -89,6 +111,13 @@ public sealed partial class IngestionWriter : BackgroundService
         }
         finally
         {
+            // Whoever still waits for a commit (the embedded broker, before a PUBACK) hears now that none will come.
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Connection.StorageFailed(new IngestionNotStoredException("the ingestion stopped before storing it"));
+            }
+
             _acknowledgements.Writer.TryComplete();
             await acknowledging;
         }
@@ -253,4 +282,51 @@ public sealed partial class IngestionWriter : BackgroundService
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "Stored message on {Topic} could not be acknowledged ({Error}); its redelivery will count as a duplicate")]
     private static partial void LogAckFailed(ILogger logger, string topic, string error);
+}
+
+/// <summary>A message handed to <see cref="IngestionWriter.StoreAsync"/> was not stored; nothing of it was acknowledged.</summary>
+public sealed class IngestionNotStoredException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public IngestionNotStoredException()
+    {
+    }
+
+    /// <summary>Creates the exception saying why.</summary>
+    public IngestionNotStoredException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with the storage failure.</summary>
+    public IngestionNotStoredException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The "connection" of one message given to <see cref="IngestionWriter.StoreAsync"/>: always open (the broker, not the writer,
+/// knows when the device left), completed when its batch committed, failed when it did not.
+/// </summary>
+internal sealed class CommitSignal : IInboundConnection
+{
+    private readonly TaskCompletionSource _committed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes on commit; faults with <see cref="IngestionNotStoredException"/> otherwise.</summary>
+    public Task Task => _committed.Task;
+
+    /// <inheritdoc />
+    public bool IsOpen => true;
+
+    /// <inheritdoc />
+    public void StorageFailed(Exception exception) =>
+        _committed.TrySetException(exception as IngestionNotStoredException ?? new IngestionNotStoredException("the batch holding it was not stored: " + exception.Message, exception));
+
+    /// <summary>The writer's acknowledgement, after the commit.</summary>
+    public Task AcknowledgeAsync(CancellationToken cancellationToken)
+    {
+        _committed.TrySetResult();
+        return Task.CompletedTask;
+    }
 }

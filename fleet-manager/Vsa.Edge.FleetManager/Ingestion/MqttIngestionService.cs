@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -12,7 +13,8 @@ using Vsa.Edge.FleetManager.Trust;
 namespace Vsa.Edge.FleetManager.Ingestion;
 
 /// <summary>
-/// The ingestion: one MQTT 5 client with a persistent session (clean start off, session expiry on), subscribed with QoS 1
+/// The ingestion from an external broker (with the embedded broker, <see cref="EmbeddedIngestion"/> stores each message
+/// before the broker acknowledges it, and this service only reports the ingestion as subscribed): one MQTT 5 client with a persistent session (clean start off, session expiry on), subscribed with QoS 1
 /// to the alerts, health, status and configuration reports of every device. It owns its reconnections (MQTTnet v5 has no managed client), waiting
 /// with exponential back-off on the injected <see cref="TimeProvider"/>. Received messages go to the
 /// <see cref="IngestionWriter"/>, which acknowledges each only after the batch holding it is stored, so a crash or a storage
@@ -38,6 +40,24 @@ public sealed partial class MqttIngestionService(
     {
         _stopping = stoppingToken;
         var settings = brokerOptions.Value;
+        if (settings.Mode == BrokerMode.Embedded)
+        {
+            // The embedded broker stores each message before acknowledging it (EmbeddedIngestion): a client of our own would
+            // only receive every message a second time.
+            Broadcast(state.Subscribed(timeProvider.GetUtcNow()));
+            LogInProcess(_logger);
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                LogStopped(_logger);
+            }
+
+            return;
+        }
+
         var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
         using var client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Client"), LogLevel.Warning));
         client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -188,7 +208,7 @@ public sealed partial class MqttIngestionService(
         {
             await writer.EnqueueAsync(message, _stopping);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
             // Stopping with a full queue: left unacknowledged, the broker redelivers it after the restart.
         }
@@ -214,6 +234,9 @@ public sealed partial class MqttIngestionService(
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "No ingestion from {Endpoint}: {Reason}; next attempt in {Delay}")]
     private static partial void LogInterrupted(ILogger logger, string endpoint, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "Ingesting inside the embedded broker: each message is acknowledged to its device once stored")]
+    private static partial void LogInProcess(ILogger logger);
 
     [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Ingestion stopped")]
     private static partial void LogStopped(ILogger logger);

@@ -227,5 +227,8 @@ public static class Migrations
             ){strict};
             CREATE INDEX ix_ingestion_dead_letters_received ON ingestion_dead_letters (received_at);
             """),
+        new(8, "why an alert ended (end_reason: cleared, interrupted)", """
+            ALTER TABLE alerts ADD COLUMN end_reason TEXT;
+            """),
     ];
 }

@@ -66,6 +66,60 @@ public sealed class AgentKillTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{pending.Count} alerts survived kill -9; delivered {recovery.TotalSeconds:F1} s after the agent restarted (model load included); agent RSS {RssMiB(second.Id)} MiB");
     }
 
+    [Fact]
+    public async Task Agent_KilledWithAnAlertOpen_EndsItAsInterruptedAfterRestart()
+    {
+        using var broker = new MosquittoFixture();
+        broker.Stop();
+        var data = Path.Combine(_dir.FullName, "data");
+        var config = AgentConfig.Write(_dir.FullName, DeviceId, broker.Port, data);
+        string[] args = ["run", "--config", config];
+        const string OutboxDebug = "Logging__LogLevel__Vsa.Edge.Agent.Outbox";
+
+        // Killed right after its first alert was stored: a start whose end nobody will observe.
+        using (var first = AgentProcess.Start(args, new Dictionary<string, string> { [OutboxDebug] = "Debug" }))
+        {
+            await first.WaitForLineAsync(@"\(depth [1-9]\d*\)", Guard);
+            first.KillHard();
+        }
+
+        var open = ReadOpenAlerts(data);
+        Assert.NotEmpty(open);
+        broker.Start();
+        await using var fleet = new PersistentSubscriber(broker.Host, broker.Port, Topics.Alerts(DeviceId));
+        await fleet.ConnectAsync();
+
+        using var second = AgentProcess.Start(args, new Dictionary<string, string> { [OutboxDebug] = "Debug" });
+        await fleet.WaitUntilAsync(f => open.All(o => f.Alerts.Any(a => a.AlertId == o.AlertId && a.EndReason == AlertEndReason.Interrupted)), Guard);
+
+        foreach (var last in open)
+        {
+            var end = Assert.Single(fleet.Alerts, a => a.AlertId == last.AlertId && a.EndReason == AlertEndReason.Interrupted);
+            Assert.Equal(AlertState.End, end.State);
+            Assert.Equal(last.Sequence + 1, end.Sequence);
+            Assert.Equal(last.ObservedAt, end.EndedAt);
+        }
+
+        output.WriteLine($"{open.Count} alerts open at kill -9, ended as interrupted after the restart");
+    }
+
+    // The open alerts as the killed agent left them, read without opening the outbox (which would not change them either).
+    private static List<AlertMessage> ReadOpenAlerts(string data)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, $"outbox-{DeviceId}.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var select = db.CreateCommand();
+        select.CommandText = "SELECT payload FROM open_alerts;";
+        using var reader = select.ExecuteReader();
+        var open = new List<AlertMessage>();
+        while (reader.Read())
+        {
+            open.Add(JsonSerializer.Deserialize((byte[])reader.GetValue(0), ContractsJsonContext.Default.AlertMessage)!);
+        }
+
+        return open;
+    }
+
     private static List<OutboxEntry> ReadOutbox(string data)
     {
         // The killed agent's lock is gone with its process: the outbox opens at once.

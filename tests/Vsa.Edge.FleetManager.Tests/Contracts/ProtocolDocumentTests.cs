@@ -30,7 +30,7 @@ public sealed partial class ProtocolDocumentTests
     public void AsyncApi_AlertMessageSchema_DeclaresEveryPropertyTheContractWrites()
     {
         var section = AsyncApi[AsyncApi.IndexOf("    AlertMessage:", StringComparison.Ordinal)..AsyncApi.IndexOf("    HealthMessage:", StringComparison.Ordinal)];
-        var full = Samples.Next(Samples.AlertStart("pole-12"), AlertState.End, 1, 5);
+        var full = Samples.Next(Samples.AlertStart("pole-12"), AlertState.End, 1, 5) with { EndReason = AlertEndReason.Interrupted };
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(full, ContractsJsonContext.Default.AlertMessage));
 
         var declared = TopLevelProperty().Matches(section).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);

@@ -1,5 +1,5 @@
 // Alert detail: metadata, layout, camera history, and (operators only) the decision form.
-import { t, eventLabel, formatTime, formatNumber, measureText, REASONS } from "./i18n.js";
+import { t, eventLabel, formatTime, formatNumber, measureText, stateText, REASONS } from "./i18n.js";
 import { getJson, postJson, el, SignedOut } from "./api.js";
 import { fetchLayout, drawLayout } from "./layout.js";
 import { siteLabel } from "./sites.js";
@@ -30,7 +30,7 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     row(meta, t("detail.site"), siteLabel(a.deviceId));
     row(meta, t("detail.camera"), a.cameraId);
     row(meta, t("detail.zone"), a.zoneId);
-    row(meta, t("detail.state"), t(`state.${a.state}`));
+    row(meta, t("detail.state"), stateText(a));
     row(meta, t("detail.started"), formatTime(a.startedAt));
     row(meta, t("detail.observed"), formatTime(a.observedAt));
     row(meta, t("detail.ended"), a.endedAt ? formatTime(a.endedAt) : null);

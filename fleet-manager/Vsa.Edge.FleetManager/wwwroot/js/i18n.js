@@ -64,6 +64,7 @@ const fr = {
   "state.start": "début",
   "state.update": "en cours",
   "state.end": "terminée",
+  "state.interrupted": "interrompue (fin non observée)",
   "decision.title": "Décision",
   "decision.confirm": "Confirmer",
   "decision.dismiss": "Écarter",
@@ -227,6 +228,7 @@ const en = {
   "state.start": "started",
   "state.update": "ongoing",
   "state.end": "ended",
+  "state.interrupted": "interrupted (end not observed)",
   "decision.title": "Decision",
   "decision.confirm": "Confirm",
   "decision.dismiss": "Dismiss",
@@ -385,3 +387,6 @@ export function measureText(m) {
   const value = `${formatNumber(m.value)} ${m.unit}`;
   return `${t(`measure.${m.name}`).replace(/^\[.*\]$/, m.name)} ${value}`;
 }
+
+// The state of an alert as shown: an end nobody observed (agent died, device offline too long) is "interrupted", not live.
+export const stateText = (a) => t(a.state === "end" && a.endReason === "interrupted" ? "state.interrupted" : `state.${a.state}`);

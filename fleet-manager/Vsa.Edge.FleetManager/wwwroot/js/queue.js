@@ -1,6 +1,6 @@
 // The live queue: alerts awaiting a decision, newest first, kept until decided. Rows are reconciled by key, so a new
 // alert inserts one row and an update rewrites one row's cells (no full redraw while the operator reads).
-import { t, eventLabel, formatTime, formatAge, measureText } from "./i18n.js";
+import { t, eventLabel, formatTime, formatAge, measureText, stateText } from "./i18n.js";
 import { siteLabel } from "./sites.js";
 
 const $ = (id) => document.getElementById(id);
@@ -11,7 +11,7 @@ export const byNewest = (a, b) => b.startedAt.localeCompare(a.startedAt) || b.al
 function fill(row, a, now) {
   const values = [
     formatAge(a.startedAt, now), eventLabel(a.eventType), a.cameraId, siteLabel(a.deviceId), a.zoneId ?? t("none"),
-    formatTime(a.startedAt), measureText(a.measurement), t(`state.${a.state}`),
+    formatTime(a.startedAt), measureText(a.measurement), stateText(a),
   ];
   row.dataset.startedAt = a.startedAt;
   while (row.cells.length < values.length) row.insertCell();
@@ -19,7 +19,7 @@ function fill(row, a, now) {
   row.cells[0].className = "age num";
   row.cells[1].className = `event ${a.eventType}`;
   row.cells[3].className = "site";
-  row.cells[7].className = `state ${a.state}`;
+  row.cells[7].className = `state ${a.state}${a.endReason === "interrupted" ? " interrupted" : ""}`;
 }
 
 export function renderQueue(pending, selectedId, fresh, onPick) {
