@@ -88,7 +88,7 @@ public sealed class SignedMessageVerifier
         {
             if (string.IsNullOrEmpty(value))
             {
-                return $"signed message: '{name}' is missing";
+                return $"not signed: '{name}' is missing";
             }
         }
 
