@@ -214,9 +214,11 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     /// <summary>A fleet-managed device: no camera file, it runs nothing until the fleet sends its configuration.</summary>
     private async Task StartAgentAsync()
     {
+        // Not enrolled here (plain MQTT): the device is given the fleet's desired-state key as an administrator reads it.
+        var signingKey = (await Http.GetFromJsonAsync<JsonElement>("/api/trust/signing-key")).GetProperty("publicKeyPem").GetString()!;
         var config = new
         {
-            Agent = new { DeviceId, Cameras = Array.Empty<string>(), DataDirectory = Path.Combine(_work, "agent") },
+            Agent = new { DeviceId, Cameras = Array.Empty<string>(), DataDirectory = Path.Combine(_work, "agent"), TrustedSigningKeys = new[] { signingKey } },
             Inference = new { ModelDirectory = TestAssets.NanoDetDirectory, ExecutionProviders = new[] { "CPU" } },
             Mqtt = new
             {

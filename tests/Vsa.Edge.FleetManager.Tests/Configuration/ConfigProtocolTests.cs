@@ -70,6 +70,6 @@ public sealed partial class ConfigProtocolTests
     }
 
     // Properties of the schema sit at eight spaces of indentation under "properties:".
-    [GeneratedRegex(@"^ {8}([a-zA-Z]+):", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^ {8}([a-zA-Z][a-zA-Z0-9]*):", RegexOptions.Multiline)]
     private static partial Regex TopLevelProperty();
 }

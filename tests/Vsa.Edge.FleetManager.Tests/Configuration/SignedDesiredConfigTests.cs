@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vsa.Edge.Contracts;
@@ -13,7 +12,6 @@ using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.FleetManager.Tests.Trust;
-using Vsa.Edge.FleetManager.Trust;
 using static Vsa.Edge.FleetManager.Tests.Configuration.ConfigTestClient;
 
 namespace Vsa.Edge.FleetManager.Tests.Configuration;
@@ -53,7 +51,11 @@ public sealed class SignedDesiredConfigTests
         Assert.Equal(key, signingKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await op.GetAsync("/api/trust/signing-key")).StatusCode);
         Assert.Equal((key.KeyId, verified.Sha256), ((string?)change["signingKeyId"], (string?)change["sha256"]));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(signingKeyFile));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(signingKeyFile));
+        }
+
         Assert.NotEqual(caKey, File.ReadAllText(signingKeyFile));
         using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(device.Response.CaCertificatePem);
         Assert.NotEqual(SigningKeys.KeyId(ca.PublicKey.ExportSubjectPublicKeyInfo()), key.KeyId);

@@ -47,7 +47,7 @@ public sealed class SignedMessageTests : IDisposable
         Assert.Equal(_fleet.KeyId, SigningKeys.KeyId(read));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(_fleet.SubjectPublicKeyInfo)), _fleet.KeyId);
         Assert.Matches("^[0-9a-f]{64}$", _fleet.KeyId);
-        Assert.Equal(2, SigningKeys.ReadPublicKeys(pem + _other.PublicKeyPem).Count);
+        Assert.Equal(2, SigningKeys.ReadPublicKeys(pem + "\n" + _other.PublicKeyPem).Count);
         Assert.Equal(_fleet.KeyId, new MessageSigner(SigningKeys.ReadPrivateKey(_fleet.ExportPrivateKeyPem())).KeyId);
     }
 
