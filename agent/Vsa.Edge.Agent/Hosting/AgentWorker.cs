@@ -8,6 +8,7 @@ using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Contracts;
+using static Vsa.Edge.Agent.Hosting.CameraDocuments;
 
 namespace Vsa.Edge.Agent.Hosting;
 
@@ -229,33 +230,22 @@ public sealed class AgentWorker(
         }
 
         long? applied;
-        bool handled;
-        bool clearsRefusal;
         lock (_state)
         {
             applied = _applied;
-            var isApplied = _source == ConfigSource.Fleet && message.Version == _applied;
-            handled = isApplied || (message.Version == _lastReceived && _status == ConfigApplyStatus.Rejected && _rejectedWasSigned);
-            clearsRefusal = isApplied && _status == ConfigApplyStatus.Rejected;
-        }
-
-        if (clearsRefusal)
-        {
-            // The fleet's copy of what runs replaced a refused message: the newest received is the applied one again.
-            lock (_state)
+            var runs = _source == ConfigSource.Fleet && message.Version == _applied;
+            if (runs || (message.Version == _lastReceived && _status == ConfigApplyStatus.Rejected && _rejectedWasSigned))
             {
-                _rejectedSha256 = null;
-                SetState(_source, _applied, _applied, ConfigApplyStatus.Applied, [], _configured);
+                // A retained copy delivered again at reconnection: normal. Of what runs, after a refused message: the
+                // newest received is the applied one again.
+                ConfigLog.AlreadyHandled(_logger, message.Version);
+                if (runs && _status == ConfigApplyStatus.Rejected)
+                {
+                    SetState(_source, _applied, _applied, ConfigApplyStatus.Applied, [], _configured);
+                }
+
+                return;
             }
-
-            return;
-        }
-
-        if (handled)
-        {
-            // A retained copy delivered again at reconnection: normal, nothing to do.
-            ConfigLog.AlreadyHandled(_logger, message.Version);
-            return;
         }
 
         if (applied is { } running && message.Version < running)
@@ -319,11 +309,7 @@ public sealed class AgentWorker(
         }
 
         ConfigLog.Applied(_logger, message.Version, counts[(int)CameraChangeKind.Start], counts[(int)CameraChangeKind.Update], counts[(int)CameraChangeKind.Restart], counts[(int)CameraChangeKind.Stop], counts[(int)CameraChangeKind.Unchanged]);
-        lock (_state)
-        {
-            _rejectedSha256 = null;
-            SetState(ConfigSource.Fleet, message.Version, message.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
-        }
+        SetState(ConfigSource.Fleet, message.Version, message.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
     }
 
     // version: the refused configuration's, when it could be trusted enough to read one (null: unsigned, forged, another device's).
@@ -384,6 +370,7 @@ public sealed class AgentWorker(
         lock (_state)
         {
             (_source, _applied, _lastReceived, _status, _errors, _configured) = (source, applied, lastReceived, status, errors, configured);
+            _rejectedSha256 = status == ConfigApplyStatus.Rejected ? _rejectedSha256 : null;
             report = new ReportedConfigMessage(
                 ReportedConfigMessage.SchemaId,
                 ReportedConfigMessage.CurrentVersion,
@@ -396,7 +383,7 @@ public sealed class AgentWorker(
                 errors,
                 [.. configured.Select(ReportedDocument)],
                 authorisations.Gate.Windows,
-                status == ConfigApplyStatus.Rejected ? _rejectedSha256 : null);
+                _rejectedSha256);
             LastReport = report;
         }
 
@@ -404,21 +391,6 @@ public sealed class AgentWorker(
         ConfigReported?.Invoke(this, report);
     }
 
-    // The layout the console draws; a password in a camera URL never leaves the device.
-    private static JsonElement ReportedDocument(CameraConfig camera) =>
-        CameraConfigLoader.ToDocument(camera with { Source = FrameSourceSpec.Redact(camera.Source) });
-
-    // A relative file source is relative to its camera file, not to wherever the agent was started.
-    private static CameraConfig ResolveFile(CameraConfig camera, string cameraPath) => Resolve(camera, Path.GetDirectoryName(cameraPath)!);
-
     // A fleet camera's relative file source is relative to the agent's configuration folder.
-    private CameraConfig ResolveFleet(CameraConfig camera) => Resolve(camera, _options.BaseDirectory);
-
-    private static CameraConfig Resolve(CameraConfig camera, string directory)
-    {
-        var spec = FrameSourceSpec.Parse(camera.Source);
-        return spec.Kind == FrameSourceKind.File && !Path.IsPathRooted(spec.Source)
-            ? camera with { Source = Path.GetFullPath(spec.Source, directory) }
-            : camera;
-    }
+    private CameraConfig ResolveFleet(CameraConfig camera) => CameraDocuments.ResolveFleet(camera, _options.BaseDirectory);
 }
