@@ -5,7 +5,8 @@ namespace Vsa.Edge.Contracts;
 
 /// <summary>
 /// The configuration the fleet wants a device to run, published retained (QoS 1) on
-/// <c>vsa/v1/{deviceId}/config/desired</c>. Each camera is a camera document in exactly the format of the agent's camera
+/// <c>vsa/v1/{deviceId}/config/desired</c> inside a <see cref="Signing.SignedMessage"/> (schema <see cref="SchemaId"/>):
+/// the device applies it only when the signature verifies with a key it trusts and <see cref="DeviceId"/> is its own. Each camera is a camera document in exactly the format of the agent's camera
 /// files (validated by the agent's <c>CameraConfigLoader</c>, on the fleet before publishing and again on the device).
 /// </summary>
 /// <param name="Schema">Always <see cref="SchemaId"/>.</param>
@@ -64,6 +65,11 @@ public sealed record AuthorisationWindow(
 /// <param name="Errors">Why it was rejected (each names the field at fault); empty when applied.</param>
 /// <param name="Cameras">The camera documents running now (zones, lines, masks: the layout the console draws; no image).</param>
 /// <param name="Authorisations">The authorisation windows the device enforces now.</param>
+/// <param name="RejectedSha256">
+/// When <paramref name="Status"/> is rejected: lower-case hex SHA-256 of the refused message exactly as received on
+/// <c>config/desired</c> (the signed envelope's bytes, or whatever came instead), so the fleet records each refusal once
+/// however often it is reported. Null when applied. Added in schema version 1 (optional).
+/// </param>
 public sealed record ReportedConfigMessage(
     string Schema,
     int SchemaVersion,
@@ -75,7 +81,8 @@ public sealed record ReportedConfigMessage(
     ConfigApplyStatus Status,
     IReadOnlyList<string> Errors,
     IReadOnlyList<JsonElement> Cameras,
-    IReadOnlyList<AuthorisationWindow> Authorisations)
+    IReadOnlyList<AuthorisationWindow> Authorisations,
+    string? RejectedSha256 = null)
 {
     /// <summary>Schema identifier of reported configurations.</summary>
     public const string SchemaId = "vsa.config.reported";

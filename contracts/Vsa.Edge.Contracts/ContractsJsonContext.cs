@@ -15,4 +15,5 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(ModelManifest))]
 [JsonSerializable(typeof(DesiredConfigMessage))]
 [JsonSerializable(typeof(ReportedConfigMessage))]
+[JsonSerializable(typeof(Signing.SignedMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

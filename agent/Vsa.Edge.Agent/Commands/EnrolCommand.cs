@@ -6,13 +6,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Contracts.Signing;
 
 namespace Vsa.Edge.Agent.Commands;
 
 /// <summary>
 /// <c>vsa-agent enrol --fleet &lt;url&gt; --token &lt;token&gt; --device-id &lt;id&gt; [--data-dir &lt;dir&gt;]</c>: the device makes its own
 /// ECDSA P-256 key (written with mode 0600, never sent), sends a certificate signing request with the single-use token an
-/// administrator gave, and stores the certificate the fleet CA signed, with that CA, in <c>{data-dir}/credentials</c>.
+/// administrator gave, and stores the certificate the fleet CA signed, with that CA, in <c>{data-dir}/credentials</c>, and
+/// the public key(s) the fleet signs desired state with (<see cref="DeviceCredentials.SigningKeysFileName"/>): the agent
+/// applies only configurations signed by one of them.
 /// </summary>
 public static partial class EnrolCommand
 {
@@ -93,10 +96,17 @@ public static partial class EnrolCommand
             }
         }
 
+        if (!TryReadSigningKeys(answer, out var signingKeys, out var keyError))
+        {
+            await stderr.WriteLineAsync($"error: {keyError}; nothing was stored.").ConfigureAwait(false);
+            return AnalyzeCommand.ExitFailure;
+        }
+
         CreatePrivateDirectory(directory);
         WriteNew(keyPath, key.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.CertificateFileName), certificatePem.TrimEnd() + "\n");
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.CaFileName), caPem.TrimEnd() + "\n");
+        File.WriteAllText(Path.Combine(directory, DeviceCredentials.SigningKeysFileName), string.Concat(signingKeys.Select(k => SigningKeys.PublicKeyPem(k) + "\n")));
 
         var host = answer["mqtt"]?["host"]?.GetValue<string>() ?? "localhost";
         var port = answer["mqtt"]?["port"]?.GetValue<int>() ?? 8883;
@@ -104,10 +114,46 @@ public static partial class EnrolCommand
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
             Enrolled {deviceId} (site {answer["site"]?.GetValue<string>()}, certificate valid until {answer["notAfter"]?.GetValue<string>()}).
             Credentials in {directory} (device.key is mode 0600 and never left this device).
+            Desired state must be signed by key id {string.Join(", ", signingKeys.Select(k => SigningKeys.KeyId(k)))}.
             Add to the agent configuration (agent.json), with Agent:DeviceId "{deviceId}":
               "Mqtt": {settings.ToJsonString()}
             """)).ConfigureAwait(false);
         return AnalyzeCommand.ExitOk;
+    }
+
+    // The fleet's desired-state keys: each PEM must be a P-256 public key whose id is the one announced beside it.
+    private static bool TryReadSigningKeys(JsonNode answer, out List<byte[]> keys, out string error)
+    {
+        keys = [];
+        error = string.Empty;
+        if (answer["signingKeys"] is not JsonArray listed || listed.Count == 0)
+        {
+            error = "the fleet gave no desired-state signing key (signingKeys): a fleet manager older than this agent cannot manage it";
+            return false;
+        }
+
+        foreach (var entry in listed)
+        {
+            var keyId = entry?["keyId"]?.GetValue<string>();
+            try
+            {
+                var read = SigningKeys.ReadPublicKeys(entry?["publicKeyPem"]?.GetValue<string>() ?? string.Empty);
+                if (read.Count != 1 || SigningKeys.KeyId(read[0]) != keyId)
+                {
+                    error = $"the signing key announced as {keyId} does not have that key id";
+                    return false;
+                }
+
+                keys.Add(read[0]);
+            }
+            catch (FormatException ex)
+            {
+                error = $"the signing key {keyId} is not usable: {ex.Message}";
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Explain(string body)

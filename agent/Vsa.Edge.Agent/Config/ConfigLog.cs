@@ -32,6 +32,15 @@ internal static partial class ConfigLog
     [LoggerMessage(EventId = 7114, Level = LogLevel.Information, Message = "Desired configuration cleared on {Topic} (empty retained message); the running configuration stays")]
     public static partial void Cleared(ILogger logger, string topic);
 
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "No signing key is trusted (enrol the device, or set Agent:TrustedSigningKeys): every desired configuration on {Topic} will be refused")]
+    public static partial void NoTrustedKeys(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Information, Message = "Desired configurations must be signed by one of the trusted key(s) {KeyIds}")]
+    public static partial void TrustedKeys(ILogger logger, string keyIds);
+
+    [LoggerMessage(EventId = 7115, Level = LogLevel.Debug, Message = "Refused desired message (sha256 {Sha256}) received again (retained copy); still refused")]
+    public static partial void RefusedAgain(ILogger logger, string sha256);
+
     [LoggerMessage(EventId = 7120, Level = LogLevel.Information, Message = "Event {Event} on camera {CameraId}: authorised until {Until} ({Reference})")]
     public static partial void Authorised(ILogger logger, string @event, string cameraId, string until, string reference);
 

@@ -1,12 +1,11 @@
-using System.Text.Json;
-using Vsa.Edge.Contracts;
-
 namespace Vsa.Edge.Agent.Config;
 
 /// <summary>
 /// The last applied desired configuration, kept in the agent's data folder so a restart — even without the broker —
-/// runs it, with its authorisation windows, again. Written to a temporary file, flushed to disk, then renamed over the
-/// previous one: a power cut leaves the old or the new file, never half of one.
+/// runs it, with its authorisation windows, again. Kept exactly as received (the fleet's signed envelope), so it is
+/// verified again when loaded: a file written there by anyone but the fleet is refused like a forged message. Written to a
+/// temporary file, flushed to disk, then renamed over the previous one: a power cut leaves the old or the new file, never
+/// half of one.
 /// </summary>
 public sealed class DesiredConfigStore
 {
@@ -20,23 +19,22 @@ public sealed class DesiredConfigStore
     /// <summary>The file.</summary>
     public string FilePath { get; }
 
-    /// <summary>Replaces the stored configuration atomically.</summary>
-    public void Save(DesiredConfigMessage message)
+    /// <summary>Replaces the stored configuration atomically with <paramref name="signed"/>, the bytes as received.</summary>
+    public void Save(ReadOnlySpan<byte> signed)
     {
-        ArgumentNullException.ThrowIfNull(message);
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var temporary = FilePath + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, message, ContractsJsonContext.Default.DesiredConfigMessage);
+            stream.Write(signed);
             stream.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, FilePath, overwrite: true);
     }
 
-    /// <summary>The stored configuration; null when there is none, or with <paramref name="problem"/> set when it cannot be read.</summary>
-    public DesiredConfigMessage? TryLoad(out string? problem)
+    /// <summary>The stored bytes (to verify); null when there are none, or with <paramref name="problem"/> set when they cannot be read.</summary>
+    public byte[]? TryLoad(out string? problem)
     {
         problem = null;
         if (!File.Exists(FilePath))
@@ -46,11 +44,9 @@ public sealed class DesiredConfigStore
 
         try
         {
-            using var stream = File.OpenRead(FilePath);
-            return JsonSerializer.Deserialize(stream, ContractsJsonContext.Default.DesiredConfigMessage)
-                ?? throw new JsonException("the document is null");
+            return File.ReadAllBytes(FilePath);
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             problem = $"{FilePath}: {ex.Message}";
             return null;

@@ -169,6 +169,9 @@ public static class AgentHostingExtensions
         builder.Services.TryAddSingleton<PipelineStatsRegistry>();
         builder.Services.TryAddSingleton<DesiredConfigInbox>();
         builder.Services.TryAddSingleton(sp => new DesiredConfigStore(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath));
+        builder.Services.TryAddSingleton(sp => new DesiredConfigVerifier(
+            TrustedSigningKeys.Load(sp.GetRequiredService<IOptions<AgentOptions>>().Value, sp.GetService<IOptions<MqttOptions>>()?.Value ?? new MqttOptions()),
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId));
         builder.Services.TryAddSingleton(sp => new AuthorisationScheduler(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuthorisationScheduler>>()));
         builder.Services.TryAddSingleton(sp => new CameraRunner(
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
@@ -187,6 +190,7 @@ public static class AgentHostingExtensions
             sp.GetRequiredService<AuthorisationScheduler>(),
             sp.GetRequiredService<DesiredConfigStore>(),
             sp.GetRequiredService<DesiredConfigInbox>(),
+            sp.GetRequiredService<DesiredConfigVerifier>(),
             sp.GetService<IConfigReportSink>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));

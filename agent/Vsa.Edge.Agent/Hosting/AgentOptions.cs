@@ -39,6 +39,14 @@ public sealed class AgentOptions
     public bool DevelopmentMode { get; set; }
 
     /// <summary>
+    /// Public keys (ECDSA P-256, PEM <c>PUBLIC KEY</c>) trusted to sign this device's desired configuration, besides those
+    /// its enrolment stored (<c>signing-keys.pem</c> beside <c>Mqtt</c>'s CA): each entry is a PEM file's path (relative to
+    /// the configuration file) or the PEM text itself. For an unmanaged or test set-up; a fleet's key is
+    /// <c>GET /api/trust/signing-key</c>. Default none: with no key at all, every desired configuration is refused.
+    /// </summary>
+    public string[] TrustedSigningKeys { get; set; } = [];
+
+    /// <summary>
     /// Where the agent keeps its state (the alert outbox). Relative paths are resolved against the configuration file's
     /// folder. Default: <c>$STATE_DIRECTORY</c> (systemd's <c>StateDirectory=</c>, <c>/var/lib/vsa-agent</c>), else
     /// <c>$VSA_CACHE/agent</c>. Must be writable (the unit's <c>ReadWritePaths</c>).
@@ -124,6 +132,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         failures.AddRange(AuthorisationGate.Validate(options.LocalWindows, "Agent:Authorisations"));
+        failures.AddRange(Config.TrustedSigningKeys.Validate(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

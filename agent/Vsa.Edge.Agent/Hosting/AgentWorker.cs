@@ -8,6 +8,7 @@ using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Contracts;
+using static Vsa.Edge.Agent.Hosting.CameraDocuments;
 
 namespace Vsa.Edge.Agent.Hosting;
 
@@ -15,7 +16,8 @@ namespace Vsa.Edge.Agent.Hosting;
 /// Runs the device's configuration until the host stops, and changes it while running. At start it runs the last fleet
 /// configuration kept on disk (<see cref="DesiredConfigStore"/>), else the local camera files (each watched: a valid
 /// edit swaps that camera's rules in place, <see cref="CameraReloader"/>). Each desired configuration received is
-/// checked whole (<see cref="DesiredConfigChecker"/>); a valid one is diffed against what runs (<see cref="ConfigPlanner"/>)
+/// verified first (<see cref="DesiredConfigVerifier"/>: signed by a trusted key, for this device — anything else is
+/// refused whatever version it claims), then checked whole (<see cref="DesiredConfigChecker"/>); a valid one is diffed against what runs (<see cref="ConfigPlanner"/>)
 /// and the plan run without a restart, an invalid one refused with its errors while the previous one keeps running.
 /// Every outcome is reported (<see cref="IConfigReportSink"/>). A stop ends every open alert (the pipelines flush their
 /// rules into the outbox) before the MQTT service, stopped after this one, drains and publishes offline.
@@ -27,6 +29,7 @@ public sealed class AgentWorker(
     AuthorisationScheduler authorisations,
     DesiredConfigStore store,
     DesiredConfigInbox inbox,
+    DesiredConfigVerifier verifier,
     IConfigReportSink? reports,
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService, IHostedLifecycleService
@@ -44,6 +47,8 @@ public sealed class AgentWorker(
     private long? _lastReceived;
     private ConfigApplyStatus _status = ConfigApplyStatus.Applied;
     private IReadOnlyList<string> _errors = [];
+    private string? _rejectedSha256;
+    private bool _rejectedWasSigned;
     private List<CameraConfig> _configured = [];
     private bool _watchingFiles;
     private ValidDesiredConfig? _persisted;
@@ -117,14 +122,23 @@ public sealed class AgentWorker(
 
     private ValidDesiredConfig? LoadPersisted()
     {
-        var persisted = store.TryLoad(out var problem);
+        verifier.LogTrust(_logger);
+        var stored = store.TryLoad(out var problem);
         if (problem is not null)
         {
             ConfigLog.PersistedInvalid(_logger, store.FilePath, problem);
         }
 
-        if (persisted is null)
+        if (stored is null)
         {
+            return null;
+        }
+
+        // Verified again: the data folder is not a way around the signature.
+        var opened = verifier.Open(stored);
+        if (opened.Message is not { } persisted)
+        {
+            ConfigLog.PersistedInvalid(_logger, store.FilePath, opened.Error!);
             return null;
         }
 
@@ -197,55 +211,60 @@ public sealed class AgentWorker(
             return;
         }
 
-        DesiredConfigMessage? message;
-        try
+        var opened = verifier.Open(payload);
+        lock (_state)
         {
-            message = JsonSerializer.Deserialize(payload, ContractsJsonContext.Default.DesiredConfigMessage);
-        }
-        catch (JsonException ex)
-        {
-            Reject(null, [$"{ex.Path ?? "$"}: not a desired configuration: {ex.Message}"]);
-            return;
+            if (_status == ConfigApplyStatus.Rejected && opened.Sha256 == _rejectedSha256)
+            {
+                // The same refused bytes again (a retained copy at reconnection): already refused and reported.
+                ConfigLog.RefusedAgain(_logger, opened.Sha256);
+                return;
+            }
         }
 
-        if (message is null)
+        if (opened.Message is not { } message)
         {
-            Reject(null, ["$: the document is null"]);
+            // Not the fleet's, or not for this device: its version is not even read, so it neither runs nor blocks anything.
+            Reject(null, [opened.Error!], opened.Sha256);
             return;
         }
 
         long? applied;
-        bool handled;
         lock (_state)
         {
             applied = _applied;
-            handled = (_source == ConfigSource.Fleet && message.Version == _applied) || (message.Version == _lastReceived && _status == ConfigApplyStatus.Rejected);
-        }
+            var runs = _source == ConfigSource.Fleet && message.Version == _applied;
+            if (runs || (message.Version == _lastReceived && _status == ConfigApplyStatus.Rejected && _rejectedWasSigned))
+            {
+                // A retained copy delivered again at reconnection: normal. Of what runs, after a refused message: the
+                // newest received is the applied one again.
+                ConfigLog.AlreadyHandled(_logger, message.Version);
+                if (runs && _status == ConfigApplyStatus.Rejected)
+                {
+                    SetState(_source, _applied, _applied, ConfigApplyStatus.Applied, [], _configured);
+                }
 
-        if (handled)
-        {
-            // A retained copy delivered again at reconnection: normal, nothing to do.
-            ConfigLog.AlreadyHandled(_logger, message.Version);
-            return;
+                return;
+            }
         }
 
         if (applied is { } running && message.Version < running)
         {
-            Reject(message.Version, [$"version: {message.Version} is older than the applied version {running}"]);
+            Reject(message.Version, [$"version: {message.Version} is older than the applied version {running}"], opened.Sha256);
             return;
         }
 
         var valid = DesiredConfigChecker.Check(message, _options.DeviceId, model.Manifest, out var errors);
         if (valid is null)
         {
-            Reject(message.Version, errors);
+            Reject(message.Version, errors, opened.Sha256);
             return;
         }
 
-        await ApplyAsync(valid, ct).ConfigureAwait(false);
+        await ApplyAsync(valid, payload, ct).ConfigureAwait(false);
     }
 
-    private async Task ApplyAsync(ValidDesiredConfig valid, CancellationToken ct)
+    private async Task ApplyAsync(ValidDesiredConfig valid, byte[] signed, CancellationToken ct)
     {
         // From now on the fleet decides: the local files are no longer watched.
         StopWatchingFiles();
@@ -276,7 +295,7 @@ public sealed class AgentWorker(
         var message = valid.Message;
         try
         {
-            store.Save(message);
+            store.Save(signed);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -293,7 +312,8 @@ public sealed class AgentWorker(
         SetState(ConfigSource.Fleet, message.Version, message.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
     }
 
-    private void Reject(long? version, IReadOnlyList<string> errors)
+    // version: the refused configuration's, when it could be trusted enough to read one (null: unsigned, forged, another device's).
+    private void Reject(long? version, IReadOnlyList<string> errors, string sha256)
     {
         long? applied;
         lock (_state)
@@ -308,6 +328,7 @@ public sealed class AgentWorker(
         {
             // The newest version received, as the contract says: an older one refused does not lower it.
             var newest = version is { } v && (_lastReceived is not { } last || v > last) ? v : _lastReceived;
+            (_rejectedSha256, _rejectedWasSigned) = (sha256, version is not null);
             SetState(_source, _applied, newest, ConfigApplyStatus.Rejected, errors, _configured);
         }
     }
@@ -349,6 +370,7 @@ public sealed class AgentWorker(
         lock (_state)
         {
             (_source, _applied, _lastReceived, _status, _errors, _configured) = (source, applied, lastReceived, status, errors, configured);
+            _rejectedSha256 = status == ConfigApplyStatus.Rejected ? _rejectedSha256 : null;
             report = new ReportedConfigMessage(
                 ReportedConfigMessage.SchemaId,
                 ReportedConfigMessage.CurrentVersion,
@@ -360,7 +382,8 @@ public sealed class AgentWorker(
                 status,
                 errors,
                 [.. configured.Select(ReportedDocument)],
-                authorisations.Gate.Windows);
+                authorisations.Gate.Windows,
+                _rejectedSha256);
             LastReport = report;
         }
 
@@ -368,21 +391,6 @@ public sealed class AgentWorker(
         ConfigReported?.Invoke(this, report);
     }
 
-    // The layout the console draws; a password in a camera URL never leaves the device.
-    private static JsonElement ReportedDocument(CameraConfig camera) =>
-        CameraConfigLoader.ToDocument(camera with { Source = FrameSourceSpec.Redact(camera.Source) });
-
-    // A relative file source is relative to its camera file, not to wherever the agent was started.
-    private static CameraConfig ResolveFile(CameraConfig camera, string cameraPath) => Resolve(camera, Path.GetDirectoryName(cameraPath)!);
-
     // A fleet camera's relative file source is relative to the agent's configuration folder.
-    private CameraConfig ResolveFleet(CameraConfig camera) => Resolve(camera, _options.BaseDirectory);
-
-    private static CameraConfig Resolve(CameraConfig camera, string directory)
-    {
-        var spec = FrameSourceSpec.Parse(camera.Source);
-        return spec.Kind == FrameSourceKind.File && !Path.IsPathRooted(spec.Source)
-            ? camera with { Source = Path.GetFullPath(spec.Source, directory) }
-            : camera;
-    }
+    private CameraConfig ResolveFleet(CameraConfig camera) => CameraDocuments.ResolveFleet(camera, _options.BaseDirectory);
 }

@@ -16,6 +16,12 @@ public sealed class DeviceCredentials : IDisposable
     /// <summary>File name of the device certificate in a credentials folder.</summary>
     public const string CertificateFileName = "device.crt";
 
+    /// <summary>
+    /// File name of the public keys the device trusts to sign its desired state (PEM <c>PUBLIC KEY</c> blocks), stored by
+    /// enrolment beside the CA.
+    /// </summary>
+    public const string SigningKeysFileName = "signing-keys.pem";
+
     /// <summary>File name of the device's private key in a credentials folder (mode 0600).</summary>
     public const string KeyFileName = "device.key";
 

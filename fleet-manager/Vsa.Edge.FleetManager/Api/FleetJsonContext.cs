@@ -55,6 +55,7 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<EnrolmentTokenView>))]
 [JsonSerializable(typeof(EnrolmentRequest))]
 [JsonSerializable(typeof(EnrolmentResponse))]
+[JsonSerializable(typeof(SigningKeyView))]
 [JsonSerializable(typeof(RevocationRequest))]
 [JsonSerializable(typeof(RevocationResult))]
 [JsonSerializable(typeof(EvaluationReport))]

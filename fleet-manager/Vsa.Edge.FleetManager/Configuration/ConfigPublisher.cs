@@ -6,6 +6,7 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Signing;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Trust;
@@ -14,12 +15,13 @@ namespace Vsa.Edge.FleetManager.Configuration;
 
 /// <summary>
 /// Publishes desired configurations, retained with QoS 1, on <c>vsa/v1/{deviceId}/config/desired</c>, from its own MQTT
-/// client (client id <c>{ClientId}-config</c>). The database is the truth: after every (re)connection it republishes every
-/// device's current payload, byte for byte, so neither a fleet restart, a broker restart without persistence nor a change
+/// client (client id <c>{ClientId}-config</c>), each signed with the desired-state key (<see cref="DesiredStateSigningKey"/>)
+/// into a <see cref="SignedMessage"/> whose payload is the stored JSON byte for byte (the device refuses anything else).
+/// The database is the truth: after every (re)connection it republishes every device's current payload, signed again, so neither a fleet restart, a broker restart without persistence nor a change
 /// accepted while the broker was away leaves a device without its configuration. Between connections, <see cref="Notify"/>
 /// queues the devices whose configuration changed. Reconnects with jittered back-off on the injected clock.
 /// </summary>
-public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOptions> brokerOptions, FleetCertificateAuthority authority, TimeProvider timeProvider, ILoggerFactory loggerFactory) : BackgroundService
+public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOptions> brokerOptions, FleetCertificateAuthority authority, DesiredStateSigningKey signing, TimeProvider timeProvider, ILoggerFactory loggerFactory) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ConfigPublisher>();
     private readonly Channel<string> _changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -153,7 +155,7 @@ public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOp
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(Topics.ConfigDesired(desired.DeviceId))
-            .WithPayload(desired.Payload)
+            .WithPayload(Sign(signing, desired))
             .WithContentType("application/json")
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(true)
@@ -178,6 +180,14 @@ public sealed partial class ConfigPublisher(ConfigStore store, IOptions<BrokerOp
         }
 
         signal.TrySetResult();
+    }
+
+    /// <summary>The envelope published for <paramref name="desired"/>: its stored payload's exact UTF-8 bytes, signed.</summary>
+    public static byte[] Sign(DesiredStateSigningKey signing, DesiredConfigRecord desired)
+    {
+        ArgumentNullException.ThrowIfNull(signing);
+        ArgumentNullException.ThrowIfNull(desired);
+        return signing.Signer.SignToJson(DesiredConfigMessage.SchemaId, System.Text.Encoding.UTF8.GetBytes(desired.Payload));
     }
 
     private static MqttClientOptions BuildClientOptions(BrokerOptions settings, FleetCertificateAuthority authority) =>

@@ -52,9 +52,11 @@ public sealed record SetDesiredResult(SetDesiredOutcome Outcome, DesiredConfigRe
 /// <summary>
 /// Desired configurations (current in <c>device_config</c>, every version in <c>device_config_versions</c>) and reported
 /// ones (<c>device_config_reported</c>, newest by the device's <c>at</c>). Each new version is written with its audit entry
-/// in one transaction, by compare-and-set on the version, so two concurrent changes cannot both become version N+1.
+/// in one transaction, by compare-and-set on the version, so two concurrent changes cannot both become version N+1. The
+/// audit entry names the desired-state key that signs it (<paramref name="signing"/>) and the SHA-256 of the signed payload.
+/// A report of a refused desired message is audited once per refused message (<see cref="ConfigAuditActions.Refused"/>).
 /// </summary>
-public sealed class ConfigStore(FleetDatabase database, AuthorisationStore authorisations, IAuditLog audit)
+public sealed class ConfigStore(FleetDatabase database, AuthorisationStore authorisations, IAuditLog audit, Trust.DesiredStateSigningKey? signing = null)
 {
     private const string DesiredColumns = "device_id, version, issued_at, issued_by, payload";
 
@@ -148,10 +150,25 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
         return issued;
     }
 
-    /// <summary>Records a report unless an equal or newer one (by the device's <c>at</c>) is held; true when stored.</summary>
+    /// <summary>
+    /// Records a report unless an equal or newer one (by the device's <c>at</c>) is held; true when stored. A stored report
+    /// that refuses a desired message not refused in the report it replaces is audited (one entry per refused message, however
+    /// often the device repeats it).
+    /// </summary>
     public async Task<bool> ApplyReportedAsync(DbConnection connection, DbTransaction transaction, ReportedConfigMessage report, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
+        string? previousRefusal = null;
+        if (report.Status == ConfigApplyStatus.Rejected)
+        {
+            await using var previous = connection.Sql(transaction, "SELECT payload FROM device_config_reported WHERE device_id = @device_id;").With("@device_id", report.DeviceId);
+            if (await previous.ExecuteScalarAsync(cancellationToken) is string text)
+            {
+                var held = JsonSerializer.Deserialize(text, ContractsJsonContext.Default.ReportedConfigMessage);
+                previousRefusal = held?.Status == ConfigApplyStatus.Rejected ? RefusalKey(held) : null;
+            }
+        }
+
         await using var command = connection.Sql(transaction, """
             INSERT INTO device_config_reported (device_id, reported_at, received_at, source, applied_version, status, payload)
             VALUES (@device_id, @at, @received, @source, @applied, @status, @payload)
@@ -166,8 +183,28 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
             .With("@payload", JsonSerializer.Serialize(report, ContractsJsonContext.Default.ReportedConfigMessage));
         database.Dialect.AddTime(command, "@at", report.At);
         database.Dialect.AddTime(command, "@received", receivedAt);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        if (report.Status == ConfigApplyStatus.Rejected && RefusalKey(report) != previousRefusal)
+        {
+            await audit.AppendAsync(connection, transaction, new AuditEvent($"device:{report.DeviceId}", ConfigAuditActions.Refused, $"device:{report.DeviceId}", new JsonObject
+            {
+                ["sha256"] = report.RejectedSha256,
+                ["lastReceivedVersion"] = report.LastReceivedVersion,
+                ["appliedVersion"] = report.AppliedVersion,
+                ["errors"] = new JsonArray([.. report.Errors.Select(e => (JsonNode?)JsonValue.Create(e))]),
+            }), cancellationToken);
+        }
+
+        return true;
     }
+
+    // What identifies one refusal: the refused bytes' hash when the device gives it, else the version and the errors.
+    private static string RefusalKey(ReportedConfigMessage report) =>
+        report.RejectedSha256 ?? $"{report.LastReceivedVersion}|{string.Join("\n", report.Errors ?? [])}";
 
     /// <summary>The windows a device receives: the authorisations naming its cameras that have not ended at <paramref name="at"/>.</summary>
     public static IReadOnlyList<AuthorisationWindow> WindowsFor(string deviceId, IReadOnlyList<AuthorisationView> all, DateTimeOffset at) =>
@@ -202,12 +239,12 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
             await Bind(history, record).ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await audit.AppendAsync(connection, transaction, new AuditEvent(actor, AuditActions.ConfigurationChanged, $"device:{deviceId}", Details(record, message, previous, reason)), cancellationToken);
+        await audit.AppendAsync(connection, transaction, new AuditEvent(actor, AuditActions.ConfigurationChanged, $"device:{deviceId}", Details(record, message, previous, reason, signing?.KeyId)), cancellationToken);
         return record;
     }
 
     // What changed, without the camera sources (they may hold credentials); the hash pins the exact payload published.
-    private static JsonObject Details(DesiredConfigRecord record, DesiredConfigMessage message, long previous, string? reason)
+    private static JsonObject Details(DesiredConfigRecord record, DesiredConfigMessage message, long previous, string? reason, string? signingKeyId)
     {
         var cameras = new JsonArray();
         foreach (var camera in message.Cameras)
@@ -229,8 +266,14 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
             ["previousVersion"] = previous,
             ["cameras"] = cameras,
             ["authorisations"] = new JsonArray([.. message.Authorisations.Select(w => (JsonNode?)JsonValue.Create(w.Reference))]),
+            // The payload's exact bytes are what the envelope signs: this is the hash of the signed payload.
             ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record.Payload))),
         };
+        if (signingKeyId is not null)
+        {
+            details["signingKeyId"] = signingKeyId;
+        }
+
         if (reason is not null)
         {
             details["reason"] = reason;
@@ -282,4 +325,11 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
 
     private DesiredConfigRecord ReadDesired(DbDataReader r) =>
         new(r.GetString(0), r.GetInt64(1), database.Dialect.ReadTime(r, 2), r.GetString(3), r.GetString(4));
+}
+
+/// <summary>Audit actions of the configuration feature.</summary>
+public static class ConfigAuditActions
+{
+    /// <summary>A device refused a desired message (unsigned, forged, another device's, invalid or older): recorded once per refused message.</summary>
+    public const string Refused = "config.refuse";
 }

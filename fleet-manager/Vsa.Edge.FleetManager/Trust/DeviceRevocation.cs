@@ -31,13 +31,14 @@ public sealed partial class DeviceRevocation(EnrolmentStore store, FleetCertific
     private static partial void LogRevoked(ILogger logger, string deviceId, string actor, int count, bool disconnected);
 }
 
-/// <summary>Creates the CA (first start) and writes the current revocation list, after the database is migrated.</summary>
-public sealed class TrustInitializer(FleetCertificateAuthority authority, DeviceRevocation revocation) : IHostedService
+/// <summary>Creates the CA and the desired-state signing key (first start, or fails on an unreadable one) and writes the current revocation list, after the database is migrated.</summary>
+public sealed class TrustInitializer(FleetCertificateAuthority authority, DesiredStateSigningKey signing, DeviceRevocation revocation) : IHostedService
 {
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = authority.Certificate;
+        _ = signing.Signer;
         await revocation.PublishRevocationListAsync(cancellationToken);
     }
 
@@ -69,6 +70,7 @@ public static class TrustExtensions
             .ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<TrustOptions>, TrustOptionsValidator>();
         services.AddSingleton<FleetCertificateAuthority>();
+        services.AddSingleton<DesiredStateSigningKey>();
         services.AddSingleton<EnrolmentStore>();
         return services;
     }

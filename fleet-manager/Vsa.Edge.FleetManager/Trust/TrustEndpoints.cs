@@ -16,8 +16,9 @@ public static partial class TrustEndpoints
     public const int MaxSiteLength = 100;
 
     /// <summary>
-    /// Maps <c>POST/GET /api/enrolment-tokens</c>, <c>DELETE /api/enrolment-tokens/{id}</c>, <c>POST /api/enrol</c> and
-    /// <c>POST /api/devices/{deviceId}/revoke</c>.
+    /// Maps <c>POST/GET /api/enrolment-tokens</c>, <c>DELETE /api/enrolment-tokens/{id}</c>, <c>POST /api/enrol</c>,
+    /// <c>POST /api/devices/{deviceId}/revoke</c> and <c>GET /api/trust/signing-key</c> (administrators: the desired-state
+    /// public key, to trust on an unmanaged device).
     /// </summary>
     public static IEndpointRouteBuilder MapTrustApi(this IEndpointRouteBuilder app)
     {
@@ -29,6 +30,8 @@ public static partial class TrustEndpoints
         // Anonymous by design: the device has no account; the single-use, expiring token is its authorisation.
         app.MapPost("/api/enrol", EnrolAsync).AllowAnonymous().WithName("Enrol");
         app.MapPost("/api/devices/{deviceId}/revoke", RevokeDeviceAsync).RequireAuthorization(FleetPolicies.Manage).WithName("RevokeDevice");
+        app.MapGet("/api/trust/signing-key", (DesiredStateSigningKey key) => TypedResults.Ok(key.View))
+            .RequireAuthorization(FleetPolicies.Manage).WithName("DesiredStateSigningKey");
         app.MapGet("/api/trust/ca.crt", (FleetCertificateAuthority authority) => TypedResults.Text(authority.CertificatePem, "application/x-pem-file"))
             .AllowAnonymous().WithName("FleetCaCertificate");
         return app;
@@ -69,7 +72,7 @@ public static partial class TrustEndpoints
         };
 
     private static async Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> EnrolAsync(
-        EnrolmentRequest request, HttpContext context, EnrolmentStore store, FleetCertificateAuthority authority,
+        EnrolmentRequest request, HttpContext context, EnrolmentStore store, FleetCertificateAuthority authority, DesiredStateSigningKey signing,
         IOptions<TrustOptions> trust, IOptions<BrokerOptions> broker, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TrustEndpoints));
@@ -104,7 +107,7 @@ public static partial class TrustEndpoints
             trust.Value.DeviceBrokerHost ?? context.Request.Host.Host,
             trust.Value.DeviceBrokerPort ?? (settings.Mode == BrokerMode.Embedded ? settings.TlsPort : settings.Port));
         LogEnrolled(logger, issued.DeviceId, issued.Site, issued.Serial);
-        return TypedResults.Ok(new EnrolmentResponse(issued.DeviceId, issued.Site, issued.Serial, issued.NotAfter, issued.CertificatePem, authority.CertificatePem, endpoint));
+        return TypedResults.Ok(new EnrolmentResponse(issued.DeviceId, issued.Site, issued.Serial, issued.NotAfter, issued.CertificatePem, authority.CertificatePem, endpoint, [signing.View]));
     }
 
     private static async Task<Results<Ok<RevocationResult>, ValidationProblem, ProblemHttpResult>> RevokeDeviceAsync(

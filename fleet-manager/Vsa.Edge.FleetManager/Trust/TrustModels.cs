@@ -41,7 +41,14 @@ public sealed record BrokerEndpoint(string Host, int Port);
 /// <param name="CertificatePem">The device certificate.</param>
 /// <param name="CaCertificatePem">The fleet CA, to verify the broker.</param>
 /// <param name="Mqtt">Where to connect.</param>
-public sealed record EnrolmentResponse(string DeviceId, string Site, string Serial, DateTimeOffset NotAfter, string CertificatePem, string CaCertificatePem, BrokerEndpoint Mqtt);
+/// <param name="SigningKeys">The public key(s) the fleet signs desired state with: the device applies only what one of them signed.</param>
+public sealed record EnrolmentResponse(string DeviceId, string Site, string Serial, DateTimeOffset NotAfter, string CertificatePem, string CaCertificatePem, BrokerEndpoint Mqtt, IReadOnlyList<SigningKeyView> SigningKeys);
+
+/// <summary>A public key the fleet signs desired state with (<c>GET /api/trust/signing-key</c>, and in every enrolment).</summary>
+/// <param name="KeyId">Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo: the <c>keyId</c> of every envelope it signs.</param>
+/// <param name="Algorithm">Always <c>ES256</c>: ECDSA P-256, SHA-256, signature in IEEE P1363 form (r‖s, 64 bytes).</param>
+/// <param name="PublicKeyPem">The public key, PEM <c>PUBLIC KEY</c>.</param>
+public sealed record SigningKeyView(string KeyId, string Algorithm, string PublicKeyPem);
 
 /// <summary>Body of <c>POST /api/devices/{deviceId}/revoke</c> (optional).</summary>
 /// <param name="Reason">Why (recorded in the audit log), at most 500 characters.</param>

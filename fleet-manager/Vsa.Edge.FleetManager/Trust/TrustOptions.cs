@@ -24,6 +24,14 @@ public sealed class TrustOptions
     public string? Directory { get; set; }
 
     /// <summary>
+    /// The desired-state signing key (ECDSA P-256, PKCS #8 PEM, mode 0600): set it to keep the key elsewhere than the data
+    /// folder (another volume, a secrets mount); it must then exist. Default: <c>signing/desired-state.key</c> under
+    /// <c>Fleet:Storage:DataDirectory</c>, created at first start. Not the CA key. Back it up: losing it means giving every
+    /// device a new key (enrol it again, or set <c>Agent:TrustedSigningKeys</c>).
+    /// </summary>
+    public string? DesiredStateKeyPath { get; set; }
+
+    /// <summary>
     /// Extra DNS names or IP addresses of the broker's server certificate, besides <c>localhost</c>, <c>127.0.0.1</c> and
     /// <c>::1</c>: the names devices use to reach the broker (for example <c>fleet.csu.example</c>, <c>10.0.0.5</c>).
     /// </summary>

@@ -6,9 +6,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Server;
 using Vsa.Edge.Agent.Commands;
+using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Tests.Support;
+using Vsa.Edge.Contracts.Signing;
 
 namespace Vsa.Edge.Agent.Tests.Commands;
 
@@ -49,6 +52,22 @@ public sealed class EnrolCommandTests : IDisposable
         Assert.DoesNotContain("PRIVATE KEY", sent, StringComparison.Ordinal);
         Assert.Contains("CERTIFICATE REQUEST", sent, StringComparison.Ordinal);
         Assert.Contains("\"CredentialsDirectory\"", stdout.ToString(), StringComparison.Ordinal);
+        var trusted = SigningKeys.ReadPublicKeys(File.ReadAllText(Path.Combine(credentials, DeviceCredentials.SigningKeysFileName)));
+        Assert.Equal(TestSigning.Fleet.KeyId, SigningKeys.KeyId(Assert.Single(trusted)));
+        Assert.Equal([TestSigning.Fleet.KeyId], TrustedSigningKeys.Load(new AgentOptions { DeviceId = "pole-12" }, new MqttOptions { CredentialsDirectory = credentials }).KeyIds);
+    }
+
+    [Fact]
+    public async Task Enrol_SigningKeyIdDoesNotMatchTheKey_RefusedAndNothingStored()
+    {
+        using var fleet = new FakeFleet(_ca, "good-token") { SigningKeyId = new string('0', 64) };
+        using var stderr = new StringWriter();
+
+        var code = await EnrolCommand.RunAsync(Args("good-token"), TextWriter.Null, stderr, fleet);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"the signing key announced as {new string('0', 64)} does not have that key id; nothing was stored", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_data.FullName, "credentials")));
     }
 
     [Fact]
@@ -188,6 +207,9 @@ public sealed class EnrolCommandTests : IDisposable
 
         public List<string> Requests { get; } = [];
 
+        /// <summary>The key id announced beside the desired-state key; null: its real one.</summary>
+        public string? SigningKeyId { get; init; }
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Assert.Equal(HttpMethod.Post, request.Method);
@@ -213,6 +235,7 @@ public sealed class EnrolCommandTests : IDisposable
                 ["caCertificatePem"] = ca.Certificate.ExportCertificatePem(),
                 ["notAfter"] = certificate.NotAfter.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                 ["mqtt"] = new JsonObject { ["host"] = "fleet.test", ["port"] = 8883 },
+                ["signingKeys"] = new JsonArray(new JsonObject { ["keyId"] = SigningKeyId ?? TestSigning.Fleet.KeyId, ["algorithm"] = "ES256", ["publicKeyPem"] = TestSigning.Fleet.PublicKeyPem }),
             };
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer.ToJsonString(), Encoding.UTF8, "application/json") };
         }

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -50,7 +50,11 @@ public sealed class DesiredConfigTests : IDisposable
             var run = RunCommand.RunAsync(
                 ["--config", config],
                 stderr,
-                b => b.Logging.AddProvider(logs).AddFilter<RecordingLoggerProvider>(typeof(AgentWorker).FullName, LogLevel.Debug),
+                b =>
+                {
+                    b.Configuration.AddInMemoryCollection([TestSigning.TrustSetting]);
+                    b.Logging.AddProvider(logs).AddFilter<RecordingLoggerProvider>(typeof(AgentWorker).FullName, LogLevel.Debug);
+                },
                 sp =>
                 {
                     (worker, registry) = (sp.GetRequiredService<AgentWorker>(), sp.GetRequiredService<PipelineStatsRegistry>());
@@ -134,7 +138,11 @@ public sealed class DesiredConfigTests : IDisposable
         var run = RunCommand.RunAsync(
             ["--config", config],
             stderr,
-            b => b.Configuration["Mqtt:Port"] = InProcessBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            b =>
+            {
+                b.Configuration.AddInMemoryCollection([TestSigning.TrustSetting]);
+                b.Configuration["Mqtt:Port"] = InProcessBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            },
             sp =>
             {
                 (worker, outbox) = (sp.GetRequiredService<AgentWorker>(), sp.GetRequiredService<IAlertOutbox>());
@@ -192,7 +200,7 @@ public sealed class DesiredConfigTests : IDisposable
     private static AlertMessage? Alert(ReceivedMessage m) =>
         m.Topic == Topics.Alerts(DeviceId) ? JsonSerializer.Deserialize(m.Payload, ContractsJsonContext.Default.AlertMessage) : null;
 
-    // Publishes desired configurations as the fleet does: retained, QoS 1.
+    // Publishes desired configurations as the fleet does: signed with the fleet's key, retained, QoS 1.
     private sealed class FleetClient : IAsyncDisposable
     {
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -207,7 +215,7 @@ public sealed class DesiredConfigTests : IDisposable
         public async Task PublishAsync(DesiredConfigMessage message) =>
             await _client.PublishAsync(new MqttApplicationMessageBuilder()
                 .WithTopic(Topics.ConfigDesired(message.DeviceId))
-                .WithPayload(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message, ContractsJsonContext.Default.DesiredConfigMessage)))
+                .WithPayload(TestSigning.Sign(message))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithRetainFlag(true)
                 .Build());

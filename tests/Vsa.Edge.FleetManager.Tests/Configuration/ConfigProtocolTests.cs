@@ -17,10 +17,14 @@ public sealed partial class ConfigProtocolTests
     {
         var desired = new DesiredConfigMessage(DesiredConfigMessage.SchemaId, 1, "pole-12", 1, DateTimeOffset.UnixEpoch, [ConfigSamples.Camera()],
             [new AuthorisationWindow("A", "S", ["intrusion"], ["cam-1"], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1))]);
-        var reported = ConfigSamples.Reported("pole-12", DateTimeOffset.UnixEpoch, applied: 1);
+        var reported = ConfigSamples.Reported("pole-12", DateTimeOffset.UnixEpoch, applied: 1) with { RejectedSha256 = new string('a', 64) };
+        using var signer = Vsa.Edge.Contracts.Signing.MessageSigner.CreateNew();
+        var signed = signer.SignToJson(DesiredConfigMessage.SchemaId, JsonSerializer.SerializeToUtf8Bytes(desired, ContractsJsonContext.Default.DesiredConfigMessage));
 
         Assert.Equal(Written(JsonSerializer.Serialize(desired, ContractsJsonContext.Default.DesiredConfigMessage)), Declared("DesiredConfigMessage", "ReportedConfigMessage"));
-        Assert.Equal(Written(JsonSerializer.Serialize(reported, ContractsJsonContext.Default.ReportedConfigMessage)), Declared("ReportedConfigMessage", null));
+        Assert.Equal(Written(JsonSerializer.Serialize(reported, ContractsJsonContext.Default.ReportedConfigMessage)), Declared("ReportedConfigMessage", "SignedMessage"));
+        Assert.Equal(Written(Encoding.UTF8.GetString(signed)), Declared("SignedMessage", null));
+        Assert.Contains("$ref: '#/components/schemas/SignedMessage'", AsyncApi, StringComparison.Ordinal);
         Assert.Contains("enum: [local, fleet]", AsyncApi, StringComparison.Ordinal);
         Assert.Contains("enum: [applied, rejected]", AsyncApi, StringComparison.Ordinal);
     }
@@ -66,6 +70,6 @@ public sealed partial class ConfigProtocolTests
     }
 
     // Properties of the schema sit at eight spaces of indentation under "properties:".
-    [GeneratedRegex(@"^ {8}([a-zA-Z]+):", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^ {8}([a-zA-Z][a-zA-Z0-9]*):", RegexOptions.Multiline)]
     private static partial Regex TopLevelProperty();
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -69,7 +70,7 @@ public sealed class DesiredSubscriber : IAsyncDisposable
         var subscriber = new DesiredSubscriber(client);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            var message = JsonSerializer.Deserialize(e.ApplicationMessage.Payload.FirstSpan, ContractsJsonContext.Default.DesiredConfigMessage)!;
+            var message = Unwrap(e.ApplicationMessage.Payload.ToArray());
             subscriber._received.Writer.TryWrite((message, e.ApplicationMessage.Retain));
             return Task.CompletedTask;
         };
@@ -78,6 +79,17 @@ public sealed class DesiredSubscriber : IAsyncDisposable
         var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired(deviceId), MqttQualityOfServiceLevel.AtLeastOnce).Build(), guard.Token);
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
         return subscriber;
+    }
+
+    /// <summary>
+    /// The desired configuration inside a signed envelope as published on <c>config/desired</c> (signature not checked here:
+    /// <see cref="SignedDesiredConfigTests"/> checks it with the key a device gets at enrolment).
+    /// </summary>
+    public static DesiredConfigMessage Unwrap(byte[] published)
+    {
+        var envelope = JsonSerializer.Deserialize(published, ContractsJsonContext.Default.SignedMessage)!;
+        Assert.Equal(DesiredConfigMessage.SchemaId, envelope.Schema);
+        return JsonSerializer.Deserialize(Convert.FromBase64String(envelope.Payload), ContractsJsonContext.Default.DesiredConfigMessage)!;
     }
 
     /// <summary>The next message matching <paramref name="condition"/>, with whether it came as a retained copy.</summary>

@@ -202,7 +202,7 @@ public sealed class BrokerTrustTests
         var received = new TaskCompletionSource<DesiredConfigMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            received.TrySetResult(System.Text.Json.JsonSerializer.Deserialize(e.ApplicationMessage.Payload.FirstSpan, ContractsJsonContext.Default.DesiredConfigMessage)!);
+            received.TrySetResult(Configuration.DesiredSubscriber.Unwrap(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
             return Task.CompletedTask;
         };
         var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired("pole-12"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
