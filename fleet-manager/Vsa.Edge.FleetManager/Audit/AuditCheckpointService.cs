@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Vsa.Edge.FleetManager.Audit;
 
 /// <summary>
-/// Writes a checkpoint when the service starts, every <see cref="AuditCheckpointOptions.CheckpointInterval"/> when the chain
-/// has grown, and when the service stops.
+/// Writes a checkpoint every <see cref="AuditCheckpointOptions.CheckpointInterval"/> when the chain has grown, and when the
+/// service stops (<c>POST /api/audit/checkpoints</c> and <c>vsa-fleet audit checkpoint</c> write one on demand).
 /// </summary>
 public sealed partial class AuditCheckpointService(AuditCheckpoints checkpoints, IOptions<AuditCheckpointOptions> options, TimeProvider timeProvider, ILogger<AuditCheckpointService> logger)
     : BackgroundService
@@ -23,8 +23,8 @@ public sealed partial class AuditCheckpointService(AuditCheckpoints checkpoints,
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await TryWriteAsync(stoppingToken);
                 await Task.Delay(options.Value.CheckpointInterval, timeProvider, stoppingToken);
+                await TryWriteAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

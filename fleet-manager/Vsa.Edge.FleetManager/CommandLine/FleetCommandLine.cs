@@ -89,8 +89,8 @@ public static class FleetCommandLine
             // A relative SQLite path given on the command line is relative to where the command runs.
             overrides[$"{StorageOptions.SectionName}:{(isPostgres ? "Postgres" : "Sqlite")}"] = isPostgres || db.Contains('=', StringComparison.Ordinal) ? db : Path.GetFullPath(db);
 
-            // A SQLite file named on the command line brings its data folder (where the audit checkpoints default to), unless one is configured.
-            if (!isPostgres && !db.Contains('=', StringComparison.Ordinal) && builder.Configuration[$"{StorageOptions.SectionName}:DataDirectory"] is null)
+            // A SQLite file named on the command line brings its data folder, where the audit checkpoints are unless configured elsewhere.
+            if (!isPostgres && !db.Contains('=', StringComparison.Ordinal))
             {
                 overrides[$"{StorageOptions.SectionName}:DataDirectory"] = Path.GetDirectoryName(Path.GetFullPath(db));
             }

@@ -156,6 +156,16 @@ public sealed class FleetApp : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Makes <paramref name="deviceId"/> known to the fleet as if it had said it is online (the configuration API refuses
+    /// unknown ids).
+    /// </summary>
+    public async Task KnowDeviceAsync(string deviceId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Services.GetRequiredService<Vsa.Edge.FleetManager.Devices.DeviceStore>().ApplyStatusAsync(Samples.Status(deviceId, Vsa.Edge.Contracts.DeviceState.Online, now), now, CancellationToken.None);
+    }
+
     /// <summary>A new client of the test server, with its own cookie jar, signed in as nobody.</summary>
     public HttpClient CreateClient() => _factory.CreateClient();
 
