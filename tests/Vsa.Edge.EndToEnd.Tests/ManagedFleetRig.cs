@@ -195,6 +195,9 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
              "--urls", baseUri.ToString(), "--Fleet:Broker:TlsPort", _tlsPort.ToString(CultureInfo.InvariantCulture),
              "--Fleet:Storage:DataDirectory", data]);
         _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
+
+        // As the console's page does: a change made with the session cookie must name the fleet's own origin.
+        _http.DefaultRequestHeaders.Add("Origin", baseUri.GetLeftPart(UriPartial.Authority));
         await AgentToFleetTests.WaitReadyAsync(_http, _fleet);
         using (var login = await _http.PostAsJsonAsync("/api/auth/login", new { name = Admin, password = Password }))
         {

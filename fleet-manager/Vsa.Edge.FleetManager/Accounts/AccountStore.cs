@@ -20,7 +20,7 @@ public enum AccountChangeOutcome
 }
 
 /// <summary>Accounts in the fleet database; every change is written with its audit entry in one transaction.</summary>
-public sealed class AccountStore(FleetDatabase database, IAuditLog audit, TimeProvider timeProvider)
+public sealed class AccountStore(FleetDatabase database, IAuditLog audit, SessionStore sessions, TimeProvider timeProvider)
 {
     private const string Columns = """
         account_id, name, display_name, role, designation_reference, designation_date, training_date, disabled_at, created_at, updated_at,
@@ -132,25 +132,35 @@ public sealed class AccountStore(FleetDatabase database, IAuditLog audit, TimePr
                 await update.ExecuteNonQueryAsync(cancellationToken);
             }
 
+            if (!string.Equals(stamp, held.SecurityStamp, StringComparison.Ordinal))
+            {
+                await sessions.RevokeAccountAsync(connection, transaction, before.Id, SessionEndings.AccountChanged, cancellationToken);
+            }
+
             var details = Describe(after);
             details["before"] = Describe(before);
             await audit.AppendAsync(connection, transaction, new AuditEvent(actor, AuditActions.AccountUpdated, Target(name), details), cancellationToken);
             return (AccountChangeOutcome.Changed, (await FindAsync(connection, transaction, "account_id = @key", before.Id, cancellationToken))!.View);
         }, cancellationToken);
 
-    /// <summary>Replaces the password hash (ending the account's other sessions) and records <paramref name="action"/>.</summary>
+    /// <summary>Replaces the password hash (ending every session of the account) and records <paramref name="action"/>.</summary>
     public Task<bool> SetPasswordAsync(string name, string passwordHash, string actor, string action, CancellationToken cancellationToken) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
-            await using (var update = connection.Sql(transaction, "UPDATE accounts SET password_hash = @hash, security_stamp = @stamp, updated_at = @now WHERE name = @name;"))
+            if (await FindAsync(connection, transaction, "name = @key", name, cancellationToken) is not { } held)
             {
-                update.With("@hash", passwordHash).With("@stamp", NewStamp()).With("@name", name);
-                database.Dialect.AddTime(update, "@now", timeProvider.GetUtcNow());
-                if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
-                {
-                    return false;
-                }
+                return false;
             }
+
+            await using (var update = connection.Sql(transaction, "UPDATE accounts SET password_hash = @hash, security_stamp = @stamp, updated_at = @now WHERE account_id = @id;"))
+            {
+                update.With("@hash", passwordHash).With("@stamp", NewStamp()).With("@id", held.View.Id);
+                database.Dialect.AddTime(update, "@now", timeProvider.GetUtcNow());
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            // Every session of the account ends now, the one that changed the password included: a captured cookie dies with the old password.
+            await sessions.RevokeAccountAsync(connection, transaction, held.View.Id, SessionEndings.PasswordChanged, cancellationToken);
 
             await audit.AppendAsync(connection, transaction, new AuditEvent(actor, action, Target(name)), cancellationToken);
             return true;

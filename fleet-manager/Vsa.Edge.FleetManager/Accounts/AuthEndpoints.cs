@@ -18,7 +18,7 @@ public static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().WithName("Login");
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(FleetAuthentication.SignInRateLimit).WithName("Login");
         auth.MapPost("/logout", LogoutAsync).WithName("Logout");
         auth.MapGet("/me", MeAsync).WithName("GetSignedIn");
         auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword");
@@ -31,10 +31,30 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<SignedIn>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, HttpContext http, AccountStore accounts, PasswordHashing hashing, IAuditLog audit, CancellationToken cancellationToken)
+        LoginRequest request, HttpContext http, AccountStore accounts, PasswordHashing hashing, LoginThrottle throttle, LoginFailureAudit failures,
+        IAuditLog audit, CancellationToken cancellationToken)
     {
         var name = request.Name ?? string.Empty;
         var password = request.Password ?? string.Empty;
+        var remote = http.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        if (await RefuseLockedAsync(name, remote, throttle, failures, http, cancellationToken) is { } locked)
+        {
+            return locked;
+        }
+
+        // At most HashConcurrency hashes at once: a flood waits here (or is refused) instead of taking every core.
+        using var lease = await throttle.AcquireHashAsync(cancellationToken);
+        if (lease is null)
+        {
+            return TooMany(http, TimeSpan.FromSeconds(1), "Too many sign-ins at once; try again in a moment.");
+        }
+
+        // Attempts that queued behind others of the same flood find the lockout they caused, and cost no hash.
+        if (await RefuseLockedAsync(name, remote, throttle, failures, http, cancellationToken) is { } lockedMeanwhile)
+        {
+            return lockedMeanwhile;
+        }
+
         var stored = name.Length is > 0 and <= 64 ? await accounts.FindAsync(name, cancellationToken) : null;
         string? refusal;
         if (stored is null)
@@ -47,26 +67,52 @@ public static class AuthEndpoints
             refusal = !PasswordHashing.Verify(password, stored.PasswordHash) ? "wrong password" : stored.View.Disabled ? "account disabled" : null;
         }
 
-        var remote = http.Connection.RemoteIpAddress?.ToString();
         if (refusal is not null || stored is null)
         {
             // The actor is only what was typed: an unknown or malformed name is recorded as such, never as a real account.
             var actor = stored?.View.Name ?? "anonymous";
-            await audit.AppendAsync(new AuditEvent(actor, AuditActions.LoginFailed, stored is null ? string.Empty : AccountStore.Target(actor), new JsonObject
+            await failures.RecordAsync(actor, stored is null ? string.Empty : AccountStore.Target(actor), NullIfEmpty(remote), refusal!, cancellationToken);
+            foreach (var lockout in throttle.RecordFailure(name, remote))
             {
-                ["reason"] = refusal,
-                ["remote"] = remote,
-            }), cancellationToken);
+                await audit.AppendAsync(new AuditEvent("system:sign-in", AuditActions.LoginLockout, lockout.Scope == "account" && stored is not null ? AccountStore.Target(actor) : string.Empty, new JsonObject
+                {
+                    ["scope"] = lockout.Scope,
+                    ["remote"] = NullIfEmpty(remote),
+                    ["until"] = lockout.Until.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                }), cancellationToken);
+            }
 
             // One answer for every refusal, so the API does not tell which names exist.
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused", detail: "Unknown name or wrong password, or the account is disabled.");
         }
 
+        throttle.RecordSuccess(name);
         var principal = FleetAuthentication.Principal(stored.View, stored.SecurityStamp, FleetClaims.PasswordMethod, CookieAuthenticationDefaults.AuthenticationScheme);
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
-        await audit.AppendAsync(new AuditEvent(stored.View.Name, AuditActions.Login, AccountStore.Target(stored.View.Name), new JsonObject { ["remote"] = remote }), cancellationToken);
+        await audit.AppendAsync(new AuditEvent(stored.View.Name, AuditActions.Login, AccountStore.Target(stored.View.Name), new JsonObject { ["remote"] = NullIfEmpty(remote) }), cancellationToken);
         return TypedResults.Ok(new SignedIn(stored.View.Name, stored.View.DisplayName, stored.View.Role, FleetClaims.PasswordMethod));
     }
+
+    private static async Task<ProblemHttpResult?> RefuseLockedAsync(string name, string remote, LoginThrottle throttle, LoginFailureAudit failures, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (throttle.RetryAfter(name, remote) is not { } wait)
+        {
+            return null;
+        }
+
+        // Counted, not one row each: the interval's entry carries how many were refused.
+        await failures.RecordAsync("anonymous", string.Empty, NullIfEmpty(remote), "locked out", cancellationToken);
+        return TooMany(http, wait, "Too many failed sign-ins for this name or from this address; try again later.");
+    }
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds (rounded up).</summary>
+    internal static ProblemHttpResult TooMany(HttpContext http, TimeSpan wait, string detail)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Sign-in temporarily refused", detail: detail);
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private static async Task<NoContent> LogoutAsync(HttpContext http, IAuditLog audit, CancellationToken cancellationToken)
     {
@@ -84,9 +130,15 @@ public static class AuthEndpoints
             : TypedResults.Ok(new SignedIn(account.View.Name, account.View.DisplayName, account.View.Role, user.FindFirstValue(FleetClaims.Method) ?? string.Empty));
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> ChangePasswordAsync(
-        PasswordChange request, ClaimsPrincipal user, AccountStore accounts, PasswordHashing hashing, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
+        PasswordChange request, HttpContext http, ClaimsPrincipal user, AccountStore accounts, PasswordHashing hashing, LoginThrottle throttle, CancellationToken cancellationToken)
     {
+        using var lease = await throttle.AcquireHashAsync(cancellationToken);
+        if (lease is null)
+        {
+            return TooMany(http, TimeSpan.FromSeconds(1), "Too many password checks at once; try again in a moment.");
+        }
+
         var name = FleetClaims.Name(user);
         var stored = await accounts.FindAsync(name, cancellationToken);
         var errors = new Dictionary<string, string[]>();

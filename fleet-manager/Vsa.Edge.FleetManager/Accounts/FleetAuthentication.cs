@@ -22,6 +22,9 @@ public static class FleetAuthentication
     /// <summary>Name of the session cookie.</summary>
     public const string CookieName = "vsa-fleet";
 
+    /// <summary>The rate-limiter policy of <c>POST /api/auth/login</c>: a token bucket per client address.</summary>
+    public const string SignInRateLimit = "sign-in";
+
     /// <summary>Registers the stores, the hasher, the schemes and the policies; binds and validates <c>Fleet:Accounts</c>.</summary>
     public static IHostApplicationBuilder AddFleetAccounts(this IHostApplicationBuilder builder)
     {
@@ -29,15 +32,23 @@ public static class FleetAuthentication
             .BindConfiguration(AccountsOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AccountsOptions>, AccountsOptionsValidator>();
         builder.Services.AddFleetAccountStores();
+        builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton<LoginFailureAudit>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LoginFailureAudit>());
+        builder.Services.AddFleetSignInRateLimit();
         builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? TokenScheme : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie()
             .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(TokenScheme, null);
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
-            .Configure<IOptions<AccountsOptions>>((cookie, accounts) =>
+            .Configure<IOptions<AccountsOptions>, SessionStore, TimeProvider>((cookie, accounts, sessions, timeProvider) =>
             {
+                // The cookie carries a session id only; the ticket, its idle and absolute lifetimes and its revocation are server-side.
+                cookie.SessionStore = sessions;
+                cookie.TimeProvider = timeProvider;
                 cookie.Cookie.Name = CookieName;
                 cookie.Cookie.HttpOnly = true;
 
@@ -64,15 +75,21 @@ public static class FleetAuthentication
     public static IServiceCollection AddFleetAccountStores(this IServiceCollection services)
     {
         services.AddSingleton<PasswordHashing>(_ => new PasswordHashing());
+        services.AddSingleton<SessionStore>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<ApiTokenStore>();
         return services;
     }
 
-    /// <summary>Authentication then authorisation; call it after the static files, which stay public (the login form is one).</summary>
+    /// <summary>
+    /// The sign-in rate limit, authentication, the origin check of cookie requests (<see cref="CookieOriginCheck"/>), then
+    /// authorisation; call it after the static files, which stay public (the login form is one).
+    /// </summary>
     public static WebApplication UseFleetAccounts(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseMiddleware<CookieOriginCheck>();
         app.UseAuthorization();
         return app;
     }

@@ -17,12 +17,13 @@ public static class ApiExtensions
     }
 
     /// <summary>
-    /// Problem details for errors and empty error responses (401 and 403 included), then <c>GET /health</c> (liveness: the
+    /// The security headers (<see cref="SecurityHeaders"/>), problem details for errors and empty error responses (401 and 403 included), then <c>GET /health</c> (liveness: the
     /// process answers), <c>GET /health/ready</c> (readiness: the ingestion is subscribed to its broker) and
     /// <c>GET /openapi/v1.json</c>, all three public: they tell nothing about alerts or people.
     /// </summary>
     public static WebApplication UseFleetApi(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

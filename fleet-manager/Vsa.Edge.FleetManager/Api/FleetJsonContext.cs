@@ -40,6 +40,7 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<TokenView>))]
 [JsonSerializable(typeof(IReadOnlyList<AuditEntry>))]
 [JsonSerializable(typeof(AuditVerification))]
+[JsonSerializable(typeof(AuditCheckpoint))]
 [JsonSerializable(typeof(AuthorisationRequest))]
 [JsonSerializable(typeof(AuthorisationView))]
 [JsonSerializable(typeof(IReadOnlyList<AuthorisationView>))]

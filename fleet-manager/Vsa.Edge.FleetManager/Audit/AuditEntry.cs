@@ -32,8 +32,14 @@ public static class AuditActions
     /// <summary>A successful sign-in with a password.</summary>
     public const string Login = "auth.login";
 
-    /// <summary>A refused sign-in (unknown name, wrong password, disabled account).</summary>
+    /// <summary>
+    /// A refused sign-in (unknown name, wrong password, disabled account, locked out): the first of an actor and address at
+    /// once, the others of the interval as one entry whose details carry <c>count</c>, <c>from</c> and <c>to</c>.
+    /// </summary>
     public const string LoginFailed = "auth.login_failed";
+
+    /// <summary>Repeated refused sign-ins locked an account name or a client address out for a while.</summary>
+    public const string LoginLockout = "auth.lockout";
 
     /// <summary>A sign-out.</summary>
     public const string Logout = "auth.logout";

@@ -18,6 +18,8 @@ public static class FleetCommandLine
     /// <summary>Usage text.</summary>
     public const string Usage = """
         vsa-fleet audit verify [--db <sqlite file | connection string>] [--provider Sqlite|Postgres]
+                  [--Fleet:Audit:CheckpointFile <file>] [--Fleet:Audit:CheckpointKeyFile <file>]
+        vsa-fleet audit checkpoint [same options]: sign and append a checkpoint of the chain's head now
         vsa-fleet accounts create-admin --name <name> --display-name <text> --designation-ref <text>
                   --designation-date <yyyy-MM-dd> --training-date <yyyy-MM-dd> --password-stdin [--db …] [--provider …]
         vsa-fleet accounts create --role operator|admin|auditor (same options as create-admin)
@@ -43,6 +45,7 @@ public static class FleetCommandLine
             return (args[0], args.ElementAtOrDefault(1)) switch
             {
                 ("audit", "verify") => await VerifyAsync(flags, configuration, output, error, cancellationToken),
+                ("audit", "checkpoint") => await CheckpointAsync(flags, configuration, output, error, cancellationToken),
                 ("accounts", "create-admin") => await AccountCommands.CreateAsync(Role.Admin, flags, configuration, input, output, error, cancellationToken),
                 ("accounts", "create") => await AccountCommands.CreateAsync(null, flags, configuration, input, output, error, cancellationToken),
                 _ => await UsageAsync(error, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
@@ -56,6 +59,11 @@ public static class FleetCommandLine
         catch (DbException ex)
         {
             await error.WriteLineAsync($"Database error: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            await error.WriteLineAsync($"Audit checkpoint file or key unusable: {ex.Message}");
             return 2;
         }
     }
@@ -80,6 +88,12 @@ public static class FleetCommandLine
 
             // A relative SQLite path given on the command line is relative to where the command runs.
             overrides[$"{StorageOptions.SectionName}:{(isPostgres ? "Postgres" : "Sqlite")}"] = isPostgres || db.Contains('=', StringComparison.Ordinal) ? db : Path.GetFullPath(db);
+
+            // A SQLite file named on the command line brings its data folder, where the audit checkpoints are unless configured elsewhere.
+            if (!isPostgres && !db.Contains('=', StringComparison.Ordinal))
+            {
+                overrides[$"{StorageOptions.SectionName}:DataDirectory"] = Path.GetDirectoryName(Path.GetFullPath(db));
+            }
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);
@@ -120,9 +134,43 @@ public static class FleetCommandLine
             return 1;
         }
 
+        var checkpoints = host.Services.GetRequiredService<AuditCheckpoints>();
+        var against = await AuditCheckpointVerifier.VerifyAsync(database, checkpoints.FilePath, checkpoints.KeyPath, result.HeadSequence, cancellationToken);
+        if (against.Problem is { } mismatch)
+        {
+            await error.WriteLineAsync($"Audit log of {database.Description} is NOT intact: {mismatch} ({N(result.Entries)} entries read, {N(against.Checked)} checkpoints matched before)");
+            return 1;
+        }
+
         await output.WriteLineAsync($"Audit log of {database.Description} intact: {N(result.Entries)} entries; head #{N(result.HeadSequence)} {result.HeadHash}");
-        await output.WriteLineAsync("Keep the head somewhere else: entries deleted at the end of the log leave no gap to detect.");
+        await output.WriteLineAsync(against.Latest is { } latest
+            ? $"Checkpoints: {N(against.Checked)} signed checkpoints match ({checkpoints.FilePath}); the latest, #{N(latest.Sequence)} at {latest.At:yyyy-MM-dd HH:mm:ss}Z, is {N(result.HeadSequence - latest.Sequence)} entries behind the head."
+            : $"Warning: {against.Warning}");
         return 0;
+    }
+
+    private static async Task<int> CheckpointAsync(Dictionary<string, string> flags, List<string> configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        using var host = BuildHost(flags, configuration);
+        var database = host.Services.GetRequiredService<FleetDatabase>();
+        if (database.SqliteFile is { } file && !File.Exists(file))
+        {
+            await error.WriteLineAsync($"No database at {file}.");
+            return 2;
+        }
+
+        var checkpoints = host.Services.GetRequiredService<AuditCheckpoints>();
+        try
+        {
+            var written = await checkpoints.WriteAsync(onlyIfGrown: false, cancellationToken);
+            await output.WriteLineAsync($"Checkpoint #{N(written.Sequence)} {written.HeadHash} signed with key {written.KeyId}, appended to {checkpoints.FilePath}");
+            return 0;
+        }
+        catch (AuditCheckpointException ex)
+        {
+            await error.WriteLineAsync($"Audit log of {database.Description} is NOT intact, no checkpoint written: {ex.Message}");
+            return 1;
+        }
     }
 
     private static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> flags, out List<string> configuration, out string problem)

@@ -6,6 +6,7 @@ using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Configuration;
 
@@ -13,7 +14,7 @@ namespace Vsa.Edge.FleetManager.Configuration;
 public static class ConfigEndpoints
 {
     /// <summary>
-    /// Maps <c>PUT /api/devices/{deviceId}/config</c> (administrators), <c>GET /api/devices/{deviceId}/config</c>
+    /// Maps <c>PUT /api/devices/{deviceId}/config</c> (administrators; 404 for a device neither enrolled nor heard from), <c>GET /api/devices/{deviceId}/config</c>
     /// (administrators and auditors; auditors see camera passwords as <c>***</c>) and
     /// <c>GET /api/devices/{deviceId}/cameras/{cameraId}/layout</c> (any signed-in account).
     /// </summary>
@@ -55,12 +56,18 @@ public static class ConfigEndpoints
 
     private static async Task<Results<Ok<DeviceConfigView>, ValidationProblem, ProblemHttpResult>> PutAsync(
         string deviceId, DesiredConfigRequest request, ClaimsPrincipal user, ConfigStore store, ConfigPublisher publisher, DeviceStore devices, LiveBroadcaster live,
-        TimeProvider timeProvider, CancellationToken cancellationToken)
+        FleetDatabase database, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         // The id becomes a topic level: an MQTT wildcard or separator in it could not be published.
         if (deviceId.Length > PayloadDecoder.MaxIdLength || deviceId.AsSpan().IndexOfAny("/+#\0") >= 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["deviceId"] = [$"deviceId must be 1-{PayloadDecoder.MaxIdLength} characters, none of / + # NUL."] }, title: "Invalid device id");
+        }
+
+        // A configuration for an id nobody enrolled nor heard from would create a phantom device (and a retained topic).
+        if (!await KnownDevices.IsKnownAsync(database, deviceId, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Device not found", detail: $"No device has the id '{deviceId}': enrol it (or let it connect) before configuring it.");
         }
 
         if (!DesiredConfigRules.TryValidateCameras(request?.Cameras, out var cameras, out var errors))

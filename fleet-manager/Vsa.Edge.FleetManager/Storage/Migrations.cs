@@ -230,5 +230,20 @@ public static class Migrations
         new(8, "why an alert ended (end_reason: cleared, interrupted)", """
             ALTER TABLE alerts ADD COLUMN end_reason TEXT;
             """),
+        new(9, "server-side browser sessions", """
+            CREATE TABLE sessions (
+                session_hash   TEXT PRIMARY KEY,
+                account_id     {bigint} NOT NULL REFERENCES accounts (account_id),
+                ticket         TEXT NOT NULL,
+                remote         TEXT,
+                created_at     {time} NOT NULL,
+                last_seen_at   {time} NOT NULL,
+                expires_at     {time} NOT NULL,
+                revoked_at     {time},
+                revoked_reason TEXT
+            ){strict};
+            CREATE INDEX ix_sessions_account ON sessions (account_id) WHERE revoked_at IS NULL;
+            CREATE INDEX ix_sessions_expires ON sessions (expires_at);
+            """),
     ];
 }

@@ -74,6 +74,7 @@ public sealed class AuthorisationApiTests
         using var auditor = await fleet.ClientAsync(Role.Auditor);
         var request = ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(90));
         var authorisation = await AuthoriseAsync(admin, request);
+        await fleet.KnowDeviceAsync("pole-12");
         await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
         await using var device = await DesiredSubscriber.SubscribeAsync(fleet, "pole-12");
         await device.NextAsync(m => m.Version == 1);

@@ -20,6 +20,7 @@ public sealed class DesiredConfigApiTests
         await using var fleet = await FleetApp.StartAsync();
         using var admin = await fleet.ClientAsync(Role.Admin);
         var authorisation = await AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(30)));
+        await fleet.KnowDeviceAsync("pole-12");
 
         var first = await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()], expectedVersion: 0));
         await WaitPublishedAsync(fleet, "pole-12", 1);
@@ -50,6 +51,7 @@ public sealed class DesiredConfigApiTests
         await using var fleet = await FleetApp.StartAsync();
         using var admin = await fleet.ClientAsync(Role.Admin);
         using var op = await fleet.ClientAsync(Role.Operator);
+        await fleet.KnowDeviceAsync("pole-30");
 
         var badPolygon = await PutConfigAsync(admin, "pole-30", [ConfigSamples.Camera(polygon: "[[0.1,0.1],[1.5,0.1],[0.9,0.9]]")]);
         var unknownEvent = await PutConfigAsync(admin, "pole-30", [ConfigSamples.Camera(eventType: "loitering")]);
@@ -70,7 +72,7 @@ public sealed class DesiredConfigApiTests
         Assert.Equal(HttpStatusCode.Forbidden, byOperator.StatusCode);
         Assert.Contains("deviceId", await wildcardId.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, wildcardId.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/devices/pole-30/config")).StatusCode);
+        Assert.Null((await GetConfigAsync(admin, "pole-30")).Desired);
     }
 
     [Fact]
@@ -83,6 +85,7 @@ public sealed class DesiredConfigApiTests
             {
                 using var admin = await fleet.ClientAsync(Role.Admin);
                 await AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(30)));
+                await fleet.KnowDeviceAsync("pole-12");
                 await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
             }
 

@@ -72,6 +72,7 @@ public sealed class ReportedConfigTests
         using var admin = await fleet.ClientAsync(Role.Admin);
         using var op = await fleet.ClientAsync(Role.Operator);
         await AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(30)));
+        await fleet.KnowDeviceAsync("pole-12");
         await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         await ReportAsync(fleet, device, Samples.Status("pole-12", DeviceState.Online, Now), d => d.Status == DeviceState.Online);
@@ -100,6 +101,7 @@ public sealed class ReportedConfigTests
         using var auditor = await fleet.ClientAsync(Role.Auditor);
         using var op = await fleet.ClientAsync(Role.Operator);
         await AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(30)));
+        await fleet.KnowDeviceAsync("pole-12");
         await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
 
         var asAuditor = await GetConfigAsync(auditor, "pole-12");

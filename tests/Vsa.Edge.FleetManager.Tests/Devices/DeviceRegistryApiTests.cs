@@ -22,6 +22,9 @@ public sealed class DeviceRegistryApiTests
         using var admin = await fleet.ClientAsync(Role.Admin);
         using var op = await fleet.ClientAsync(Role.Operator);
         using var enrolled = await TrustedDevice.EnrolAsync(fleet, admin, "pole-enrolled");
+
+        // Enrolled, configured, never connected (a device that was not enrolled nor heard from cannot be configured).
+        using var configured = await TrustedDevice.EnrolAsync(fleet, admin, "pole-configured");
         await AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-configured", Now.AddDays(-1), Now.AddDays(30)));
         using (var tap = fleet.Tap())
         {
@@ -41,7 +44,7 @@ public sealed class DeviceRegistryApiTests
         var after = (await op.GetFromJsonAsync("/api/devices/pole-enrolled", FleetJsonContext.Default.DeviceView))!;
 
         Assert.Equal(["pole-configured", "pole-enrolled"], before.Select(d => d.DeviceId));
-        Assert.Equal((null, true, DeviceState.Offline), (before[0].Site, before[0].NeverConnected, before[0].Status));
+        Assert.Equal(("Gare Saint-Charles", true, DeviceState.Offline), (before[0].Site, before[0].NeverConnected, before[0].Status));
         Assert.Equal((1L, true, true), (before[0].Config!.DesiredVersion, before[0].Config!.NotReported, before[0].Config!.Drift));
         Assert.Equal(("Gare Saint-Charles", true, (DateTimeOffset?)null), (before[1].Site, before[1].NeverConnected, before[1].LastHeartbeatAt));
         Assert.Equal(("Gare Saint-Charles", false, DeviceState.Online), (after.Site, after.NeverConnected, after.Status));

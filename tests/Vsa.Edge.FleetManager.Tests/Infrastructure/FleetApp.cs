@@ -170,14 +170,35 @@ public sealed class FleetApp : IAsyncDisposable
     public async Task<HttpClient> SignInAsync(Role role, string? name = null)
     {
         var account = await CreateAccountAsync(role, name);
-        var client = _factory.CreateClient();
+        var client = CreateBrowserClient();
         var response = await client.PostAsync("/api/auth/login", System.Net.Http.Json.JsonContent.Create(new LoginRequest(account.Name, Password), FleetJsonContext.Default.LoginRequest));
         response.EnsureSuccessStatusCode();
         return client;
     }
 
+    /// <summary>
+    /// Makes <paramref name="deviceId"/> known to the fleet as if it had said it is online (the configuration API refuses
+    /// unknown ids).
+    /// </summary>
+    public async Task KnowDeviceAsync(string deviceId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Services.GetRequiredService<Vsa.Edge.FleetManager.Devices.DeviceStore>().ApplyStatusAsync(Samples.Status(deviceId, Vsa.Edge.Contracts.DeviceState.Online, now), now, CancellationToken.None);
+    }
+
     /// <summary>A new client of the test server, with its own cookie jar, signed in as nobody.</summary>
     public HttpClient CreateClient() => _factory.CreateClient();
+
+    /// <summary>
+    /// A new client with its own cookie jar that sends <c>Origin: http://localhost</c> as a browser on the console's page does
+    /// (state-changing requests on a session cookie are refused without it).
+    /// </summary>
+    public HttpClient CreateBrowserClient()
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Add("Origin", "http://localhost");
+        return client;
+    }
 
     /// <summary>Subscribes to the live events; do it before publishing what you wait for.</summary>
     public LiveTap Tap() => new(Services.GetRequiredService<LiveBroadcaster>().Subscribe());

@@ -34,6 +34,11 @@ public abstract partial class StorageContract : IAsyncLifetime
 
     protected ApiTokenStore Tokens { get; private set; } = null!;
 
+    protected SessionStore Sessions { get; private set; } = null!;
+
+    /// <summary>Idle 1 hour, absolute 3 hours: short enough to cross with the fake clock.</summary>
+    protected static AccountsOptions SessionOptions { get; } = new() { SessionLifetime = TimeSpan.FromHours(1), SessionAbsoluteLifetime = TimeSpan.FromHours(3) };
+
     protected MigrationRunner Runner { get; private set; } = null!;
 
     /// <summary>Statements that let the test play an attacker with write access to the database: drop the append-only triggers.</summary>
@@ -47,7 +52,8 @@ public abstract partial class StorageContract : IAsyncLifetime
         Audit = new AuditLog(Database, Clock);
         Alerts = new AlertStore(Database, Audit);
         Devices = new DeviceStore(Database);
-        Accounts = new AccountStore(Database, Audit, Clock);
+        Sessions = new SessionStore(Database, Microsoft.Extensions.Options.Options.Create(SessionOptions), Clock);
+        Accounts = new AccountStore(Database, Audit, Sessions, Clock);
         Tokens = new ApiTokenStore(Database, Accounts, Audit, Clock);
     }
 
