@@ -17,9 +17,11 @@ namespace Vsa.Edge.Agent.Pipeline;
 /// One camera: capture → (bounded channel) → pre-process + model run → (bounded channel) → decode, track, rules → sink.
 /// The stages run concurrently so decoding and capture overlap the model run. Frames and inference buffers cycle
 /// through small pools, so steady state allocates no Mat and no tensor. Replay waits on a full queue (every frame is
-/// processed); live drops the oldest queued frame (latest-frame policy) and counts it.
+/// processed); live drops the oldest queued frame (latest-frame policy) and counts it. Channel waits take no cancellation
+/// token: a cancellable wait allocates a new waiter each time it has to wait (a non-cancellable one reuses the channel's
+/// own), so stopping completes the channels instead, which wakes every waiting stage.
 /// </summary>
-public sealed class CameraPipeline
+public sealed partial class CameraPipeline
 {
     // One buffer set being run, one queued for decoding, one being decoded.
     private const int BufferSets = 3;
@@ -124,6 +126,14 @@ public sealed class CameraPipeline
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var wake = stop.Token.UnsafeRegister(
+            _ =>
+            {
+                frames.Writer.TryComplete();
+                results.Writer.TryComplete();
+                freeJobs.Writer.TryComplete();
+            },
+            null);
         try
         {
             var capture = RunStage(() => CaptureAsync(frames.Writer, stop.Token), e => frames.Writer.TryComplete(e), stop);
@@ -174,124 +184,6 @@ public sealed class CameraPipeline
                 throw;
             }
         });
-
-    // The source belongs to the caller (it disposes it); reconnection of a live source is the camera supervisor's job.
-    private async Task CaptureAsync(ChannelWriter<VideoFrame> output, CancellationToken ct)
-    {
-        var next = 0L;
-        while (!ct.IsCancellationRequested)
-        {
-            if (_options.Every > 1 && next % _options.Every != 0)
-            {
-                if (!_source.TrySkip())
-                {
-                    break;
-                }
-
-                next++;
-                continue;
-            }
-
-            if (!_freeFrames.TryDequeue(out var frame))
-            {
-                throw new InvalidOperationException("Frame pool exhausted: a frame was not returned.");
-            }
-
-            if (!_source.TryRead(frame, ct))
-            {
-                _freeFrames.Enqueue(frame);
-                break;
-            }
-
-            next++;
-
-            // Privacy masks are blanked before anything downstream (detector, pose, fire, debug video) sees the frame.
-            Analysis?.BlankMasks(frame.Image);
-            if (_options.PaceFiles && !_source.Spec.IsLive)
-            {
-                var wait = frame.Timestamp - _time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, _time, ct).ConfigureAwait(false);
-                }
-            }
-
-            await output.WriteAsync(frame, ct).ConfigureAwait(false);
-        }
-
-        PipelineLog.SourceEnded(_logger, _cameraId, _source.Spec.Redacted, next);
-    }
-
-    private async Task InferAsync(ChannelReader<VideoFrame> input, ChannelReader<InferenceJob> freeJobs, ChannelWriter<InferenceJob> output, CancellationToken ct)
-    {
-        while (await input.WaitToReadAsync(ct).ConfigureAwait(false))
-        {
-            while (input.TryRead(out var frame))
-            {
-                if (IsStale(frame))
-                {
-                    // Latest-frame policy: a live frame that waited longer than MaxFrameAge is not worth analysing.
-                    _stats.FrameDropped();
-                    _freeFrames.Enqueue(frame);
-                    continue;
-                }
-
-                var job = await freeJobs.ReadAsync(ct).ConfigureAwait(false);
-                var keep = false;
-                try
-                {
-                    _detector.Preprocess(frame.Image, job.Buffers);
-                    job.FrameIndex = frame.Index;
-                    job.Timestamp = frame.Timestamp;
-
-                    // Pose, fire and annotation read the pixels on the last stage: then the frame travels with its job.
-                    keep = Analysis?.NeedsPixels == true;
-                    job.Frame = keep ? frame : null;
-                }
-                finally
-                {
-                    if (!keep)
-                    {
-                        _freeFrames.Enqueue(frame);
-                    }
-                }
-
-                var started = _time.GetTimestamp();
-                _detector.Run(job.Buffers);
-                _stats.RecordInference(_time.GetElapsedTime(started));
-                await output.WriteAsync(job, ct).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private bool IsStale(VideoFrame frame) =>
-        !_options.Replay && _options.MaxFrameAge is { } max && _time.GetUtcNow() - frame.Timestamp > max;
-
-    private async Task PostProcessAsync(ChannelReader<InferenceJob> input, ChannelWriter<InferenceJob> freeJobs, CancellationToken ct)
-    {
-        var candidateThreshold = MathF.Min(_options.CandidateScoreThreshold, _options.ScoreThreshold);
-        while (await input.WaitToReadAsync(ct).ConfigureAwait(false))
-        {
-            while (input.TryRead(out var job))
-            {
-                _detector.Decode(job.Buffers, candidateThreshold, _candidates);
-                var (index, timestamp, frame) = (job.FrameIndex, job.Timestamp, job.Frame);
-                job.Frame = null;
-                freeJobs.TryWrite(job);
-                try
-                {
-                    Process(index, timestamp, frame?.Image);
-                }
-                finally
-                {
-                    if (frame is not null)
-                    {
-                        _freeFrames.Enqueue(frame);
-                    }
-                }
-            }
-        }
-    }
 
     private void Process(long frameIndex, DateTimeOffset timestamp, Mat? image)
     {
@@ -376,17 +268,5 @@ public sealed class CameraPipeline
         }
 
         Analysis?.Complete(_alerts);
-    }
-
-    private sealed class InferenceJob(InferenceBuffers buffers)
-    {
-        public InferenceBuffers Buffers { get; } = buffers;
-
-        public long FrameIndex { get; set; }
-
-        public DateTimeOffset Timestamp { get; set; }
-
-        /// <summary>The frame, kept until the last stage when <see cref="FrameAnalysis.NeedsPixels"/>; otherwise null.</summary>
-        public VideoFrame? Frame { get; set; }
     }
 }

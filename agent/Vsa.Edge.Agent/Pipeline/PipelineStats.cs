@@ -10,6 +10,7 @@ public sealed class PipelineStats(string cameraId, TimeProvider time)
     private int _inferenceCount;
     private long _processed;
     private long _dropped;
+    private long _allocated;
     private long _lastProcessedTicks = long.MinValue;
     private long _snapshotProcessed;
     private long _snapshotTimestamp = time.GetTimestamp();
@@ -45,6 +46,20 @@ public sealed class PipelineStats(string cameraId, TimeProvider time)
 
     /// <summary>The source is down and being reconnected: counts as progress for the watchdog.</summary>
     public void ReportSourceOffline() => Interlocked.Exchange(ref _lastProgressTicks, time.GetTimestamp());
+
+    /// <summary>
+    /// Managed bytes the pipeline's stages have allocated since start (counted on their own threads, channel hand-offs
+    /// included): set-up, then nothing per frame in steady state — a figure that grows frame after frame is a regression.
+    /// </summary>
+    public long AllocatedBytes => Interlocked.Read(ref _allocated);
+
+    internal void AddAllocated(long bytes)
+    {
+        if (bytes != 0)
+        {
+            Interlocked.Add(ref _allocated, bytes);
+        }
+    }
 
     internal void FrameDropped() => Interlocked.Increment(ref _dropped);
 

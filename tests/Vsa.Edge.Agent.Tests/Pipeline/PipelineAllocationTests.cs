@@ -18,8 +18,10 @@ public sealed class ProcessWideMeasurements;
 
 /// <summary>
 /// Managed allocations of the whole per-frame path in steady state — capture into pooled frames, the three stages and
-/// their channels, pre-processing, the model run, decoding, tracking, rules and the sink — on a camera whose scene does
-/// not change (the demo clip's first frame, over and over), measured process-wide between two frames.
+/// their channel hand-offs, pre-processing, the model run, decoding, tracking, rules and the sink — on a camera whose
+/// scene does not change (the demo clip's first frame, over and over), counted by the stages on their own threads
+/// (<see cref="PipelineStats.AllocatedBytes"/>) between two frames 160 frames apart. The process-wide figure is printed
+/// too: it also holds the test host's own background allocations (≈ 1.5 KB/s idle), so it cannot be asserted at 0.
 /// </summary>
 [Collection(nameof(ProcessWideMeasurements))]
 public sealed class PipelineAllocationTests(ModelFixture fixture, ITestOutputHelper output) : IClassFixture<ModelFixture>
@@ -28,11 +30,12 @@ public sealed class PipelineAllocationTests(ModelFixture fixture, ITestOutputHel
     private const int To = 220;
 
     [Fact]
-    public async Task RunAsync_SteadyState_AllocatesAFewHundredBytesPerFrameAtMost()
+    public async Task RunAsync_SteadyState_AllocatesNothingPerFrame()
     {
         using var source = new RepeatedFrameSource(To + 10);
         var camera = CameraConfigLoader.Load(Path.Combine(TestAssets.RepositoryRoot, "agent", "Vsa.Edge.Agent", "samples", "vtest-camera.json"));
-        var sink = new MeasuringSink();
+        var stats = new PipelineStats(camera.CameraId, TimeProvider.System);
+        var sink = new MeasuringSink(stats);
         using var detector = fixture.Model.CreateDetector();
         var pipeline = new CameraPipeline(
             camera.CameraId,
@@ -42,24 +45,29 @@ public sealed class PipelineAllocationTests(ModelFixture fixture, ITestOutputHel
             new RuleEngine(camera, fixture.Model.Manifest, "edge-alloc"),
             sink,
             new PipelineOptions { Replay = true },
-            new PipelineStats(camera.CameraId, TimeProvider.System),
+            stats,
             TimeProvider.System,
             NullLogger.Instance);
 
         await pipeline.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(5));
 
-        var perFrame = (double)(sink.AllocatedAt[To] - sink.AllocatedAt[From]) / (To - From);
-        output.WriteLine($"{perFrame:F0} managed bytes allocated per frame in steady state (frames {From}-{To}, whole process)");
+        var pipelineBytes = sink.PipelineAt[1] - sink.PipelineAt[0];
+        var processBytes = sink.ProcessAt[1] - sink.ProcessAt[0];
+        output.WriteLine($"frames {From}-{To}: {pipelineBytes} managed bytes allocated by the pipeline, {processBytes} by the whole process ({(double)processBytes / (To - From):F0} per frame)");
         Assert.True(sink.AlertsBefore(From) > 0, "the scene raises an alert early, so the rules are exercised");
-        Assert.True(perFrame < 4096, $"{perFrame:F0} bytes per frame");
+        Assert.True(stats.AllocatedBytes > 0, "set-up allocates, so the stages' meters are running");
+        Assert.Equal(0, pipelineBytes);
     }
 
-    private sealed class MeasuringSink : IPipelineSink
+    // Allocates nothing per frame itself: it runs on the pipeline's last stage, whose allocations are counted.
+    private sealed class MeasuringSink(PipelineStats stats) : IPipelineSink
     {
-        private readonly List<long> _alertFrames = [];
+        private readonly List<long> _alertFrames = new(64);
         private long _frame;
 
-        public Dictionary<long, long> AllocatedAt { get; } = [];
+        public long[] PipelineAt { get; } = new long[2];
+
+        public long[] ProcessAt { get; } = new long[2];
 
         public int AlertsBefore(long frame) => _alertFrames.Count(f => f < frame);
 
@@ -68,7 +76,9 @@ public sealed class PipelineAllocationTests(ModelFixture fixture, ITestOutputHel
             _frame = frame.FrameIndex;
             if (frame.FrameIndex is From or To)
             {
-                AllocatedAt[frame.FrameIndex] = GC.GetTotalAllocatedBytes(precise: true);
+                var at = frame.FrameIndex == From ? 0 : 1;
+                PipelineAt[at] = stats.AllocatedBytes;
+                ProcessAt[at] = GC.GetTotalAllocatedBytes(precise: true);
             }
         }
 
