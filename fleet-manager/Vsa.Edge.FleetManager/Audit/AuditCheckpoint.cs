@@ -28,7 +28,7 @@ public sealed class AuditCheckpointOptions
     /// </summary>
     public string? CheckpointKeyFile { get; set; }
 
-    /// <summary>How often a checkpoint is written when the chain has grown. Default 1 hour; one is also written at shutdown.</summary>
+    /// <summary>How often a checkpoint is written when the chain has grown. Default 1 hour.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
 

@@ -3,19 +3,13 @@ using Microsoft.Extensions.Options;
 namespace Vsa.Edge.FleetManager.Audit;
 
 /// <summary>
-/// Writes a checkpoint every <see cref="AuditCheckpointOptions.CheckpointInterval"/> when the chain has grown, and when the
-/// service stops (<c>POST /api/audit/checkpoints</c> and <c>vsa-fleet audit checkpoint</c> write one on demand).
+/// Writes a checkpoint every <see cref="AuditCheckpointOptions.CheckpointInterval"/> when the chain has grown
+/// (<c>POST /api/audit/checkpoints</c> and <c>vsa-fleet audit checkpoint</c> write one on demand). None at shutdown: a host
+/// torn down while stopping would write it into a folder being removed; the interval bounds what a crash leaves uncovered.
 /// </summary>
 public sealed partial class AuditCheckpointService(AuditCheckpoints checkpoints, IOptions<AuditCheckpointOptions> options, TimeProvider timeProvider, ILogger<AuditCheckpointService> logger)
     : BackgroundService
 {
-    /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await TryWriteAsync(cancellationToken);
-    }
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

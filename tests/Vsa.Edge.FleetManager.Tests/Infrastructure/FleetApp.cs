@@ -177,13 +177,13 @@ public sealed class FleetApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes <paramref name="deviceId"/> known to the fleet as if it had said it is online (the configuration API refuses
-    /// unknown ids).
+    /// Makes <paramref name="deviceId"/> known to the fleet (the configuration API refuses unknown ids) as if it had said
+    /// "offline" long ago, so that any status the test sends afterwards is newer and applies.
     /// </summary>
     public async Task KnowDeviceAsync(string deviceId)
     {
-        var now = DateTimeOffset.UtcNow;
-        await Services.GetRequiredService<Vsa.Edge.FleetManager.Devices.DeviceStore>().ApplyStatusAsync(Samples.Status(deviceId, Vsa.Edge.Contracts.DeviceState.Online, now), now, CancellationToken.None);
+        var longAgo = new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await Services.GetRequiredService<Vsa.Edge.FleetManager.Devices.DeviceStore>().ApplyStatusAsync(Samples.Status(deviceId, Vsa.Edge.Contracts.DeviceState.Offline, longAgo), longAgo, CancellationToken.None);
     }
 
     /// <summary>A new client of the test server, with its own cookie jar, signed in as nobody.</summary>
