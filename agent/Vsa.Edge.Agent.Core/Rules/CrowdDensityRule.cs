@@ -1,3 +1,4 @@
+using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Rules;
@@ -21,9 +22,14 @@ internal sealed class CrowdDensityRule : Rule
     private double _reported;
     private DateTimeOffset _reportedAt;
 
-    public CrowdDensityRule(RuleSettings settings)
+    private readonly TimeSpan _occlusionMemory;
+
+    /// <param name="settings">The event on its zone.</param>
+    /// <param name="occlusionMemory">How long a lost confirmed person still counts (<see cref="PersonCounting"/>).</param>
+    public CrowdDensityRule(RuleSettings settings, TimeSpan occlusionMemory)
         : base(settings)
     {
+        _occlusionMemory = occlusionMemory;
         var calibrated = settings.Ground.IsCalibrated;
         _area = settings.Ground.Area(settings.Zone!);
         _threshold = calibrated ? settings["maxDensity"] : settings["maxCount"];
@@ -40,7 +46,7 @@ internal sealed class CrowdDensityRule : Rule
         var tracks = frame.Tracks;
         for (var i = 0; i < tracks.Count; i++)
         {
-            if (Applies(tracks[i]) && InZone(tracks[i].Box))
+            if (Counts(tracks[i], now))
             {
                 count++;
                 scoreSum += tracks[i].Score;
@@ -55,18 +61,18 @@ internal sealed class CrowdDensityRule : Rule
             _value = value;
             if (now - _condition.Since >= Settings.MinDuration && MayStart(0, now))
             {
-                output.Add(Lifecycle.Start(0, _condition.Since, now, confidence, Measure(value), People(frame)));
+                output.Add(Lifecycle.Start(0, _condition.Since, now, confidence, Measure(value), Present(frame)));
                 (_reported, _reportedAt) = (value, now);
             }
             else if (Lifecycle.IsOpen(0) && value >= _reported * UpdateRise && now - _reportedAt >= UpdateInterval)
             {
-                output.Add(Lifecycle.Update(0, now, confidence, Measure(value), People(frame)));
+                output.Add(Lifecycle.Update(0, now, confidence, Measure(value), Present(frame)));
                 (_reported, _reportedAt) = (value, now);
             }
         }
         else if (state == HeldState.Cleared && Lifecycle.IsOpen(0))
         {
-            output.Add(Lifecycle.End(0, _condition.ClearedAt, now, confidence, Measure(value), People(frame)));
+            output.Add(Lifecycle.End(0, _condition.ClearedAt, now, confidence, Measure(value), Present(frame)));
         }
 
         Lifecycle.Prune(now);
@@ -85,4 +91,25 @@ internal sealed class CrowdDensityRule : Rule
     private Measurement Measure(double value) => Settings.Ground.IsCalibrated
         ? new Measurement("density", Math.Round(value, 3), "persons/m2")
         : new Measurement("count", value, "persons");
+
+    // A person of the event's classes, confirmed or briefly lost, with their feet in the zone.
+    private bool Counts(Track track, DateTimeOffset now) =>
+        PersonCounting.IsPresent(track, now, _occlusionMemory)
+        && (uint)track.ClassId < (uint)Settings.ClassMask.Length && Settings.ClassMask[track.ClassId]
+        && InZone(track.Box);
+
+    // The persons counted, for a message (allocates: only when one is built).
+    private List<AlertObject> Present(RuleFrame frame)
+    {
+        var people = new List<AlertObject>();
+        foreach (var track in frame.Tracks)
+        {
+            if (Counts(track, frame.Now))
+            {
+                people.Add(Object(Label(track.ClassId), track.Score, track.Box, track.Id));
+            }
+        }
+
+        return people;
+    }
 }

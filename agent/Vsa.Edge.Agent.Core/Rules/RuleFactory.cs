@@ -62,7 +62,7 @@ internal static class RuleFactory
                         inputs |= RuleInputs.History;
                         break;
                     case EventType.CrowdDensity:
-                        rules.Add(new CrowdDensityRule(Settings(zoneId, mask!)));
+                        rules.Add(new CrowdDensityRule(Settings(zoneId, mask!), options.OcclusionMemory));
                         break;
                     case EventType.CrowdMovement:
                         rules.Add(new CrowdMovementRule(Settings(zoneId, mask!)));
