@@ -26,12 +26,23 @@ operator() { # prints "login_seconds read_seconds"
   rm -f "$jar"; echo "$t1 $t2"
 }
 echo "quiet:  $(operator)"
-end=$((SECONDS + seconds)); codes="$data/codes"
-for i in $(seq 16); do
-  ( while [ $SECONDS -lt $end ]; do curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
-      -d "{\"name\":\"root\",\"password\":\"guess $i $RANDOM\"}" "$url" >>"$codes.$i"; done ) &
-done
+# One load-generator process (16 threads, keep-alive connections): spawning a curl per attempt would itself eat the cores.
+python3 - "$http" "$seconds" >"$data/codes" <<'PY' &
+import http.client, json, sys, threading, time, collections
+port, seconds = int(sys.argv[1]), float(sys.argv[2]); end = time.time() + seconds; counts = collections.Counter(); lock = threading.Lock()
+def attack(i):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60); n = 0
+    while time.time() < end:
+        n += 1
+        c.request("POST", "/api/auth/login", json.dumps({"name": "root", "password": f"guess {i} {n}"}), {"Content-Type": "application/json"})
+        r = c.getresponse(); r.read()
+        with lock: counts[r.status] += 1
+threads = [threading.Thread(target=attack, args=(i,)) for i in range(16)]
+[t.start() for t in threads]; [t.join() for t in threads]
+print(" ".join(f"{n}x{s}" for s, n in sorted(counts.items())))
+PY
+flood=$!
 sleep 3
 for n in 1 2 3 4 5; do echo "flood:  $(operator)"; sleep 1; done
-wait $(jobs -p | grep -v "^$fleet$") 2>/dev/null || true
-echo "flood answers: $(cat "$codes".* | sort | uniq -c | tr '\n' ' ')"
+wait $flood
+echo "flood answers: $(cat "$data/codes")"
