@@ -61,6 +61,13 @@ public sealed class AccountsOptions
     public int HashQueueLimit { get; set; } = 8;
 
     /// <summary>
+    /// Sign-ins of one client address hashing or waiting for a hash at once; beyond it that address is answered 429 at once,
+    /// so that one address cannot fill the queue of <see cref="HashQueueLimit"/> and keep the operators out. Default 2.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int HashPerAddress { get; set; } = 2;
+
+    /// <summary>
     /// Failed sign-ins are audited as one entry for the first failure of an account name and client address, then one entry
     /// per such pair and interval with the count of the others. Default 15 minutes.
     /// </summary>

@@ -43,7 +43,7 @@ public static class AuthEndpoints
         }
 
         // At most HashConcurrency hashes at once: a flood waits here (or is refused) instead of taking every core.
-        using var lease = await throttle.AcquireHashAsync(cancellationToken);
+        using var lease = await throttle.AcquireHashAsync(remote, cancellationToken);
         if (lease is null)
         {
             return TooMany(http, TimeSpan.FromSeconds(1), "Too many sign-ins at once; try again in a moment.");
@@ -133,7 +133,7 @@ public static class AuthEndpoints
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
         PasswordChange request, HttpContext http, ClaimsPrincipal user, AccountStore accounts, PasswordHashing hashing, LoginThrottle throttle, CancellationToken cancellationToken)
     {
-        using var lease = await throttle.AcquireHashAsync(cancellationToken);
+        using var lease = await throttle.AcquireHashAsync(http.Connection.RemoteIpAddress?.ToString() ?? string.Empty, cancellationToken);
         if (lease is null)
         {
             return TooMany(http, TimeSpan.FromSeconds(1), "Too many password checks at once; try again in a moment.");

@@ -26,6 +26,7 @@ public sealed class LoginThrottle : IDisposable
     private readonly AccountsOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrencyLimiter _hashes;
+    private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private long _hashesStarted;
 
     /// <summary>Creates the throttle from <c>Fleet:Accounts</c>.</summary>
@@ -79,19 +80,57 @@ public sealed class LoginThrottle : IDisposable
     }
 
     /// <summary>
-    /// Waits for a hashing slot; null when the queue is full (answer 429 at once). Dispose the lease when the hash is done.
+    /// Waits for a hashing slot; null when the queue is full or <paramref name="address"/> already has
+    /// <see cref="AccountsOptions.HashPerAddress"/> sign-ins hashing or waiting (answer 429 at once). Dispose the lease when
+    /// the hash is done.
     /// </summary>
-    public async Task<RateLimitLease?> AcquireHashAsync(CancellationToken cancellationToken)
+    public async Task<IDisposable?> AcquireHashAsync(string address, CancellationToken cancellationToken)
     {
-        var lease = await _hashes.AcquireAsync(1, cancellationToken);
-        if (!lease.IsAcquired)
+        lock (_lock)
         {
-            lease.Dispose();
+            var inFlight = _inFlight.GetValueOrDefault(address);
+            if (inFlight >= _options.HashPerAddress)
+            {
+                return null;
+            }
+
+            _inFlight[address] = inFlight + 1;
+        }
+
+        var slot = new HashSlot(this, address);
+        try
+        {
+            slot.Lease = await _hashes.AcquireAsync(1, cancellationToken);
+        }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
+
+        if (!slot.Lease.IsAcquired)
+        {
+            slot.Dispose();
             return null;
         }
 
         Interlocked.Increment(ref _hashesStarted);
-        return lease;
+        return slot;
+    }
+
+    internal void ReleaseAddress(string address)
+    {
+        lock (_lock)
+        {
+            if (_inFlight.TryGetValue(address, out var inFlight) && inFlight > 1)
+            {
+                _inFlight[address] = inFlight - 1;
+            }
+            else
+            {
+                _inFlight.Remove(address);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -150,5 +189,22 @@ public sealed class LoginThrottle : IDisposable
         public DateTimeOffset WindowStart { get; init; }
 
         public DateTimeOffset LockedUntil { get; set; } = DateTimeOffset.MinValue;
+    }
+}
+
+/// <summary>A hashing slot and the address's place among its concurrent sign-ins, given back together.</summary>
+file sealed class HashSlot(LoginThrottle owner, string address) : IDisposable
+{
+    private int _disposed;
+
+    public RateLimitLease? Lease { get; set; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Lease?.Dispose();
+            owner.ReleaseAddress(address);
+        }
     }
 }

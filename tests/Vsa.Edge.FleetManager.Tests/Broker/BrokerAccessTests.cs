@@ -43,6 +43,7 @@ public sealed class BrokerAccessTests
         using var admin = await fleet.ClientAsync(Role.Admin);
         var now = ConfigSamples.NowToTheSecond();
         await ConfigTestClient.AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-12", now.AddDays(-1), now.AddDays(30)));
+        await fleet.KnowDeviceAsync("pole-12");
         await ConfigTestClient.ReadConfigAsync(await ConfigTestClient.PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
         await using var victim = await DesiredSubscriber.SubscribeAsync(fleet, "pole-12");
         await victim.NextAsync(m => m.Version == 1);
@@ -181,6 +182,12 @@ public sealed class BrokerAccessTests
 
     private static string AlertJson(AlertMessage alert) => System.Text.Json.JsonSerializer.Serialize(alert, ContractsJsonContext.Default.AlertMessage);
 
+    // The version a desired-configuration message claims: inside the signed envelope for the fleet's, at the top of a forgery.
+    private static long VersionOf(byte[] payload) =>
+        JsonNode.Parse(payload)?["payload"] is { } inner
+            ? (long?)JsonNode.Parse(Convert.FromBase64String(inner.GetValue<string>()))?["version"] ?? -1
+            : (long?)JsonNode.Parse(payload)?["version"] ?? -1;
+
     private static string Forged(string deviceId) => new JsonObject
     {
         ["schema"] = "vsa.config.desired",
@@ -206,7 +213,7 @@ public sealed class BrokerAccessTests
             var observer = new Observer(client);
             client.ApplicationMessageReceivedAsync += e =>
             {
-                var version = (long?)JsonNode.Parse(e.ApplicationMessage.Payload.FirstSpan)?["version"] ?? -1;
+                var version = VersionOf(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
                 return observer._received.Writer.WriteAsync((e.ApplicationMessage.Topic, version, e.ApplicationMessage.Retain)).AsTask();
             };
             using var guard = new CancellationTokenSource(FleetApp.Timeout);

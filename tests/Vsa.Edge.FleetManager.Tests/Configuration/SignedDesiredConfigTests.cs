@@ -35,7 +35,7 @@ public sealed class SignedDesiredConfigTests
         await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()], expectedVersion: 0));
         await WaitPublishedAsync(fleet, "pole-12", 1);
 
-        var retained = await RetainedAsync(fleet.BrokerPort, "pole-12");
+        var retained = await RetainedAsync(fleet, device);
         var key = Assert.Single(device.Response.SigningKeys);
         var verifier = new SignedMessageVerifier(SigningKeys.ReadPublicKeys(key.PublicKeyPem));
         var verifies = verifier.TryVerify(retained, DesiredConfigMessage.SchemaId, out var verified, out var error);
@@ -94,6 +94,7 @@ public sealed class SignedDesiredConfigTests
         await using var fleet = await FleetApp.StartAsync();
         using var admin = await fleet.ClientAsync(Role.Admin);
         await AuthoriseAsync(admin, ConfigSamples.Authorisation("pole-12", Now.AddDays(-1), Now.AddDays(30)));
+        await fleet.KnowDeviceAsync("pole-12");
         await ReadConfigAsync(await PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
         await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12");
         const string Forged = "signature does not verify with a trusted key (key id 00ff is not trusted; trusted: ab12)";
@@ -118,7 +119,7 @@ public sealed class SignedDesiredConfigTests
     private static string Flatten(Exception ex) => ex.InnerException is null ? ex.Message : $"{ex.Message} {Flatten(ex.InnerException)}";
 
     // The retained copy, as a device connecting now receives it: the exact bytes.
-    private static async Task<byte[]> RetainedAsync(int port, string deviceId)
+    private static async Task<byte[]> RetainedAsync(FleetApp fleet, TrustedDevice device)
     {
         var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
@@ -128,8 +129,8 @@ public sealed class SignedDesiredConfigTests
             return Task.CompletedTask;
         };
         using var guard = new CancellationTokenSource(FleetApp.Timeout);
-        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"{deviceId}-{Guid.NewGuid():N}").Build(), guard.Token);
-        await client.SubscribeAsync(new MQTTnet.MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired(deviceId), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), guard.Token);
+        await client.ConnectAsync(device.Options(fleet.TlsPort), guard.Token);
+        await client.SubscribeAsync(new MQTTnet.MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired(device.DeviceId), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), guard.Token);
         var payload = await received.Task.WaitAsync(guard.Token);
         await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().Build(), guard.Token);
         return payload;

@@ -57,6 +57,15 @@ public sealed class TestDevice : IAsyncDisposable
     /// <summary>Publishes any bytes with QoS 1 and checks the broker accepted them.</summary>
     public async Task PublishRawAsync(string topic, byte[] payload, bool retain = false)
     {
+        var code = await TryPublishRawAsync(topic, payload, retain);
+
+        // Reason codes below 0x80 are successes (0x10 "no matching subscribers" included).
+        Assert.True((int)code < 0x80, $"broker refused the publish on {topic}: {code}");
+    }
+
+    /// <summary>Publishes any bytes with QoS 1 and returns the broker's answer (a refusal is not a test failure here).</summary>
+    public async Task<MqttClientPublishReasonCode> TryPublishRawAsync(string topic, byte[] payload, bool retain = false)
+    {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
@@ -65,9 +74,7 @@ public sealed class TestDevice : IAsyncDisposable
             .Build();
         using var guard = new CancellationTokenSource(FleetApp.Timeout);
         var result = await _client.PublishAsync(message, guard.Token);
-
-        // Reason codes below 0x80 are successes (0x10 "no matching subscribers" included).
-        Assert.True((int)result.ReasonCode < 0x80, $"broker refused the publish on {topic}: {result.ReasonCode}");
+        return result.ReasonCode;
     }
 
     /// <inheritdoc />

@@ -153,6 +153,9 @@ public sealed class FleetKillTests(ITestOutputHelper output) : IDisposable
     private static async Task<HttpClient> SignInAsync(FleetProcess fleet)
     {
         var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = fleet.Http };
+
+        // As the console's page does: a change made with the session cookie names the fleet's own origin.
+        http.DefaultRequestHeaders.Add("Origin", fleet.Http.GetLeftPart(UriPartial.Authority));
         using var login = await http.PostAsJsonAsync("/api/auth/login", new { name = Admin, password = Password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return http;

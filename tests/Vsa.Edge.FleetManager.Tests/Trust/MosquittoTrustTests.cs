@@ -115,11 +115,12 @@ public sealed class MosquittoTrustTests : IDisposable
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            received.Enqueue((long?)System.Text.Json.Nodes.JsonNode.Parse(e.ApplicationMessage.Payload.FirstSpan)?["version"] ?? -1);
+            received.Enqueue(DesiredSubscriber.Unwrap(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)).Version);
             first.TrySetResult();
             return Task.CompletedTask;
         };
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired("pole-13"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await fleet.KnowDeviceAsync("pole-12");
         await ConfigTestClient.ReadConfigAsync(await ConfigTestClient.PutConfigAsync(admin, "pole-13", [ConfigSamples.Camera()]));
         await first.Task.WaitAsync(FleetApp.Timeout);
         await ConfigTestClient.ReadConfigAsync(await ConfigTestClient.PutConfigAsync(admin, "pole-12", [ConfigSamples.Camera()]));
@@ -130,7 +131,7 @@ public sealed class MosquittoTrustTests : IDisposable
         var retained = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         victimClient.ApplicationMessageReceivedAsync += e =>
         {
-            retained.TrySetResult((long?)System.Text.Json.Nodes.JsonNode.Parse(e.ApplicationMessage.Payload.FirstSpan)?["version"] ?? -1);
+            retained.TrySetResult(DesiredSubscriber.Unwrap(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)).Version);
             return Task.CompletedTask;
         };
         await victimClient.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired("pole-12"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
