@@ -9,7 +9,7 @@ namespace Vsa.Edge.Benchmarks.Cameras;
 /// copies of the demo clip on one agent, every setting in one run (each round runs them all again, so a load
 /// change on a shared machine shows as a difference between rounds) so the ratios compare like with like. Prints the
 /// aggregate frames/s, each camera's frames/s, the read-to-sink latency p50/p95 (all cameras pooled) and the model run's
-/// p50 per camera.
+/// p50 per camera and the process's CPU time per frame.
 /// </summary>
 public static class CameraBench
 {
@@ -37,7 +37,7 @@ public static class CameraBench
 
         var camera = CameraConfigLoader.Load(Path.Combine(TestAssets.RepositoryRoot, "agent", "Vsa.Edge.Agent", "samples", "vtest-camera.json"));
         output.WriteLine($"{Environment.ProcessorCount} logical CPUs, ONNX Runtime CPU, {threads} intra-op threads per session, {frames} frames per camera, not paced");
-        output.WriteLine($"{"round",5} {"cameras",7} {"session",-11} {"sessions",8} {"fps all",8} {"fps/camera",10} {"latency p50",11} {"p95",7} {"model run p50",13}");
+        output.WriteLine($"{"round",5} {"cameras",7} {"session",-11} {"sessions",8} {"fps all",8} {"fps/camera",10} {"latency p50",11} {"p95",7} {"model run p50",13} {"CPU/frame",9}");
         // One camera on its own session is the same thing as one camera on a shared one: measured once.
         var settings = cameras
             .SelectMany(n => sharings.Select(sharing => (Cameras: n, Sharing: sharing)))
@@ -51,7 +51,7 @@ public static class CameraBench
                 var sessions = sharing == SessionSharing.Shared ? 1 : n;
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{round,5} {n,7} {Name(sharing),-11} {sessions,8} {r.AggregateFps,8:F1} {r.PerCameraFps.Average(),10:F1} {r.Latency(0.5),8:F0} ms {r.Latency(0.95),4:F0} ms {r.ModelMsP50.Average(),10:F0} ms"));
+                    $"{round,5} {n,7} {Name(sharing),-11} {sessions,8} {r.AggregateFps,8:F1} {r.PerCameraFps.Average(),10:F1} {r.Latency(0.5),8:F0} ms {r.Latency(0.95),4:F0} ms {r.ModelMsP50.Average(),10:F0} ms {r.CpuMsPerFrame,6:F0} ms"));
             }
         }
 

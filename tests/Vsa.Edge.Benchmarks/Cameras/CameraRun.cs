@@ -21,10 +21,16 @@ public enum SessionSharing
 }
 
 /// <summary>What one setting measured: the cameras together and each frame's latency from its read to the sink.</summary>
-public sealed record CameraRunResult(int Cameras, SessionSharing Sharing, int Frames, double Seconds, double[] LatencyMs, double[] ModelMsP50, double[] PerCameraFps)
+public sealed record CameraRunResult(int Cameras, SessionSharing Sharing, int Frames, double Seconds, double CpuSeconds, double[] LatencyMs, double[] ModelMsP50, double[] PerCameraFps)
 {
     /// <summary>Frames per second, all cameras together.</summary>
     public double AggregateFps => Frames / Seconds;
+
+    /// <summary>
+    /// The process's CPU time per frame (all threads; ONNX Runtime's threads do not spin): what a frame costs whatever
+    /// share of a loaded machine the run got, so settings compare even when the machine's load changes.
+    /// </summary>
+    public double CpuMsPerFrame => CpuSeconds * 1000 / Frames;
 
     /// <summary>The <paramref name="q"/> quantile of the frames' read-to-sink latency, all cameras pooled.</summary>
     public double Latency(double q)
@@ -83,6 +89,8 @@ public static class CameraRun
                     detector.Run(buffers);
                 }
 
+                using var process = Process.GetCurrentProcess();
+                var cpuBefore = process.TotalProcessorTime;
                 var started = Stopwatch.GetTimestamp();
                 var ended = new double[cameras];
                 await Task.WhenAll(runs.Select(async (r, i) =>
@@ -91,6 +99,8 @@ public static class CameraRun
                     ended[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 }));
                 var seconds = ended.Max();
+                process.Refresh();
+                var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
                 var frames = runs.Sum(r => r.Sink.Count);
                 if (frames != cameras * framesPerCamera)
                 {
@@ -102,6 +112,7 @@ public static class CameraRun
                     sharing,
                     frames,
                     seconds,
+                    cpuSeconds,
                     [.. runs.SelectMany(r => r.Sink.LatencyMs)],
                     [.. runs.Select(r => r.Stats.Snapshot(TimeSpan.Zero).InferenceMsP50)],
                     [.. runs.Select((r, i) => r.Sink.Count / ended[i])]);
