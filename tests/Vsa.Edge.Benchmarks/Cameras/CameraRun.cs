@@ -135,7 +135,8 @@ public static class CameraRun
         }
     }
 
-    private static DetectorModel LoadModel(int intraOpThreads) => DetectorModel.Load(
+    /// <summary>The model on the CPU provider with <paramref name="intraOpThreads"/> intra-op threads.</summary>
+    public static DetectorModel LoadModel(int intraOpThreads) => DetectorModel.Load(
         new InferenceOptions
         {
             ModelDirectory = Vsa.Edge.Testing.TestAssets.NanoDetDirectory,
