@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.FleetManager.Audit;
 
@@ -14,14 +15,27 @@ public static class AuthEndpoints
     /// <summary>Lifetime of a token when the request gives none.</summary>
     public const int DefaultTokenDays = 90;
 
+    /// <summary>Longest account name a sign-in may carry (account names are at most 64 characters).</summary>
+    public const int MaxNameLength = 64;
+
+    /// <summary>Longest password a sign-in or password change may carry.</summary>
+    public const int MaxPasswordLength = 1024;
+
+    /// <summary>Largest body of a sign-in or password change, in bytes.</summary>
+    public const long MaxCredentialsBody = 16 * 1024;
+
     /// <summary>Maps <c>/api/auth/*</c> and <c>/api/tokens</c>.</summary>
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(FleetAuthentication.SignInRateLimit).WithName("Login");
+        // A sign-in or password change is a few hundred bytes: a larger body is refused (413) before it is read, so nobody can
+        // make the fleet hold megabytes per attempt.
+        auth.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(FleetAuthentication.SignInRateLimit)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxCredentialsBody)).WithName("Login");
         auth.MapPost("/logout", LogoutAsync).WithName("Logout");
         auth.MapGet("/me", MeAsync).WithName("GetSignedIn");
-        auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword");
+        auth.MapPost("/password", ChangePasswordAsync).RequireRateLimiting(FleetAuthentication.SignInRateLimit)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxCredentialsBody)).WithName("ChangeOwnPassword");
 
         var tokens = app.MapGroup("/api/tokens");
         tokens.MapPost("/", CreateTokenAsync).WithName("CreateToken");
@@ -37,6 +51,13 @@ public static class AuthEndpoints
         var name = request.Name ?? string.Empty;
         var password = request.Password ?? string.Empty;
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        if (name.Length > MaxNameLength || password.Length > MaxPasswordLength)
+        {
+            // No account has such a name and no password is that long: refused before the throttle keeps the name as a key.
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-in refused",
+                detail: $"name is at most {MaxNameLength} characters and password at most {MaxPasswordLength}.");
+        }
+
         if (await RefuseLockedAsync(name, remote, throttle, failures, http, cancellationToken) is { } locked)
         {
             return locked;
@@ -72,15 +93,7 @@ public static class AuthEndpoints
             // The actor is only what was typed: an unknown or malformed name is recorded as such, never as a real account.
             var actor = stored?.View.Name ?? "anonymous";
             await failures.RecordAsync(actor, stored is null ? string.Empty : AccountStore.Target(actor), NullIfEmpty(remote), refusal!, cancellationToken);
-            foreach (var lockout in throttle.RecordFailure(name, remote))
-            {
-                await audit.AppendAsync(new AuditEvent("system:sign-in", AuditActions.LoginLockout, lockout.Scope == "account" && stored is not null ? AccountStore.Target(actor) : string.Empty, new JsonObject
-                {
-                    ["scope"] = lockout.Scope,
-                    ["remote"] = NullIfEmpty(remote),
-                    ["until"] = lockout.Until.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                }), cancellationToken);
-            }
+            await AuditLockoutsAsync(throttle.RecordFailure(name, remote), stored is not null ? AccountStore.Target(actor) : string.Empty, remote, audit, cancellationToken);
 
             // One answer for every refusal, so the API does not tell which names exist.
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused", detail: "Unknown name or wrong password, or the account is disabled.");
@@ -103,6 +116,20 @@ public static class AuthEndpoints
         // Counted, not one row each: the interval's entry carries how many were refused.
         await failures.RecordAsync("anonymous", string.Empty, NullIfEmpty(remote), "locked out", cancellationToken);
         return TooMany(http, wait, "Too many failed sign-ins for this name or from this address; try again later.");
+    }
+
+    /// <summary>Each lockout a failure started, audited once (the account as target only when it exists).</summary>
+    private static async Task AuditLockoutsAsync(IReadOnlyList<Lockout> lockouts, string accountTarget, string remote, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        foreach (var lockout in lockouts)
+        {
+            await audit.AppendAsync(new AuditEvent("system:sign-in", AuditActions.LoginLockout, lockout.Scope == "account" ? accountTarget : string.Empty, new JsonObject
+            {
+                ["scope"] = lockout.Scope,
+                ["remote"] = NullIfEmpty(remote),
+                ["until"] = lockout.Until.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            }), cancellationToken);
+        }
     }
 
     /// <summary>429 with <c>Retry-After</c> in whole seconds (rounded up).</summary>
@@ -131,20 +158,41 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePasswordAsync(
-        PasswordChange request, HttpContext http, ClaimsPrincipal user, AccountStore accounts, PasswordHashing hashing, LoginThrottle throttle, CancellationToken cancellationToken)
+        PasswordChange request, HttpContext http, ClaimsPrincipal user, AccountStore accounts, PasswordHashing hashing, LoginThrottle throttle,
+        LoginFailureAudit failures, IAuditLog audit, CancellationToken cancellationToken)
     {
-        using var lease = await throttle.AcquireHashAsync(http.Connection.RemoteIpAddress?.ToString() ?? string.Empty, cancellationToken);
+        // Only from a session opened with the password: a leaked API token must not become a way to guess the password.
+        if (user.FindFirstValue(FleetClaims.Method) != FleetClaims.PasswordMethod)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Password sign-in required", detail: "The password is changed from a session opened with the password.");
+        }
+
+        var name = FleetClaims.Name(user);
+        var remote = http.Connection.RemoteIpAddress?.ToString() ?? string.Empty;
+        if ((request.CurrentPassword?.Length ?? 0) > MaxPasswordLength || (request.NewPassword?.Length ?? 0) > MaxPasswordLength)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: $"a password is at most {MaxPasswordLength} characters.");
+        }
+
+        // Wrong current passwords count towards the same lockout as failed sign-ins of this account.
+        if (throttle.RetryAfter(name, remote) is { } wait)
+        {
+            return TooMany(http, wait, "Too many wrong passwords for this account or from this address; try again later.");
+        }
+
+        using var lease = await throttle.AcquireHashAsync(remote, cancellationToken);
         if (lease is null)
         {
             return TooMany(http, TimeSpan.FromSeconds(1), "Too many password checks at once; try again in a moment.");
         }
 
-        var name = FleetClaims.Name(user);
         var stored = await accounts.FindAsync(name, cancellationToken);
         var errors = new Dictionary<string, string[]>();
         if (stored is null || !PasswordHashing.Verify(request.CurrentPassword ?? string.Empty, stored.PasswordHash))
         {
             errors["currentPassword"] = ["currentPassword is wrong."];
+            await failures.RecordAsync(name, AccountStore.Target(name), NullIfEmpty(remote), "wrong current password", cancellationToken);
+            await AuditLockoutsAsync(throttle.RecordFailure(name, remote), AccountStore.Target(name), remote, audit, cancellationToken);
         }
 
         AccountRules.CheckPassword(request.NewPassword, "newPassword", errors);
