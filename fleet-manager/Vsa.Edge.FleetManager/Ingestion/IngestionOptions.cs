@@ -84,8 +84,8 @@ public sealed class IngestionOptions
     /// agent sends one every 10 s by default (<c>Vsa:Mqtt:HeartbeatInterval</c>, at least 1 s), so only a misconfigured or
     /// hostile device is faster; its faster heartbeats still update the device's state (last seen, online) but are not kept
     /// (counted as <c>heartbeatsCoalesced</c>). Zero keeps every heartbeat. The rate bound and the decoding bounds
-    /// (<see cref="MessageBounds"/>) together cap what one device adds to the history at one row of at most about 40 kB per
-    /// interval, instead of whatever its link carries; a real heartbeat (four cameras) is about 1 kB every 10 s.
+    /// (<see cref="MessageBounds"/>) together cap what one device adds to the history at one row per interval (about 35 kB at
+    /// most with ASCII texts), instead of whatever its link carries; a real heartbeat (four cameras) is about 1 kB every 10 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MinHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
