@@ -3,10 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Authorisations;
+using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Configuration;
@@ -54,10 +56,15 @@ public sealed record SetDesiredResult(SetDesiredOutcome Outcome, DesiredConfigRe
 /// ones (<c>device_config_reported</c>, newest by the device's <c>at</c>). Each new version is written with its audit entry
 /// in one transaction, by compare-and-set on the version, so two concurrent changes cannot both become version N+1. The
 /// audit entry names the desired-state key that signs it (<paramref name="signing"/>) and the SHA-256 of the signed payload.
-/// A report of a refused desired message is audited once per refused message (<see cref="ConfigAuditActions.Refused"/>).
+/// A report of a refused desired message is audited once per refused message (<see cref="ConfigAuditActions.Refused"/>), within
+/// the bound per device and interval of <see cref="ConfigRefusalGate"/> (<paramref name="ingestion"/>; defaults without it).
 /// </summary>
-public sealed class ConfigStore(FleetDatabase database, AuthorisationStore authorisations, IAuditLog audit, Trust.DesiredStateSigningKey? signing = null)
+public sealed class ConfigStore(
+    FleetDatabase database, AuthorisationStore authorisations, IAuditLog audit, Trust.DesiredStateSigningKey? signing = null, IOptions<IngestionOptions>? ingestion = null)
 {
+    private readonly ConfigRefusalGate _refusals = new(
+        (ingestion?.Value ?? new IngestionOptions()).ConfigRefusalAuditInterval, (ingestion?.Value ?? new IngestionOptions()).ConfigRefusalAuditEntries);
+
     private const string DesiredColumns = "device_id, version, issued_at, issued_by, payload";
 
     /// <summary>The current desired configuration of a device, or null.</summary>
@@ -153,7 +160,8 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
     /// <summary>
     /// Records a report unless an equal or newer one (by the device's <c>at</c>) is held; true when stored. A stored report
     /// that refuses a desired message not refused in the report it replaces is audited (one entry per refused message, however
-    /// often the device repeats it).
+    /// often the device repeats it), at most <see cref="IngestionOptions.ConfigRefusalAuditEntries"/> per device and
+    /// <see cref="IngestionOptions.ConfigRefusalAuditInterval"/>, the others counted into a later entry.
     /// </summary>
     public async Task<bool> ApplyReportedAsync(DbConnection connection, DbTransaction transaction, ReportedConfigMessage report, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
@@ -188,15 +196,12 @@ public sealed class ConfigStore(FleetDatabase database, AuthorisationStore autho
             return false;
         }
 
-        if (report.Status == ConfigApplyStatus.Rejected && RefusalKey(report) != previousRefusal)
+        var details = report.Status == ConfigApplyStatus.Rejected && RefusalKey(report) != previousRefusal
+            ? _refusals.Refused(report, receivedAt)
+            : _refusals.Settle(report.DeviceId, receivedAt);
+        if (details is not null)
         {
-            await audit.AppendAsync(connection, transaction, new AuditEvent($"device:{report.DeviceId}", ConfigAuditActions.Refused, $"device:{report.DeviceId}", new JsonObject
-            {
-                ["sha256"] = report.RejectedSha256,
-                ["lastReceivedVersion"] = report.LastReceivedVersion,
-                ["appliedVersion"] = report.AppliedVersion,
-                ["errors"] = new JsonArray([.. report.Errors.Select(e => (JsonNode?)JsonValue.Create(e))]),
-            }), cancellationToken);
+            await audit.AppendAsync(connection, transaction, new AuditEvent($"device:{report.DeviceId}", ConfigAuditActions.Refused, $"device:{report.DeviceId}", details), cancellationToken);
         }
 
         return true;

@@ -37,16 +37,24 @@ public sealed class DeviceStore(FleetDatabase database)
     public Task<DeviceView?> ApplyHeartbeatAsync(HealthMessage health, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
         database.InTransactionAsync((c, t) => ApplyHeartbeatAsync(c, t, health, receivedAt, cancellationToken), cancellationToken);
 
-    /// <summary>Records a heartbeat; returns the device row if it changed, null if the heartbeat was not newer than the one held.</summary>
-    public async Task<DeviceView?> ApplyHeartbeatAsync(DbConnection connection, DbTransaction transaction, HealthMessage health, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    /// <summary>Records a heartbeat, in the history too; returns the device row if it changed, null if not newer than the one held.</summary>
+    public Task<DeviceView?> ApplyHeartbeatAsync(DbConnection connection, DbTransaction transaction, HealthMessage health, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>
+        ApplyHeartbeatAsync(connection, transaction, health, receivedAt, keepInHistory: true, cancellationToken);
+
+    /// <summary>
+    /// Records a heartbeat, in the history too unless <paramref name="keepInHistory"/> is false (a heartbeat coalesced by the
+    /// ingestion's rate bound); returns the device row if it changed, null if the heartbeat was not newer than the one held.
+    /// </summary>
+    public async Task<DeviceView?> ApplyHeartbeatAsync(DbConnection connection, DbTransaction transaction, HealthMessage health, DateTimeOffset receivedAt, bool keepInHistory, CancellationToken cancellationToken)
     {
         var dialect = database.Dialect;
         var json = JsonSerializer.Serialize(health, ContractsJsonContext.Default.HealthMessage);
-        await using (var history = connection.Sql(transaction, """
+        if (keepInHistory)
+        {
+            await using var history = connection.Sql(transaction, """
             INSERT INTO device_health (device_id, sent_at, received_at, payload) VALUES (@device_id, @sent_at, @now, @health)
             ON CONFLICT (device_id, sent_at) DO NOTHING;
-            """))
-        {
+            """);
             history.With("@device_id", health.DeviceId);
             dialect.AddTime(history, "@sent_at", health.SentAt);
             dialect.AddTime(history, "@now", receivedAt);

@@ -79,6 +79,34 @@ public sealed class IngestionOptions
     [Range(0, 65536)]
     public int DeadLetterPayloadBytes { get; set; } = 4096;
 
+    /// <summary>
+    /// Least receipt time between two heartbeats of one device kept in the history (<c>device_health</c>). Default 2 s: the
+    /// agent sends one every 10 s by default (<c>Vsa:Mqtt:HeartbeatInterval</c>, at least 1 s), so only a misconfigured or
+    /// hostile device is faster; its faster heartbeats still update the device's state (last seen, online) but are not kept
+    /// (counted as <c>heartbeatsCoalesced</c>). Zero keeps every heartbeat. The rate bound and the decoding bounds
+    /// (<see cref="MessageBounds"/>) together cap what one device adds to the history at one row per interval (about 35 kB at
+    /// most with ASCII texts), instead of whatever its link carries; a real heartbeat (four cameras) is about 1 kB every 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MinHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A device's refusals of desired configurations (<c>config.refuse</c>) are audited at most
+    /// <see cref="ConfigRefusalAuditEntries"/> times per device per interval; the refusals of the rest of the interval are
+    /// counted and the count is written into the device's next entry (or a summary entry when its next report arrives after
+    /// the interval). Default ten minutes: a device that floods refusals costs a few audit rows per ten minutes, not one per
+    /// message; the audit log is never purged.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ConfigRefusalAuditInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// <c>config.refuse</c> entries written per device and <see cref="ConfigRefusalAuditInterval"/> before its further refusals
+    /// are only counted. Default 4: an operator who pushes two or three versions that a device refuses sees each of them.
+    /// </summary>
+    [Range(1, 100)]
+    public int ConfigRefusalAuditEntries { get; set; } = 4;
+
     /// <summary>The timestamps accepted in a message of <paramref name="kind"/> received at <paramref name="receivedAt"/>.</summary>
     public TimeWindow WindowFor(MessageKind kind, DateTimeOffset receivedAt) =>
         TimeWindow.Around(receivedAt, kind is MessageKind.Status or MessageKind.ConfigReported ? MaxRetainedAge : MaxMessageAge, MaxClockSkew);

@@ -39,6 +39,7 @@ public enum IngestionOutcome
 /// <param name="Device">The device after the change, when a heartbeat or status changed it.</param>
 /// <param name="ConfigReport">The configuration report, when one was recorded.</param>
 /// <param name="Event">The device event, when it was one (applied to <see cref="DeviceConditionsState"/> when announced).</param>
+/// <param name="Coalesced">A heartbeat that updated its device but was not kept in the history (<see cref="HeartbeatCoalescer"/>).</param>
 public sealed record StoredMessage(
     string Topic,
     IngestionOutcome Outcome,
@@ -49,7 +50,8 @@ public sealed record StoredMessage(
     AlertView? AlertView = null,
     DeviceView? Device = null,
     ReportedConfigMessage? ConfigReport = null,
-    DeviceEvent? Event = null);
+    DeviceEvent? Event = null,
+    bool Coalesced = false);
 
 /// <summary>
 /// From one MQTT message to the database and the live page: route by topic, decode and check, store inside the caller's
@@ -70,6 +72,8 @@ public sealed partial class IngestionPipeline(
     TimeProvider timeProvider,
     ILogger<IngestionPipeline> logger)
 {
+    private readonly HeartbeatCoalescer _heartbeats = new(options.Value.MinHeartbeatInterval);
+
     /// <summary>Stores one message in its own transaction and announces it. Storage failures propagate.</summary>
     public async Task<IngestionOutcome> HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
@@ -142,9 +146,14 @@ public sealed partial class IngestionPipeline(
                 };
             case MessageKind.Health:
                 var health = PayloadDecoder.DecodeHealth(payload.Span, route.DeviceId, window);
-                return health.Message is { } heartbeat
-                    ? Device(topic, route.Kind, await devices.ApplyHeartbeatAsync(connection, transaction, heartbeat, receivedAt, cancellationToken))
-                    : new(topic, IngestionOutcome.Rejected, route.Kind, health.Reason, health.Detail);
+                if (health.Message is not { } heartbeat)
+                {
+                    return new(topic, IngestionOutcome.Rejected, route.Kind, health.Reason, health.Detail);
+                }
+
+                // Too soon after the last one kept: updates the device (last seen, online) but is not added to the history.
+                var keep = _heartbeats.ShouldKeep(heartbeat.DeviceId, receivedAt);
+                return Device(topic, route.Kind, await devices.ApplyHeartbeatAsync(connection, transaction, heartbeat, receivedAt, keep, cancellationToken)) with { Coalesced = !keep };
             case MessageKind.ConfigReported:
                 var report = PayloadDecoder.DecodeConfigReported(payload.Span, route.DeviceId, window);
                 if (report.Message is not { } reported)
@@ -194,7 +203,15 @@ public sealed partial class IngestionPipeline(
                 return;
         }
 
-        statistics.Accepted(stored.Kind!.Value);
+        if (stored.Coalesced)
+        {
+            statistics.Coalesced(stored.Kind!.Value);
+        }
+        else
+        {
+            statistics.Accepted(stored.Kind!.Value);
+        }
+
         if (stored.ConfigReport is { } report)
         {
             LogConfigReported(logger, report.DeviceId, report.AppliedVersion, report.Status, report.Errors.Count);

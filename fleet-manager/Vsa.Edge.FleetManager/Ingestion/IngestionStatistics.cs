@@ -14,6 +14,7 @@ public sealed class IngestionStatistics
     private readonly long[] _rejected = new long[Enum.GetValues<RejectReason>().Length];
     private long _duplicates;
     private long _stale;
+    private long _coalesced;
 
     /// <summary>Creates the counters on the host's meter factory.</summary>
     public IngestionStatistics(IMeterFactory meterFactory)
@@ -43,6 +44,16 @@ public sealed class IngestionStatistics
         Record(kind, "stale", null);
     }
 
+    /// <summary>
+    /// A heartbeat that updated its device but was not kept in the history, coming sooner than
+    /// <see cref="IngestionOptions.MinHeartbeatInterval"/> after the previous one kept.
+    /// </summary>
+    public void Coalesced(MessageKind kind)
+    {
+        Interlocked.Increment(ref _coalesced);
+        Record(kind, "coalesced", null);
+    }
+
     /// <summary>A refused message.</summary>
     public void Rejected(MessageKind? kind, RejectReason reason)
     {
@@ -61,7 +72,8 @@ public sealed class IngestionStatistics
         ConfigReports: Interlocked.Read(ref _accepted[(int)MessageKind.ConfigReported]),
         Duplicates: Interlocked.Read(ref _duplicates),
         Stale: Interlocked.Read(ref _stale),
-        Rejected: Enum.GetValues<RejectReason>().ToDictionary(RejectReasons.Name, r => Interlocked.Read(ref _rejected[(int)r])));
+        Rejected: Enum.GetValues<RejectReason>().ToDictionary(RejectReasons.Name, r => Interlocked.Read(ref _rejected[(int)r])),
+        HeartbeatsCoalesced: Interlocked.Read(ref _coalesced));
 
     /// <summary>The wire name of a message kind, in metrics and dead letters.</summary>
     public static string KindName(MessageKind kind) => kind switch
@@ -91,10 +103,11 @@ public sealed class IngestionStatistics
 
 /// <summary>Message counters since start.</summary>
 /// <param name="Alerts">Alert messages that moved an alert forward.</param>
-/// <param name="Heartbeats">Heartbeats recorded.</param>
+/// <param name="Heartbeats">Heartbeats recorded in the history.</param>
 /// <param name="Statuses">Status messages recorded.</param>
 /// <param name="ConfigReports">Configuration reports recorded.</param>
 /// <param name="Duplicates">Messages ignored because their id was already stored.</param>
 /// <param name="Stale">Messages older than what is held.</param>
 /// <param name="Rejected">Refused messages by reason.</param>
-public sealed record MessageCounts(long Alerts, long Heartbeats, long Statuses, long ConfigReports, long Duplicates, long Stale, IReadOnlyDictionary<string, long> Rejected);
+/// <param name="HeartbeatsCoalesced">Heartbeats that updated their device but came too soon to be kept in the history.</param>
+public sealed record MessageCounts(long Alerts, long Heartbeats, long Statuses, long ConfigReports, long Duplicates, long Stale, IReadOnlyDictionary<string, long> Rejected, long HeartbeatsCoalesced = 0);

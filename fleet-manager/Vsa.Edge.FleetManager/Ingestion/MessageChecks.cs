@@ -35,7 +35,8 @@ internal static class MessageChecks
             ?? (!Enum.IsDefined(m.Kind) ? "kind is not a device event kind" : null)
             ?? (m.At == default ? "at is missing" : null)
             ?? (m.Kind is DeviceEventKind.CameraOffline or DeviceEventKind.CameraOnline || m.CameraId is not null ? Id(m.CameraId, "cameraId") : null)
-            ?? (m.SuppressedAlerts is < 0 ? "suppressedAlerts is negative" : null))
+            ?? (m.SuppressedAlerts is < 0 ? "suppressedAlerts is negative" : null)
+            ?? MessageBounds.Text(m.Reason, MessageBounds.MaxReasonLength, "reason"))
         ?? window.Check(m.At, "at");
 
     public static (RejectReason Reason, string Detail)? Alert(AlertMessage m, TimeWindow window) =>
@@ -52,7 +53,8 @@ internal static class MessageChecks
             ?? Unit(m.Confidence, "confidence")
             ?? Measurement(m.Measurement)
             ?? Objects(m.Objects)
-            ?? (m.Model is null || string.IsNullOrWhiteSpace(m.Model.Id) || string.IsNullOrWhiteSpace(m.Model.Version) ? "model id and version are required" : null))
+            ?? (m.Model is null || string.IsNullOrWhiteSpace(m.Model.Id) || string.IsNullOrWhiteSpace(m.Model.Version) ? "model id and version are required" : null)
+            ?? Model(m.Model))
         ?? window.Check(m.StartedAt, "startedAt") ?? window.Check(m.ObservedAt, "observedAt") ?? window.Check(m.EndedAt, "endedAt");
 
     public static (RejectReason Reason, string Detail)? Health(HealthMessage m, TimeWindow window) =>
@@ -61,6 +63,10 @@ internal static class MessageChecks
             ?? Figure(m.UptimeSeconds, "uptimeSeconds")
             ?? (string.IsNullOrWhiteSpace(m.AgentVersion) ? "agentVersion is required" : null)
             ?? (string.IsNullOrWhiteSpace(m.ExecutionProvider) ? "executionProvider is required" : null)
+            ?? MessageBounds.Text(m.AgentVersion, MessageBounds.MaxTextLength, "agentVersion")
+            ?? MessageBounds.Text(m.ExecutionProvider, MessageBounds.MaxTextLength, "executionProvider")
+            ?? Model(m.Model)
+            ?? Runtime(m.Runtime)
             ?? Cameras(m.Cameras)
             ?? Outbox(m.Outbox)
             ?? Resources(m.Resources))
@@ -82,10 +88,15 @@ internal static class MessageChecks
             ?? (m.Source == ConfigSource.Fleet && m.AppliedVersion is null ? "appliedVersion is required when source is fleet" : null)
             ?? (m.Errors is null ? "errors is required (may be empty)" : null)
             ?? (m.Errors!.Any(e => e is null) ? "errors must be strings" : null)
+            ?? MessageBounds.Count(m.Errors!.Count, MessageBounds.MaxErrors, "errors")
+            ?? Errors(m.Errors!)
+            ?? (m.RejectedSha256 is not null ? Id(m.RejectedSha256, "rejectedSha256") : null)
             ?? (m.Status == ConfigApplyStatus.Rejected && m.Errors!.Count == 0 ? "a rejected configuration must say why (errors)" : null)
             ?? (m.Cameras is null ? "cameras is required (may be empty)" : null)
             ?? (m.Cameras!.Any(c => c.ValueKind != JsonValueKind.Object) ? "cameras must be camera documents (objects)" : null)
+            ?? MessageBounds.Count(m.Cameras!.Count, MessageBounds.MaxCameras, "cameras")
             ?? (m.Authorisations is null ? "authorisations is required (may be empty)" : null)
+            ?? MessageBounds.Count(m.Authorisations!.Count, MessageBounds.MaxAuthorisations, "authorisations")
             ?? Authorisations(m.Authorisations!))
         ?? window.Check(m.At, "at");
 
@@ -96,6 +107,11 @@ internal static class MessageChecks
         if (cameras is null)
         {
             return "cameras is required (may be empty)";
+        }
+
+        if (MessageBounds.Count(cameras.Count, MessageBounds.MaxCameras, "cameras") is { } tooMany)
+        {
+            return tooMany;
         }
 
         for (var i = 0; i < cameras.Count; i++)
@@ -137,11 +153,21 @@ internal static class MessageChecks
             return problem;
         }
 
+        if (MessageBounds.Count(r.Thermal.Count, MessageBounds.MaxThermalZones, "resources.thermal") is { } tooMany)
+        {
+            return tooMany;
+        }
+
         for (var i = 0; i < r.Thermal.Count; i++)
         {
             if (r.Thermal[i] is not { Zone: not null } reading || !double.IsFinite(reading.Celsius))
             {
                 return $"resources.thermal[{i}] must have a zone and a finite celsius";
+            }
+
+            if (MessageBounds.Text(reading.Zone, MessageBounds.MaxTextLength, $"resources.thermal[{i}].zone") is { } tooLong)
+            {
+                return tooLong;
             }
         }
 
@@ -157,6 +183,17 @@ internal static class MessageChecks
             {
                 return $"authorisations[{i}] must have a reference, a service, events and cameras";
             }
+
+            var problem = MessageBounds.Text(window.Reference, MessageBounds.MaxTextLength, $"authorisations[{i}].reference")
+                ?? MessageBounds.Text(window.Service, MessageBounds.MaxTextLength, $"authorisations[{i}].service")
+                ?? MessageBounds.Count(window.Events.Count, MessageBounds.MaxWindowEntries, $"authorisations[{i}].events")
+                ?? MessageBounds.Count(window.Cameras.Count, MessageBounds.MaxWindowEntries, $"authorisations[{i}].cameras")
+                ?? (window.Events.Concat(window.Cameras).Any(e => e.Length > PayloadDecoder.MaxIdLength)
+                    ? $"authorisations[{i}] names an event or camera longer than {PayloadDecoder.MaxIdLength} characters" : null);
+            if (problem is not null)
+            {
+                return problem;
+            }
         }
 
         return null;
@@ -168,8 +205,30 @@ internal static class MessageChecks
         { Name: null or "" } => "measurement.name is required",
         { Unit: null or "" } => "measurement.unit is required",
         _ when !double.IsFinite(measurement.Value) => "measurement.value must be a finite number",
-        _ => null,
+        _ => MessageBounds.Text(measurement.Name, MessageBounds.MaxTextLength, "measurement.name")
+            ?? MessageBounds.Text(measurement.Unit, MessageBounds.MaxTextLength, "measurement.unit"),
     };
+
+    private static string? Model(ModelRef? model) => model is null ? null
+        : MessageBounds.Text(model.Id, MessageBounds.MaxTextLength, "model.id") ?? MessageBounds.Text(model.Version, MessageBounds.MaxTextLength, "model.version");
+
+    private static string? Runtime(RuntimeVersions? runtime) => runtime is null ? null
+        : MessageBounds.Text(runtime.OnnxRuntime, MessageBounds.MaxTextLength, "runtime.onnxRuntime")
+            ?? MessageBounds.Text(runtime.Dotnet, MessageBounds.MaxTextLength, "runtime.dotnet")
+            ?? MessageBounds.Text(runtime.Os, MessageBounds.MaxTextLength, "runtime.os");
+
+    private static string? Errors(IReadOnlyList<string> errors)
+    {
+        for (var i = 0; i < errors.Count; i++)
+        {
+            if (MessageBounds.Text(errors[i], MessageBounds.MaxErrorLength, $"errors[{i}]") is { } tooLong)
+            {
+                return tooLong;
+            }
+        }
+
+        return null;
+    }
 
     private static string? Objects(IReadOnlyList<AlertObject>? objects)
     {
@@ -178,11 +237,17 @@ internal static class MessageChecks
             return "objects is required (may be empty)";
         }
 
+        if (MessageBounds.Count(objects.Count, MessageBounds.MaxObjects, "objects") is { } tooMany)
+        {
+            return tooMany;
+        }
+
         for (var i = 0; i < objects.Count; i++)
         {
             var o = objects[i];
             var problem = o is null ? "is null"
                 : string.IsNullOrWhiteSpace(o.Class) ? "has no class"
+                : o.Class.Length > MessageBounds.MaxTextLength ? $"class is longer than {MessageBounds.MaxTextLength} characters"
                 : Unit(o.Score, "score") is not null ? "score is not in [0, 1]"
                 : o.Box is not { Length: 4 } || !o.Box.All(double.IsFinite) ? "box is not [x, y, w, h]"
                 : null;
