@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Broker;
@@ -68,7 +69,8 @@ public sealed partial class BrokerAccessControl(
 
     /// <summary>
     /// PUBLISH (and the last will, which the broker publishes in the client's name): refused with a not-authorised PUBACK,
-    /// and neither delivered nor retained, unless the client may publish there. A device revoked while connected keeps only
+    /// and neither delivered nor retained, unless the client may publish there. An MQTT 3.1.1 PUBACK has no reason code (it
+    /// could only say "received"), so a 3.1.1 client's refused publish closes its connection instead. A device revoked while connected keeps only
     /// its status topic, so that the last will the broker publishes when it closes the connection still marks it offline.
     /// </summary>
     public Task InterceptPublishAsync(InterceptingPublishEventArgs e)
@@ -92,6 +94,7 @@ public sealed partial class BrokerAccessControl(
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             e.Response.ReasonString = refusal;
+            e.CloseConnection = EmbeddedIngestion.HasNoPubAckReasonCode(e.SessionItems);
             LogPublishRefused(logger, e.ClientId, topic, refusal);
         }
 

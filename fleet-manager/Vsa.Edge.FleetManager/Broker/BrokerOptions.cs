@@ -82,6 +82,38 @@ public sealed class BrokerOptions
     public const int DefaultMaxPacketSize = 256 * 1024;
 
     /// <summary>
+    /// Embedded only: the largest CONNECT packet, the first packet of every connection, in bytes (or <see cref="MaxPacketSize"/>
+    /// when that is smaller). A device's CONNECT (client id, keep-alive, its offline last will) is a few hundred bytes; a
+    /// client announcing more is disconnected before it sent the body, so nobody holds a connection open on the promise of a
+    /// large CONNECT.
+    /// </summary>
+    public const int MaxConnectPacketSize = 16 * 1024;
+
+    /// <summary>
+    /// Embedded only: how long a client has, once its TLS handshake is over (or once accepted on the plain bench endpoint), to
+    /// send a complete CONNECT; a client still silent (or still sending it) then is disconnected. Default 10 s; between
+    /// 100 ms and 2 min. MQTTnet's own bound is its 100 s communication timeout, which is long enough for one enrolled
+    /// certificate to hold thousands of pending connections.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:02:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Embedded only: how many connections one client certificate (a device's, by its SHA-256 thumbprint) may hold at once,
+    /// counted from its TLS handshake, CONNECT sent or not; one more fails its handshake. An agent holds one (two for a moment
+    /// while it reconnects). The fleet's own service certificate is not counted. Default 4; between 1 and 1000.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxConnectionsPerCertificate { get; set; } = 4;
+
+    /// <summary>
+    /// Embedded only: how many connections the broker holds at once, all endpoints together, counted from the accept (TLS
+    /// handshake not yet done included); one more is closed at once. Default 20000; between 10 and 1000000.
+    /// </summary>
+    [Range(10, 1_000_000)]
+    public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>
     /// External only: connect to the broker over TLS with the fleet's service certificate (CN <c>vsa-fleet.service</c>) and
     /// trust the fleet CA for the broker's certificate, as in the configuration <c>vsa-fleet broker mosquitto-config</c> writes.
     /// Default false.

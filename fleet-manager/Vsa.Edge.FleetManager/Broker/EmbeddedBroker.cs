@@ -13,17 +13,21 @@ namespace Vsa.Edge.FleetManager.Broker;
 /// otherwise). Registered before the ingestion service, so the host starts it first and stops it last. The mutual-TLS
 /// endpoint for enrolled devices and the fleet's own clients, and, on a test bench only, the plain loopback endpoint
 /// (<see cref="BrokerOptions.RequireClientCertificates"/> false); both guarded by <see cref="BrokerAccessControl"/> and
-/// limited to <see cref="BrokerOptions.MaxPacketSize"/> by <see cref="BrokerTcpAdapter"/>.
+/// limited by <see cref="BrokerTcpAdapter"/> (packet size, CONNECT deadline, connections per certificate and in all).
 /// </summary>
 public sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
     FleetCertificateAuthority authority,
     BrokerAccessControl access,
     EmbeddedIngestion ingestion,
+    TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<EmbeddedBroker>();
     private MqttServer? _server;
+
+    /// <summary>The connections the broker holds, all together and per client certificate (null until it started).</summary>
+    public BrokerConnectionLimits? Connections { get; private set; }
 
     /// <summary>Whether the broker is running (false in external mode).</summary>
     public bool IsRunning => _server?.IsStarted == true;
@@ -50,7 +54,7 @@ public sealed partial class EmbeddedBroker(
             listeners.Add(new(new IPEndPoint(address, settings.Port), Tls: false));
         }
 
-        var adapter = new BrokerTcpAdapter(listeners, authority.ServerCertificate, access.ValidateClientCertificate, settings.MaxPacketSize, _logger);
+        var adapter = new BrokerTcpAdapter(listeners, authority.ServerCertificate, access.ValidateClientCertificate, settings, timeProvider, _logger);
         var server = new MqttServerFactory().CreateMqttServer(serverOptions, [adapter], new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Server")));
         server.ValidatingConnectionAsync += e =>
         {
@@ -80,6 +84,7 @@ public sealed partial class EmbeddedBroker(
         }
 
         _server = server;
+        Connections = adapter.Connections;
         LogStarted(_logger, settings.BindAddress, settings.TlsPort, settings.MaxPacketSize);
         if (settings.OpensPlainPort)
         {

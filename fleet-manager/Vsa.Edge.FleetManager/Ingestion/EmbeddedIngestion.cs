@@ -33,6 +33,16 @@ public sealed partial class EmbeddedIngestion(IngestionWriter writer, TimeProvid
     }
 
     /// <summary>
+    /// Whether the client of <paramref name="sessionItems"/> connected with MQTT 3.1.1 (or older), whose PUBACK carries no
+    /// reason code: a publish it must not take as acknowledged is answered by closing its connection.
+    /// </summary>
+    public static bool HasNoPubAckReasonCode(System.Collections.IDictionary sessionItems)
+    {
+        ArgumentNullException.ThrowIfNull(sessionItems);
+        return sessionItems[ProtocolItem] is MqttProtocolVersion version and < MqttProtocolVersion.V500;
+    }
+
+    /// <summary>
     /// PUBLISH, after the access control let it through: stores a message on an ingested topic and returns once it is
     /// committed; anything else passes untouched.
     /// </summary>
@@ -56,7 +66,7 @@ public sealed partial class EmbeddedIngestion(IngestionWriter writer, TimeProvid
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.ImplementationSpecificError;
             e.Response.ReasonString = "not stored by the fleet manager; publish it again";
-            e.CloseConnection = e.SessionItems[ProtocolItem] is MqttProtocolVersion version and < MqttProtocolVersion.V500;
+            e.CloseConnection = HasNoPubAckReasonCode(e.SessionItems);
             LogNotStored(logger, e.ClientId, message.Topic, ex.Message);
         }
     }

@@ -76,7 +76,7 @@ public sealed class PacketSizeTests
         // Two packets of 1,000 and 0 remaining bytes, then one announcing 2,000 (limit 1,500), then bytes never reached.
         byte[] bytes = [0x30, .. RemainingLength(1000), .. new byte[1000], 0xC0, 0x00, 0x30, .. RemainingLength(2000), .. new byte[50]];
         var refused = new List<long>();
-        using var guard = new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(bytes), null, null, null), 1500, refused.Add);
+        using var guard = new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(bytes), null, null, null), 1500, (size, _) => refused.Add(size));
 
         var passed = 0;
         var buffer = new byte[chunk];
@@ -96,12 +96,62 @@ public sealed class PacketSizeTests
     {
         byte[] bytes = [0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F];
         var refused = new List<long>();
-        using var guard = new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(bytes), null, null, null), 1500, refused.Add);
+        using var guard = new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(bytes), null, null, null), 1500, (size, _) => refused.Add(size));
 
         var read = await guard.ReadAsync(new byte[16], 0, 16, CancellationToken.None);
 
         Assert.Equal(0, read);
         Assert.Equal([-1L], refused);
+    }
+
+    [Fact]
+    public async Task Guard_FirstPacketOverItsOwnLimit_EndsTheStream_LaterPacketsHaveTheGeneralOne()
+    {
+        // Limits: 1,000 for the first packet (the CONNECT), 30,000 after it.
+        byte[] connect = [0x10, .. RemainingLength(900), .. new byte[900]];
+        byte[] accepted = [.. connect, 0x30, .. RemainingLength(20_000), .. new byte[20_000]];
+        byte[] oversizedConnect = [0x10, .. RemainingLength(2000), .. new byte[10]];
+        var refused = new List<(long, int)>();
+
+        var passed = await ReadAllAsync(new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(accepted), null, null, null), 30_000, (size, limit) => refused.Add((size, limit)), 1000));
+        var cut = await ReadAllAsync(new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(oversizedConnect), null, null, null), 30_000, (size, limit) => refused.Add((size, limit)), 1000));
+
+        Assert.Equal(accepted.Length, passed);
+        Assert.Equal(0, cut);
+        Assert.Equal([(1 + 2 + 2000L, 1000)], refused);
+    }
+
+    [Fact]
+    public async Task Guard_AbortBeforeFirstPacket_EndsTheStream_NotOnceTheConnectIsRead()
+    {
+        byte[] connect = [0x10, .. RemainingLength(10), .. new byte[10], 0xC0, 0x00];
+        using var pending = new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(connect), null, null, null), 1500, (_, _) => { });
+        using var complete = new PacketSizeGuard(new MqttTcpChannel(new MemoryStream(connect), null, null, null), 1500, (_, _) => { });
+        var partial = await pending.ReadAsync(new byte[5], 0, 5, CancellationToken.None);
+        var whole = await complete.ReadAsync(new byte[12], 0, 12, CancellationToken.None);
+
+        var abortedPending = pending.TryAbortBeforeFirstPacket();
+        var abortedComplete = complete.TryAbortBeforeFirstPacket();
+
+        Assert.Equal((5, 12), (partial, whole));
+        Assert.True(abortedPending);
+        Assert.False(abortedComplete);
+        Assert.Equal(0, await pending.ReadAsync(new byte[16], 0, 16, CancellationToken.None));
+        Assert.Equal(2, await complete.ReadAsync(new byte[16], 0, 16, CancellationToken.None));
+    }
+
+    private static async Task<int> ReadAllAsync(PacketSizeGuard guard)
+    {
+        using var _guard = guard;
+        var total = 0;
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await guard.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
     }
 
     /// <summary>MQTT's variable-byte integer.</summary>

@@ -128,7 +128,8 @@ public sealed class TrustedDevice : IDisposable
         Ca.Dispose();
     }
 
-    private static bool VerifiesServer(System.Security.Cryptography.X509Certificates.X509Certificate certificate, X509Certificate2 ca)
+    /// <summary>Whether <paramref name="certificate"/> (the broker's) chains to the fleet CA <paramref name="ca"/>.</summary>
+    internal static bool VerifiesServer(System.Security.Cryptography.X509Certificates.X509Certificate certificate, X509Certificate2 ca)
     {
         using var server = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         using var chain = new X509Chain();
