@@ -89,6 +89,36 @@ public sealed record ReportedConfigMessage(
 
     /// <summary>Current schema version of reported configurations.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>Most errors a report carries (the fleet refuses more); the agent folds the rest into a last "… and N more".</summary>
+    public const int MaxErrors = 64;
+
+    /// <summary>Most characters of one error (the fleet refuses longer ones); the agent shortens longer ones.</summary>
+    public const int MaxErrorLength = 1024;
+
+    /// <summary>
+    /// <paramref name="errors"/> within <see cref="MaxErrors"/> and <see cref="MaxErrorLength"/>: the first ones kept whole
+    /// (shortened when too long), the others counted in a last entry, so a report about a very broken configuration is still
+    /// one the fleet accepts.
+    /// </summary>
+    public static IReadOnlyList<string> Bounded(IReadOnlyList<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count <= MaxErrors && errors.All(e => e.Length <= MaxErrorLength))
+        {
+            return errors;
+        }
+
+        var kept = errors.Take(errors.Count <= MaxErrors ? MaxErrors : MaxErrors - 1)
+            .Select(e => e.Length <= MaxErrorLength ? e : string.Concat(e.AsSpan(0, MaxErrorLength - 1), "…"))
+            .ToList();
+        if (errors.Count > MaxErrors)
+        {
+            kept.Add($"… and {errors.Count - kept.Count} more errors");
+        }
+
+        return kept;
+    }
 }
 
 /// <summary>Where a device's running configuration came from.</summary>

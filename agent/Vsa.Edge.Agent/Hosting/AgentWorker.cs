@@ -378,7 +378,7 @@ public sealed class AgentWorker(
                 applied,
                 lastReceived,
                 status,
-                errors,
+                ReportedConfigMessage.Bounded(errors),
                 [.. configured.Select(ReportedDocument)],
                 authorisations.Gate.Windows,
                 _rejectedSha256);

@@ -17,10 +17,10 @@ public static class MessageBounds
     public const int MaxThermalZones = 64;
 
     /// <summary>Errors in a configuration report.</summary>
-    public const int MaxErrors = 64;
+    public const int MaxErrors = Vsa.Edge.Contracts.ReportedConfigMessage.MaxErrors;
 
     /// <summary>Characters of one error in a configuration report.</summary>
-    public const int MaxErrorLength = 1024;
+    public const int MaxErrorLength = Vsa.Edge.Contracts.ReportedConfigMessage.MaxErrorLength;
 
     /// <summary>Authorisation windows in a configuration report.</summary>
     public const int MaxAuthorisations = 256;

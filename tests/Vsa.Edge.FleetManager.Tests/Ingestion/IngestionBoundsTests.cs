@@ -159,6 +159,24 @@ public sealed class IngestionBoundsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Bounded_AgentReportAboutAVeryBrokenConfiguration_StillAcceptedWithTheRestCounted()
+    {
+        var errors = Enumerable.Range(0, 100).Select(i => $"cameras[{i}].source: {new string('x', i == 0 ? 2000 : 10)}").ToList();
+
+        var bounded = ReportedConfigMessage.Bounded(errors);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(Refusal(bounded, 'a'), ContractsJsonContext.Default.ReportedConfigMessage);
+        var decoded = PayloadDecoder.DecodeConfigReported(payload, "pole-12", TimeWindow.Unbounded);
+
+        Assert.Equal(ReportedConfigMessage.MaxErrors, bounded.Count);
+        Assert.Equal(ReportedConfigMessage.MaxErrorLength, bounded[0].Length);
+        Assert.Equal("… and 37 more errors", bounded[^1]);
+        Assert.Equal(errors[62], bounded[62]);
+        Assert.True(decoded.IsAccepted, decoded.Detail);
+        var few = errors.Skip(1).Take(3).ToList();
+        Assert.Same(few, ReportedConfigMessage.Bounded(few));
+    }
+
+    [Fact]
     public void DecodeAlert_TooManyObjectsOrLongClass_RefusedNamingTheField()
     {
         var alert = Samples.AlertStart("pole-12");
