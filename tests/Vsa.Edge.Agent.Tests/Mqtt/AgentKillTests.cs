@@ -19,26 +19,32 @@ namespace Vsa.Edge.Agent.Tests.Mqtt;
 public sealed class AgentKillTests(ITestOutputHelper output) : IDisposable
 {
     private const string DeviceId = "edge-kill-01";
+    private const string OutboxDebug = "Logging__LogLevel__Vsa.Edge.Agent.Outbox";
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(180);
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vsa-kill-");
 
     public void Dispose() => _dir.Delete(recursive: true);
 
+    /// <summary>
+    /// Runs the agent with its broker stopped until the outbox logs a depth matching <paramref name="depthPattern"/>, then
+    /// kills it hard; returns its data folder and the arguments to start it again.
+    /// </summary>
+    private async Task<(string Data, string[] Args)> KillWhileOfflineAsync(MosquittoFixture broker, string depthPattern)
+    {
+        broker.Stop();
+        var data = Path.Combine(_dir.FullName, "data");
+        string[] args = ["run", "--config", AgentConfig.Write(_dir.FullName, DeviceId, broker.Port, data)];
+        using var first = AgentProcess.Start(args, new Dictionary<string, string> { [OutboxDebug] = "Debug" });
+        await first.WaitForLineAsync(depthPattern, Guard);
+        first.KillHard();
+        return (data, args);
+    }
+
     [Fact]
     public async Task Agent_KilledWithAlertsPending_DeliversThemWithTheirOriginalIdsAfterRestart()
     {
         using var broker = new MosquittoFixture();
-        broker.Stop();
-        var data = Path.Combine(_dir.FullName, "data");
-        var config = AgentConfig.Write(_dir.FullName, DeviceId, broker.Port, data);
-        string[] args = ["run", "--config", config];
-        const string OutboxDebug = "Logging__LogLevel__Vsa.Edge.Agent.Outbox";
-
-        using (var first = AgentProcess.Start(args, new Dictionary<string, string> { [OutboxDebug] = "Debug" }))
-        {
-            await first.WaitForLineAsync(@"\(depth ([3-9]|\d\d+)\)", Guard);
-            first.KillHard();
-        }
+        var (data, args) = await KillWhileOfflineAsync(broker, @"\(depth ([3-9]|\d\d+)\)");
 
         var pending = ReadOutbox(data);
         Assert.True(pending.Count >= 3, $"{pending.Count} alerts were pending");
@@ -70,18 +76,9 @@ public sealed class AgentKillTests(ITestOutputHelper output) : IDisposable
     public async Task Agent_KilledWithAnAlertOpen_EndsItAsInterruptedAfterRestart()
     {
         using var broker = new MosquittoFixture();
-        broker.Stop();
-        var data = Path.Combine(_dir.FullName, "data");
-        var config = AgentConfig.Write(_dir.FullName, DeviceId, broker.Port, data);
-        string[] args = ["run", "--config", config];
-        const string OutboxDebug = "Logging__LogLevel__Vsa.Edge.Agent.Outbox";
 
         // Killed right after its first alert was stored: a start whose end nobody will observe.
-        using (var first = AgentProcess.Start(args, new Dictionary<string, string> { [OutboxDebug] = "Debug" }))
-        {
-            await first.WaitForLineAsync(@"\(depth [1-9]\d*\)", Guard);
-            first.KillHard();
-        }
+        var (data, args) = await KillWhileOfflineAsync(broker, @"\(depth [1-9]\d*\)");
 
         var open = ReadOpenAlerts(data);
         Assert.NotEmpty(open);
