@@ -12,6 +12,7 @@ using Vsa.Edge.FleetManager.Hosting;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
+using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
 
 // "vsa-fleet audit verify", "vsa-fleet accounts create-admin": tools on the same database, no web host.
@@ -43,6 +44,7 @@ builder.AddFleetEvaluation();
 builder.AddFleetLive();
 builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
+builder.AddFleetSuspensions();
 builder.AddFleetApi();
 
 var app = builder.Build();
@@ -59,6 +61,7 @@ app.MapAuthorisationsApi();
 app.MapTrustApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
+app.MapSuspensionsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);
