@@ -45,7 +45,9 @@ public sealed record HealthMessage(
 /// <param name="FramesDropped">Frames dropped since start (latest-frame policy).</param>
 /// <param name="InferenceMsP50">Median model run time over the last interval, milliseconds.</param>
 /// <param name="InferenceMsP95">95th percentile model run time over the last interval, milliseconds.</param>
-public sealed record CameraHealth(string CameraId, bool Online, double Fps, long FramesDropped, double InferenceMsP50, double InferenceMsP95);
+/// <param name="Inferences">Model runs since the agent started (optional): stops growing while the camera is suspended.</param>
+/// <param name="Suspended">The camera's analysis is suspended by the kill switch (optional; absent or false when it runs).</param>
+public sealed record CameraHealth(string CameraId, bool Online, double Fps, long FramesDropped, double InferenceMsP50, double InferenceMsP95, long? Inferences = null, bool? Suspended = null);
 
 /// <summary>The agent's durable alert outbox in a heartbeat. Counters other than the depth count since the outbox file was created.</summary>
 /// <param name="Depth">Alerts waiting for the broker.</param>

@@ -35,7 +35,10 @@ public static class GpioHostingExtensions
             sp.GetRequiredService<DeviceEventHub>(),
             sp.GetRequiredService<MaintenanceMode>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<GpioService>>()));
+            sp.GetRequiredService<ILogger<GpioService>>())
+        {
+            Suspension = sp.GetService<Suspension.SuspensionHandler>()?.Suspension,
+        });
         services.AddHostedService(sp => sp.GetRequiredService<GpioService>());
         DecorateAlertPublisher(services);
         return builder;

@@ -44,13 +44,23 @@ public sealed class GpioOptions
     /// <summary>Maintenance is on while the line is low (the switch closes to ground). Default true.</summary>
     public bool MaintenanceActiveLow { get; set; } = true;
 
+    /// <summary>
+    /// Input line of the local kill switch (internal pull-up): while it is active the whole device does no analysis (no
+    /// inference, no rules, open alerts ended as suspended), whatever the fleet says. Default none.
+    /// </summary>
+    [Range(0, 4095)]
+    public int? KillPin { get; set; }
+
+    /// <summary>The kill switch is active while the line is low (the switch closes to ground). Default true.</summary>
+    public bool KillActiveLow { get; set; } = true;
+
     /// <summary>A switch must be steady this long before its change counts (contact bounce lasts a few ms). Default 50 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:00:10")]
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The configured pins and their roles.</summary>
     public IEnumerable<(string Role, int Pin)> Pins =>
-        new (string Role, int? Pin)[] { ("TamperPin", TamperPin), ("LedPin", LedPin), ("MaintenancePin", MaintenancePin) }
+        new (string Role, int? Pin)[] { ("TamperPin", TamperPin), ("LedPin", LedPin), ("MaintenancePin", MaintenancePin), ("KillPin", KillPin) }
             .Where(p => p.Pin is not null)
             .Select(p => (p.Role, p.Pin!.Value));
 }

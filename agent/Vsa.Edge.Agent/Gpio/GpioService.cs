@@ -43,6 +43,9 @@ public sealed class GpioService : IHostedService, IDisposable
         _openPins = openPins ?? (o => o.Driver == GpioDriverKind.Simulated ? new SimulatedGpioPins(time) : GpioControllerPins.Open(o.Chip, o.Driver));
     }
 
+    /// <summary>What the local kill switch (<see cref="GpioOptions.KillPin"/>) suspends; null: the kill switch is not wired.</summary>
+    public Vsa.Edge.Agent.Suspension.AgentSuspension? Suspension { get; init; }
+
     /// <summary>The driver in use, or null when GPIO is off or absent.</summary>
     public string? Driver => _pins?.Description;
 
@@ -117,6 +120,7 @@ public sealed class GpioService : IHostedService, IDisposable
             _maintenance.Set(true, "maintenance switch on at start");
         }
 
+        StartKill();
         GpioLog.Started(_logger, _pins.Description, _options.TamperPin, _options.LedPin, _options.MaintenancePin);
     }
 
@@ -130,6 +134,28 @@ public sealed class GpioService : IHostedService, IDisposable
 
         _parts.Clear();
         _pins?.Dispose();
+    }
+
+    // The kill switch follows the line: on suspends the whole device, off gives it back to the fleet's state. Turning the
+    // switch off is the explicit, physical resumption.
+    private void StartKill()
+    {
+        if (Suspension is not { } suspension)
+        {
+            return;
+        }
+
+        var kill = Use("KillPin", _options.KillPin, pin => new DebouncedInput(_pins!, pin, !_options.KillActiveLow, _options.Debounce, _time, on => SetKill(suspension, on, on ? "kill switch turned on" : "kill switch turned off")));
+        if (kill?.IsActive == true)
+        {
+            SetKill(suspension, true, "kill switch on at start");
+        }
+    }
+
+    private void SetKill(Vsa.Edge.Agent.Suspension.AgentSuspension suspension, bool on, string what)
+    {
+        suspension.SetLocalKill(on);
+        Vsa.Edge.Agent.Suspension.SuspensionLog.LocalKill(_logger, on ? "on" : "off", what);
     }
 
     private void OnTamper(bool open) =>

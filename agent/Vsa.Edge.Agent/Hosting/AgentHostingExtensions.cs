@@ -13,6 +13,7 @@ using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Agent.Suspension;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
@@ -27,6 +28,7 @@ public static class AgentHostingExtensions
         builder.AddCapture();
         builder.AddInference();
         builder.Services.AddPose(builder.Configuration.GetSection("Pose"));
+        builder.AddSuspension(); // before the publisher and the cameras: the kept state applies before any camera runs
         builder.AddMqtt();
         Gpio.GpioHostingExtensions.AddGpio(builder); // after AddMqtt: it wraps the alert publisher (maintenance switch)
         builder.AddCameras(configDirectory);
@@ -95,6 +97,7 @@ public static class AgentHostingExtensions
             {
                 Outbox = sp.GetRequiredService<IAlertOutbox>(),
                 Resources = new ResourceMonitor(sp.GetService<IHostFiles>() ?? HostFiles.Instance, agent.DataPath),
+                Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             };
         });
         services.TryAddSingleton<DesiredConfigInbox>();
@@ -109,6 +112,7 @@ public static class AgentHostingExtensions
             // The capture and GPIO side raise device events into the hub; this publisher is its only reader.
             DeviceEvents = sp.GetService<DeviceEventHub>()?.Pending,
             DesiredConfigs = sp.GetRequiredService<DesiredConfigInbox>(),
+            Suspensions = sp.GetService<Suspension.SuspensionHandler>()?.Inbox,
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 
@@ -182,7 +186,10 @@ public static class AgentHostingExtensions
             sp.GetRequiredService<PipelineStatsRegistry>(),
             sp.GetRequiredService<AuthorisationScheduler>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>())
+        {
+            Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
+        });
         builder.Services.TryAddSingleton(sp => new AgentWorker(
             sp.GetRequiredService<IOptions<AgentOptions>>(),
             sp.GetRequiredService<DetectorModel>(),

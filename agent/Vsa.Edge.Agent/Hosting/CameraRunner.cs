@@ -34,6 +34,9 @@ public sealed class CameraRunner(
     private readonly ConcurrentDictionary<string, Entry> _cameras = new(StringComparer.Ordinal);
     private int _pipelineStarts;
 
+    /// <summary>The kill switch every pipeline reads before each model run; null: never suspended.</summary>
+    public Suspension.ICameraSuspension? Suspension { get; init; }
+
     /// <summary>Pipelines started so far (a supervisor restart or a new camera adds one; a live update does not).</summary>
     public int PipelineStarts => Volatile.Read(ref _pipelineStarts);
 
@@ -140,6 +143,7 @@ public sealed class CameraRunner(
             loggers.CreateLogger<CameraPipeline>())
         {
             Analysis = analysis,
+            Suspension = Suspension,
         };
         camera.Attach(pipeline, config, BuildRules);
         Interlocked.Increment(ref _pipelineStarts);

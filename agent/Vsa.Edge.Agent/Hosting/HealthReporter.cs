@@ -30,12 +30,16 @@ public sealed class HealthReporter(string deviceId, PipelineStatsRegistry regist
     /// <summary>Runtime versions reported in every heartbeat.</summary>
     public RuntimeVersions? Runtime { get; init; } = CurrentRuntime();
 
+    /// <summary>The kill switch, reported in every heartbeat; null: not reported.</summary>
+    public Suspension.AgentSuspension? Suspension { get; init; }
+
     /// <inheritdoc />
     public HealthMessage Build(DateTimeOffset now)
     {
         var cameras = registry.All
-            .Select(s => s.Snapshot(OnlineWithin))
-            .Select(s => new CameraHealth(s.CameraId, s.Online, Math.Round(s.Fps, 2), s.FramesDropped, Math.Round(s.InferenceMsP50, 2), Math.Round(s.InferenceMsP95, 2)))
+            .Select(p => (Stats: p, Snapshot: p.Snapshot(OnlineWithin)))
+            .Select(c => new CameraHealth(c.Snapshot.CameraId, c.Snapshot.Online, Math.Round(c.Snapshot.Fps, 2), c.Snapshot.FramesDropped, Math.Round(c.Snapshot.InferenceMsP50, 2), Math.Round(c.Snapshot.InferenceMsP95, 2),
+                c.Stats.InferenceRuns, Suspension?.IsSuspended(c.Snapshot.CameraId)))
             .ToList();
         return new HealthMessage(
             HealthMessage.SchemaId,
@@ -49,7 +53,8 @@ public sealed class HealthReporter(string deviceId, PipelineStatsRegistry regist
             cameras,
             Outbox is null ? null : PublishOutcomes.OutboxHealthOf(Outbox, now),
             Resources?.Read(),
-            Runtime);
+            Runtime,
+            Suspension?.Report(cameras.Select(c => c.CameraId)));
     }
 
     /// <summary>ONNX Runtime (native library), .NET and OS versions of this process.</summary>

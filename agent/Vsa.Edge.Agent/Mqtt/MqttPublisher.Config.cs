@@ -37,6 +37,11 @@ public sealed partial class MqttPublisher : IConfigReportSink
 
     private Task OnApplicationMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        if (TryRouteSuspension(e))
+        {
+            return Task.CompletedTask;
+        }
+
         if (DesiredConfigs is { } inbox && e.ApplicationMessage.Topic == Topics.ConfigDesired(_deviceId))
         {
             inbox.Writer.TryWrite(e.ApplicationMessage.Payload.ToArray());

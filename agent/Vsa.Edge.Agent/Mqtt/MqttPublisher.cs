@@ -268,6 +268,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
 
             // At every connection: the session may be new (expired, broker restarted), and the retained desired
             // configuration it brings back is a no-op when already applied.
+            await SubscribeSuspensionAsync(ct).ConfigureAwait(false);
             await SubscribeDesiredAsync(ct).ConfigureAwait(false);
             _backoff.Reset();
             Interlocked.Increment(ref _connections);

@@ -99,6 +99,22 @@ public sealed partial class CameraPipeline
                     continue;
                 }
 
+                if (Suspension?.IsSuspended(_cameraId) == true)
+                {
+                    // Kill switch: no model run, no rules; capture keeps draining. The first suspended frame ends the open alerts.
+                    _stats.FrameSuspended();
+                    _freeFrames.Enqueue(frame);
+                    if (!_suspendedSignalled)
+                    {
+                        meter.Pause();
+                        _suspendedSignalled = await SignalSuspendedAsync(freeJobs, output).ConfigureAwait(false);
+                        meter.Resume();
+                    }
+
+                    continue;
+                }
+
+                ResumeIfSuspended();
                 InferenceJob? job;
                 while (!freeJobs.TryRead(out job))
                 {
@@ -175,6 +191,14 @@ public sealed partial class CameraPipeline
 
             while (!ct.IsCancellationRequested && input.TryRead(out var job))
             {
+                if (job.Suspended)
+                {
+                    job.Suspended = false;
+                    freeJobs.TryWrite(job);
+                    EndForSuspension();
+                    continue;
+                }
+
                 _detector.Decode(job.Buffers, candidateThreshold, _candidates);
                 var (index, timestamp, frame) = (job.FrameIndex, job.Timestamp, job.Frame);
                 job.Frame = null;
@@ -221,5 +245,8 @@ public sealed partial class CameraPipeline
 
         /// <summary>The frame, kept until the last stage when <see cref="FrameAnalysis.NeedsPixels"/>; otherwise null.</summary>
         public VideoFrame? Frame { get; set; }
+
+        /// <summary>Not a frame: the camera was just suspended, the last stage ends its open alerts.</summary>
+        public bool Suspended { get; set; }
     }
 }

@@ -87,6 +87,9 @@ public sealed partial class CameraPipeline
     /// </summary>
     public FrameAnalysis? Analysis { get; init; }
 
+    /// <summary>The kill switch, read before every model run (null: never suspended). See CameraPipeline.Suspension.cs.</summary>
+    public Suspension.ICameraSuspension? Suspension { get; init; }
+
     /// <summary>Runs until the source ends (files) or <paramref name="cancellationToken"/> fires; then ends every open alert. Call once.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

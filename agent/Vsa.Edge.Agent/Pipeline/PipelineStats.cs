@@ -63,6 +63,29 @@ public sealed class PipelineStats(string cameraId, TimeProvider time)
 
     internal void FrameDropped() => Interlocked.Increment(ref _dropped);
 
+    /// <summary>Frames not analysed because the camera is suspended (kill switch), since start.</summary>
+    public long FramesSuspended => Interlocked.Read(ref _suspended);
+
+    /// <summary>Model runs since start.</summary>
+    public long InferenceRuns
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inferenceCount;
+            }
+        }
+    }
+
+    /// <summary>When the last model run ended (wall clock), or null before the first: what the kill-switch latency is measured to.</summary>
+    public DateTimeOffset? LastInferenceAt => Interlocked.Read(ref _lastInferenceUtcTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    private long _suspended;
+    private long _lastInferenceUtcTicks;
+
+    internal void FrameSuspended() => Interlocked.Increment(ref _suspended);
+
     internal void FrameProcessed()
     {
         Interlocked.Increment(ref _processed);
@@ -78,6 +101,8 @@ public sealed class PipelineStats(string cameraId, TimeProvider time)
             _inferenceMs[_inferenceCount % Window] = elapsed.TotalMilliseconds;
             _inferenceCount++;
         }
+
+        Interlocked.Exchange(ref _lastInferenceUtcTicks, time.GetUtcNow().UtcTicks);
     }
 
     /// <summary>

@@ -1,0 +1,77 @@
+namespace Vsa.Edge.Agent.Suspension;
+
+/// <summary>
+/// The newest applied suspension state, kept exactly as received (the fleet's signed envelope) in
+/// <c>{DataDirectory}/suspension/state.json</c>, owner-only (0600 in a 0700 folder): verified again when loaded at start,
+/// before any camera runs, so a restart without the broker stays suspended and a file written by anyone else is refused.
+/// Written to a temporary file, flushed to disk, then renamed over the previous one.
+/// </summary>
+public sealed class SuspensionFile
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>A file in <paramref name="dataDirectory"/>.</summary>
+    public SuspensionFile(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        FilePath = Path.Combine(dataDirectory, "suspension", "state.json");
+    }
+
+    /// <summary>The file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Replaces the kept state atomically with <paramref name="signed"/>, the bytes as received.</summary>
+    public void Save(ReadOnlySpan<byte> signed)
+    {
+        var directory = Path.GetDirectoryName(FilePath)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var temporary = FilePath + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(signed);
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // A temporary file left by an older run keeps its mode through FileMode.Create: set it again.
+            File.SetUnixFileMode(temporary, OwnerOnly);
+        }
+
+        File.Move(temporary, FilePath, overwrite: true);
+    }
+
+    /// <summary>The kept bytes; null when there are none, or with <paramref name="problem"/> set when they cannot be read.</summary>
+    public byte[]? TryLoad(out string? problem)
+    {
+        problem = null;
+        if (!File.Exists(FilePath))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllBytes(FilePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"{FilePath}: {ex.Message}";
+            return null;
+        }
+    }
+}
