@@ -70,7 +70,8 @@ public sealed partial class IngestionPipeline(
     IngestionStatistics statistics,
     IOptions<IngestionOptions> options,
     TimeProvider timeProvider,
-    ILogger<IngestionPipeline> logger)
+    ILogger<IngestionPipeline> logger,
+    Suspensions.SuspensionService? suspensions = null)
 {
     private readonly HeartbeatCoalescer _heartbeats = new(options.Value.MinHeartbeatInterval);
 
@@ -135,6 +136,11 @@ public sealed partial class IngestionPipeline(
                 }
 
                 var result = await alerts.ApplyAsync(connection, transaction, message, receivedAt, cancellationToken);
+                if (result.Outcome == AlertApplyOutcome.Applied && suspensions?.GlobalSuspension is { } global)
+                {
+                    await Suspensions.SuspendedArrivals.FlagAsync(connection, transaction, message.AlertId, global.Id, cancellationToken);
+                }
+
                 return result.Outcome switch
                 {
                     AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, route.Kind, Alert: message, AlertView: result.Alert),
@@ -221,8 +227,9 @@ public sealed partial class IngestionPipeline(
         {
             LogAlert(logger, m.AlertId, m.Sequence, m.State, m.EventType, m.DeviceId, m.CameraId);
 
-            // Serialised only for someone: during a burst with no browser open this is most of the announcing cost.
-            if (live.SubscriberCount > 0)
+            // Serialised only for someone: during a burst with no browser open this is most of the announcing cost. During a
+            // global suspension, alerts that started under it are stored (flagged) but not forwarded to the console's queue.
+            if (live.SubscriberCount > 0 && !Suspensions.SuspendedArrivals.Withheld(suspensions, view.StartedAt))
             {
                 live.Publish(new LiveEvent(LiveEventTypes.Alert, JsonSerializer.Serialize(view, FleetJsonContext.Default.AlertView)));
             }

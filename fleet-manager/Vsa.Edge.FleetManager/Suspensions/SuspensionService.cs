@@ -37,10 +37,10 @@ public sealed class SuspensionService(FleetDatabase database, SuspensionStore st
     /// <summary>Audit action of a resumption.</summary>
     public const string ResumeAction = "analysis.resume";
 
-    private long _globalSuspensionId;
+    private SuspensionView? _global;
 
-    /// <summary>The id of the global suspension in force, or null (read on every ingested alert: no database access).</summary>
-    public long? GlobalSuspensionId => Interlocked.Read(ref _globalSuspensionId) is var id and > 0 ? id : null;
+    /// <summary>The global suspension in force, or null (read on every ingested alert: no database access).</summary>
+    public SuspensionView? GlobalSuspension => Volatile.Read(ref _global);
 
     /// <summary>Reads the global suspension in force (at start).</summary>
     public async Task LoadAsync(CancellationToken cancellationToken) =>
@@ -97,7 +97,7 @@ public sealed class SuspensionService(FleetDatabase database, SuspensionStore st
     }
 
     private void SetGlobal(IReadOnlyList<SuspensionView> active) =>
-        Interlocked.Exchange(ref _globalSuspensionId, active.FirstOrDefault(s => s.Scope == SuspensionScope.Global)?.Id ?? 0);
+        Volatile.Write(ref _global, active.FirstOrDefault(s => s.Scope == SuspensionScope.Global));
 
     private static string Target(SuspensionView s) => s.Scope switch
     {
