@@ -7,6 +7,7 @@ import { createDetail } from "./detail.js";
 import { renderBoard } from "./board.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
 import { rememberSite, siteLabel } from "./sites.js";
+import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
 
 const $ = (id) => document.getElementById(id);
 // Every alert awaiting a decision is loaded, oldest first, page after page (the API's largest page is 5000).
@@ -228,6 +229,7 @@ function showSignIn() {
   stream?.close();
   stream = null;
   me = null;
+  stopKillSwitch();
   $("nav").classList.add("hidden");
   $("account").classList.add("hidden");
   for (const v of document.querySelectorAll(".view")) v.classList.add("hidden");
@@ -242,6 +244,7 @@ function showConsole(account) {
   $("account").classList.remove("hidden");
   $("account-name").textContent = `${account.displayName} (${t(`role.${account.role}`)})`;
   if (!stream) connect();
+  initKillSwitch({ role: () => me?.role, announce, onSignedOut: showSignIn });
   route();
   detail.show(selectedId ? alerts.get(selectedId) ?? null : null);
 }
