@@ -245,5 +245,9 @@ public static class Migrations
             CREATE INDEX ix_sessions_account ON sessions (account_id) WHERE revoked_at IS NULL;
             CREATE INDEX ix_sessions_expires ON sessions (expires_at);
             """),
+        new(11, "authorisations: the authority that signed the arrêté and the purpose it states (public register, AIPD)", """
+            ALTER TABLE authorisations ADD COLUMN authority TEXT;
+            ALTER TABLE authorisations ADD COLUMN purpose TEXT;
+            """),
     ];
 }
