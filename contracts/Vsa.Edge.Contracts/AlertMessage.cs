@@ -50,7 +50,8 @@ public sealed record AlertMessage(
     /// Why an <see cref="AlertState.End"/> message ended the alert: absent (as in every message before this field existed)
     /// or <see cref="AlertEndReason.Cleared"/> when the condition stopped holding; <see cref="AlertEndReason.Interrupted"/>
     /// when nobody saw it stop (the agent died with the alert open and ends it at its restart, or the fleet gave up on a
-    /// device that stayed offline). Absent on start and update messages.
+    /// device that stayed offline); <see cref="AlertEndReason.Suspended"/> when the kill switch stopped the camera's analysis.
+    /// Absent on start and update messages.
     /// </summary>
     public AlertEndReason? EndReason { get; init; }
 }
@@ -64,6 +65,9 @@ public enum AlertEndReason
 
     /// <summary>The alert was open when its agent stopped without ending it (crash, kill, power loss); its end was not observed.</summary>
     [System.Text.Json.Serialization.JsonStringEnumMemberName("interrupted")] Interrupted,
+
+    /// <summary>The camera's analysis was suspended (kill switch: by the fleet or the device's local kill input) while the alert was open.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("suspended")] Suspended,
 }
 
 /// <summary>An object involved in an alert.</summary>

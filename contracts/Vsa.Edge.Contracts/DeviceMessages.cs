@@ -15,6 +15,7 @@ namespace Vsa.Edge.Contracts;
 /// <param name="Outbox">The alert outbox: waiting alerts and what was lost (optional, added in schema version 1).</param>
 /// <param name="Resources">CPU, GPU, memory, disk and temperatures; each figure null where the device does not expose it (optional).</param>
 /// <param name="Runtime">Versions of the runtimes the agent runs on (optional).</param>
+/// <param name="Suspension">What the kill switch suspends on the device now (optional; null when nothing is suspended and no state was ever received).</param>
 public sealed record HealthMessage(
     string Schema,
     int SchemaVersion,
@@ -27,7 +28,8 @@ public sealed record HealthMessage(
     IReadOnlyList<CameraHealth> Cameras,
     OutboxHealth? Outbox = null,
     ResourceHealth? Resources = null,
-    RuntimeVersions? Runtime = null)
+    RuntimeVersions? Runtime = null,
+    SuspensionReport? Suspension = null)
 {
     /// <summary>Schema identifier of heartbeats.</summary>
     public const string SchemaId = "vsa.health";

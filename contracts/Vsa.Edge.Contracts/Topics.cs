@@ -24,6 +24,12 @@ public static class Topics
     /// <summary>Reported configuration of one device (<see cref="ReportedConfigMessage"/>; published by the device, retained, QoS 1).</summary>
     public static string ConfigReported(string deviceId) => $"{Root}/{deviceId}/config/reported";
 
+    /// <summary>
+    /// Suspension state of one device (<see cref="SuspensionStateMessage"/>, the kill switch; published by the fleet, signed,
+    /// retained, QoS 1). On its own topic so the device handles it even while a configuration is being applied.
+    /// </summary>
+    public static string Suspension(string deviceId) => $"{Root}/{deviceId}/suspension";
+
     /// <summary>Filter matching the reported configuration of every device.</summary>
     public const string AllConfigReported = Root + "/+/config/reported";
 
@@ -41,10 +47,10 @@ public static class Topics
 
     /// <summary>
     /// The topic levels under <c>vsa/v1/{deviceId}/</c> that carry the fleet's commands to a device: today the desired
-    /// configuration; model updates and suspension commands join this list. Only the fleet's own identity may publish
+    /// configuration and the suspension state (kill switch); model updates join this list. Only the fleet's own identity may publish
     /// (and retain) on them; a device only reads its own.
     /// </summary>
-    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired"];
+    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired", "suspension"];
 
     /// <summary>Whether <paramref name="topic"/> is a fleet→device topic (<see cref="FleetToDeviceLeaves"/>) of any device.</summary>
     public static bool IsFleetToDevice(string topic) =>

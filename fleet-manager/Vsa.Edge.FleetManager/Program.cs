@@ -13,6 +13,7 @@ using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Register;
 using Vsa.Edge.FleetManager.Storage;
+using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
 
 // "vsa-fleet audit verify", "vsa-fleet accounts create-admin": tools on the same database, no web host.
@@ -44,6 +45,7 @@ builder.AddFleetEvaluation();
 builder.AddFleetLive();
 builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
+builder.AddFleetSuspensions();
 builder.AddFleetApi();
 builder.AddFleetRegister();
 
@@ -61,7 +63,11 @@ app.MapAuthorisationsApi();
 app.MapTrustApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
+<<<<<<< HEAD
 app.MapRegister();
+=======
+app.MapSuspensionsApi();
+>>>>>>> kill
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

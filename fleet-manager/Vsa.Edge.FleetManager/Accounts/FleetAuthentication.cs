@@ -67,7 +67,8 @@ public static class FleetAuthentication
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(FleetPolicies.DecideAlerts, p => p.RequireRole(Roles.Operator))
             .AddPolicy(FleetPolicies.Manage, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(FleetPolicies.ReadAudit, p => p.RequireRole(Roles.Admin, Roles.Auditor));
+            .AddPolicy(FleetPolicies.ReadAudit, p => p.RequireRole(Roles.Admin, Roles.Auditor))
+            .AddPolicy(FleetPolicies.Suspend, p => p.RequireRole(Roles.Admin, Roles.Supervisor));
         return builder;
     }
 

@@ -14,6 +14,13 @@ public enum Role
 
     /// <summary>Controls the processing: reads everything, including the audit log; changes nothing.</summary>
     [JsonStringEnumMemberName("auditor")] Auditor,
+
+    /// <summary>
+    /// A CSU supervisor (chef de salle): reads what an operator reads and may suspend and resume the analysis (the kill switch,
+    /// <see cref="FleetPolicies.Suspend"/>), so that it can be stopped at once without waiting for an administrator; decides
+    /// no alert and manages nothing else.
+    /// </summary>
+    [JsonStringEnumMemberName("supervisor")] Supervisor,
 }
 
 /// <summary>Role names as stored and as carried in claims.</summary>
@@ -28,12 +35,16 @@ public static class Roles
     /// <summary><see cref="Role.Auditor"/>.</summary>
     public const string Auditor = "auditor";
 
+    /// <summary><see cref="Role.Supervisor"/>.</summary>
+    public const string Supervisor = "supervisor";
+
     /// <summary>The stored name of a role.</summary>
     public static string Name(Role role) => role switch
     {
         Role.Operator => Operator,
         Role.Admin => Admin,
         Role.Auditor => Auditor,
+        Role.Supervisor => Supervisor,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, null),
     };
 
@@ -43,6 +54,7 @@ public static class Roles
         Operator => Role.Operator,
         Admin => Role.Admin,
         Auditor => Role.Auditor,
+        Supervisor => Role.Supervisor,
         _ => throw new FormatException($"'{name}' is not a role."),
     };
 }
@@ -61,4 +73,7 @@ public static class FleetPolicies
 
     /// <summary>Read accounts and the audit log: administrators and auditors.</summary>
     public const string ReadAudit = "read-audit";
+
+    /// <summary>Suspend and resume the analysis (kill switch): administrators and supervisors.</summary>
+    public const string Suspend = "suspend";
 }

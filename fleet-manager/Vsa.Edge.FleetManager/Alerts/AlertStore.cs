@@ -264,9 +264,19 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             return ended;
         }, cancellationToken);
 
-    private static string EndReasonName(AlertEndReason reason) => reason == AlertEndReason.Interrupted ? "interrupted" : "cleared";
+    private static string EndReasonName(AlertEndReason reason) => reason switch
+    {
+        AlertEndReason.Interrupted => "interrupted",
+        AlertEndReason.Suspended => "suspended",
+        _ => "cleared",
+    };
 
-    private static AlertEndReason ToEndReason(string name) => name == "interrupted" ? AlertEndReason.Interrupted : AlertEndReason.Cleared;
+    private static AlertEndReason ToEndReason(string name) => name switch
+    {
+        "interrupted" => AlertEndReason.Interrupted,
+        "suspended" => AlertEndReason.Suspended,
+        _ => AlertEndReason.Cleared,
+    };
 
     private AlertView ReadView(DbDataReader r)
     {

@@ -60,4 +60,8 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(RevocationRequest))]
 [JsonSerializable(typeof(RevocationResult))]
 [JsonSerializable(typeof(EvaluationReport))]
+[JsonSerializable(typeof(Suspensions.SuspensionRequest))]
+[JsonSerializable(typeof(Suspensions.ResumeRequest))]
+[JsonSerializable(typeof(Suspensions.SuspensionView))]
+[JsonSerializable(typeof(Suspensions.SuspensionList))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

@@ -245,6 +245,31 @@ public static class Migrations
             CREATE INDEX ix_sessions_account ON sessions (account_id) WHERE revoked_at IS NULL;
             CREATE INDEX ix_sessions_expires ON sessions (expires_at);
             """),
+        new(10, "kill switch: suspensions, each device's signed suspension state, alerts arriving during a global suspension", """
+            CREATE TABLE suspensions (
+                suspension_id {identity},
+                scope         TEXT NOT NULL,
+                site          TEXT,
+                device_id     TEXT,
+                camera_id     TEXT,
+                reason        TEXT NOT NULL,
+                suspended_at  {time} NOT NULL,
+                suspended_by  TEXT NOT NULL,
+                resumed_at    {time},
+                resumed_by    TEXT,
+                resume_reason TEXT
+            ){strict};
+            CREATE INDEX ix_suspensions_active ON suspensions (suspension_id) WHERE resumed_at IS NULL;
+
+            CREATE TABLE device_suspension_state (
+                device_id TEXT PRIMARY KEY,
+                version   {bigint} NOT NULL,
+                issued_at {time} NOT NULL,
+                payload   TEXT NOT NULL
+            ){strict};
+
+            ALTER TABLE alerts ADD COLUMN arrived_during_suspension {bigint};
+            """),
         new(11, "authorisations: the authority that signed the arrêté and the purpose it states (public register, AIPD)", """
             ALTER TABLE authorisations ADD COLUMN authority TEXT;
             ALTER TABLE authorisations ADD COLUMN purpose TEXT;
