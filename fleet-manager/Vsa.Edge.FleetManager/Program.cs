@@ -63,11 +63,8 @@ app.MapAuthorisationsApi();
 app.MapTrustApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
-<<<<<<< HEAD
-app.MapRegister();
-=======
 app.MapSuspensionsApi();
->>>>>>> kill
+app.MapRegister();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

@@ -1,25 +1,32 @@
+using Vsa.Edge.FleetManager.Suspensions;
+
 namespace Vsa.Edge.FleetManager.Register;
 
-/// <summary>Where the register and the reports learn which cameras have their analysis suspended now (the kill switch).</summary>
-public interface ICameraSuspensionSource
-{
-    /// <summary>A predicate (device, camera) → suspended now, global, site and device suspensions included.</summary>
-    Task<Func<string, string, bool>> LoadAsync(CancellationToken cancellationToken);
-}
-
-/// <summary>Combines the registered sources; none registered: nothing is suspended.</summary>
+/// <summary>Which of some cameras have their analysis suspended now (the kill switch's read side).</summary>
 public static class CameraSuspensions
 {
-    /// <summary>Whether any source says the camera is suspended.</summary>
-    public static async Task<Func<string, string, bool>> LoadAsync(IEnumerable<ICameraSuspensionSource> sources, CancellationToken cancellationToken)
+    /// <summary>
+    /// A predicate (device, camera) → suspended now, for the cameras of <paramref name="cameras"/> (a global, site, device or
+    /// camera suspension); false for any other camera. One read of the suspensions in force when none is.
+    /// </summary>
+    public static async Task<Func<string, string, bool>> LoadAsync(ISuspensionReader reader, IEnumerable<(string DeviceId, string CameraId)> cameras, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sources);
-        var predicates = new List<Func<string, string, bool>>();
-        foreach (var source in sources)
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(cameras);
+        if ((await reader.ListActiveAsync(cancellationToken)).Count == 0)
         {
-            predicates.Add(await source.LoadAsync(cancellationToken));
+            return static (_, _) => false;
         }
 
-        return (device, camera) => predicates.Exists(p => p(device, camera));
+        var suspended = new HashSet<(string, string)>();
+        foreach (var camera in cameras.Distinct())
+        {
+            if (await reader.IsSuspendedAsync(camera.DeviceId, camera.CameraId, cancellationToken))
+            {
+                suspended.Add(camera);
+            }
+        }
+
+        return (device, camera) => suspended.Contains((device, camera));
     }
 }

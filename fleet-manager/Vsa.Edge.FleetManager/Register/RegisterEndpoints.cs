@@ -77,7 +77,7 @@ public sealed class PublicRegisterCache(
     IOptions<RegisterOptions> register,
     IOptions<RetentionOptions> retention,
     TimeProvider timeProvider,
-    IEnumerable<ICameraSuspensionSource> suspensions) : IDisposable
+    Suspensions.ISuspensionReader suspensions) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Entry? _current;
@@ -113,7 +113,7 @@ public sealed class PublicRegisterCache(
 
             var all = await authorisations.ListAsync(cancellationToken);
             var known = await cameras.LoadAsync(all.SelectMany(a => a.Cameras).Select(c => c.DeviceId), cancellationToken);
-            var suspended = await CameraSuspensions.LoadAsync(suspensions, cancellationToken);
+            var suspended = await CameraSuspensions.LoadAsync(suspensions, all.Where(a => a.EndsAt > now).SelectMany(a => a.Cameras).Select(c => (c.DeviceId, c.CameraId)), cancellationToken);
             var model = PublicRegisterBuilder.Build(all, known, suspended, register.Value, retention.Value, now);
             var zone = TimeZoneInfo.FindSystemTimeZoneById(register.Value.TimeZone);
             _current = new Entry(
