@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text;
 
 namespace Vsa.Edge.FleetManager.Register;
@@ -10,11 +11,29 @@ namespace Vsa.Edge.FleetManager.Register;
 /// </summary>
 public static class Html
 {
-    /// <summary>French formatting.</summary>
-    public static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
+    /// <summary>
+    /// French formatting: month names, decimal comma, narrow no-break space between thousands. Built on the invariant culture
+    /// because the fleet runs with invariant globalization (no ICU culture data to load).
+    /// </summary>
+    public static readonly CultureInfo French = CreateFrench();
 
-    /// <summary>HTML-encodes <paramref name="text"/> (null: empty).</summary>
-    public static string E(string? text) => WebUtility.HtmlEncode(text ?? string.Empty);
+    private static CultureInfo CreateFrench()
+    {
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        string[] months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre", string.Empty];
+        culture.DateTimeFormat.MonthNames = months;
+        culture.DateTimeFormat.MonthGenitiveNames = months;
+        culture.NumberFormat.NumberDecimalSeparator = ",";
+        culture.NumberFormat.NumberGroupSeparator = "\u202F";
+        culture.NumberFormat.PercentDecimalSeparator = ",";
+        return CultureInfo.ReadOnly(culture);
+    }
+
+    // Every letter as itself (the page is UTF-8): WebUtility would write "é" as "&#233;", three times the bytes.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    /// <summary>HTML-encodes <paramref name="text"/> (null: empty): &lt;, &gt;, &amp;, quotes, and what is not a letter of any script.</summary>
+    public static string E(string? text) => Encoder.Encode(text ?? string.Empty);
 
     /// <summary>A date and time in <paramref name="zone"/>, French ("7 décembre 2026 à 09:30").</summary>
     public static string DateTime(DateTimeOffset at, TimeZoneInfo zone) =>
