@@ -11,6 +11,8 @@ using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Hosting;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Register;
+using Vsa.Edge.FleetManager.Reports;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
@@ -46,6 +48,8 @@ builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
 builder.AddFleetSuspensions();
 builder.AddFleetApi();
+builder.AddFleetRegister();
+builder.AddFleetReports();
 
 var app = builder.Build();
 app.UseFleetApi();
@@ -62,6 +66,8 @@ app.MapTrustApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
 app.MapSuspensionsApi();
+app.MapRegister();
+app.MapReportsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

@@ -13,6 +13,8 @@ namespace Vsa.Edge.Agent.Core.Configuration;
 /// <param name="PrivacyMasks">Regions blanked before inference (dwellings, CSI L251-3); never the whole frame.</param>
 /// <param name="Calibration">Ground calibration (image ↔ metres); without it, distances and densities fall back to frame units.</param>
 /// <param name="TimeZone">IANA time zone of the camera (for example <c>Europe/Paris</c>); required when an event has a schedule.</param>
+/// <param name="PublicName">The name the public register shows (for example "Parvis de la gare"); optional, see <see cref="CameraPublicInfo"/>.</param>
+/// <param name="Place">The place the public register shows (for example "Place Bellecour, Lyon 2e"); optional.</param>
 public sealed record CameraConfig(
     string CameraId,
     string? Name,
@@ -22,7 +24,9 @@ public sealed record CameraConfig(
     IReadOnlyList<LineConfig>? Lines = null,
     IReadOnlyList<PrivacyMaskConfig>? PrivacyMasks = null,
     CalibrationConfig? Calibration = null,
-    string? TimeZone = null)
+    string? TimeZone = null,
+    string? PublicName = null,
+    string? Place = null)
 {
     /// <summary>
     /// The privacy masks in pixel coordinates for a frame of the given size, for the host to fill before inference

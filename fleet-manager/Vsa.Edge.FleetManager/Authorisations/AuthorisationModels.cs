@@ -16,6 +16,8 @@ public sealed record AuthorisedCamera(string DeviceId, string CameraId);
 /// <param name="StartsAt">First instant, inclusive.</param>
 /// <param name="EndsAt">End, exclusive: the analysis stops at this instant.</param>
 /// <param name="DocumentUrl">Where the published arrêté can be read (optional, http or https).</param>
+/// <param name="Authority">Who signed it (for example "Préfet du Rhône"); optional, shown in the public register and the AIPD.</param>
+/// <param name="Purpose">The purpose it states (for example "sécurité de la Fête des Lumières"); optional, same.</param>
 public sealed record AuthorisationRequest(
     string? Reference,
     string? Service,
@@ -23,7 +25,9 @@ public sealed record AuthorisationRequest(
     IReadOnlyList<AuthorisedCamera>? Cameras,
     DateTimeOffset? StartsAt,
     DateTimeOffset? EndsAt,
-    string? DocumentUrl = null);
+    string? DocumentUrl = null,
+    string? Authority = null,
+    string? Purpose = null);
 
 /// <summary>A stored prefectoral authorisation (arrêté).</summary>
 /// <param name="Id">The fleet's id.</param>
@@ -38,6 +42,8 @@ public sealed record AuthorisationRequest(
 /// <param name="CreatedAt">When it was recorded.</param>
 /// <param name="UpdatedBy">Account that changed it last.</param>
 /// <param name="UpdatedAt">When it was changed last.</param>
+/// <param name="Authority">Who signed it, when recorded.</param>
+/// <param name="Purpose">The purpose it states, when recorded.</param>
 public sealed record AuthorisationView(
     long Id,
     string Reference,
@@ -50,7 +56,9 @@ public sealed record AuthorisationView(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     string UpdatedBy,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Authority = null,
+    string? Purpose = null)
 {
     /// <summary>Whether it covers <paramref name="eventType"/> on the camera at <paramref name="at"/>.</summary>
     public bool Covers(string deviceId, string cameraId, string eventType, DateTimeOffset at) =>
@@ -81,6 +89,8 @@ public sealed record AuthorisationView(
 /// <param name="StartsAt">Start.</param>
 /// <param name="EndsAt">End, after the start.</param>
 /// <param name="DocumentUrl">The document's address, or null.</param>
+/// <param name="Authority">Who signed it, or null.</param>
+/// <param name="Purpose">Its purpose, or null.</param>
 public sealed record ValidAuthorisation(
     string Reference,
     string Service,
@@ -88,13 +98,18 @@ public sealed record ValidAuthorisation(
     IReadOnlyList<AuthorisedCamera> Cameras,
     DateTimeOffset StartsAt,
     DateTimeOffset EndsAt,
-    string? DocumentUrl);
+    string? DocumentUrl,
+    string? Authority = null,
+    string? Purpose = null);
 
 /// <summary>Checks an <see cref="AuthorisationRequest"/>; the errors are keyed by field (<c>events[1]</c>, <c>endsAt</c>).</summary>
 public static class AuthorisationRules
 {
-    /// <summary>Longest reference, service, device or camera id.</summary>
+    /// <summary>Longest reference, service, authority, device or camera id.</summary>
     public const int MaxLength = 256;
+
+    /// <summary>Longest purpose.</summary>
+    public const int MaxPurposeLength = 1000;
 
     /// <summary>Validates; on success <paramref name="valid"/> is the trimmed request.</summary>
     public static bool TryValidate(AuthorisationRequest? request, out ValidAuthorisation? valid, out Dictionary<string, string[]> errors)
@@ -173,12 +188,14 @@ public static class AuthorisationRules
             }
         }
 
+        var authority = OptionalText(request.Authority, "authority", MaxLength, errors);
+        var purpose = OptionalText(request.Purpose, "purpose", MaxPurposeLength, errors);
         if (errors.Count > 0)
         {
             return false;
         }
 
-        valid = new ValidAuthorisation(reference!, service!, events, cameras, request.StartsAt!.Value, request.EndsAt!.Value, documentUrl);
+        valid = new ValidAuthorisation(reference!, service!, events, cameras, request.StartsAt!.Value, request.EndsAt!.Value, documentUrl, authority, purpose);
         return true;
     }
 
@@ -188,6 +205,24 @@ public static class AuthorisationRules
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxLength)
         {
             errors[field] = [$"{field} is required, at most {MaxLength} characters."];
+            return null;
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>Null when absent or blank; trimmed text otherwise, without control characters (it is shown to the public).</summary>
+    private static string? OptionalText(string? value, string field, int maxLength, Dictionary<string, string[]> errors)
+    {
+        var trimmed = value?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+
+        if (trimmed.Length > maxLength || trimmed.Any(c => char.IsControl(c) && c != '\n'))
+        {
+            errors[field] = [$"{field} must be at most {maxLength} characters, without control characters other than line breaks."];
             return null;
         }
 

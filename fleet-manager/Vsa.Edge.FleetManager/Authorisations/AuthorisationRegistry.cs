@@ -114,5 +114,7 @@ public sealed class AuthorisationRegistry(FleetDatabase database, AuthorisationS
         ["startsAt"] = authorisation.StartsAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         ["endsAt"] = authorisation.EndsAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         ["documentUrl"] = authorisation.DocumentUrl,
+        ["authority"] = authorisation.Authority,
+        ["purpose"] = authorisation.Purpose,
     };
 }

@@ -12,7 +12,7 @@ namespace Vsa.Edge.FleetManager.Authorisations;
 /// </summary>
 public sealed class AuthorisationStore(FleetDatabase database)
 {
-    private const string Columns = "authorisation_id, reference, service, events, cameras, starts_at, ends_at, document_url, created_by, created_at, updated_by, updated_at";
+    private const string Columns = "authorisation_id, reference, service, events, cameras, starts_at, ends_at, document_url, created_by, created_at, updated_by, updated_at, authority, purpose";
 
     /// <summary>Every authorisation, by start then reference.</summary>
     public async Task<IReadOnlyList<AuthorisationView>> ListAsync(CancellationToken cancellationToken)
@@ -62,8 +62,8 @@ public sealed class AuthorisationStore(FleetDatabase database)
     public async Task<AuthorisationView> InsertAsync(DbConnection connection, DbTransaction transaction, ValidAuthorisation value, string actor, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = connection.Sql(transaction, $"""
-            INSERT INTO authorisations (reference, service, events, cameras, starts_at, ends_at, document_url, created_by, created_at, updated_by, updated_at)
-            VALUES (@reference, @service, @events, @cameras, @starts, @ends, @document, @actor, @now, @actor, @now)
+            INSERT INTO authorisations (reference, service, events, cameras, starts_at, ends_at, document_url, created_by, created_at, updated_by, updated_at, authority, purpose)
+            VALUES (@reference, @service, @events, @cameras, @starts, @ends, @document, @actor, @now, @actor, @now, @authority, @purpose)
             RETURNING {Columns};
             """);
         Bind(command, value, actor, now);
@@ -77,7 +77,8 @@ public sealed class AuthorisationStore(FleetDatabase database)
     {
         await using var command = connection.Sql(transaction, $"""
             UPDATE authorisations SET reference = @reference, service = @service, events = @events, cameras = @cameras,
-                starts_at = @starts, ends_at = @ends, document_url = @document, updated_by = @actor, updated_at = @now
+                starts_at = @starts, ends_at = @ends, document_url = @document, updated_by = @actor, updated_at = @now,
+                authority = @authority, purpose = @purpose
             WHERE authorisation_id = @id
             RETURNING {Columns};
             """);
@@ -90,7 +91,8 @@ public sealed class AuthorisationStore(FleetDatabase database)
     private void Bind(DbCommand command, ValidAuthorisation value, string actor, DateTimeOffset now)
     {
         var dialect = database.Dialect;
-        command.With("@reference", value.Reference).With("@service", value.Service).With("@document", value.DocumentUrl).With("@actor", actor);
+        command.With("@reference", value.Reference).With("@service", value.Service).With("@document", value.DocumentUrl).With("@actor", actor)
+            .With("@authority", value.Authority).With("@purpose", value.Purpose);
         dialect.AddJson(command, "@events", JsonSerializer.Serialize(value.Events, FleetJsonContext.Default.IReadOnlyListString));
         dialect.AddJson(command, "@cameras", JsonSerializer.Serialize(value.Cameras, FleetJsonContext.Default.IReadOnlyListAuthorisedCamera));
         dialect.AddTime(command, "@starts", value.StartsAt);
@@ -113,6 +115,8 @@ public sealed class AuthorisationStore(FleetDatabase database)
             CreatedBy: r.GetString(8),
             CreatedAt: dialect.ReadTime(r, 9),
             UpdatedBy: r.GetString(10),
-            UpdatedAt: dialect.ReadTime(r, 11));
+            UpdatedAt: dialect.ReadTime(r, 11),
+            Authority: r.GetStringOrNull(12),
+            Purpose: r.GetStringOrNull(13));
     }
 }

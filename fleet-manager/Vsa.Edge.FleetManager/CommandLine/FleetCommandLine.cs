@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Reports;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.CommandLine;
@@ -23,13 +24,14 @@ public static class FleetCommandLine
         vsa-fleet accounts create-admin --name <name> --display-name <text> --designation-ref <text>
                   --designation-date <yyyy-MM-dd> --training-date <yyyy-MM-dd> --password-stdin [--db …] [--provider …]
         vsa-fleet accounts create --role operator|admin|auditor (same options as create-admin)
+        vsa-fleet report aipd|bilan --authorisation <reference> [--format html|csv] [--out <file>] [--db …] [--provider …]
         Any --Fleet:Section:Key value pair is passed to the configuration.
         """;
 
-    private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role"];
+    private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role", "--authorisation", "--format", "--out"];
 
     /// <summary>Whether <paramref name="args"/> asks for a sub-command rather than the service.</summary>
-    public static bool IsCommand(string[] args) => args is ["audit" or "accounts", ..];
+    public static bool IsCommand(string[] args) => args is ["audit" or "accounts" or "report", ..];
 
     /// <summary>Runs the sub-command and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -48,6 +50,7 @@ public static class FleetCommandLine
                 ("audit", "checkpoint") => await CheckpointAsync(flags, configuration, output, error, cancellationToken),
                 ("accounts", "create-admin") => await AccountCommands.CreateAsync(Role.Admin, flags, configuration, input, output, error, cancellationToken),
                 ("accounts", "create") => await AccountCommands.CreateAsync(null, flags, configuration, input, output, error, cancellationToken),
+                ("report", "aipd" or "bilan") => await Reports.ReportCommands.RunAsync(args[1], flags, configuration, output, error, cancellationToken),
                 _ => await UsageAsync(error, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
             };
         }
@@ -101,6 +104,7 @@ public static class FleetCommandLine
         builder.Services.AddFleetDatabase();
         builder.Services.AddFleetAudit();
         builder.Services.AddFleetAccountStores();
+        builder.Services.AddFleetReportSources();
         return builder.Build();
     }
 

@@ -51,13 +51,17 @@ public sealed record DeviceConfigView(
 /// <param name="Zones">Zones, normalised coordinates.</param>
 /// <param name="Lines">Lines, normalised coordinates.</param>
 /// <param name="PrivacyMasks">Privacy masks, normalised coordinates.</param>
+/// <param name="PublicName">The camera's public name (the public register's), if it has one.</param>
+/// <param name="Place">The camera's public place, if it has one.</param>
 public sealed record CameraLayout(
     string DeviceId,
     string CameraId,
     string Source,
     IReadOnlyList<ZoneLayout> Zones,
     IReadOnlyList<LineLayout> Lines,
-    IReadOnlyList<MaskLayout> PrivacyMasks);
+    IReadOnlyList<MaskLayout> PrivacyMasks,
+    string? PublicName = null,
+    string? Place = null);
 
 /// <summary>A zone of a <see cref="CameraLayout"/>.</summary>
 /// <param name="Id">Zone id.</param>

@@ -270,5 +270,9 @@ public static class Migrations
 
             ALTER TABLE alerts ADD COLUMN arrived_during_suspension {bigint};
             """),
+        new(11, "authorisations: the authority that signed the arrêté and the purpose it states (public register, AIPD)", """
+            ALTER TABLE authorisations ADD COLUMN authority TEXT;
+            ALTER TABLE authorisations ADD COLUMN purpose TEXT;
+            """),
     ];
 }

@@ -43,14 +43,18 @@ public sealed class FleetAdmin : IDisposable
         await EnsureAsync(await _http.PostAsJsonAsync("api/enrol", new EnrolmentRequest(token.Token, csr), FleetJsonContext.Default.EnrolmentRequest));
     }
 
-    /// <summary>Records an arrêté authorising <paramref name="events"/> on one camera, valid from yesterday for 30 days.</summary>
-    public async Task AuthoriseAsync(string deviceId, string cameraId, params string[] events)
+    /// <summary>Records an arrêté authorising <paramref name="events"/> on one camera, valid from yesterday for 30 days; returns its reference.</summary>
+    public async Task<string> AuthoriseAsync(string deviceId, string cameraId, params string[] events)
     {
         var now = DateTimeOffset.UtcNow;
         var request = new AuthorisationRequest(
             $"2026-DPG-{Guid.NewGuid().ToString("N")[..6]}", "Police municipale", events, [new AuthorisedCamera(deviceId, cameraId)], now.AddDays(-1), now.AddDays(30));
         await EnsureAsync(await _http.PostAsJsonAsync("api/authorisations", request, FleetJsonContext.Default.AuthorisationRequest));
+        return request.Reference!;
     }
+
+    /// <summary>A GET as the administrator.</summary>
+    public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(new Uri(path, UriKind.Relative));
 
     /// <summary><c>PUT /api/devices/{deviceId}/config</c> with camera documents in the agent's format; returns the new version.</summary>
     public async Task<long> PutConfigAsync(string deviceId, params string[] cameras)
