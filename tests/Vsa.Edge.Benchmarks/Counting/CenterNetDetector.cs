@@ -18,6 +18,7 @@ public sealed class CenterNetDetector : IFrameDetector, IDisposable
     private readonly string _inputName;
     private readonly string _outputName;
     private readonly Mat _resized = new();
+    private readonly RunOptions _runOptions = new();
 
     public CenterNetDetector(string onnxPath, int intraOpThreads)
     {
@@ -47,7 +48,7 @@ public sealed class CenterNetDetector : IFrameDetector, IDisposable
 
         using var input = OrtValue.CreateTensorValueFromMemory(_input, [1, Size, Size, 3]);
         var started = Stopwatch.GetTimestamp();
-        using var outputs = _session.Run(null, [_inputName], [input], [_outputName]);
+        using var outputs = _session.Run(_runOptions, [_inputName], [input], [_outputName]);
         var ticks = Stopwatch.GetTimestamp() - started;
         var d = outputs[0].GetTensorDataAsSpan<float>();
         for (var k = 0; k + 5 < d.Length; k += 6)
@@ -66,6 +67,7 @@ public sealed class CenterNetDetector : IFrameDetector, IDisposable
     {
         _session.Dispose();
         _resized.Dispose();
+        _runOptions.Dispose();
     }
 }
 

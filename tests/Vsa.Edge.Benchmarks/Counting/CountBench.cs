@@ -8,10 +8,10 @@ using Vsa.Edge.Testing;
 namespace Vsa.Edge.Benchmarks.Counting;
 
 /// <summary>
-/// <c>./vsa bench count [--models DIR,DIR…] [--centernet FILE.onnx] [--tiles] [--frames]</c>: the count error on the hand-counted frames of
+/// <c>./vsa bench count [--models DIR,DIR…] [--rate-models DIR,DIR…] [--centernet FILE.onnx] [--tiles] [--frames]</c>: the count error on the hand-counted frames of
 /// the demo clip for each lever, and each detector set-up's model-only rate as a ratio to the agent's model in the
 /// same run. Every set-up (the agent's model, each extra model directory, two tiles) makes one detector pass; the
-/// tracker levers are replayed on each pass's candidates.
+/// tracker levers are replayed on each pass's candidates. <c>--rate-models</c> are only timed (no count pass).
 /// </summary>
 public static class CountBench
 {
@@ -48,7 +48,7 @@ public static class CountBench
         try
         {
             var passes = new List<double>();
-            foreach (var (name, (setup, _)) in setups)
+            foreach (var (name, (setup, _)) in setups.Where(s => !s.Name.StartsWith(RateOnly, StringComparison.Ordinal)))
             {
                 var evaluation = ZoneCountEvaluation.Detect(setup, persons, TestAssets.DemoClip, truth);
                 passes.Add(evaluation.ModelMsPerFrame);
@@ -108,6 +108,8 @@ public static class CountBench
         return values[values.Count / 2];
     }
 
+    private const string RateOnly = "(rate only) ";
+
     private static void Print(ZoneCountEvaluation evaluation, bool perFrame, TextWriter output)
     {
         var first = true;
@@ -134,9 +136,9 @@ public static class CountBench
     private static IEnumerable<(string Name, Func<(IFrameDetector, Action)> Load)> Setups(DetectorModel model, Options options)
     {
         yield return ($"agent's model {Describe(model)}", () => Whole(model));
-        foreach (var directory in options.Models)
+        foreach (var (directory, rateOnly) in options.Models.Select(m => (m, false)).Concat(options.RateModels.Select(m => (m, true))))
         {
-            yield return ($"model {Path.GetFileName(directory.TrimEnd('/'))}", () =>
+            yield return ($"{(rateOnly ? RateOnly : "")}model {Path.GetFileName(directory.TrimEnd('/'))}", () =>
             {
                 var other = DetectorModel.Load(
                     new InferenceOptions { ModelDirectory = directory, ExecutionProviders = [ExecutionProviderNames.Cpu], IntraOpThreads = BenchAssets.IntraOpThreads },
@@ -182,11 +184,12 @@ public static class CountBench
     private static string Describe(DetectorModel model) =>
         FormattableString.Invariant($"{model.Manifest.Id} {model.Manifest.Input.Width}×{model.Manifest.Input.Height} {model.Manifest.Input.Resize}");
 
-    private sealed record Options(IReadOnlyList<string> Models, bool Tiles, bool PerFrame, string? CenterNet)
+    private sealed record Options(IReadOnlyList<string> Models, IReadOnlyList<string> RateModels, bool Tiles, bool PerFrame, string? CenterNet)
     {
         public static Options Parse(string[] args)
         {
             var models = new List<string>();
+            var rateModels = new List<string>();
             string? centerNet = null;
             for (var i = 0; i < args.Length; i++)
             {
@@ -194,17 +197,21 @@ public static class CountBench
                 {
                     models.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                 }
+                else if (args[i] == "--rate-models" && i + 1 < args.Length)
+                {
+                    rateModels.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                }
                 else if (args[i] == "--centernet" && i + 1 < args.Length)
                 {
                     centerNet = args[++i];
                 }
                 else if (args[i] is not ("--tiles" or "--frames"))
                 {
-                    throw new ArgumentException($"count: unknown argument '{args[i]}' (use --models DIR,DIR… --centernet FILE.onnx --tiles --frames)");
+                    throw new ArgumentException($"count: unknown argument '{args[i]}' (use --models DIR,DIR… --rate-models DIR,DIR… --centernet FILE.onnx --tiles --frames)");
                 }
             }
 
-            return new Options(models, args.Contains("--tiles"), args.Contains("--frames"), centerNet);
+            return new Options(models, rateModels, args.Contains("--tiles"), args.Contains("--frames"), centerNet);
         }
     }
 }
