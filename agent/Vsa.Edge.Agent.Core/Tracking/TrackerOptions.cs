@@ -13,9 +13,12 @@ public sealed class TrackerOptions
     [Range(0.0, 1.0)]
     public float LowScoreThreshold { get; set; } = 0.1f;
 
-    /// <summary>An unmatched high detection starts a track only at or above this score. Default 0.6.</summary>
+    /// <summary>
+    /// An unmatched high detection starts a track only at or above this score. Default 0.55 (issue 16: on the
+    /// hand-counted demo frames it lowers the count error from MAE 0.37 to 0.32 with no new track on the traffic cones).
+    /// </summary>
     [Range(0.0, 1.0)]
-    public float NewTrackThreshold { get; set; } = 0.6f;
+    public float NewTrackThreshold { get; set; } = 0.55f;
 
     /// <summary>Minimum IoU for a match in the first association (ByteTrack's 0.8 cost = 1 − IoU). Default 0.2.</summary>
     [Range(0.0, 1.0)]

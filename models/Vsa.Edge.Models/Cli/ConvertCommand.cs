@@ -24,11 +24,11 @@ public sealed class ConvertCommand : IToolCommand
     }
 
     /// <summary>Converts and prints a one-line report (shared with <c>prepare</c>).</summary>
-    internal static async Task<ConversionReport> Run(string graph, string output, ToolConsole console)
+    internal static async Task<ConversionReport> Run(string graph, string output, ToolConsole console, ConversionOptions? options = null)
     {
         await console.Out.WriteLineAsync($"converting {graph} → {output} …");
         var start = console.Time.GetTimestamp();
-        var report = ModelConversion.ConvertFile(graph, output);
+        var report = ModelConversion.ConvertFile(graph, output, options);
         await console.Out.WriteLineAsync(
             $"converted in {console.Since(start)}: {report.TfNodes} TF nodes ({report.FoldedNodes} folded) → {report.OnnxNodes} ONNX nodes " +
             $"({report.OnnxNodesBeforeCleanup} before clean-up), {report.Initializers} initializers, {report.Bytes / 1e6:0.0} MB");

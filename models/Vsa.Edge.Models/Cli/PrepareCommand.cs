@@ -1,3 +1,4 @@
+using System.Globalization;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Models.Manifests;
 
@@ -6,7 +7,9 @@ namespace Vsa.Edge.Models.Cli;
 /// <summary>
 /// <c>vsa-model prepare [--cache DIR] [--force]</c>: fetch, then for every model in <see cref="PreparedModel.All"/>
 /// convert + manifest into <c>&lt;cache&gt;/models/&lt;id&gt;/</c>. Idempotent per model: a model whose manifest reads
-/// back (current version, SHA-256 matching its ONNX file) is left untouched.
+/// back (current version, SHA-256 matching its ONNX file) is left untouched. With <c>--input-size</c> (and
+/// <c>--letterbox</c>, <c>--dynamic-batch</c>) it prepares only NanoDet at that size, as a model of its own
+/// (<see cref="PreparedModel.NanoDetAt"/>), and leaves the default models alone.
 /// </summary>
 public sealed class PrepareCommand : IToolCommand
 {
@@ -15,17 +18,18 @@ public sealed class PrepareCommand : IToolCommand
     public string Summary =>
         $"fetch, convert and write <cache>/models/<id>/{{<model>.onnx,manifest.json}} for {string.Join(" and ", PreparedModel.All.Select(m => m.Id))}";
 
-    public string Usage => "vsa-model prepare [--cache DIR] [--force]";
+    public string Usage => "vsa-model prepare [--cache DIR] [--force] [--input-size N|WxH [--letterbox] [--dynamic-batch]]";
 
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["cache"];
+    public IReadOnlyCollection<string> ValueOptions { get; } = ["cache", "input-size"];
 
-    public IReadOnlyCollection<string> Flags { get; } = ["force"];
+    public IReadOnlyCollection<string> Flags { get; } = ["force", "letterbox", "dynamic-batch"];
 
     public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
     {
         var cache = CachePaths.From(args.Option("cache"));
+        var models = Selected(args);
         var fetched = await FetchCommand.Run(cache, console, cancellationToken);
-        foreach (var model in PreparedModel.All)
+        foreach (var model in models)
         {
             cancellationToken.ThrowIfCancellationRequested();
             await Prepare(model, cache, fetched.PackageDirectory, args.Flag("force"), console);
@@ -46,13 +50,40 @@ public sealed class PrepareCommand : IToolCommand
             return;
         }
 
-        await ConvertCommand.Run(Path.Combine(packageDirectory, model.GraphPath), onnx, console);
+        await ConvertCommand.Run(Path.Combine(packageDirectory, model.GraphPath), onnx, console, model.Conversion);
         await console.Out.WriteLineAsync($"writing {model.Id} manifest …");
         ManifestCommand.Run(model, onnx, manifestPath, model.Version, model.DefaultScoreThreshold);
         // Read it back the way the agent will, so a manifest the agent would refuse never stays in the cache.
         var manifest = ModelManifestLoader.Load(manifestPath);
         await console.Out.WriteLineAsync(
             $"prepared {manifest.Id} {manifest.Version} in {console.Since(start)}: {onnx} (sha256 {manifest.Sha256[..12]}…), {manifestPath}");
+    }
+
+    /// <summary>The default models, or NanoDet alone at the size <c>--input-size</c> gives (<c>512</c> or <c>640x480</c>).</summary>
+    internal static IReadOnlyList<PreparedModel> Selected(CommandArgs args)
+    {
+        var size = args.Option("input-size");
+        if (size is null)
+        {
+            return (args.Flag("letterbox") || args.Flag("dynamic-batch"))
+                ? throw new UsageException("--letterbox and --dynamic-batch go with --input-size (e.g. --input-size 416 --dynamic-batch)")
+                : PreparedModel.All;
+        }
+
+        var parts = size.Split('x', 'X');
+        if (parts.Length > 2 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new UsageException($"--input-size '{size}' is not N or WxH (e.g. 512 or 640x480)");
+        }
+
+        var width = int.Parse(parts[0], CultureInfo.InvariantCulture);
+        var height = int.Parse(parts[^1], CultureInfo.InvariantCulture);
+        if (width is < 32 or > 4096 || height is < 32 or > 4096 || width % 32 != 0 || height % 32 != 0)
+        {
+            throw new UsageException($"--input-size '{size}': NanoDet needs sides that are multiples of 32 (its largest stride), 32 to 4096");
+        }
+
+        return [PreparedModel.NanoDetAt(width, height, args.Flag("letterbox"), args.Flag("dynamic-batch"))];
     }
 
     private static async Task<bool> IsUpToDate(PreparedModel model, string manifestPath, ToolConsole console)

@@ -9,10 +9,10 @@ public sealed record ConversionReport(int TfNodes, int FoldedNodes, int OnnxNode
 /// <summary>File-level conversion: TFJS <c>model.json</c> (+ shards) → ONNX file.</summary>
 public static class ModelConversion
 {
-    public static ConversionReport ConvertFile(string graphPath, string onnxPath)
+    public static ConversionReport ConvertFile(string graphPath, string onnxPath, ConversionOptions? options = null)
     {
         var graph = TfjsGraphLoader.Load(graphPath);
-        var result = new TfjsToOnnxConverter().Convert(graph);
+        var result = new TfjsToOnnxConverter().Convert(graph, options);
         result.Graph.Name = Path.GetFileNameWithoutExtension(graphPath);
         var metadata = new Dictionary<string, string>
         {

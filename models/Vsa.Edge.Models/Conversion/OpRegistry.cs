@@ -29,6 +29,7 @@ public sealed class OpRegistry
         ResizeOps.Register(registry);
         ShapeOps.Register(registry);
         IndexingOps.Register(registry);
+        SelectionOps.Register(registry);
         return registry;
     }
 

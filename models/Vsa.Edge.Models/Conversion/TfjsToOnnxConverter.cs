@@ -17,9 +17,9 @@ public sealed class TfjsToOnnxConverter(OpRegistry registry)
     {
     }
 
-    public ConversionResult Convert(TfGraph graph)
+    public ConversionResult Convert(TfGraph graph, ConversionOptions? options = null)
     {
-        var rewritten = TfGraphRewrites.FuseConvolutionBias(graph);
+        var rewritten = TfGraphRewrites.FuseConvolutionBias(InputShapeRewrite.Apply(graph, options ?? ConversionOptions.Default));
         var context = new ConversionContext();
         var folded = 0;
         foreach (var node in rewritten.Nodes)

@@ -49,15 +49,16 @@ public static class NanoDetManifest
         ["weapon"] = ["knife", "baseball bat"],
     };
 
-    public static ModelManifest Create(string sha256, string version = Version, float scoreThreshold = DefaultScoreThreshold, string fileName = FileName) => new(
+    public static ModelManifest Create(
+        string sha256, string version = Version, float scoreThreshold = DefaultScoreThreshold, string fileName = FileName, string id = Id, ModelInput? input = null) => new(
         ModelManifest.SchemaId,
         ModelManifest.CurrentVersion,
-        Id,
+        id,
         version,
         fileName,
         sha256,
         new ModelSource(Fetch.HumanModelsPackage.Name, Fetch.HumanModelsPackage.Version, GraphPath, "Apache-2.0"),
-        Input,
+        input ?? Input,
         new ModelOutput(DecoderKind.NanoDetGfl, scoreThreshold, 0.6f, [8, 16, 32], 10),
         CocoLabels,
         Categories);

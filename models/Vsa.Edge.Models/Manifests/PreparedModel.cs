@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Models.Conversion;
 using Vsa.Edge.Models.Onnx;
 
 namespace Vsa.Edge.Models.Manifests;
@@ -41,6 +42,31 @@ public sealed record PreparedModel(
         MoveNetManifest.Input,
         (sha, version, threshold, file) => MoveNetManifest.Create(sha, version, threshold, file));
 
+    /// <summary>How <c>prepare</c> converts it (the graph's own input size and a batch of one unless set).</summary>
+    public ConversionOptions Conversion { get; init; } = ConversionOptions.Default;
+
+    /// <summary>
+    /// NanoDet converted at another input size (width × height, multiples of 32), optionally letterboxed and with a
+    /// symbolic batch: a model of its own, <c>nanodet-coco-&lt;w&gt;x&lt;h&gt;[-letterbox][-batch]</c>, beside the default one.
+    /// </summary>
+    public static PreparedModel NanoDetAt(int width, int height, bool letterbox = false, bool dynamicBatch = false)
+    {
+        if (width <= 0 || height <= 0 || width % 32 != 0 || height % 32 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), $"NanoDet's input size must be positive multiples of 32 (its largest stride), got {width}×{height}.");
+        }
+
+        var id = FormattableString.Invariant($"{NanoDetManifest.Id}-{width}x{height}{(letterbox ? "-letterbox" : "")}{(dynamicBatch ? "-batch" : "")}");
+        var input = NanoDetManifest.Input with { Width = width, Height = height, Resize = letterbox ? ResizeMode.Letterbox : ResizeMode.Stretch };
+        return NanoDet with
+        {
+            Id = id,
+            Input = input,
+            CreateManifest = (sha, version, threshold, file) => NanoDetManifest.Create(sha, version, threshold, file, id, input),
+            Conversion = new ConversionOptions(height, width, dynamicBatch),
+        };
+    }
+
     /// <summary>Every model <c>prepare</c> builds, in the order it builds them.</summary>
     public static IReadOnlyList<PreparedModel> All { get; } = [NanoDet, MoveNet];
 
@@ -50,7 +76,8 @@ public sealed record PreparedModel(
         get
         {
             var (h, w) = (Input.Height.ToString(CultureInfo.InvariantCulture), Input.Width.ToString(CultureInfo.InvariantCulture));
-            return new OnnxTensorInfo(Input.Name, InputElementType, Input.Layout == TensorLayout.Nchw ? ["1", "3", h, w] : ["1", h, w, "3"]);
+            var n = Conversion.DynamicBatch ? OnnxModelWriter.BatchDimension : "1";
+            return new OnnxTensorInfo(Input.Name, InputElementType, Input.Layout == TensorLayout.Nchw ? [n, "3", h, w] : [n, h, w, "3"]);
         }
     }
 

@@ -131,6 +131,9 @@ public static class OnnxModelWriter
         return proto;
     }
 
+    /// <summary>The name of an unknown first dimension, shared by every input and output: the batch.</summary>
+    public const string BatchDimension = "batch";
+
     private static ValueInfoProto ValueInfo(OnnxValueInfo info)
     {
         var shape = new TensorShapeProto();
@@ -138,7 +141,7 @@ public static class OnnxModelWriter
         {
             shape.Dim.Add(info.Shape[i] >= 0
                 ? new TensorShapeProto.Types.Dimension { DimValue = info.Shape[i] }
-                : new TensorShapeProto.Types.Dimension { DimParam = $"{info.Name}_d{i}" });
+                : new TensorShapeProto.Types.Dimension { DimParam = i == 0 ? BatchDimension : $"{info.Name}_d{i}" });
         }
 
         return new ValueInfoProto

@@ -64,15 +64,18 @@ public sealed class ZoneCountEvaluation
     /// <summary>Mean model run (ORT only) over the pass, ms.</summary>
     public double ModelMsPerFrame { get; private set; }
 
-    public static ZoneCountEvaluation Detect(OnnxDetector detector, bool[] personClasses, string clip, HandCounts truth, float candidateThreshold = 0.1f)
+    public static ZoneCountEvaluation Detect(OnnxDetector detector, bool[] personClasses, string clip, HandCounts truth, float candidateThreshold = 0.1f) =>
+        Detect(new WholeFrame(detector), personClasses, clip, truth, candidateThreshold);
+
+    /// <summary>Runs <paramref name="detect"/> (one model or several: tiles, a second detector) on every frame up to the last counted one.</summary>
+    public static ZoneCountEvaluation Detect(IFrameDetector detect, bool[] personClasses, string clip, HandCounts truth, float candidateThreshold = 0.1f)
     {
-        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentNullException.ThrowIfNull(detect);
         ArgumentNullException.ThrowIfNull(truth);
         var evaluation = new ZoneCountEvaluation(truth, personClasses);
         var last = truth.Frames.Max(f => f.Frame);
         using var capture = new VideoCapture(clip);
         using var frame = new Mat();
-        using var buffers = detector.CreateBuffers();
         var candidates = new List<Detection>(256);
         var modelTicks = 0L;
         for (var i = 0; i <= last; i++)
@@ -82,11 +85,7 @@ public sealed class ZoneCountEvaluation
                 throw new InvalidDataException($"{clip} ends before frame {last}");
             }
 
-            detector.Preprocess(frame, buffers);
-            var started = Stopwatch.GetTimestamp();
-            detector.Run(buffers);
-            modelTicks += Stopwatch.GetTimestamp() - started;
-            detector.Decode(buffers, candidateThreshold, candidates);
+            modelTicks += detect.Detect(frame, candidateThreshold, candidates);
             evaluation._frames.Add([.. candidates]);
         }
 

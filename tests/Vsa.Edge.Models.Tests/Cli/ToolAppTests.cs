@@ -170,7 +170,7 @@ public sealed class ToolAppTests : IDisposable
         ToolApp.RunAsync(args, new ToolConsole(_out, _error, new FakeTimeProvider()), CancellationToken.None);
 
     /// <summary>The real extracted package with its fetch stamp, so prepare runs offline against a private cache.</summary>
-    private static void CopyStampedPackage(CachePaths cache)
+    internal static void CopyStampedPackage(CachePaths cache)
     {
         var source = Path.GetDirectoryName(TestAssets.HumanModelsPackage)!;
         Assert.True(File.Exists(Path.Combine(source, PackageFetcher.StampFileName)),

@@ -47,4 +47,22 @@ public sealed class NanoDetConversionTests
 
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public void Convert_AtItsOwnInputSize_ByteIdenticalToThePlainConversion()
+    {
+        var plain = OnnxModelWriter.ToBytes(new TfjsToOnnxConverter().Convert(Graph).Graph);
+        var rewritten = OnnxModelWriter.ToBytes(new TfjsToOnnxConverter().Convert(Graph, new ConversionOptions(416, 416)).Graph);
+
+        Assert.Equal(plain, rewritten);
+    }
+
+    [Fact]
+    public void Convert_SizeNotAMultipleOfTheStride_FailsNamingTheResize()
+    {
+        var error = Assert.Throws<ConversionException>(() => new TfjsToOnnxConverter().Convert(Graph, new ConversionOptions(400, 416)));
+
+        Assert.Contains("ResizeBilinear", error.Message, StringComparison.Ordinal);
+        Assert.Contains("multiple of", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,13 @@ public static class SingleOp
         return new OpResults(RunOnnx(result.Graph, fed), result.Graph, Fold(op, inputs, attrs, outputs));
     }
 
+    /// <summary>Converts the op and runs it with ONNX Runtime, for ops that have no constant folder.</summary>
+    public static IReadOnlyList<TensorData> RunMapped(string op, IReadOnlyList<OpInput> inputs, Dictionary<string, TfAttr>? attrs = null, int outputs = 1)
+    {
+        var result = new TfjsToOnnxConverter().Convert(Build(op, inputs, attrs, outputs, fold: false));
+        return RunOnnx(result.Graph, [.. inputs.Where(i => i.AtRunTime).Select(i => i.Value)]);
+    }
+
     /// <summary>Converts the op with every input constant; the graph must hold nothing but the folded values.</summary>
     public static IReadOnlyList<TensorData> Fold(string op, IReadOnlyList<OpInput> inputs, Dictionary<string, TfAttr>? attrs = null, int outputs = 1)
     {

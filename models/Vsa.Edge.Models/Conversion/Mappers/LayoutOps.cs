@@ -108,11 +108,25 @@ public static class LayoutOps
     private static void Reshape(TfNode node, ConversionContext context)
     {
         var input = context.Input(node, 0);
-        var target = ShapeMath.ResolveReshape(input.Shape, context.Constant(node, 1, "shape").ToInt64Array());
-        var shape = context.AddInitializer(node.Name + "/shape", TensorData.Int64Vector(target));
+        var requested = context.Constant(node, 1, "shape").ToInt64Array();
+        var target = ShapeMath.ResolveReshape(input.Shape, requested);
+        var written = target;
+        if (IsBatchOfOneKept(input.Shape, requested))
+        {
+            // A symbolic batch (ConversionOptions.DynamicBatch) kept as the first axis: resolve the rest as for a batch
+            // of one, and write ONNX's 0 ("copy this dimension from the input") where the graph said 1.
+            target = ShapeMath.ResolveReshape([1, .. input.Shape[1..]], requested);
+            target[0] = -1;
+            written = [0, .. target[1..]];
+        }
+
+        var shape = context.AddInitializer(node.Name + "/shape", TensorData.Int64Vector(written));
         var output = context.Add("Reshape", node.Name, [context.UseInput(node, 0), shape]);
         context.SetOutput(node, 0, output, input.Type, target);
     }
+
+    private static bool IsBatchOfOneKept(long[] input, long[] requested) =>
+        input.Length > 1 && requested.Length > 1 && input[0] < 0 && requested[0] == 1 && ShapeMath.IsStatic(input[1..]);
 
     /// <summary>Concatenates constants along an axis (shape arithmetic folded at conversion time).</summary>
     public static TensorData ConcatConstants(IReadOnlyList<TensorData> parts, long axisValue)
