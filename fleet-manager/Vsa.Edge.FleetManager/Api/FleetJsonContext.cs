@@ -60,4 +60,6 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(RevocationRequest))]
 [JsonSerializable(typeof(RevocationResult))]
 [JsonSerializable(typeof(EvaluationReport))]
+[JsonSerializable(typeof(DecisionBreakdown))]
+[JsonSerializable(typeof(AuditVerificationReport))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;
