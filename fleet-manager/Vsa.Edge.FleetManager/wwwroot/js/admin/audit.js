@@ -9,12 +9,16 @@ const PAGE = 50;
 const DECISIONS = 200;
 const day = (d) => d.toISOString().slice(0, 10);
 
+// AuditProblemKind comes as its number (the API's enums without a wire name) or, should that change, its name.
+const KINDS = ["modified", "deleted", "reordered"];
+const kindOf = (kind) => (typeof kind === "number" ? KINDS[kind] : String(kind).toLowerCase());
+
 function verdict(report) {
   const c = report.chain;
   const lines = [];
   if (c.problem) {
     lines.push(h("p", { class: "verdict broken", id: "audit-verdict" }, h("strong", { text: t("adm.audit.broken") }), " ",
-      t("adm.audit.brokenAt", { message: c.problem.message, kind: t(`adm.audit.kind.${c.problem.kind.toLowerCase()}`), n: c.entries })));
+      t("adm.audit.brokenAt", { message: c.problem.message, kind: t(`adm.audit.kind.${kindOf(c.problem.kind)}`), n: c.entries })));
     lines.push(h("p", { class: "notice", text: t("adm.audit.checkpointsSkipped") }));
     return lines;
   }
