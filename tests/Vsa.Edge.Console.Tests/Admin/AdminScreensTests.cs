@@ -97,6 +97,7 @@ public sealed class AdminScreensTests(BrowserFixture browser, AdminHostFixture f
             await page.Locator("#config-form button[type=submit]").ClickAsync();
             await Expect(page.Locator("#device-status")).ToContainTextAsync("Version 1 signée et publiée");
             await Expect(page.Locator("#drift-state")).ToHaveTextAsync("À jour : l'appareil applique la version 1.", new() { Timeout = (float)AgentGuard.TotalMilliseconds });
+            await Expect(page.Locator("#device-status")).ToHaveTextAsync("Version 1 appliquée par l'appareil.");
             await Expect(page.Locator("#device-diff [data-camera='vtest']")).ToBeVisibleAsync();
             await AdminPage.ScreenshotsAsync(page, "admin-device");
 
@@ -123,6 +124,41 @@ public sealed class AdminScreensTests(BrowserFixture browser, AdminHostFixture f
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task AccountsScreen_CreateWithFutureTrainingThenDisable_ErrorNextToFieldAndConfirmed()
+    {
+        var host = fleet.Host;
+        var admin = await host.CreateAccountAsync(Role.Admin, "alba");
+        var page = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(page, host, admin);
+        await AdminPage.OpenAsync(page, "#/admin/accounts");
+        var form = page.Locator("#account-form");
+        await form.GetByLabel("Identifiant").FillAsync("paul.martin");
+        await form.GetByLabel("Nom de l'agent").FillAsync("Paul Martin");
+        await form.GetByLabel("Rôle").SelectOptionAsync("operator");
+        await form.GetByLabel("Mot de passe initial").FillAsync(ConsoleHost.Password);
+        await form.GetByLabel("Référence de l'acte de désignation").FillAsync("Arrêté municipal 2026-118");
+        await form.GetByLabel("Date de désignation").FillAsync("2026-01-05");
+        await form.GetByLabel("Date de formation").FillAsync(DateTime.Now.AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await form.Locator("button[type=submit]").ClickAsync();
+
+        // The fleet refuses a training in the future: its message sits under that field, which is marked invalid.
+        await Expect(form.Locator("[data-error-for='trainingDate']")).ToContainTextAsync("trainingDate is required and cannot be in the future.");
+        await Expect(form.GetByLabel("Date de formation")).ToHaveAttributeAsync("aria-invalid", "true");
+        await form.GetByLabel("Mot de passe initial").FillAsync(ConsoleHost.Password);
+        await form.GetByLabel("Date de formation").FillAsync("2026-01-20");
+        await form.Locator("button[type=submit]").ClickAsync();
+        var row = page.Locator("tr[data-account='paul.martin']");
+        await Expect(row).ToContainTextAsync("Arrêté municipal 2026-118 (2026-01-05)");
+        await Expect(row).ToContainTextAsync("actif");
+
+        await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Désactiver" }).ClickAsync();
+        await Expect(page.Locator("dialog.confirm-dialog")).ToContainTextAsync("paul.martin");
+        await page.Locator("dialog.confirm-dialog button[value=ok]").ClickAsync();
+        await Expect(row).ToContainTextAsync("désactivé");
+        await AdminPage.ScreenshotsAsync(page, "admin-accounts");
     }
 
     [Fact]

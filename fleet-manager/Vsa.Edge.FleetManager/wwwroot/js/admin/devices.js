@@ -150,8 +150,15 @@ export function renderDevice(main, deviceId, me) {
   main.append(section);
 
   let shownKey = null;
+  let awaiting = null;
   async function load(withEditor) {
     const view = await get(`api/devices/${encodeURIComponent(deviceId)}/config`);
+    // The version just pushed: say when the device reports it applied or refused it.
+    if (awaiting !== null && view.reported?.lastReceivedVersion === awaiting) {
+      const applied = view.reported.status === "applied" && view.reported.appliedVersion === awaiting;
+      status(line, t(applied ? "adm.dev.appliedNow" : "adm.dev.rejectedNow", { version: awaiting, errors: view.reported.errors.join(" · ") }), applied ? "ok" : "error");
+      awaiting = null;
+    }
     const key = JSON.stringify([view.desired?.version, view.reported?.at, view.drift]);
     if (key !== shownKey) {
       shownKey = key;
@@ -161,6 +168,7 @@ export function renderDevice(main, deviceId, me) {
     }
     if (withEditor) editorSlot.replaceChildren(editor(deviceId, view, (pushed) => {
       status(line, t("adm.dev.pushed", { version: pushed.desired.version }), "ok");
+      awaiting = pushed.desired.version;
       load(true).catch(() => {});
     }));
   }

@@ -1,7 +1,8 @@
 // The administrator's screens (#/admin/…) and the auditor's (#/audit): views of their own, routed from app.js. The
 // server enforces every role; these screens only show what the account may do.
 import { dictionaries, t } from "../i18n.js";
-import { fr, en } from "./strings.js";
+import { fr } from "./strings.js";
+import { en } from "./strings-en.js";
 import { h } from "./ui.js";
 import { renderDevices, renderDevice } from "./devices.js";
 import { renderTokens } from "./tokens.js";
