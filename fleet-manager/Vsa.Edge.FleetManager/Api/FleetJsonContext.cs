@@ -64,4 +64,6 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(Suspensions.ResumeRequest))]
 [JsonSerializable(typeof(Suspensions.SuspensionView))]
 [JsonSerializable(typeof(Suspensions.SuspensionList))]
+[JsonSerializable(typeof(DecisionBreakdown))]
+[JsonSerializable(typeof(AuditVerificationReport))]
 public sealed partial class FleetJsonContext : JsonSerializerContext;

@@ -33,7 +33,7 @@ public static class AuditEndpoints
 
     /// <summary>
     /// Maps <c>GET /api/audit?after=&amp;limit=</c> (entries oldest first, paged by sequence) and <c>GET /api/audit/verify</c>
-    /// (walks the chain), for administrators and auditors, and <c>POST /api/audit/checkpoints</c> (administrators: sign and
+    /// (walks the chain) and <c>GET /api/audit/verification</c> (the chain, then its checkpoints), for administrators and auditors, and <c>POST /api/audit/checkpoints</c> (administrators: sign and
     /// append a checkpoint of the head now; 409 when the chain does not extend the last checkpoint).
     /// </summary>
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
@@ -42,6 +42,7 @@ public static class AuditEndpoints
         audit.MapGet("/", ReadAsync).WithName("ReadAuditLog");
         audit.MapGet("/verify", async (FleetDatabase database, CancellationToken ct) => TypedResults.Ok(await AuditVerifier.VerifyAsync(database, ct)))
             .WithName("VerifyAuditLog");
+        AuditVerificationReport.Map(audit);
         audit.MapPost("/checkpoints", CheckpointAsync).RequireAuthorization(FleetPolicies.Manage).WithName("WriteAuditCheckpoint");
         return app;
     }

@@ -27,7 +27,7 @@ public static class AuthorisationEndpoints
         await store.FindAsync(id, cancellationToken) is { } found ? TypedResults.Ok(found) : NotFound(id);
 
     private static async Task<Results<Created<AuthorisationView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        AuthorisationRequest request, ClaimsPrincipal user, AuthorisationRegistry registry, CancellationToken cancellationToken)
+        AuthorisationRequest request, ClaimsPrincipal user, AuthorisationRegistry registry, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!AuthorisationRules.TryValidate(request, out var valid, out var errors))
         {
@@ -35,13 +35,14 @@ public static class AuthorisationEndpoints
         }
 
         var result = await registry.CreateAsync(valid!, FleetClaims.Name(user), cancellationToken);
+        AddReissued(response, result);
         return result.Outcome == AuthorisationOutcome.Stored
             ? TypedResults.Created($"/api/authorisations/{result.Authorisation!.Id.ToString(CultureInfo.InvariantCulture)}", result.Authorisation)
             : Duplicate(valid!.Reference);
     }
 
     private static async Task<Results<Ok<AuthorisationView>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, AuthorisationRequest request, ClaimsPrincipal user, AuthorisationRegistry registry, CancellationToken cancellationToken)
+        long id, AuthorisationRequest request, ClaimsPrincipal user, AuthorisationRegistry registry, HttpResponse response, CancellationToken cancellationToken)
     {
         if (!AuthorisationRules.TryValidate(request, out var valid, out var errors))
         {
@@ -49,12 +50,25 @@ public static class AuthorisationEndpoints
         }
 
         var result = await registry.UpdateAsync(id, valid!, FleetClaims.Name(user), cancellationToken);
+        AddReissued(response, result);
         return result.Outcome switch
         {
             AuthorisationOutcome.Stored => TypedResults.Ok(result.Authorisation!),
             AuthorisationOutcome.NotFound => NotFound(id),
             _ => Duplicate(valid!.Reference),
         };
+    }
+
+    /// <summary>Header of a create or change: the devices whose configuration got a new version, each URL-encoded, comma separated.</summary>
+    public const string ReissuedHeader = "Vsa-Reissued";
+
+    // The console tells the administrator what recording the arrêté did to the devices (a new signed configuration each).
+    private static void AddReissued(HttpResponse response, AuthorisationResult result)
+    {
+        if (result.Reissued.Count > 0)
+        {
+            response.Headers[ReissuedHeader] = string.Join(',', result.Reissued.Select(Uri.EscapeDataString));
+        }
     }
 
     private static ProblemHttpResult NotFound(long id) =>

@@ -20,11 +20,12 @@ public static class EvaluationEndpoints
         return builder;
     }
 
-    /// <summary>Maps <c>GET /api/evaluation?from&amp;to</c> (JSON) and <c>GET /api/evaluation.csv?from&amp;to</c>.</summary>
+    /// <summary>Maps <c>GET /api/evaluation?from&amp;to</c> (JSON) <c>GET /api/evaluation.csv?from&amp;to</c> and <c>GET /api/evaluation/decisions</c> (<see cref="DecisionBreakdownEndpoint"/>).</summary>
     public static IEndpointRouteBuilder MapEvaluationApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/evaluation", GetAsync).WithName("GetEvaluation");
         app.MapGet("/api/evaluation.csv", GetCsvAsync).WithName("GetEvaluationCsv");
+        app.MapDecisionBreakdown();
         return app;
     }
 

@@ -28,13 +28,17 @@ public sealed class ConsoleHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
     private readonly string _dataDirectory;
 
-    private ConsoleHost(WebApplicationFactory<Program> factory, string dataDirectory, int brokerPort, Uri baseAddress)
+    private ConsoleHost(WebApplicationFactory<Program> factory, string dataDirectory, int brokerPort, Uri baseAddress, int tlsPort)
     {
         _factory = factory;
         _dataDirectory = dataDirectory;
         BrokerPort = brokerPort;
         BaseAddress = baseAddress;
+        TlsPort = tlsPort;
     }
+
+    /// <summary>The mutual-TLS MQTT port an enrolled agent connects to.</summary>
+    public int TlsPort { get; }
 
     /// <summary>The plain test-bench MQTT port devices publish to.</summary>
     public int BrokerPort { get; }
@@ -69,7 +73,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         });
         factory.UseKestrel();
         factory.StartServer();
-        var host = new ConsoleHost(factory, dataDirectory, brokerPort, new Uri($"http://127.0.0.1:{httpPort}/"));
+        var host = new ConsoleHost(factory, dataDirectory, brokerPort, new Uri($"http://127.0.0.1:{httpPort}/"), tlsPort);
         try
         {
             using var guard = new CancellationTokenSource(Timeout);

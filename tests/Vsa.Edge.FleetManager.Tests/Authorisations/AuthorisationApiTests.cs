@@ -85,6 +85,7 @@ public sealed class AuthorisationApiTests
         var view = await GetConfigAsync(admin, "pole-12");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("pole-12", Assert.Single(response.Headers.GetValues("Vsa-Reissued")));
         Assert.Equal(shortened, Assert.Single(published.Authorisations).EndsAt);
         Assert.Equal(published.Cameras[0].GetRawText(), view.Desired!.Cameras[0].GetRawText());
         Assert.Equal((2L, "alice"), (view.Desired.Version, view.Desired.IssuedBy));

@@ -8,6 +8,7 @@ import { renderBoard } from "./board.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
 import { rememberSite, siteLabel } from "./sites.js";
 import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
+import { routeAdmin } from "./admin/index.js";
 
 const $ = (id) => document.getElementById(id);
 // Every alert awaiting a decision is loaded, oldest first, page after page (the API's largest page is 5000).
@@ -218,7 +219,8 @@ function showView(name) {
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, "");
-  if (hash.startsWith("alert/")) {
+  if (routeAdmin(hash, me)) showView("admin");
+  else if (hash.startsWith("alert/")) {
     showView("queue");
     if (me) select(decodeURIComponent(hash.slice(6)), false);
   } else if (hash === "devices" || hash === "evaluation") showView(hash);
