@@ -11,6 +11,7 @@ using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Hosting;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Operators;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Trust;
 
@@ -44,6 +45,7 @@ builder.AddFleetLive();
 builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
 builder.AddFleetApi();
+builder.AddFleetOperators();
 
 var app = builder.Build();
 app.UseFleetApi();
@@ -59,6 +61,7 @@ app.MapAuthorisationsApi();
 app.MapTrustApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
+app.MapOperatorsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

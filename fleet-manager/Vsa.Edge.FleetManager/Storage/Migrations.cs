@@ -245,5 +245,14 @@ public static class Migrations
             CREATE INDEX ix_sessions_account ON sessions (account_id) WHERE revoked_at IS NULL;
             CREATE INDEX ix_sessions_expires ON sessions (expires_at);
             """),
+        new(12, "who handles which alert: claims and hand-overs (operator console)", """
+            CREATE TABLE alert_claims (
+                alert_id   TEXT PRIMARY KEY,
+                claimed_by TEXT NOT NULL,
+                claimed_at {time} NOT NULL,
+                handed_by  TEXT,
+                note       TEXT
+            ){strict};
+            """),
     ];
 }
