@@ -13,6 +13,9 @@ namespace Vsa.Edge.Agent.Core.Configuration;
 /// <param name="PrivacyMasks">Regions blanked before inference (dwellings, CSI L251-3); never the whole frame.</param>
 /// <param name="Calibration">Ground calibration (image ↔ metres); without it, distances and densities fall back to frame units.</param>
 /// <param name="TimeZone">IANA time zone of the camera (for example <c>Europe/Paris</c>); required when an event has a schedule.</param>
+/// <param name="DisplayName">What operators call the camera on the console ("Parvis nord"); optional, see <see cref="CameraNamesValidator"/>.</param>
+/// <param name="VmsName">The camera's name in the city's video management software, to find it there; optional.</param>
+/// <param name="VmsLinkTemplate">An http(s) link opening the camera's recording in that software, with placeholders; optional.</param>
 public sealed record CameraConfig(
     string CameraId,
     string? Name,
@@ -22,7 +25,10 @@ public sealed record CameraConfig(
     IReadOnlyList<LineConfig>? Lines = null,
     IReadOnlyList<PrivacyMaskConfig>? PrivacyMasks = null,
     CalibrationConfig? Calibration = null,
-    string? TimeZone = null)
+    string? TimeZone = null,
+    string? DisplayName = null,
+    string? VmsName = null,
+    string? VmsLinkTemplate = null)
 {
     /// <summary>
     /// The privacy masks in pixel coordinates for a frame of the given size, for the host to fill before inference

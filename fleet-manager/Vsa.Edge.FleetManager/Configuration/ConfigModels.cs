@@ -51,13 +51,19 @@ public sealed record DeviceConfigView(
 /// <param name="Zones">Zones, normalised coordinates.</param>
 /// <param name="Lines">Lines, normalised coordinates.</param>
 /// <param name="PrivacyMasks">Privacy masks, normalised coordinates.</param>
+/// <param name="DisplayName">The camera's display name on the console, if its document has one.</param>
+/// <param name="VmsName">Its name in the city's video management software, if given.</param>
+/// <param name="VmsLinkTemplate">The link template of that software, if given.</param>
 public sealed record CameraLayout(
     string DeviceId,
     string CameraId,
     string Source,
     IReadOnlyList<ZoneLayout> Zones,
     IReadOnlyList<LineLayout> Lines,
-    IReadOnlyList<MaskLayout> PrivacyMasks);
+    IReadOnlyList<MaskLayout> PrivacyMasks,
+    string? DisplayName = null,
+    string? VmsName = null,
+    string? VmsLinkTemplate = null);
 
 /// <summary>A zone of a <see cref="CameraLayout"/>.</summary>
 /// <param name="Id">Zone id.</param>

@@ -1,7 +1,7 @@
 // Alert detail: metadata, layout, camera history, and (operators only) the decision form.
 import { t, eventLabel, formatTime, formatNumber, measureText, stateText, REASONS } from "./i18n.js";
 import { getJson, el, SignedOut } from "./api.js";
-import { fetchLayout, drawLayout } from "./layout.js";
+import { fetchLayout, fetchTrack, drawLayout } from "./layout.js";
 import { siteLabel } from "./sites.js";
 import { cameraInfo, cameraLabel, zoneLabel } from "./names.js";
 import { claimDetail, holderOf, mine } from "./claims.js";
@@ -89,10 +89,10 @@ export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
   }
 
   async function renderLayout(a, token) {
-    const layout = await fetchLayout(a.deviceId, a.cameraId);
+    const [layout, track] = await Promise.all([fetchLayout(a.deviceId, a.cameraId), fetchTrack(a.alertId)]);
     if (token !== generation) return;
     $("layout-note").textContent = layout ? "" : `(${t("detail.layoutUnknown")})`;
-    drawLayout($("layout"), a, layout);
+    drawLayout($("layout"), a, layout, track);
   }
 
   async function renderHistory(a, token) {
@@ -185,7 +185,9 @@ export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
     get formOpen() { return pendingKind !== null; },
     // alert: the alert shown (an incident's newest); group: its incident when the incident row is selected.
     show(alert, group = null) {
-      const changed = current?.alertId !== alert?.alertId || (incident?.id ?? null) !== (group?.id ?? null);
+      // An incident that grows while shown is the same subject: the form the operator is filling stays.
+      const shownKey = incident ? `incident:${incident.id}` : current?.alertId;
+      const changed = shownKey !== (group && group.alerts.length > 1 ? `incident:${group.id}` : alert?.alertId);
       current = alert;
       incident = group && group.alerts.length > 1 ? group : null;
       $("detail-none").classList.toggle("hidden", !!alert);

@@ -166,7 +166,7 @@ export function renderQueue(incidents, selectedKey, fresh, onPick, visible = () 
   $("queue-empty").classList.toggle("hidden", alertCount > 0);
   const parts = [];
   if (alertCount) parts.push(t("queue.pending", { n: alertCount }));
-  if (incidents.length && incidents.length !== alertCount) parts.push(t("queue.incidents", { n: incidents.length }));
+  if (incidents.length && incidents.length !== alertCount) parts.push(t(incidents.length === 1 ? "queue.incident" : "queue.incidents", { n: incidents.length }));
   if (hiddenCount) parts.push(t("queue.filtered", { n: hiddenCount }));
   $("queue-count").textContent = parts.length ? `(${parts.join(" · ")})` : "";
   return shown;
