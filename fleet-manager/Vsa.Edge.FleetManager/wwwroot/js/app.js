@@ -134,7 +134,8 @@ function tick() {
   const now = Date.now();
   const newly = incidents.some((i) => !escalatedIds.has(i.id) && now - i.waitingSince >= settings.escalateAfterSeconds * 1000);
   if (newly) refresh();
-  if (escalatedIds.size && $("sound").checked && (newly || now - lastEscalationTone >= settings.escalationRepeatSeconds * 1000)) {
+  // A newly escalated incident sounds at once, unless a tone just played (incidents that escalate together, one tone).
+  if (escalatedIds.size && $("sound").checked && now - lastEscalationTone >= (newly ? 5000 : settings.escalationRepeatSeconds * 1000)) {
     lastEscalationTone = now;
     play("escalation");
   }

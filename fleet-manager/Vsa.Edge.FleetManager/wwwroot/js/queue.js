@@ -25,6 +25,7 @@ function fillAlert(row, a, now, incident) {
     claimText([a]),
   ]);
   row.dataset.startedAt = a.startedAt;
+  row.dataset.deviceId = a.deviceId;
   row.cells[0].className = "age num";
   row.cells[1].className = `event ${a.eventType}`;
   row.cells[2].className = "camera";
@@ -46,6 +47,7 @@ function fillHead(row, incident, now) {
     claimText(incident.alerts),
   ]);
   row.dataset.startedAt = last.startedAt;
+  row.dataset.deviceId = incident.deviceId;
   row.cells[0].className = "age num";
   row.cells[1].className = `event ${incident.eventType}`;
   row.cells[2].className = "camera";
