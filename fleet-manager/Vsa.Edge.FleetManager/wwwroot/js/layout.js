@@ -62,12 +62,15 @@ function drawTrack(svg, track) {
   const first = [...paths.values()][0]?.[0];
   if (first) {
     const [x, y] = first;
-    svg.append(node("text", { x: Math.min(W - 30, x * W + 2), y: Math.min(H - 2, y * H + 5), class: "track-label" }, t("detail.trackStart")));
+    svg.append(node("text", { ...inside(x * W + 2, y * H + 5), class: "track-label" }, t("detail.trackStart")));
   }
 }
 
 // Labels stay inside the frame: a label near the right or bottom edge is moved in rather than cut off.
-const inside = (x, y) => ({ x: Math.max(1, Math.min(W - 24, x)), y: Math.max(5, Math.min(H - 1.5, y)) });
+// In the right half a label ends at its anchor (text-anchor end), so it grows leftwards into the frame.
+const inside = (x, y) => (x > W * 0.55
+  ? { x: Math.min(W - 1, x), y: Math.max(5, Math.min(H - 1.5, y)), "text-anchor": "end" }
+  : { x: Math.max(1, x), y: Math.max(5, Math.min(H - 1.5, y)) });
 
 export function drawLayout(svg, alert, layout, track = null) {
   svg.replaceChildren();
@@ -98,7 +101,7 @@ export function drawLayout(svg, alert, layout, track = null) {
     const [x, y, w, h] = o.box;
     svg.append(node("rect", { x: x * W, y: y * H, width: w * W, height: h * H, class: "object" }));
     const label = `${objectClass(o.class)}${o.trackId != null ? ` #${o.trackId}` : ""} ${formatNumber(o.score * 100, 0)} %`;
-    svg.append(node("text", { ...inside(x * W, y * H - 1), class: "object-label" }, label));
+    svg.append(node("text", { ...inside(x * W > W * 0.55 ? (x + w) * W : x * W, y * H - 1), class: "object-label" }, label));
   }
   drawTrack(svg, track);
   svg.setAttribute("aria-label", t("detail.layoutAlt", {
