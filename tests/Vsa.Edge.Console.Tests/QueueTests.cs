@@ -38,7 +38,7 @@ public sealed class QueueTests(BrowserFixture browser)
         await Expect(row).ToBeVisibleAsync();
         await Expect(row).ToContainTextAsync("Intrusion en zone");
         await Expect(row.Locator("td.site")).ToHaveTextAsync("Gare Part-Dieu (pole-gare-01)");
-        await Expect(row).ToContainTextAsync("quai-nord");
+        await Expect(row).ToContainTextAsync("Quai nord"); // the zone's name from the camera document, not its id
         await Expect(row).ToHaveClassAsync(new Regex("\\bunseen\\b"));
         await Expect(page.Locator("#announcer")).ToContainTextAsync("Nouvelle alerte");
         await Expect(page).ToHaveTitleAsync(new Regex("^\\(1\\)"));
