@@ -30,7 +30,7 @@ public sealed class CameraNamesValidatorTests
     [Fact]
     public void Parse_VmsFields_ReadFromTheDocument()
     {
-        var json = CameraConfigLoaderTests.ValidJson.Replace("\"name\": \"Parvis\",", "\"name\": \"Parvis\", \"displayName\": \"Parvis nord\", \"vmsName\": \"PARVIS-03\",", StringComparison.Ordinal);
+        var json = CameraConfigLoaderTests.ValidJson.Replace("\"cameraId\": \"cam-1\",", "\"cameraId\": \"cam-1\", \"displayName\": \"Parvis nord\", \"vmsName\": \"PARVIS-03\",", StringComparison.Ordinal);
 
         var config = CameraConfigLoader.Parse(json);
 
