@@ -13,6 +13,7 @@ using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Register;
 using Vsa.Edge.FleetManager.Reports;
+using Vsa.Edge.FleetManager.Operators;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
@@ -50,6 +51,7 @@ builder.AddFleetSuspensions();
 builder.AddFleetApi();
 builder.AddFleetRegister();
 builder.AddFleetReports();
+builder.AddFleetOperators();
 
 var app = builder.Build();
 app.UseFleetApi();
@@ -68,6 +70,7 @@ app.MapIngestionApi();
 app.MapSuspensionsApi();
 app.MapRegister();
 app.MapReportsApi();
+app.MapOperatorsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

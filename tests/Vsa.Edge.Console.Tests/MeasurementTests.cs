@@ -74,7 +74,7 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
             latencies.Add(await page.EvaluateAsync<double>($"() => window.__seen['{alert.AlertId}']") - publishedAt);
         }
 
-        await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(Alerts);
+        await Expect(page.Locator("#queue tbody tr[data-alert-id]")).ToHaveCountAsync(Alerts);
         latencies.Sort();
         var figures = new
         {

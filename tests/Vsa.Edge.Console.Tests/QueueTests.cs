@@ -38,7 +38,7 @@ public sealed class QueueTests(BrowserFixture browser)
         await Expect(row).ToBeVisibleAsync();
         await Expect(row).ToContainTextAsync("Intrusion en zone");
         await Expect(row.Locator("td.site")).ToHaveTextAsync("Gare Part-Dieu (pole-gare-01)");
-        await Expect(row).ToContainTextAsync("quai-nord");
+        await Expect(row).ToContainTextAsync("Quai nord"); // the zone's name from the camera document, not its id
         await Expect(row).ToHaveClassAsync(new Regex("\\bunseen\\b"));
         await Expect(page.Locator("#announcer")).ToContainTextAsync("Nouvelle alerte");
         await Expect(page).ToHaveTitleAsync(new Regex("^\\(1\\)"));
@@ -136,6 +136,7 @@ public sealed class QueueTests(BrowserFixture browser)
         await page.Keyboard.PressAsync("Enter");
 
         await Expect(ConsolePage.Row(page, alert.AlertId)).ToHaveCountAsync(0);
+        await ConsolePage.DecisionSentAsync(page);
         var stored = await page.EvaluateAsync<string>($"async () => await (await fetch('api/alerts/{alert.AlertId}')).text()");
         Assert.Contains("\"decision\":\"dismissed\",\"reason\":\"duplicate\"", stored, StringComparison.Ordinal);
     }
@@ -207,9 +208,12 @@ public sealed class QueueTests(BrowserFixture browser)
         var page = await browser.NewPageAsync();
         await ConsolePage.SignInAsync(page, host, op);
 
-        await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(517);
+        // One every 10 s on one camera, zone and event: one incident of 517 alerts, each still a row (collapsed).
+        await Expect(page.Locator("#queue tbody tr[data-alert-id]")).ToHaveCountAsync(517);
         await Expect(ConsolePage.Row(page, alerts[0].AlertId)).ToBeAttachedAsync();
         await Expect(page.Locator("#queue tbody tr").Last).ToHaveAttributeAsync("data-alert-id", alerts[0].AlertId);
+        await Expect(ConsolePage.VisibleRows(page)).ToHaveCountAsync(1);
+        await Expect(ConsolePage.VisibleRows(page).First).ToContainTextAsync("517 × Intrusion en zone");
         await Expect(ConsolePage.Row(page, alerts[^1].AlertId)).ToHaveCountAsync(0);
         await Expect(page.Locator("#queue-count")).ToContainTextAsync("517 en attente");
         await Expect(page.Locator("#queue-truncated")).ToBeHiddenAsync();

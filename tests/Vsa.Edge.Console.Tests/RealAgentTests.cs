@@ -40,7 +40,7 @@ public sealed class RealAgentTests(BrowserFixture browser)
             Assert.NotEmpty(alertIds);
 
             // The agent has exited once its outbox is delivered; the rows arrive over the live stream, no reload.
-            await Expect(page.Locator("#queue tbody tr")).ToHaveCountAsync(alertIds.Count);
+            await Expect(page.Locator("#queue tbody tr[data-alert-id]")).ToHaveCountAsync(alertIds.Count);
             foreach (var alertId in alertIds)
             {
                 await Expect(ConsolePage.Row(page, alertId)).ToContainTextAsync("pole-demo");

@@ -15,6 +15,9 @@ namespace Vsa.Edge.Agent.Core.Configuration;
 /// <param name="TimeZone">IANA time zone of the camera (for example <c>Europe/Paris</c>); required when an event has a schedule.</param>
 /// <param name="PublicName">The name the public register shows (for example "Parvis de la gare"); optional, see <see cref="CameraPublicInfo"/>.</param>
 /// <param name="Place">The place the public register shows (for example "Place Bellecour, Lyon 2e"); optional.</param>
+/// <param name="DisplayName">What operators call the camera on the console ("Parvis nord"); optional, see <see cref="CameraNamesValidator"/>.</param>
+/// <param name="VmsName">The camera's name in the city's video management software, to find it there; optional.</param>
+/// <param name="VmsLinkTemplate">An http(s) link opening the camera's recording in that software, with placeholders; optional.</param>
 public sealed record CameraConfig(
     string CameraId,
     string? Name,
@@ -26,7 +29,10 @@ public sealed record CameraConfig(
     CalibrationConfig? Calibration = null,
     string? TimeZone = null,
     string? PublicName = null,
-    string? Place = null)
+    string? Place = null,
+    string? DisplayName = null,
+    string? VmsName = null,
+    string? VmsLinkTemplate = null)
 {
     /// <summary>
     /// The privacy masks in pixel coordinates for a frame of the given size, for the host to fill before inference

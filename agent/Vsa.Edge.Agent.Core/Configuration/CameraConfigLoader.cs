@@ -124,6 +124,7 @@ public static class CameraConfigLoader
 
         var camera = new ResolvedCamera(config);
         CameraPublicInfo.Validate(config, errors);
+        CameraNamesValidator.Validate(config, errors);
         CameraGeometryValidator.Validate(config, camera, errors);
         var events = config.Events ?? [];
         for (var i = 0; i < events.Count; i++)

@@ -106,36 +106,48 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
     /// neither is.
     /// </summary>
     public Task<(DecideOutcome Outcome, AlertView? Alert)> DecideAsync(string alertId, AlertDecisionKind decision, string? reason, string? comment, string operatorName, DateTimeOffset at, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async (connection, transaction) =>
-        {
-            var dialect = database.Dialect;
-            await using (var update = connection.Sql(transaction, """
-                UPDATE alerts SET decision = @decision, decision_reason = @reason, decision_comment = @comment, decided_by = @by, decided_at = @at
-                WHERE alert_id = @alert_id AND decision IS NULL;
-                """))
-            {
-                update.With("@decision", Name(decision)).With("@reason", reason).With("@comment", comment).With("@by", operatorName).With("@alert_id", alertId);
-                dialect.AddTime(update, "@at", at);
-                if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
-                {
-                    var held = await FindAsync(connection, transaction, alertId, cancellationToken);
-                    return (held is null ? DecideOutcome.NotFound : DecideOutcome.AlreadyDecided, held);
-                }
-            }
+        database.InTransactionAsync((connection, transaction) => DecideAsync(connection, transaction, alertId, decision, reason, comment, operatorName, at, null, cancellationToken), cancellationToken);
 
-            var view = await FindAsync(connection, transaction, alertId, cancellationToken);
-            var details = new JsonObject
+    /// <summary>
+    /// Records a decision and its audit entry inside the caller's transaction; <paramref name="incidentId"/>, when given,
+    /// goes into the audit entry's details (a decision taken for a whole incident is still one decision per alert).
+    /// </summary>
+    public async Task<(DecideOutcome Outcome, AlertView? Alert)> DecideAsync(
+        DbConnection connection, DbTransaction transaction, string alertId, AlertDecisionKind decision, string? reason, string? comment, string operatorName, DateTimeOffset at, string? incidentId, CancellationToken cancellationToken)
+    {
+        var dialect = database.Dialect;
+        await using (var update = connection.Sql(transaction, """
+            UPDATE alerts SET decision = @decision, decision_reason = @reason, decision_comment = @comment, decided_by = @by, decided_at = @at
+            WHERE alert_id = @alert_id AND decision IS NULL;
+            """))
+        {
+            update.With("@decision", Name(decision)).With("@reason", reason).With("@comment", comment).With("@by", operatorName).With("@alert_id", alertId);
+            dialect.AddTime(update, "@at", at);
+            if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
-                ["decision"] = Name(decision),
-                ["reason"] = reason,
-                ["comment"] = comment,
-                ["deviceId"] = view!.DeviceId,
-                ["cameraId"] = view.CameraId,
-                ["eventType"] = WireNames.Of(view.EventType),
-            };
-            await audit.AppendAsync(connection, transaction, new AuditEvent(operatorName, AuditActions.AlertDecision, $"alert:{alertId}", details), cancellationToken);
-            return (DecideOutcome.Recorded, view);
-        }, cancellationToken);
+                var held = await FindAsync(connection, transaction, alertId, cancellationToken);
+                return (held is null ? DecideOutcome.NotFound : DecideOutcome.AlreadyDecided, held);
+            }
+        }
+
+        var view = await FindAsync(connection, transaction, alertId, cancellationToken);
+        var details = new JsonObject
+        {
+            ["decision"] = Name(decision),
+            ["reason"] = reason,
+            ["comment"] = comment,
+            ["deviceId"] = view!.DeviceId,
+            ["cameraId"] = view.CameraId,
+            ["eventType"] = WireNames.Of(view.EventType),
+        };
+        if (incidentId is not null)
+        {
+            details["incident"] = incidentId;
+        }
+
+        await audit.AppendAsync(connection, transaction, new AuditEvent(operatorName, AuditActions.AlertDecision, $"alert:{alertId}", details), cancellationToken);
+        return (DecideOutcome.Recorded, view);
+    }
 
     /// <summary>Alerts matching <paramref name="query"/>, in its order.</summary>
     public async Task<IReadOnlyList<AlertView>> QueryAsync(AlertQuery query, CancellationToken cancellationToken) =>

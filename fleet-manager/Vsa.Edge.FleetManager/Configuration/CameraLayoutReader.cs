@@ -32,7 +32,13 @@ public static class CameraLayoutReader
         [.. Items(camera, "lines").Where(l => Text(l, "id") is not null).Select(l => new LineLayout(Text(l, "id")!, Text(l, "name"), Points(l, "points"), Text(l, "forbidden") ?? "both"))],
         [.. Items(camera, "privacyMasks").Select(m => new MaskLayout(Text(m, "id"), Points(m, "polygon")))],
         Text(camera, "publicName"),
-        Text(camera, "place"));
+        Text(camera, "place"),
+        Bounded(Text(camera, "displayName")),
+        Bounded(Text(camera, "vmsName")),
+        Text(camera, "vmsLinkTemplate") is { Length: <= CameraNamesValidator.MaxTemplateLength } template ? template : null);
+
+    // A reported document comes from the device: names are cut to the validator's bound, never trusted as longer.
+    private static string? Bounded(string? name) => name is { Length: > CameraNamesValidator.MaxNameLength } ? name[..CameraNamesValidator.MaxNameLength] : name;
 
     /// <summary>
     /// A copy of a camera document whose source address has its password replaced by <c>***</c> (RTSP URLs, URLs inside a

@@ -53,6 +53,9 @@ public sealed record DeviceConfigView(
 /// <param name="PrivacyMasks">Privacy masks, normalised coordinates.</param>
 /// <param name="PublicName">The camera's public name (the public register's), if it has one.</param>
 /// <param name="Place">The camera's public place, if it has one.</param>
+/// <param name="DisplayName">The camera's display name on the console, if its document has one.</param>
+/// <param name="VmsName">Its name in the city's video management software, if given.</param>
+/// <param name="VmsLinkTemplate">The link template of that software, if given.</param>
 public sealed record CameraLayout(
     string DeviceId,
     string CameraId,
@@ -61,7 +64,10 @@ public sealed record CameraLayout(
     IReadOnlyList<LineLayout> Lines,
     IReadOnlyList<MaskLayout> PrivacyMasks,
     string? PublicName = null,
-    string? Place = null);
+    string? Place = null,
+    string? DisplayName = null,
+    string? VmsName = null,
+    string? VmsLinkTemplate = null);
 
 /// <summary>A zone of a <see cref="CameraLayout"/>.</summary>
 /// <param name="Id">Zone id.</param>

@@ -274,5 +274,14 @@ public static class Migrations
             ALTER TABLE authorisations ADD COLUMN authority TEXT;
             ALTER TABLE authorisations ADD COLUMN purpose TEXT;
             """),
+        new(12, "who handles which alert: claims and hand-overs (operator console)", """
+            CREATE TABLE alert_claims (
+                alert_id   TEXT PRIMARY KEY,
+                claimed_by TEXT NOT NULL,
+                claimed_at {time} NOT NULL,
+                handed_by  TEXT,
+                note       TEXT
+            ){strict};
+            """),
     ];
 }

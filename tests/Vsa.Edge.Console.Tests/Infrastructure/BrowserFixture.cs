@@ -96,6 +96,13 @@ public static class ConsolePage
     /// <summary>The queue row of an alert.</summary>
     public static ILocator Row(IPage page, string alertId) => page.Locator($"#queue tbody tr[data-alert-id='{alertId}']");
 
+    /// <summary>The queue's visible rows (incidents, single alerts, expanded members), in order.</summary>
+    public static ILocator VisibleRows(IPage page) => page.Locator("#queue tbody tr:not([hidden])");
+
+    /// <summary>Waits until the last decision has left the browser and the fleet answered ("Décision envoyée").</summary>
+    public static Task DecisionSentAsync(IPage page) =>
+        Microsoft.Playwright.Assertions.Expect(page.Locator("#undo-bar")).ToHaveAttributeAsync("data-state", "sent");
+
     /// <summary>Saves a screenshot under <see cref="BrowserFixture.ScreenshotDirectory"/>, once the new-alert flashes have ended.</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

@@ -49,8 +49,11 @@ public sealed class ConsoleHost : IAsyncDisposable
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => _factory.Services;
 
-    /// <summary>Starts the host and returns once the ingestion is subscribed to the broker.</summary>
-    public static async Task<ConsoleHost> StartAsync()
+    /// <summary>
+    /// Starts the host and returns once the ingestion is subscribed to the broker. Decisions are sent at once
+    /// (<c>Fleet:Console:UndoSeconds</c> 0) unless <paramref name="settings"/> say otherwise.
+    /// </summary>
+    public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var brokerPort = MosquittoFixture.FreeLoopbackPort();
         var httpPort = MosquittoFixture.FreeLoopbackPort();
@@ -69,6 +72,12 @@ public sealed class ConsoleHost : IAsyncDisposable
             builder.UseSetting("Fleet:Broker:BenchDevicesMayPublish", "true");
             builder.UseSetting("Fleet:Storage:DataDirectory", dataDirectory);
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Fleet:Console:UndoSeconds", "0");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         factory.UseKestrel();

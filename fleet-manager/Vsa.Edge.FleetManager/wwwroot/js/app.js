@@ -1,8 +1,18 @@
 // The CSU operator console: no framework, no build step, nothing fetched from outside the fleet manager.
 // Data from devices is only ever written with textContent.
-import { t, setLang, lang, translatePage, eventLabel } from "./i18n.js";
+import { t, setLang, lang, translatePage, eventLabel, formatTime } from "./i18n.js";
 import { getJson, getPage, postJson, SignedOut } from "./api.js";
-import { renderQueue, tickAges, rowOf, unlockAudio, beep, byNewest } from "./queue.js";
+import { renderQueue, tickAges, rowOf, byNewest, toggleExpanded } from "./queue.js";
+import "./i18n-console.js";
+import { unlockAudio, play, soundBlocked, onSoundStateChange } from "./sound.js";
+import { settings, loadSettings } from "./settings.js";
+import { groupIncidents, noteDecided } from "./incidents.js";
+import { createDecider } from "./decide.js";
+import { loadClaims, applyClaims, sendClaim, setMyName } from "./claims.js";
+import { visible, updateFilterOptions, initFilters } from "./filters.js";
+import { initHistory, loadHistory, addDecided, renderHistory } from "./history.js";
+import { onNamesLearned } from "./names.js";
+import { vmsAction } from "./vms.js";
 import { createDetail } from "./detail.js";
 import { renderBoard } from "./board.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
@@ -22,29 +32,63 @@ const conditions = new Map();
 const fresh = new Set();
 let me = null;
 let stream = null;
+// The selected row: an alert id, or "incident:" + the incident's id for an incident of several alerts.
 let selectedId = null;
+let lastPosition = 0;
+let incidents = [];
+let shownKeys = [];
+let escalatedIds = new Set();
+let lastEscalationTone = 0;
 let view = "queue";
 let pendingG = false;
 let evalTimer = null;
 
+const decider = createDecider({
+  onSent: (views) => { for (const v of views) { keepAlert(v, false); noteDecided(v); addDecided(v); } refresh(); },
+  onUndone: (undone) => {
+    refresh();
+    const group = incidents.find((i) => i.alerts.some((a) => a.alertId === undone[0].alertId));
+    select(undone.length > 1 && group && group.alerts.length > 1 ? `incident:${group.id}` : undone[0].alertId, false);
+  },
+  onFailed: (failed) => {
+    // A colleague may have decided it meanwhile: fetch what the fleet holds; the alert comes back if still pending.
+    for (const a of failed) getJson(`api/alerts/${encodeURIComponent(a.alertId)}`).then((v) => { keepAlert(v, false); refresh(); }).catch(() => {});
+    refresh();
+  },
+  onSignedOut: () => showSignIn(),
+  onChange: () => refresh(),
+});
+
 const detail = createDetail({
   canDecide: () => me?.role === "operator",
-  onDecided: (decided) => {
-    // Move on to the next alert at the same place in the queue: the operator's hands stay on the keys.
-    const list = pending();
-    const index = list.findIndex((a) => a.alertId === decided.alertId);
-    keepAlert(decided, false);
-    const next = list[index + 1] ?? list[index - 1];
+  // The next row is chosen before the decision leaves, from the rows the operator sees now: the one below, else the
+  // one above. The stream's echo of one's own decision never moves the selection.
+  onSubmit: (body, decided) => {
+    const index = shownKeys.indexOf(selectedId);
+    const candidates = index < 0 ? [...shownKeys] : [...shownKeys.slice(index + 1), ...shownKeys.slice(0, index).reverse()];
+    decider.schedule(decided, body);
     announce(t("decision.saved"));
-    refresh();
-    if (next && next.alertId !== decided.alertId) select(next.alertId, false);
-    else detail.show(decided);
+    const next = candidates.find((k) => shownKeys.includes(k));
+    if (next) select(next, false);
+    else { selectedId = null; detail.show(null); }
+  },
+  onClaim: (targets, action, to, note) => {
+    $("handling-error").textContent = "";
+    sendClaim(targets, action, to, note).then(() => { refresh(); detail.renderHandling(); }).catch((err) => {
+      if (err instanceof SignedOut) showSignIn();
+      else $("handling-error").textContent = t("handling.failed", { error: err.message });
+    });
   },
   onSignedOut: () => showSignIn(),
 });
 
 function pending() {
-  return [...alerts.values()].filter((a) => !a.decision).sort(byNewest);
+  return [...alerts.values()].filter((a) => !a.decision && !decider.isHeld(a.alertId)).sort(byNewest);
+}
+
+function incidentOf(key) {
+  if (key?.startsWith("incident:")) return incidents.find((i) => `incident:${i.id}` === key) ?? null;
+  return incidents.find((i) => i.alerts.some((a) => a.alertId === key)) ?? null;
 }
 
 function announce(text) {
@@ -64,15 +108,57 @@ function keepAlert(next, isLive) {
 
 function refresh() {
   const list = pending();
-  renderQueue(list, selectedId, fresh, (id, focusDetail) => select(id, focusDetail));
+  incidents = groupIncidents(list, Date.now());
+  escalatedIds = new Set(incidents.filter((i) => i.escalated).map((i) => i.id));
+  updateFilterOptions(incidents);
+  shownKeys = renderQueue(incidents, selectedId, fresh, (id, focusDetail, byFocus) => select(id, focusDetail, byFocus), visible);
   fresh.clear();
   document.title = list.length ? `(${list.length}) ${t("nav.queue")} · Vsa.Edge` : `${t("app.title")} · Vsa.Edge`;
-  const shown = selectedId ? alerts.get(selectedId) : null;
-  if (shown && detail.current?.alertId === shown.alertId) detail.update(shown);
+  const group = selectedId?.startsWith("incident:") ? incidentOf(selectedId) : null;
+  const shown = group ? group.newest : selectedId ? alerts.get(selectedId) : null;
+  if (shown && detail.current?.alertId === shown.alertId) detail.update(shown, group);
+  else if (group && detail.current) detail.show(shown, group);
+  detail.renderHandling();
+  showEscalation();
 }
 
-async function select(alertId, focusDetail) {
+function showEscalation() {
+  const banner = $("banner-escalated");
+  banner.textContent = escalatedIds.size ? t("banner.escalated", { n: escalatedIds.size, min: Math.round(settings.escalateAfterSeconds / 60) }) : "";
+  banner.classList.toggle("hidden", !me || escalatedIds.size === 0);
+}
+
+// Every second: ages tick, incidents that waited past Fleet:Console:EscalateAfterSeconds escalate (highlight, tone
+// repeated every EscalationRepeatSeconds while any stays escalated).
+function tick() {
+  tickAges();
+  if (!me) return;
+  const now = Date.now();
+  const newly = incidents.some((i) => !escalatedIds.has(i.id) && now - i.waitingSince >= settings.escalateAfterSeconds * 1000);
+  if (newly) refresh();
+  // A newly escalated incident sounds at once, unless a tone just played (incidents that escalate together, one tone).
+  if (escalatedIds.size && $("sound").checked && now - lastEscalationTone >= (newly ? 5000 : settings.escalationRepeatSeconds * 1000)) {
+    lastEscalationTone = now;
+    play("escalation");
+  }
+}
+
+function showSoundBanner() {
+  $("banner-sound").classList.toggle("hidden", !me || !$("sound").checked || !soundBlocked());
+}
+
+async function select(alertId, focusDetail, byFocus = false) {
   selectedId = alertId;
+  if (shownKeys.includes(alertId)) lastPosition = shownKeys.indexOf(alertId);
+  const group = incidentOf(alertId);
+  if (alertId.startsWith("incident:")) {
+    refresh();
+    detail.show(group?.newest ?? null, group);
+    if (focusDetail) $("detail").focus();
+    else if (!byFocus) rowOf(alertId)?.focus({ preventScroll: true });
+    rowOf(alertId)?.scrollIntoView({ block: "nearest" });
+    return;
+  }
   let alert = alerts.get(alertId);
   if (!alert) {
     try {
@@ -84,28 +170,50 @@ async function select(alertId, focusDetail) {
     }
   }
   refresh();
-  detail.show(alert ?? null);
+  detail.show(alert ?? null, group && group.alerts.length === 1 ? group : null);
   if (!alert) $("detail-none").textContent = t("detail.notFound");
   rowOf(alertId)?.scrollIntoView({ block: "nearest" });
   if (focusDetail) $("detail").focus();
-  else rowOf(alertId)?.focus({ preventScroll: true });
+  else if (!byFocus) rowOf(alertId)?.focus({ preventScroll: true });
 }
 
+// j/k: the visible rows. When the selected alert has left the queue (decided by a colleague), j goes to the row now at
+// its place and k to the one above.
 function move(step) {
-  const list = pending();
-  if (!list.length) return;
-  const index = list.findIndex((a) => a.alertId === selectedId);
-  const next = index < 0 ? 0 : Math.min(list.length - 1, Math.max(0, index + step));
-  select(list[next].alertId, false);
+  if (!shownKeys.length) return;
+  const index = shownKeys.indexOf(selectedId);
+  const next = index >= 0 ? index + step : step > 0 ? lastPosition : lastPosition - 1;
+  select(shownKeys[Math.min(shownKeys.length - 1, Math.max(0, next))], false);
+}
+
+function expandSelected(open) {
+  const group = incidentOf(selectedId);
+  if (!group || group.alerts.length < 2) return;
+  toggleExpanded(group.id, open);
+  if (!open && !selectedId.startsWith("incident:")) select(`incident:${group.id}`, false);
+  refresh();
 }
 
 function onLiveAlert(a) {
   const isNew = keepAlert(a, true);
-  if (isNew && !a.decision) {
-    if ($("sound").checked) beep();
-    announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: siteLabel(a.deviceId) }));
+  if (a.decision) {
+    noteDecided(a);
+    addDecided(a);
+    if (view === "history") renderHistory();
+    // A colleague decided what this operator has open: say so, instead of a form that silently vanishes.
+    const open = detail.alerts;
+    if (!decider.isMine(a.alertId) && open.some((x) => x.alertId === a.alertId)) {
+      detail.notice(open.length > 1
+        ? t("notice.colleagueIncident", { by: a.decision.decidedBy, n: 1 })
+        : t("notice.colleague", { by: a.decision.decidedBy, at: formatTime(a.decision.decidedAt), decision: t(`decision.${a.decision.decision}`) }));
+    }
   }
   refresh();
+  if (isNew && !a.decision) {
+    const group = incidentOf(a.alertId);
+    if ($("sound").checked && !group?.followUp) play(group?.priority ?? 2);
+    announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: siteLabel(a.deviceId) }));
+  }
   if (a.decision && view === "evaluation") scheduleEvaluation();
 }
 
@@ -139,7 +247,7 @@ async function loadPending() {
 }
 
 async function resync() {
-  const [pendingList, deviceList] = await Promise.all([loadPending(), getJson("api/devices")]);
+  const [pendingList, deviceList] = await Promise.all([loadPending(), getJson("api/devices"), loadSettings(), loadClaims()]);
   for (const d of deviceList) keepDevice(d);
   // Alerts we held as pending but the fleet no longer lists were decided while the stream was down: fetch them, and
   // their decision takes them out of the queue.
@@ -179,6 +287,7 @@ function connect() {
   // The first "ingestion" event means our subscription is registered: fetch the history now and nothing is missed.
   let synced = false;
   stream.addEventListener("ingestion", (e) => {
+    $("banner-stream").classList.add("hidden");
     showBroker(JSON.parse(e.data));
     if (!synced) {
       synced = true;
@@ -186,6 +295,7 @@ function connect() {
     }
   });
   stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
+  stream.addEventListener("claims", (e) => { applyClaims(JSON.parse(e.data)); refresh(); });
   stream.addEventListener("device", (e) => {
     const d = JSON.parse(e.data);
     keepDevice({ ...devices.get(d.deviceId), ...d });
@@ -198,6 +308,8 @@ function connect() {
     renderBoard(devices, conditions);
   });
   stream.onerror = () => {
+    // Distinct from the broker pill: the fleet may be fine while this page no longer hears it.
+    $("banner-stream").classList.toggle("hidden", !me);
     showBroker({ subscribed: false, lastError: t("broker.streamLost") });
     synced = false;
     // A refused stream (session expired) is not retried by the browser: ask who we are, and sign in again if needed.
@@ -207,7 +319,7 @@ function connect() {
 
 function showView(name) {
   view = name;
-  for (const v of ["queue", "devices", "evaluation"]) {
+  for (const v of ["queue", "devices", "evaluation", "history"]) {
     $(`view-${v}`).classList.toggle("hidden", v !== name || !me);
     const link = $(`nav-${v}`);
     if (v === name) link.setAttribute("aria-current", "page");
@@ -215,6 +327,7 @@ function showView(name) {
   }
   if (name === "evaluation" && me) loadEvaluation().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
   if (name === "devices" && me) renderBoard(devices, conditions);
+  if (name === "history" && me) loadHistory().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
 }
 
 function route() {
@@ -223,7 +336,7 @@ function route() {
   else if (hash.startsWith("alert/")) {
     showView("queue");
     if (me) select(decodeURIComponent(hash.slice(6)), false);
-  } else if (hash === "devices" || hash === "evaluation") showView(hash);
+  } else if (hash === "devices" || hash === "evaluation" || hash === "history") showView(hash);
   else showView("queue");
 }
 
@@ -232,6 +345,10 @@ function showSignIn() {
   stream = null;
   me = null;
   stopKillSwitch();
+  decider.flush();
+  $("banner-stream").classList.add("hidden");
+  showSoundBanner();
+  showEscalation();
   $("nav").classList.add("hidden");
   $("account").classList.add("hidden");
   for (const v of document.querySelectorAll(".view")) v.classList.add("hidden");
@@ -240,6 +357,8 @@ function showSignIn() {
 
 function showConsole(account) {
   me = account;
+  setMyName(account.name);
+  showSoundBanner();
   document.body.dataset.role = account.role;
   $("signin").classList.add("hidden");
   $("nav").classList.remove("hidden");
@@ -272,11 +391,12 @@ function onKey(e) {
   if (e.key === "?") { e.preventDefault(); help.open ? help.close() : help.showModal(); return; }
   if (pendingG) {
     pendingG = false;
-    const target = { a: "queue", p: "devices", e: "evaluation" }[e.key];
+    const target = { a: "queue", p: "devices", e: "evaluation", h: "history" }[e.key];
     if (target) { location.hash = `#/${target}`; e.preventDefault(); }
     return;
   }
   if (e.key === "g") { pendingG = true; return; }
+  if (e.key === "u" && decider.undo()) { e.preventDefault(); return; }
   if (view !== "queue") return;
   switch (e.key) {
     case "j": case "ArrowDown": e.preventDefault(); move(1); break;
@@ -284,6 +404,10 @@ function onKey(e) {
     case "Enter": if (selectedId) { e.preventDefault(); select(selectedId, true); } break;
     case "c": e.preventDefault(); detail.openForm("confirmed"); break;
     case "d": e.preventDefault(); detail.openForm("dismissed"); break;
+    case "p": if (me.role === "operator" && detail.current) { e.preventDefault(); $("btn-claim").click(); } break;
+    case "v": if (detail.current) { e.preventDefault(); vmsAction(detail.current); } break;
+    case "ArrowRight": e.preventDefault(); expandSelected(true); break;
+    case "ArrowLeft": e.preventDefault(); expandSelected(false); break;
     default: break;
   }
 }
@@ -312,7 +436,13 @@ function init() {
   document.addEventListener("keydown", onKey);
   document.addEventListener("pointerdown", unlockAudio);
   window.addEventListener("hashchange", route);
-  setInterval(tickAges, 1000);
+  setInterval(tick, 1000);
+  initFilters(() => refresh());
+  initHistory();
+  onNamesLearned(() => { refresh(); if (detail.current) detail.update(detail.current); });
+  onSoundStateChange(showSoundBanner);
+  $("sound").addEventListener("change", showSoundBanner);
+  $("undo-button").addEventListener("click", () => decider.undo());
   setInterval(() => { if (view === "devices") renderBoard(devices, conditions); }, 5000);
   setInterval(() => {
     if (me && view === "devices") {

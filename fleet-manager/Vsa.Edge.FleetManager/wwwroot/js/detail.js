@@ -1,13 +1,19 @@
 // Alert detail: metadata, layout, camera history, and (operators only) the decision form.
 import { t, eventLabel, formatTime, formatNumber, measureText, stateText, REASONS } from "./i18n.js";
-import { getJson, postJson, el, SignedOut } from "./api.js";
-import { fetchLayout, drawLayout } from "./layout.js";
+import { getJson, el, SignedOut } from "./api.js";
+import { fetchLayout, fetchTrack, drawLayout } from "./layout.js";
 import { siteLabel } from "./sites.js";
+import { cameraInfo, cameraLabel, zoneLabel } from "./names.js";
+import { claimDetail, holderOf, mine } from "./claims.js";
+import { vmsAction, objectClass } from "./vms.js";
 
 const $ = (id) => document.getElementById(id);
 
-export function createDetail({ canDecide, onDecided, onSignedOut }) {
+// onSubmit({ decision, reason, comment }, alerts): the app schedules the decision (undo window) for the alert shown, or
+// for every alert of the incident shown.
+export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
   let current = null;
+  let incident = null;
   let pendingKind = null;
   let generation = 0;
 
@@ -28,8 +34,10 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     meta.replaceChildren();
     row(meta, t("detail.event"), eventLabel(a.eventType));
     row(meta, t("detail.site"), siteLabel(a.deviceId));
-    row(meta, t("detail.camera"), a.cameraId);
-    row(meta, t("detail.zone"), a.zoneId);
+    row(meta, t("detail.camera"), cameraLabel(a.deviceId, a.cameraId));
+    const info = cameraInfo(a.deviceId, a.cameraId);
+    if (info?.vmsName) row(meta, t("detail.vmsName"), info.vmsName);
+    row(meta, t("detail.zone"), zoneLabel(a.deviceId, a.cameraId, a.zoneId));
     row(meta, t("detail.state"), stateText(a));
     row(meta, t("detail.started"), formatTime(a.startedAt));
     row(meta, t("detail.observed"), formatTime(a.observedAt));
@@ -37,10 +45,37 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     row(meta, t("detail.received"), formatTime(a.receivedAt));
     row(meta, t("detail.measure"), measureText(a.measurement));
     row(meta, t("detail.confidence"), `${formatNumber(a.confidence * 100, 0)} %`);
-    row(meta, t("detail.objects"), (a.objects ?? []).map((o) => o.class).join(", ") || null);
+    row(meta, t("detail.objects"), (a.objects ?? []).map((o) => objectClass(o.class)).join(", ") || null);
     row(meta, t("detail.model"), `${a.model.id} ${a.model.version}`);
     row(meta, t("detail.alertId"), a.alertId);
-    $("open-camera").textContent = t("detail.openCamera", { camera: `${a.cameraId}, ${siteLabel(a.deviceId)},`, time: formatTime(a.startedAt) });
+    const vms = info?.vmsName ? ` (${t("detail.vmsNameShort")} « ${info.vmsName} »)` : "";
+    $("open-camera-text").textContent = t("detail.openCamera", { camera: `${cameraLabel(a.deviceId, a.cameraId)}${vms}, ${siteLabel(a.deviceId)},`, time: formatTime(a.startedAt) });
+    const group = incident && incident.alerts.length > 1 ? incident : null;
+    $("incident-summary").classList.toggle("hidden", !group);
+    if (group) {
+      $("incident-summary").textContent = t("incident.summary", {
+        n: group.alerts.length, event: eventLabel(group.eventType), from: formatTime(group.alerts[0].startedAt), to: formatTime(group.newest.startedAt),
+      });
+    }
+  }
+
+  function targets() { return incident && incident.alerts.length > 1 ? incident.alerts : current ? [current] : []; }
+
+  function renderHandling() {
+    if (!current) return;
+    const list = targets();
+    const open = !current.decision && canDecide();
+    $("handling").classList.toggle("hidden", !open);
+    if (!open) return;
+    const holder = holderOf(list);
+    $("handling-state").textContent = holder ? claimDetail(list) : t("handling.new");
+    $("btn-claim").classList.toggle("hidden", mine(list));
+    $("btn-release").classList.toggle("hidden", !mine(list));
+  }
+
+  function notice(text) {
+    $("decision-notice").textContent = text ?? "";
+    $("decision-notice").classList.toggle("hidden", !text);
   }
 
   function renderDecision(a) {
@@ -50,13 +85,14 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     $("decision-actions").classList.toggle("hidden", !open);
     $("decision-readonly").classList.toggle("hidden", canDecide() || !!a.decision);
     if (!open) closeForm();
+    renderHandling();
   }
 
   async function renderLayout(a, token) {
-    const layout = await fetchLayout(a.deviceId, a.cameraId);
+    const [layout, track] = await Promise.all([fetchLayout(a.deviceId, a.cameraId), fetchTrack(a.alertId)]);
     if (token !== generation) return;
     $("layout-note").textContent = layout ? "" : `(${t("detail.layoutUnknown")})`;
-    drawLayout($("layout"), a, layout);
+    drawLayout($("layout"), a, layout, track);
   }
 
   async function renderHistory(a, token) {
@@ -87,7 +123,9 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
     reasons.classList.toggle("hidden", kind !== "dismissed");
     $("decision-form").classList.remove("hidden");
     $("decision-form").dataset.kind = kind;
-    $("decision-submit").textContent = `${kind === "confirmed" ? t("decision.confirm") : t("decision.dismiss")} — ${t("decision.submit")}`;
+    const n = targets().length;
+    const verb = kind === "confirmed" ? t("decision.confirm") : t("decision.dismiss");
+    $("decision-submit").textContent = n > 1 ? `${t("incident.decideAll", { verb, n })} — ${t("decision.submit")}` : `${verb} — ${t("decision.submit")}`;
     $("decision-error").textContent = "";
     if (kind === "dismissed") reasons.querySelector("input")?.focus();
     else $("decision-comment").focus();
@@ -95,6 +133,7 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
 
   function closeForm() {
     pendingKind = null;
+    $("decision-error").textContent = "";
     $("decision-form").classList.add("hidden");
     $("decision-comment").value = "";
     for (const r of document.querySelectorAll("#reasons input")) r.checked = false;
@@ -108,14 +147,10 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
       return;
     }
     const comment = $("decision-comment").value.trim() || null;
-    try {
-      const view = await postJson(`api/alerts/${encodeURIComponent(current.alertId)}/decision`, { decision: pendingKind, reason, comment });
-      closeForm();
-      onDecided(view);
-    } catch (err) {
-      if (err instanceof SignedOut) onSignedOut();
-      else $("decision-error").textContent = t("decision.failed", { error: err.message });
-    }
+    const body = { decision: pendingKind, reason, comment };
+    const alerts = targets();
+    closeForm();
+    onSubmit(body, alerts);
   }
 
   function buildReasons() {
@@ -136,18 +171,29 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
   $("btn-dismiss").addEventListener("click", () => openForm("dismissed"));
   $("decision-cancel").addEventListener("click", closeForm);
   $("decision-form").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+  $("btn-claim").addEventListener("click", () => onClaim(targets(), "claim"));
+  $("btn-release").addEventListener("click", () => onClaim(targets(), "release"));
+  $("handover-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    onClaim(targets(), "handover", $("handover-to").value.trim(), $("handover-note").value.trim() || null);
+  });
+  $("open-vms").addEventListener("click", () => { if (current) vmsAction(current); });
   buildReasons();
 
   return {
     get current() { return current; },
     get formOpen() { return pendingKind !== null; },
-    show(alert) {
-      const changed = current?.alertId !== alert?.alertId;
+    // alert: the alert shown (an incident's newest); group: its incident when the incident row is selected.
+    show(alert, group = null) {
+      // An incident that grows while shown is the same subject: the form the operator is filling stays.
+      const shownKey = incident ? `incident:${incident.id}` : current?.alertId;
+      const changed = shownKey !== (group && group.alerts.length > 1 ? `incident:${group.id}` : alert?.alertId);
       current = alert;
+      incident = group && group.alerts.length > 1 ? group : null;
       $("detail-none").classList.toggle("hidden", !!alert);
       $("detail-body").classList.toggle("hidden", !alert);
       if (!alert) return;
-      if (changed) closeForm();
+      if (changed) { closeForm(); notice(null); $("handover").open = false; }
       const token = ++generation;
       renderMeta(alert);
       renderDecision(alert);
@@ -155,15 +201,19 @@ export function createDetail({ canDecide, onDecided, onSignedOut }) {
       renderHistory(alert, token);
     },
     // A live update of the alert shown: keep the form the operator is filling in.
-    update(alert) {
+    update(alert, group = null) {
       if (current?.alertId !== alert.alertId) return;
       current = alert;
+      if (group && incident && group.id === incident.id) incident = group;
       renderMeta(alert);
       renderDecision(alert);
       drawLayoutLater(alert);
     },
     openForm,
     closeForm,
+    notice,
+    renderHandling,
+    get alerts() { return targets(); },
     // Keys while the decision form is open; returns true when handled.
     handleFormKey(e) {
       if (!pendingKind) return false;

@@ -1,47 +1,163 @@
-// The live queue: alerts awaiting a decision, newest first, kept until decided. Rows are reconciled by key, so a new
-// alert inserts one row and an update rewrites one row's cells (no full redraw while the operator reads).
+// The live queue: incidents awaiting a decision, most urgent first, then the newest. An incident of one alert is that
+// alert's row; a larger one is a head row ("12 × Intrusion en zone", 05:29–05:30) with its alerts' rows below it,
+// shown when expanded. Rows are reconciled by key, so a new alert inserts one row and an update rewrites one row's cells.
 import { t, eventLabel, formatTime, formatAge, measureText, stateText } from "./i18n.js";
 import { siteLabel } from "./sites.js";
+import { cameraLabel, zoneLabel } from "./names.js";
+import { claimText } from "./claims.js";
 
 const $ = (id) => document.getElementById(id);
-const rows = new Map();
+const rows = new Map(); // row key (alert id, or "incident:" + incident id) -> tr
+const expanded = new Set();
 
 export const byNewest = (a, b) => b.startedAt.localeCompare(a.startedAt) || b.alertId.localeCompare(a.alertId);
+export const incidentKey = (incident) => (incident.alerts.length === 1 ? incident.id : `incident:${incident.id}`);
 
-function fill(row, a, now) {
-  const values = [
-    formatAge(a.startedAt, now), eventLabel(a.eventType), a.cameraId, siteLabel(a.deviceId), a.zoneId ?? t("none"),
-    formatTime(a.startedAt), measureText(a.measurement), stateText(a),
-  ];
-  row.dataset.startedAt = a.startedAt;
+function setCells(row, values) {
   while (row.cells.length < values.length) row.insertCell();
   values.forEach((v, i) => { if (row.cells[i].textContent !== v) row.cells[i].textContent = v; });
-  row.cells[0].className = "age num";
-  row.cells[1].className = `event ${a.eventType}`;
-  row.cells[3].className = "site";
-  row.cells[7].className = `state ${a.state}${a.endReason === "interrupted" ? " interrupted" : ""}`;
 }
 
-export function renderQueue(pending, selectedId, fresh, onPick) {
+function fillAlert(row, a, now, incident) {
+  setCells(row, [
+    formatAge(a.startedAt, now), eventLabel(a.eventType), cameraLabel(a.deviceId, a.cameraId), siteLabel(a.deviceId),
+    zoneLabel(a.deviceId, a.cameraId, a.zoneId) ?? t("none"), formatTime(a.startedAt), measureText(a.measurement), stateText(a),
+    claimText([a]),
+  ]);
+  row.dataset.startedAt = a.startedAt;
+  row.dataset.deviceId = a.deviceId;
+  row.cells[0].className = "age num";
+  row.cells[1].className = `event ${a.eventType}`;
+  row.cells[2].className = "camera";
+  row.cells[3].className = "site";
+  row.cells[7].className = `state ${a.state}${a.endReason === "interrupted" ? " interrupted" : ""}`;
+  row.cells[8].className = "handling";
+  if (incident.alerts.length === 1) decorate(row, incident);
+}
+
+function fillHead(row, incident, now) {
+  const n = incident.alerts.length;
+  const first = incident.alerts[0];
+  const last = incident.newest;
+  setCells(row, [
+    formatAge(last.startedAt, now), t("incident.count", { n, event: eventLabel(incident.eventType) }),
+    cameraLabel(incident.deviceId, incident.cameraId), siteLabel(incident.deviceId),
+    zoneLabel(incident.deviceId, incident.cameraId, incident.zoneId) ?? t("none"),
+    `${formatTime(first.startedAt)}–${formatTime(last.startedAt)}`, t("incident.alerts", { n }), stateText(last),
+    claimText(incident.alerts),
+  ]);
+  row.dataset.startedAt = last.startedAt;
+  row.dataset.deviceId = incident.deviceId;
+  row.cells[0].className = "age num";
+  row.cells[1].className = `event ${incident.eventType}`;
+  row.cells[2].className = "camera";
+  row.cells[3].className = "site";
+  row.cells[7].className = `state ${last.state}`;
+  row.cells[8].className = "handling";
+  const open = expanded.has(incident.id);
+  row.setAttribute("aria-expanded", String(open));
+  let toggle = row.cells[1].querySelector("button.expand");
+  if (!toggle) {
+    toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "expand";
+    toggle.tabIndex = -1;
+    row.cells[1].prepend(toggle);
+  }
+  toggle.textContent = open ? "▾" : "▸";
+  toggle.setAttribute("aria-label", t(open ? "incident.collapse" : "incident.expand"));
+  decorate(row, incident);
+}
+
+function decorate(row, incident) {
+  for (const p of [1, 2, 3]) row.classList.toggle(`prio-${p}`, incident.priority === p);
+  row.classList.toggle("escalated", incident.escalated);
+  row.classList.toggle("follow-up", !!incident.followUp);
+  row.dataset.priority = String(incident.priority);
+  row.dataset.incidentId = incident.id;
+  row.title = incident.followUp ? t("incident.followUp", { by: incident.followUp.decidedBy, at: formatTime(incident.followUp.decidedAt) }) : "";
+}
+
+function rowFor(key, onPick, fresh, alertId) {
+  let row = rows.get(key);
+  if (!row) {
+    row = document.createElement("tr");
+    if (alertId) row.dataset.alertId = alertId;
+    else row.classList.add("incident-head");
+    // Tab reaches every visible row; arrows and j/k move the selection too.
+    row.tabIndex = 0;
+    row.addEventListener("click", (e) => {
+      if (e.target.closest("button.expand")) { toggleExpanded(row.dataset.incidentId); onPick(key, false); return; }
+      onPick(key, true);
+    });
+    row.addEventListener("focus", () => { if (!row.classList.contains("selected")) onPick(key, false, true); });
+    rows.set(key, row);
+    if (alertId && fresh.has(alertId)) row.classList.add("fresh", "unseen");
+  }
+  return row;
+}
+
+let lastRender = null;
+export function toggleExpanded(incidentId, open) {
+  if (open ?? !expanded.has(incidentId)) expanded.add(incidentId);
+  else expanded.delete(incidentId);
+  lastRender?.();
+}
+
+// incidents: from groupIncidents; visible(incident): whether the filters show it. Returns the visible row keys in order.
+export function renderQueue(incidents, selectedKey, fresh, onPick, visible = () => true) {
+  lastRender = () => renderQueue(incidents, selectedKey, fresh, onPick, visible);
   const body = $("queue").tBodies[0];
   const now = Date.now();
-  const keep = new Set(pending.map((a) => a.alertId));
-  for (const [id, row] of rows) {
-    if (!keep.has(id)) { row.remove(); rows.delete(id); }
+  const keep = new Set();
+  const order = [];
+  const shown = [];
+  let alertCount = 0;
+  let hiddenCount = 0;
+  for (const incident of incidents) {
+    const show = visible(incident);
+    alertCount += incident.alerts.length;
+    if (!show) hiddenCount += incident.alerts.length;
+    if (incident.alerts.length === 1) {
+      const a = incident.alerts[0];
+      const row = rowFor(a.alertId, onPick, fresh, a.alertId);
+      row.classList.remove("member");
+      fillAlert(row, a, now, incident);
+      row.hidden = !show;
+      keep.add(a.alertId);
+      order.push(row);
+      if (show) shown.push(a.alertId);
+      continue;
+    }
+    const headKey = `incident:${incident.id}`;
+    const head = rowFor(headKey, onPick, fresh, null);
+    fillHead(head, incident, now);
+    head.hidden = !show;
+    head.classList.toggle("unseen", incident.alerts.some((a) => rows.get(a.alertId)?.classList.contains("unseen") || fresh.has(a.alertId)));
+    keep.add(headKey);
+    order.push(head);
+    if (show) shown.push(headKey);
+    const open = show && expanded.has(incident.id);
+    for (const a of [...incident.alerts].reverse()) {
+      const row = rowFor(a.alertId, onPick, fresh, a.alertId);
+      row.classList.add("member");
+      for (const p of [1, 2, 3]) row.classList.remove(`prio-${p}`);
+      row.classList.remove("escalated");
+      row.dataset.incidentId = incident.id;
+      fillAlert(row, a, now, incident);
+      row.hidden = !open;
+      keep.add(a.alertId);
+      order.push(row);
+      if (open) shown.push(a.alertId);
+    }
+  }
+  for (const [key, row] of rows) {
+    if (!keep.has(key)) { row.remove(); rows.delete(key); }
   }
   let previous = null;
-  for (const a of pending) {
-    let row = rows.get(a.alertId);
-    if (!row) {
-      row = document.createElement("tr");
-      row.dataset.alertId = a.alertId;
-      row.tabIndex = -1;
-      row.addEventListener("click", () => onPick(a.alertId, true));
-      rows.set(a.alertId, row);
-      if (fresh.has(a.alertId)) row.classList.add("fresh", "unseen");
-    }
-    fill(row, a, now);
-    const selected = a.alertId === selectedId;
+  for (const row of order) {
+    const key = row.dataset.alertId ?? `incident:${row.dataset.incidentId}`;
+    const selected = key === selectedKey;
     row.classList.toggle("selected", selected);
     row.setAttribute("aria-selected", String(selected));
     if (selected) row.classList.remove("unseen");
@@ -49,8 +165,13 @@ export function renderQueue(pending, selectedId, fresh, onPick) {
     if (expected !== row) body.insertBefore(row, expected);
     previous = row;
   }
-  $("queue-empty").classList.toggle("hidden", pending.length > 0);
-  $("queue-count").textContent = pending.length ? `(${t("queue.pending", { n: pending.length })})` : "";
+  $("queue-empty").classList.toggle("hidden", alertCount > 0);
+  const parts = [];
+  if (alertCount) parts.push(t("queue.pending", { n: alertCount }));
+  if (incidents.length && incidents.length !== alertCount) parts.push(t(incidents.length === 1 ? "queue.incident" : "queue.incidents", { n: incidents.length }));
+  if (hiddenCount) parts.push(t("queue.filtered", { n: hiddenCount }));
+  $("queue-count").textContent = parts.length ? `(${parts.join(" · ")})` : "";
+  return shown;
 }
 
 export function tickAges() {
@@ -61,27 +182,4 @@ export function tickAges() {
   }
 }
 
-export function rowOf(alertId) { return rows.get(alertId); }
-
-// A short two-tone beep through WebAudio (no sound file to fetch); browsers allow it after the first user gesture.
-let audio = null;
-export function unlockAudio() {
-  if (!audio && window.AudioContext) audio = new AudioContext();
-  if (audio?.state === "suspended") audio.resume();
-}
-
-export function beep() {
-  if (!audio || audio.state !== "running") return;
-  const start = audio.currentTime;
-  for (const [offset, freq] of [[0, 880], [0.18, 660]]) {
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.0001, start + offset);
-    gain.gain.exponentialRampToValueAtTime(0.25, start + offset + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.15);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(start + offset);
-    osc.stop(start + offset + 0.16);
-  }
-}
+export function rowOf(key) { return rows.get(key); }
