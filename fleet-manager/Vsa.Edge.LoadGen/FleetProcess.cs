@@ -69,9 +69,9 @@ internal sealed class FleetProcess : IAsyncDisposable
                     return fleet;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy to answer within the probe's timeout (a loaded machine).
             }
 
             if (deadline.Elapsed > timeout)

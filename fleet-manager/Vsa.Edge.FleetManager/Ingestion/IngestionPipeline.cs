@@ -73,6 +73,7 @@ public sealed partial class IngestionPipeline(
     ILogger<IngestionPipeline> logger)
 {
     private readonly HeartbeatCoalescer _heartbeats = new(options.Value.MinHeartbeatInterval);
+    private readonly AlertBatchStore _alertBatches = new(database, alerts);
 
     /// <summary>Stores one message in its own transaction and announces it. Storage failures propagate.</summary>
     public async Task<IngestionOutcome> HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
@@ -134,16 +135,7 @@ public sealed partial class IngestionPipeline(
                     return new(topic, IngestionOutcome.Rejected, route.Kind, alert.Reason, alert.Detail);
                 }
 
-                var result = await alerts.ApplyAsync(connection, transaction, message, receivedAt, cancellationToken);
-                return result.Outcome switch
-                {
-                    AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, route.Kind, Alert: message, AlertView: result.Alert),
-                    AlertApplyOutcome.Duplicate => new(topic, IngestionOutcome.Duplicate, route.Kind, Alert: message),
-                    AlertApplyOutcome.Stale => new(topic, IngestionOutcome.Stale, route.Kind, Alert: message),
-                    AlertApplyOutcome.IdentityChanged => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.AlertIdentityChanged,
-                        $"alert {message.AlertId} keeps its event type, camera, zone and start time; message {message.MessageId} (sequence {message.Sequence}) gives others: kept, not applied"),
-                    _ => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
-                };
+                return AlertStored(topic, message, await alerts.ApplyAsync(connection, transaction, message, receivedAt, cancellationToken));
             case MessageKind.Health:
                 var health = PayloadDecoder.DecodeHealth(payload.Span, route.DeviceId, window);
                 if (health.Message is not { } heartbeat)
@@ -248,6 +240,16 @@ public sealed partial class IngestionPipeline(
             }
         }
     }
+
+    private static StoredMessage AlertStored(string topic, AlertMessage message, AlertApplyResult result) => result.Outcome switch
+    {
+        AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, MessageKind.Alert, Alert: message, AlertView: result.Alert),
+        AlertApplyOutcome.Duplicate => new(topic, IngestionOutcome.Duplicate, MessageKind.Alert, Alert: message),
+        AlertApplyOutcome.Stale => new(topic, IngestionOutcome.Stale, MessageKind.Alert, Alert: message),
+        AlertApplyOutcome.IdentityChanged => new(topic, IngestionOutcome.Rejected, MessageKind.Alert, RejectReason.AlertIdentityChanged,
+            $"alert {message.AlertId} keeps its event type, camera, zone and start time; message {message.MessageId} (sequence {message.Sequence}) gives others: kept, not applied"),
+        _ => new(topic, IngestionOutcome.Rejected, MessageKind.Alert, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
+    };
 
     private static StoredMessage Device(string topic, MessageKind kind, DeviceView? view) =>
         view is null ? new(topic, IngestionOutcome.Stale, kind) : new(topic, IngestionOutcome.Accepted, kind, Device: view);
