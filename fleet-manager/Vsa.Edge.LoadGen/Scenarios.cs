@@ -102,6 +102,7 @@ internal static class Scenarios
                 device.Dispose();
             }
 
+            log.WriteLine($"[{storage}] {await fleet.StopAndReportBatchesAsync()}");
             return new BurstResult(storage, total, stored, Interlocked.Read(ref received), published, allStored, subscriberTime, memory, subscriberLost);
         }
         finally
