@@ -4,6 +4,7 @@ using System.Globalization;
 using MQTTnet;
 using MQTTnet.Formatter;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.FleetManager.Tests.Trust;
 using Vsa.Edge.Testing;
 
