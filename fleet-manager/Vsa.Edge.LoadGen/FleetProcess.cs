@@ -9,6 +9,7 @@ internal sealed class FleetProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private bool _disposed;
 
     private FleetProcess(Process process, int httpPort)
     {
@@ -41,7 +42,8 @@ internal sealed class FleetProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in settings.Concat(["--urls", $"http://127.0.0.1:{httpPort}", "--Logging:LogLevel:Default", "Warning"]))
+        foreach (var argument in settings.Concat(["--urls", $"http://127.0.0.1:{httpPort}", "--Logging:LogLevel:Default", "Warning",
+            "--Logging:LogLevel:Vsa.Edge.FleetManager.Ingestion.IngestionWriter", "Information"]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -69,9 +71,9 @@ internal sealed class FleetProcess : IAsyncDisposable
                     return fleet;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy to answer within the probe's timeout (a loaded machine).
             }
 
             if (deadline.Elapsed > timeout)
@@ -94,6 +96,12 @@ internal sealed class FleetProcess : IAsyncDisposable
     /// <summary>Stops it with SIGTERM (graceful: the ingestion disconnects keeping its session), SIGKILL after 15 s.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
@@ -113,6 +121,13 @@ internal sealed class FleetProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>Stops it (as <see cref="DisposeAsync"/>) and returns its line saying how many transactions held how many messages.</summary>
+    public async Task<string> StopAndReportBatchesAsync()
+    {
+        await DisposeAsync();
+        return Log.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Contains("transactions", StringComparison.Ordinal)) ?? "(no writer report)";
     }
 
     private void Append(string? line)

@@ -8,10 +8,10 @@ int Int(string name, int fallback, int max) =>
     Math.Clamp(arguments.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback, 1, max);
 
 var options = new LoadOptions(
-    Devices: Int("--devices", 50, 1000),
+    Devices: Int("--devices", 50, 2000),
     AlertsPerDevice: Int("--alerts", 200, 10000),
     InFlight: Int("--in-flight", 10, 100),
-    HeartbeatDevices: Int("--held", 500, 2000),
+    HeartbeatDevices: Int("--held", 500, 10000),
     HeartbeatPeriod: TimeSpan.FromSeconds(Int("--heartbeat-seconds", 5, 60)),
     HeartbeatDuration: TimeSpan.FromSeconds(Int("--held-seconds", 30, 600)),
     Timeout: TimeSpan.FromSeconds(Int("--timeout-seconds", 180, 1800)));
@@ -36,10 +36,10 @@ foreach (var storage in storages)
 
 if (!skipConnections)
 {
-    var c = await Scenarios.HeldConnectionsAsync(options, Console.Out);
+    var c = await Scenarios.HeldConnectionsAsync(options, arguments.GetValueOrDefault("--held-broker") == "mosquitto", Console.Out);
     failed |= c.HeartbeatsStored != c.HeartbeatsSent || c.StillConnected != c.Devices;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"[connections] {c.Connected}/{c.Devices} devices connected in {c.ConnectTime.TotalSeconds:F1} s to the embedded broker; " +
+        $"[connections] {c.Connected}/{c.Devices} devices connected in {c.ConnectTime.TotalSeconds:F1} s to {c.Broker}; " +
         $"{c.HeartbeatsSent} heartbeats sent, {c.HeartbeatsStored} stored, {c.DevicesStored} devices registered; " +
         $"{c.StillConnected} still connected at the end; fleet RSS {c.FleetMiB:F0} MiB"));
 }

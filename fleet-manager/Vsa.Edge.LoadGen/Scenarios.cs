@@ -25,7 +25,7 @@ internal sealed record BurstResult(string Storage, int Sent, long Stored, long S
 }
 
 /// <summary>Result of the held-connections run.</summary>
-internal sealed record ConnectionsResult(int Devices, int Connected, TimeSpan ConnectTime, int HeartbeatsSent, long HeartbeatsStored, long DevicesStored, int StillConnected, double FleetMiB);
+internal sealed record ConnectionsResult(string Broker, int Devices, int Connected, TimeSpan ConnectTime, int HeartbeatsSent, long HeartbeatsStored, long DevicesStored, int StillConnected, double FleetMiB);
 
 /// <summary>The two measurements: an alert burst through Mosquitto into the fleet, and many idle devices with heartbeats.</summary>
 internal static class Scenarios
@@ -102,6 +102,7 @@ internal static class Scenarios
                 device.Dispose();
             }
 
+            log.WriteLine($"[{storage}] {await fleet.StopAndReportBatchesAsync()}");
             return new BurstResult(storage, total, stored, Interlocked.Read(ref received), published, allStored, subscriberTime, memory, subscriberLost);
         }
         finally
@@ -111,30 +112,39 @@ internal static class Scenarios
         }
     }
 
-    public static async Task<ConnectionsResult> HeldConnectionsAsync(LoadOptions options, TextWriter log)
+    /// <summary>
+    /// K devices held with heartbeats, on the fleet's embedded broker or (<paramref name="throughMosquitto"/>) on Mosquitto with
+    /// the fleet in External mode; all on loopback, bounded by <see cref="LoadOptions"/>.
+    /// </summary>
+    public static async Task<ConnectionsResult> HeldConnectionsAsync(LoadOptions options, bool throughMosquitto, TextWriter log)
     {
         var directory = Directory.CreateTempSubdirectory("vsa-loadgen-").FullName;
+        using var mosquitto = throughMosquitto ? new MosquittoFixture(MosquittoFixture.DefaultExecutable, TimeSpan.FromSeconds(15), MosquittoLimits) : null;
+        var broker = mosquitto is null ? "the embedded broker" : "Mosquitto";
         try
         {
-            var port = MosquittoFixture.FreeLoopbackPort();
-            await using var fleet = await FleetProcess.StartAsync(
-                ["--Fleet:Storage:DataDirectory", directory, "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture),
-                 "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
-                 // A bench: the simulated devices publish their heartbeats over plain MQTT, without enrolment.
-                 "--Fleet:Broker:RequireClientCertificates", "false", "--Fleet:Broker:BenchDevicesMayPublish", "true"], TimeSpan.FromSeconds(60));
-            log.WriteLine($"[connections] fleet (embedded broker) ready; connecting {options.HeartbeatDevices} devices");
+            var port = mosquitto?.Port ?? MosquittoFixture.FreeLoopbackPort();
+            string[] brokerArgs = mosquitto is null
+                ? ["--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture),
+                   "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
+                   // A bench: the simulated devices publish their heartbeats over plain MQTT, without enrolment.
+                   "--Fleet:Broker:RequireClientCertificates", "false", "--Fleet:Broker:BenchDevicesMayPublish", "true"]
+                : ["--Fleet:Broker:Mode", "External", "--Fleet:Broker:Host", mosquitto.Host,
+                   "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:ClientId", "loadgen-fleet"];
+            await using var fleet = await FleetProcess.StartAsync(["--Fleet:Storage:DataDirectory", directory, .. brokerArgs], TimeSpan.FromSeconds(60));
+            log.WriteLine($"[connections] fleet ({broker}) ready; connecting {options.HeartbeatDevices} devices");
 
             var clock = Stopwatch.StartNew();
             var devices = new List<IMqttClient>();
             foreach (var batch in Enumerable.Range(0, options.HeartbeatDevices).Chunk(50))
             {
-                devices.AddRange(await Task.WhenAll(batch.Select(i => ConnectAsync(port, $"beat-{i:D4}", cleanStart: true))));
+                devices.AddRange(await Task.WhenAll(batch.Select(i => ConnectAsync(port, $"beat-{i:D5}", cleanStart: true))));
             }
 
             var connectTime = clock.Elapsed;
             var beats = (int)(options.HeartbeatDuration / options.HeartbeatPeriod);
             log.WriteLine($"[connections] {devices.Count} connected in {connectTime.TotalSeconds:F1} s; {beats} heartbeats each, every {options.HeartbeatPeriod.TotalSeconds} s");
-            var sent = await Task.WhenAll(devices.Select((device, i) => HeartbeatsAsync(device, $"beat-{i:D4}", beats, options.HeartbeatPeriod)));
+            var sent = await Task.WhenAll(devices.Select((device, i) => HeartbeatsAsync(device, $"beat-{i:D5}", beats, options.HeartbeatPeriod)));
             var total = sent.Sum();
             var db = Path.Combine(directory, "vsa-fleet.db");
             var stored = await WaitForRowsAsync(() => CountAsync(null, db, "device_health"), total, options.Timeout);
@@ -147,7 +157,7 @@ internal static class Scenarios
                 device.Dispose();
             }
 
-            return new ConnectionsResult(options.HeartbeatDevices, devices.Count, connectTime, total, stored, registered, still, memory);
+            return new ConnectionsResult(broker, options.HeartbeatDevices, devices.Count, connectTime, total, stored, registered, still, memory);
         }
         finally
         {

@@ -14,7 +14,8 @@ namespace Vsa.Edge.FleetManager.Alerts;
 /// </summary>
 public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
 {
-    private const string Columns = """
+    /// <summary>The columns <see cref="ReadView"/> reads, in order.</summary>
+    internal const string Columns = """
         alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id, confidence,
         measurement_name, measurement_value, measurement_unit, objects, model_id, model_version, received_at, updated_at,
         decision, decision_reason, decision_comment, decided_by, decided_at, end_reason
@@ -88,6 +89,15 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             }
         }
 
+        return await ResolveNotAppliedAsync(connection, transaction, message, cancellationToken);
+    }
+
+    /// <summary>
+    /// A message that was logged in <c>alert_messages</c> but did not move its alert: tells a foreign alert (whose message is
+    /// then forgotten) from a stale one or one whose identity changed. Also used by the ingestion's batch path.
+    /// </summary>
+    internal async Task<AlertApplyResult> ResolveNotAppliedAsync(DbConnection connection, DbTransaction transaction, AlertMessage message, CancellationToken cancellationToken)
+    {
         var owner = await ReadOwnerAsync(connection, transaction, message, cancellationToken);
         if (owner is { } held && !string.Equals(held.DeviceId, message.DeviceId, StringComparison.Ordinal))
         {
@@ -276,7 +286,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             return ended;
         }, cancellationToken);
 
-    private static string EndReasonName(AlertEndReason reason) => reason switch
+    internal static string EndReasonName(AlertEndReason reason) => reason switch
     {
         AlertEndReason.Interrupted => "interrupted",
         AlertEndReason.Suspended => "suspended",
@@ -290,7 +300,8 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
         _ => AlertEndReason.Cleared,
     };
 
-    private AlertView ReadView(DbDataReader r)
+    /// <summary>Reads a row selected (or returned) with <see cref="Columns"/>.</summary>
+    internal AlertView ReadView(DbDataReader r)
     {
         var dialect = database.Dialect;
         var measurement = r.IsDBNull(11) ? null : new Measurement(r.GetString(11), r.GetDouble(12), r.GetString(13));

@@ -74,6 +74,7 @@ public sealed partial class IngestionPipeline(
     Suspensions.SuspensionService? suspensions = null)
 {
     private readonly HeartbeatCoalescer _heartbeats = new(options.Value.MinHeartbeatInterval);
+    private readonly AlertBatchStore _alertBatches = new(database, alerts);
 
     /// <summary>Stores one message in its own transaction and announces it. Storage failures propagate.</summary>
     public async Task<IngestionOutcome> HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
@@ -136,20 +137,8 @@ public sealed partial class IngestionPipeline(
                 }
 
                 var result = await alerts.ApplyAsync(connection, transaction, message, receivedAt, cancellationToken);
-                if (result.Outcome == AlertApplyOutcome.Applied && suspensions?.GlobalSuspension is { } global)
-                {
-                    await Suspensions.SuspendedArrivals.FlagAsync(connection, transaction, message.AlertId, global.Id, cancellationToken);
-                }
-
-                return result.Outcome switch
-                {
-                    AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, route.Kind, Alert: message, AlertView: result.Alert),
-                    AlertApplyOutcome.Duplicate => new(topic, IngestionOutcome.Duplicate, route.Kind, Alert: message),
-                    AlertApplyOutcome.Stale => new(topic, IngestionOutcome.Stale, route.Kind, Alert: message),
-                    AlertApplyOutcome.IdentityChanged => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.AlertIdentityChanged,
-                        $"alert {message.AlertId} keeps its event type, camera, zone and start time; message {message.MessageId} (sequence {message.Sequence}) gives others: kept, not applied"),
-                    _ => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
-                };
+                await FlagIfSuspendedAsync(connection, transaction, message, result, cancellationToken);
+                return AlertStored(topic, message, result);
             case MessageKind.Health:
                 var health = PayloadDecoder.DecodeHealth(payload.Span, route.DeviceId, window);
                 if (health.Message is not { } heartbeat)
@@ -255,6 +244,25 @@ public sealed partial class IngestionPipeline(
             }
         }
     }
+
+    // An alert first stored during a global suspension is flagged so it stays out of the operators' live queue.
+    private async Task FlagIfSuspendedAsync(DbConnection connection, DbTransaction transaction, AlertMessage message, AlertApplyResult result, CancellationToken cancellationToken)
+    {
+        if (result.Outcome == AlertApplyOutcome.Applied && suspensions?.GlobalSuspension is { } global)
+        {
+            await Suspensions.SuspendedArrivals.FlagAsync(connection, transaction, message.AlertId, global.Id, cancellationToken);
+        }
+    }
+
+    private static StoredMessage AlertStored(string topic, AlertMessage message, AlertApplyResult result) => result.Outcome switch
+    {
+        AlertApplyOutcome.Applied => new(topic, IngestionOutcome.Accepted, MessageKind.Alert, Alert: message, AlertView: result.Alert),
+        AlertApplyOutcome.Duplicate => new(topic, IngestionOutcome.Duplicate, MessageKind.Alert, Alert: message),
+        AlertApplyOutcome.Stale => new(topic, IngestionOutcome.Stale, MessageKind.Alert, Alert: message),
+        AlertApplyOutcome.IdentityChanged => new(topic, IngestionOutcome.Rejected, MessageKind.Alert, RejectReason.AlertIdentityChanged,
+            $"alert {message.AlertId} keeps its event type, camera, zone and start time; message {message.MessageId} (sequence {message.Sequence}) gives others: kept, not applied"),
+        _ => new(topic, IngestionOutcome.Rejected, MessageKind.Alert, RejectReason.ForeignAlert, $"alert {message.AlertId} belongs to another device"),
+    };
 
     private static StoredMessage Device(string topic, MessageKind kind, DeviceView? view) =>
         view is null ? new(topic, IngestionOutcome.Stale, kind) : new(topic, IngestionOutcome.Accepted, kind, Device: view);

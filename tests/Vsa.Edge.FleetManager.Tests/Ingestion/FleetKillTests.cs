@@ -18,7 +18,7 @@ namespace Vsa.Edge.FleetManager.Tests.Ingestion;
 /// QoS 1 burst with a window in flight, as the agent does: after a restart on the same data folder, every alert the device
 /// saw acknowledged is stored, and none twice.
 /// </summary>
-public sealed class FleetKillTests(ITestOutputHelper output) : IDisposable
+public sealed partial class FleetKillTests(ITestOutputHelper output) : IDisposable
 {
     private const string DeviceId = "pole-kill";
     private const string Admin = "kill-admin";
@@ -118,14 +118,16 @@ public sealed class FleetKillTests(ITestOutputHelper output) : IDisposable
         Assert.True(await create.WaitForExitAsync(Guard) == 0, create.Output);
     }
 
-    private static async Task<FleetProcess> StartFleetAsync(string data, int tlsPort)
+    private static Task<FleetProcess> StartFleetAsync(string data, int tlsPort) => StartFleetAsync(data, tlsPort, []);
+
+    private static async Task<FleetProcess> StartFleetAsync(string data, int tlsPort, string[] extra)
     {
         var http = new Uri($"http://127.0.0.1:{MosquittoFixture.FreeLoopbackPort()}");
         var process = ChildProcess.StartBuiltTool(
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"), "--urls", http.ToString(),
              "--Fleet:Broker:Port", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
-             "--Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data]);
+             "--Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data, .. extra]);
         var fleet = new FleetProcess(process, http, tlsPort);
         using var client = new HttpClient { BaseAddress = http };
         using var deadline = new CancellationTokenSource(Guard);
@@ -161,13 +163,15 @@ public sealed class FleetKillTests(ITestOutputHelper output) : IDisposable
         return http;
     }
 
-    private static async Task<Dictionary<string, long>> ReadStoredAsync(string data)
+    private static Task<Dictionary<string, long>> ReadStoredAsync(string data) => ReadStoredAsync(data, DeviceId);
+
+    private static async Task<Dictionary<string, long>> ReadStoredAsync(string data, string devicePrefix)
     {
         await using var db = new SqliteConnection($"Data Source={Path.Combine(data, "vsa-fleet.db")};Mode=ReadOnly;Pooling=False");
         await db.OpenAsync();
         await using var command = db.CreateCommand();
-        command.CommandText = "SELECT a.alert_id, (SELECT COUNT(*) FROM alert_messages m WHERE m.alert_id = a.alert_id) FROM alerts a WHERE a.device_id = $d";
-        command.Parameters.AddWithValue("$d", DeviceId);
+        command.CommandText = "SELECT a.alert_id, (SELECT COUNT(*) FROM alert_messages m WHERE m.alert_id = a.alert_id) FROM alerts a WHERE a.device_id = $d OR a.device_id LIKE $d || '-%'";
+        command.Parameters.AddWithValue("$d", devicePrefix);
         var rows = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
