@@ -16,4 +16,5 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(DesiredConfigMessage))]
 [JsonSerializable(typeof(ReportedConfigMessage))]
 [JsonSerializable(typeof(Signing.SignedMessage))]
+[JsonSerializable(typeof(ModelPackages.ModelPackageMetadata))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
