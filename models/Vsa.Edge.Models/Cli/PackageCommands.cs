@@ -196,3 +196,25 @@ public sealed class KeygenCommand : IToolCommand
         return 0;
     }
 }
+
+/// <summary><c>vsa-model variant</c>: a second model for rollouts (another version and threshold), or a deliberately broken one.</summary>
+public sealed class VariantCommand : IToolCommand
+{
+    public string Name => "variant";
+
+    public string Summary => "derive a model folder: new version and score threshold, or scrambled weights (same shapes) for a broken model";
+
+    public string Usage => "vsa-model variant --model <dir> --out <dir> --version <v> [--score-threshold 0.45] [--scramble-weights]";
+
+    public IReadOnlyCollection<string> ValueOptions { get; } = ["model", "out", "version", "score-threshold"];
+
+    public IReadOnlyCollection<string> Flags { get; } = ["scramble-weights"];
+
+    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    {
+        var threshold = args.Option("score-threshold") is null ? (float?)null : (float)PackCommand.Number(args, "score-threshold", 0.5, 0.01, 0.99);
+        var manifest = ModelVariants.Write(args.RequiredOption("model"), args.RequiredOption("out"), args.RequiredOption("version"), threshold, args.Flag("scramble-weights"));
+        await console.Out.WriteLineAsync($"variant {manifest.Id} {manifest.Version}: threshold {manifest.Output.ScoreThreshold}, sha256 {manifest.Sha256}{(args.Flag("scramble-weights") ? ", weights scrambled" : string.Empty)} → {args.RequiredOption("out")}");
+        return 0;
+    }
+}

@@ -25,6 +25,7 @@ public static class ToolApp
         new SignCommand(),
         new VerifyCommand(),
         new KeygenCommand(),
+        new VariantCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, ToolConsole console, CancellationToken cancellationToken)
