@@ -13,10 +13,10 @@ public sealed class PackCommand : IToolCommand
     public string Summary => "make a model package (model, manifest, metadata, validation set) from a prepared model";
 
     public string Usage => "vsa-model pack --model <dir> --version <x.y.z> --out <file.vsamodel> [--clip <video>] [--frames 8] [--frame-step 100] "
-        + "[--expires-days 365] [--min-agent-version 1.0.0] [--min-iou 0.7] [--score-tolerance 0.08] [--max-extra 2] [--min-fps 0]";
+        + "[--expires-days 365] [--min-agent-version 1.0.0] [--min-iou 0.7] [--score-tolerance 0.08] [--max-extra 2] [--min-fps 0] [--expect-from <good model dir>]";
 
     public IReadOnlyCollection<string> ValueOptions { get; } =
-        ["model", "version", "out", "clip", "frames", "frame-step", "expires-days", "min-agent-version", "min-iou", "score-tolerance", "max-extra", "min-fps"];
+        ["model", "version", "out", "clip", "frames", "frame-step", "expires-days", "min-agent-version", "min-iou", "score-tolerance", "max-extra", "min-fps", "expect-from"];
 
     public IReadOnlyCollection<string> Flags { get; } = [];
 
@@ -33,7 +33,8 @@ public sealed class PackCommand : IToolCommand
             (float)Number(args, "min-iou", 0.7, 0.01, 1),
             (float)Number(args, "score-tolerance", 0.08, 0, 1),
             Int(args, "max-extra", 2, 0, 10_000),
-            Number(args, "min-fps", 0, 0, 10_000));
+            Number(args, "min-fps", 0, 0, 10_000),
+            args.Option("expect-from"));
         var output = args.RequiredOption("out");
         var start = console.Time.GetTimestamp();
         var temp = output + ".tmp";

@@ -19,6 +19,10 @@ namespace Vsa.Edge.Models.Packaging;
 /// <param name="ScoreTolerance">Validation score tolerance.</param>
 /// <param name="MaxExtraDetections">Unmatched device detections allowed.</param>
 /// <param name="MinFps">Least model rate on the device (0: no gate).</param>
+/// <param name="ExpectFrom">
+/// Another model folder whose detections become the expected ones (default: the packed model's). Makes a package whose
+/// model was damaged after its validation set was computed: what a conversion fault looks like, for the rollout tests.
+/// </param>
 public sealed record PackRequest(
     string ModelDirectory,
     string Clip,
@@ -30,7 +34,8 @@ public sealed record PackRequest(
     float MinIou = 0.7f,
     float ScoreTolerance = 0.08f,
     int MaxExtraDetections = 2,
-    double MinFps = 0);
+    double MinFps = 0,
+    string? ExpectFrom = null);
 
 /// <summary>
 /// Makes an unsigned package: the model's files, and validation frames of a clip (lossless PNG of the frame OpenCV decodes,
@@ -83,7 +88,7 @@ public static class PackageBuilder
 
     private static List<ValidationFrame> ComputeValidationFrames(PackRequest request, ModelManifest manifest, Dictionary<string, Func<Stream>> contents)
     {
-        using var model = DetectorModel.Load(new InferenceOptions { ModelDirectory = request.ModelDirectory, ExecutionProviders = ["CPU"] }, NullLogger.Instance);
+        using var model = DetectorModel.Load(new InferenceOptions { ModelDirectory = request.ExpectFrom ?? request.ModelDirectory, ExecutionProviders = ["CPU"] }, NullLogger.Instance);
         using var detector = model.CreateDetector();
         using var capture = new VideoCapture(request.Clip);
         if (!capture.IsOpened())
