@@ -172,6 +172,7 @@ public sealed partial class CameraPipeline
         {
             // Ends the alerts still open at the last frame's time, also on Ctrl+C, so no alert stays open forever.
             FlushRules();
+            Interlocked.Exchange(ref _pendingDetector, null)?.Done.TrySetCanceled(CancellationToken.None);
             foreach (var f in allFrames)
             {
                 f.Dispose();
