@@ -7,6 +7,8 @@ switch (args.FirstOrDefault())
 {
     case "enrol":
         return await EnrolCommand.RunAsync(args[1..], Console.Out, Console.Error);
+    case "model":
+        return await Vsa.Edge.Agent.Models.ModelCommand.RunAsync(args[1..], Console.Out, Console.Error);
     case "run":
         return await RunCommand.RunAsync(args[1..], Console.Error);
     case "analyze":

@@ -17,4 +17,5 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(ReportedConfigMessage))]
 [JsonSerializable(typeof(Signing.SignedMessage))]
 [JsonSerializable(typeof(SuspensionStateMessage))]
+[JsonSerializable(typeof(ModelPackages.ModelPackageMetadata))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

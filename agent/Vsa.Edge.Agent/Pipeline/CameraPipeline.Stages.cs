@@ -133,7 +133,16 @@ public sealed partial class CameraPipeline
                 var keep = false;
                 try
                 {
-                    _detector.Preprocess(frame.Image, job.Buffers);
+                    var detector = TakeDetectorSwap(frame.Index);
+                    if (job.Detector != detector)
+                    {
+                        // A job free again after a swap: its buffers are bound to the old model's session.
+                        job.Buffers.Dispose();
+                        job.Buffers = detector.CreateBuffers();
+                        job.Detector = detector;
+                    }
+
+                    detector.Preprocess(frame.Image, job.Buffers);
                     job.FrameIndex = frame.Index;
                     job.Timestamp = frame.Timestamp;
 
@@ -150,7 +159,7 @@ public sealed partial class CameraPipeline
                 }
 
                 var started = _time.GetTimestamp();
-                _detector.Run(job.Buffers);
+                job.Detector.Run(job.Buffers);
                 _stats.RecordInference(_time.GetElapsedTime(started));
                 var written = output.WriteAsync(job, CancellationToken.None);
                 meter.Pause();
@@ -199,7 +208,7 @@ public sealed partial class CameraPipeline
                     continue;
                 }
 
-                _detector.Decode(job.Buffers, candidateThreshold, _candidates);
+                job.Detector.Decode(job.Buffers, candidateThreshold, _candidates);
                 var (index, timestamp, frame) = (job.FrameIndex, job.Timestamp, job.Frame);
                 job.Frame = null;
                 freeJobs.TryWrite(job);
@@ -235,9 +244,38 @@ public sealed partial class CameraPipeline
         public void Resume() => _mark = GC.GetAllocatedBytesForCurrentThread();
     }
 
-    private sealed class InferenceJob(InferenceBuffers buffers)
+    // The detector for the next frame: a pending swap takes effect here, between two frames.
+    private OnnxDetector TakeDetectorSwap(long frameIndex)
     {
-        public InferenceBuffers Buffers { get; } = buffers;
+        if (Volatile.Read(ref _pendingDetector) is null)
+        {
+            return _detector;
+        }
+
+        var swap = Interlocked.Exchange(ref _pendingDetector, null);
+        if (swap is not null)
+        {
+            Volatile.Write(ref _detector, swap.Detector);
+            _stats.ExecutionProvider = swap.Detector.Model.ExecutionProvider;
+            swap.Done.TrySetResult(frameIndex);
+        }
+
+        return _detector;
+    }
+
+    private sealed class DetectorSwap(OnnxDetector detector)
+    {
+        public OnnxDetector Detector { get; } = detector;
+
+        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class InferenceJob(InferenceBuffers buffers, OnnxDetector detector)
+    {
+        public InferenceBuffers Buffers { get; set; } = buffers;
+
+        /// <summary>The detector whose session <see cref="Buffers"/> are bound to (it decodes them too).</summary>
+        public OnnxDetector Detector { get; set; } = detector;
 
         public long FrameIndex { get; set; }
 

@@ -28,7 +28,8 @@ public sealed partial class CameraPipeline
 
     private readonly string _cameraId;
     private readonly IFrameSource _source;
-    private readonly OnnxDetector _detector;
+    private OnnxDetector _detector;
+    private DetectorSwap? _pendingDetector;
     private readonly ByteTracker _tracker;
     private RuleEngine? _rules;
     private RuleEngine? _pendingRules;
@@ -82,6 +83,23 @@ public sealed partial class CameraPipeline
     }
 
     /// <summary>
+    /// Swaps the detector between two frames (model update or rollback, any thread): the next frame the inference stage
+    /// takes is run by <paramref name="detector"/>; capture, tracks and open alerts go on undisturbed and no frame is
+    /// skipped. The returned task completes with the index of the first frame the new detector ran on. The caller keeps
+    /// owning both detectors (the old one may still decode a frame in flight) and disposes them once the pipeline ends.
+    /// </summary>
+    public Task<long> ReplaceDetector(OnnxDetector detector)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        var swap = new DetectorSwap(detector);
+        Interlocked.Exchange(ref _pendingDetector, swap)?.Done.TrySetCanceled();
+        return swap.Done.Task;
+    }
+
+    /// <summary>The detector the inference stage runs now.</summary>
+    public OnnxDetector Detector => Volatile.Read(ref _detector);
+
+    /// <summary>
     /// The camera's pixel work besides the detector (privacy masks, pose, fire candidates, debug annotation), owned by
     /// the caller; set it before <see cref="RunAsync"/>. Null: detection, tracking and rules only.
     /// </summary>
@@ -124,7 +142,7 @@ public sealed partial class CameraPipeline
 
         for (var i = 0; i < BufferSets; i++)
         {
-            allJobs.Add(new InferenceJob(_detector.CreateBuffers()));
+            allJobs.Add(new InferenceJob(_detector.CreateBuffers(), _detector));
             freeJobs.Writer.TryWrite(allJobs[^1]);
         }
 
@@ -157,6 +175,7 @@ public sealed partial class CameraPipeline
         {
             // Ends the alerts still open at the last frame's time, also on Ctrl+C, so no alert stays open forever.
             FlushRules();
+            Interlocked.Exchange(ref _pendingDetector, null)?.Done.TrySetCanceled(CancellationToken.None);
             foreach (var f in allFrames)
             {
                 f.Dispose();

@@ -21,6 +21,11 @@ public static class ToolApp
         new ManifestCommand(),
         new PrepareCommand(),
         new InspectCommand(),
+        new PackCommand(),
+        new SignCommand(),
+        new VerifyCommand(),
+        new KeygenCommand(),
+        new VariantCommand(),
     ];
 
     public static async Task<int> RunAsync(string[] args, ToolConsole console, CancellationToken cancellationToken)
@@ -56,7 +61,7 @@ public static class ToolApp
             return BadUsage;
         }
         catch (Exception ex) when (ex is ConversionException or IntegrityException or ModelManifestException or IOException
-            or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException or OnnxRuntimeException or NotSupportedException or TimeoutException)
+            or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException or OnnxRuntimeException or Contracts.ModelPackages.ModelPackageException or Agent.Inference.ModelException or NotSupportedException or TimeoutException)
         {
             await console.Error.WriteLineAsync($"vsa-model {command.Name}: error: {ex.Message}");
             return Failed;

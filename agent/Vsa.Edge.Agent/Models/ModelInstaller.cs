@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Contracts.ModelPackages;
+using Vsa.Edge.Contracts.Signing;
+
+namespace Vsa.Edge.Agent.Models;
+
+/// <summary>The outcome of <see cref="ModelInstaller.Install"/>.</summary>
+/// <param name="Activated">True when the candidate passed and is now the active slot (soaking).</param>
+/// <param name="Version">The package version (null when the metadata could not be read).</param>
+/// <param name="Reason">Why it was refused or failed (<c>reason-wire-name: details</c>); null when activated.</param>
+/// <param name="Validation">The validation report, when validation ran.</param>
+/// <param name="Model">The loaded, validated model (caller owns it) when activated.</param>
+public sealed record InstallResult(bool Activated, string? Version, string? Reason, ValidationReport? Validation, DetectorModel? Model);
+
+/// <summary>
+/// Installs a downloaded package into the candidate slot: verify (signature, expiry, no downgrade, every hash) while
+/// unpacking into a staging folder, seal the slot, validate on this device, and only then commit it as active in one atomic
+/// write of the slot state. <see cref="Step"/> is called as each step starts (progress reports; the kill tests stop the
+/// process there). A refused or failing candidate changes nothing but the recorded outcome.
+/// </summary>
+public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier keys, InferenceOptions inference, TimeProvider time, ILogger logger, string agentVersion)
+{
+    /// <summary>Called with <see cref="ModelUpdateStates.Verifying"/>, <see cref="ModelUpdateStates.Validating"/> and <c>switching</c>.</summary>
+    public Action<string>? Step { get; init; }
+
+    /// <summary>Verifies, stages, validates and activates the package at <paramref name="packagePath"/>.</summary>
+    public InstallResult Install(string packagePath)
+    {
+        Step?.Invoke(ModelUpdateStates.Verifying);
+        var state = store.Read();
+        var running = ModelPackage.Load(store.SlotDirectory(state.Active)).Manifest.Id;
+        var slot = store.PrepareCandidateSlot();
+        VerifiedModelPackage verified;
+        try
+        {
+            verified = ModelPackageVerifier.Verify(packagePath, keys, new PackageChecks(time.GetUtcNow(), agentVersion, running, state.ActiveVersion), store.StagingDirectory(slot));
+        }
+        catch (ModelPackageException ex)
+        {
+            ModelUpdateLog.Refused(logger, packagePath, ex.Report);
+            store.RecordFailure("unknown", ex.Report, time.GetUtcNow());
+            return new InstallResult(false, null, ex.Report, null, null);
+        }
+        catch (IOException ex)
+        {
+            var reason = $"{ModelPackageRefusal.Malformed.WireName()}: {ex.Message}";
+            store.RecordFailure("unknown", reason, time.GetUtcNow());
+            return new InstallResult(false, null, reason, null, null);
+        }
+
+        var m = verified.Metadata;
+        store.Seal(slot);
+        Step?.Invoke(ModelUpdateStates.Validating);
+        var (report, model) = ModelValidator.Validate(store.SlotDirectory(slot), m.Validation, inference, logger);
+        ModelUpdateLog.Validated(logger, m.Id, m.Version, report.Passed, report.Matched, report.Expected, report.MillisecondsPerFrame, report.LoadTime.TotalMilliseconds, report.Reason ?? "");
+        if (model is null)
+        {
+            var reason = $"{ModelPackageRefusal.ValidationFailed.WireName()}: {report.Reason}";
+            store.RecordFailure(m.Version, reason, time.GetUtcNow());
+            return new InstallResult(false, m.Version, reason, report, null);
+        }
+
+        Step?.Invoke("switching");
+        store.Activate(slot, m.Id, m.Version, time.GetUtcNow());
+        return new InstallResult(true, m.Version, null, report, model);
+    }
+}
+
+/// <summary>Log messages of model updates (event ids 11600–11699).</summary>
+internal static partial class ModelUpdateLog
+{
+    [LoggerMessage(EventId = 11600, Level = LogLevel.Warning, Message = "Model package {Package} refused: {Reason}")]
+    public static partial void Refused(ILogger logger, string package, string reason);
+
+    [LoggerMessage(EventId = 11601, Level = LogLevel.Information, Message = "Model {Id} {Version} validation passed={Passed}: {Matched}/{Expected} detections, {MsPerFrame:0.0} ms/frame, loaded in {LoadMs:0} ms {Reason}")]
+    public static partial void Validated(ILogger logger, string id, string version, bool passed, int matched, int expected, double msPerFrame, double loadMs, string reason);
+
+    [LoggerMessage(EventId = 11602, Level = LogLevel.Information, Message = "Model {Id} {Version} active on camera {Camera} from frame {Frame}")]
+    public static partial void Switched(ILogger logger, string id, string version, string camera, long frame);
+
+    [LoggerMessage(EventId = 11603, Level = LogLevel.Warning, Message = "Model {Version} rolled back: {Reason}")]
+    public static partial void RolledBack(ILogger logger, string version, string reason);
+
+    [LoggerMessage(EventId = 11604, Level = LogLevel.Information, Message = "Model {Version} passed its soak and is kept")]
+    public static partial void Confirmed(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 11605, Level = LogLevel.Warning, Message = "Model download {Url} failed: {Reason}")]
+    public static partial void DownloadFailed(ILogger logger, string url, string reason);
+}
