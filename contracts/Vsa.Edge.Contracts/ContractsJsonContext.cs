@@ -16,4 +16,6 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(DesiredConfigMessage))]
 [JsonSerializable(typeof(ReportedConfigMessage))]
 [JsonSerializable(typeof(Signing.SignedMessage))]
+[JsonSerializable(typeof(CertificateRequestMessage))]
+[JsonSerializable(typeof(CertificateIssuedMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -24,6 +24,15 @@ public static class Topics
     /// <summary>Reported configuration of one device (<see cref="ReportedConfigMessage"/>; published by the device, retained, QoS 1).</summary>
     public static string ConfigReported(string deviceId) => $"{Root}/{deviceId}/config/reported";
 
+    /// <summary>A device's certificate renewal requests (<see cref="CertificateRequestMessage"/>; published by the device, QoS 1).</summary>
+    public static string CertificateRequest(string deviceId) => $"{Root}/{deviceId}/certificate/request";
+
+    /// <summary>The fleet's answers to them (<see cref="CertificateIssuedMessage"/>, signed; published by the fleet, QoS 1).</summary>
+    public static string CertificateIssued(string deviceId) => $"{Root}/{deviceId}/certificate/issued";
+
+    /// <summary>Filter matching the certificate requests of every device.</summary>
+    public const string AllCertificateRequests = Root + "/+/certificate/request";
+
     /// <summary>Filter matching the reported configuration of every device.</summary>
     public const string AllConfigReported = Root + "/+/config/reported";
 
@@ -44,7 +53,7 @@ public static class Topics
     /// configuration; model updates and suspension commands join this list. Only the fleet's own identity may publish
     /// (and retain) on them; a device only reads its own.
     /// </summary>
-    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired"];
+    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired", "certificate/issued"];
 
     /// <summary>Whether <paramref name="topic"/> is a fleet→device topic (<see cref="FleetToDeviceLeaves"/>) of any device.</summary>
     public static bool IsFleetToDevice(string topic) =>

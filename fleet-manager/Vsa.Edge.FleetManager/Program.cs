@@ -11,6 +11,7 @@ using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Hosting;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Metrics;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Trust;
 
@@ -43,10 +44,13 @@ builder.AddFleetEvaluation();
 builder.AddFleetLive();
 builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
+builder.AddFleetCertificateRenewal();
+builder.AddFleetMetrics();
 builder.AddFleetApi();
 
 var app = builder.Build();
 app.UseFleetApi();
+app.UseFleetMetrics();
 app.MapLivePage();
 app.UseFleetAccounts();
 app.MapAuthApi();
@@ -57,6 +61,7 @@ app.MapDevicesApi();
 app.MapConfigApi();
 app.MapAuthorisationsApi();
 app.MapTrustApi();
+app.MapCertificateApi();
 app.MapEvaluationApi();
 app.MapIngestionApi();
 
