@@ -40,6 +40,11 @@ public sealed partial class CertificateRenewalService(
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastRenewal = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _switched = new(StringComparer.Ordinal);
+
+    /// <summary>Completes once <paramref name="deviceId"/> has switched to a renewed certificate (its older ones revoked).</summary>
+    public Task WhenSwitched(string deviceId) => _switched.GetOrAdd(deviceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
     /// <summary>Completes once the service listens for requests.</summary>
     public Task Subscribed => _subscribed.Task;
 
@@ -202,6 +207,8 @@ public sealed partial class CertificateRenewalService(
             await revocation.PublishRevocationListAsync(ct);
             LogSwitched(_logger, deviceId, serial, revoked.Count);
         }
+
+        _switched.GetOrAdd(deviceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     [LoggerMessage(EventId = 11720, Level = LogLevel.Information, Message = "Device {DeviceId} renewed certificate {Old}: new certificate {Serial}, valid until {NotAfter:O} ({Milliseconds:F0} ms)")]
