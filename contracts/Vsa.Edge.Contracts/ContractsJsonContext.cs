@@ -18,4 +18,6 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(Signing.SignedMessage))]
 [JsonSerializable(typeof(SuspensionStateMessage))]
 [JsonSerializable(typeof(ModelPackages.ModelPackageMetadata))]
+[JsonSerializable(typeof(CertificateRequestMessage))]
+[JsonSerializable(typeof(CertificateIssuedMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -29,6 +29,14 @@ public static class Topics
     /// retained, QoS 1). On its own topic so the device handles it even while a configuration is being applied.
     /// </summary>
     public static string Suspension(string deviceId) => $"{Root}/{deviceId}/suspension";
+    /// <summary>A device's certificate renewal requests (<see cref="CertificateRequestMessage"/>; published by the device, QoS 1).</summary>
+    public static string CertificateRequest(string deviceId) => $"{Root}/{deviceId}/certificate/request";
+
+    /// <summary>The fleet's answers to them (<see cref="CertificateIssuedMessage"/>, signed; published by the fleet, QoS 1).</summary>
+    public static string CertificateIssued(string deviceId) => $"{Root}/{deviceId}/certificate/issued";
+
+    /// <summary>Filter matching the certificate requests of every device.</summary>
+    public const string AllCertificateRequests = Root + "/+/certificate/request";
 
     /// <summary>Filter matching the reported configuration of every device.</summary>
     public const string AllConfigReported = Root + "/+/config/reported";
@@ -47,10 +55,10 @@ public static class Topics
 
     /// <summary>
     /// The topic levels under <c>vsa/v1/{deviceId}/</c> that carry the fleet's commands to a device: today the desired
-    /// configuration and the suspension state (kill switch); model updates join this list. Only the fleet's own identity may publish
+    /// configuration, the suspension state (kill switch) and renewed certificates; model updates join this list. Only the fleet's own identity may publish
     /// (and retain) on them; a device only reads its own.
     /// </summary>
-    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired", "suspension"];
+    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired", "suspension", "certificate/issued"];
 
     /// <summary>Whether <paramref name="topic"/> is a fleet→device topic (<see cref="FleetToDeviceLeaves"/>) of any device.</summary>
     public static bool IsFleetToDevice(string topic) =>

@@ -125,7 +125,7 @@ public static class AlertEndpoints
     }
 
     private static async Task<Results<Ok<AlertView>, ValidationProblem, ProblemHttpResult>> DecideAsync(
-        string alertId, AlertDecisionRequest request, ClaimsPrincipal user, AlertStore store, LiveBroadcaster live, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string alertId, AlertDecisionRequest request, ClaimsPrincipal user, AlertStore store, LiveBroadcaster live, Metrics.FleetMetrics metrics, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         // The law wants a human to confirm or dismiss every alert: an API token (a script) cannot decide.
         if (user.FindFirstValue(FleetClaims.Method) != FleetClaims.PasswordMethod)
@@ -144,6 +144,7 @@ public static class AlertEndpoints
         switch (outcome)
         {
             case DecideOutcome.Recorded:
+                metrics.Decided(alert!.ReceivedAt);
                 live.Publish(new LiveEvent(LiveEventTypes.Alert, JsonSerializer.Serialize(alert!, FleetJsonContext.Default.AlertView)));
                 return TypedResults.Ok(alert!);
             case DecideOutcome.NotFound:

@@ -18,7 +18,8 @@ public static class FleetClientOptions
     public static IReadOnlyList<string> ReservedClientIds(BrokerOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [settings.ClientId, settings.ClientId + ConfigPublisherSuffix, settings.ClientId + Suspensions.SuspensionPublisher.ClientIdSuffix];
+        return [settings.ClientId, settings.ClientId + ConfigPublisherSuffix, settings.ClientId + Suspensions.SuspensionPublisher.ClientIdSuffix,
+            settings.ClientId + Trust.CertificateRenewalService.ClientIdSuffix];
     }
 
     /// <summary>A builder with the endpoint, client id, keep-alive, credentials and TLS set; the caller sets the session.</summary>

@@ -50,9 +50,15 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
     }
 
     /// <summary>Adds a subscriber; dispose the result to leave.</summary>
-    public Subscription Subscribe()
+    public Subscription Subscribe() => Subscribe(forPeers: false);
+
+    /// <summary>
+    /// Adds a subscriber. One <paramref name="forPeers"/> (the fan-out to the other instances, <see cref="PostgresLiveFanOut"/>)
+    /// gets only this instance's own events, never those that came from a peer, so nothing goes round in circles.
+    /// </summary>
+    public Subscription Subscribe(bool forPeers)
     {
-        var subscription = new Subscription(this, options.Value.SubscriberQueueCapacity);
+        var subscription = new Subscription(this, options.Value.SubscriberQueueCapacity, forPeers);
         lock (_gate)
         {
             _subscribers.Add(subscription);
@@ -62,7 +68,12 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
     }
 
     /// <summary>Queues an event for every subscriber without waiting.</summary>
-    public void Publish(LiveEvent liveEvent)
+    public void Publish(LiveEvent liveEvent) => Publish(liveEvent, fromPeer: false);
+
+    /// <summary>Queues an event another instance committed for this instance's browsers (not for the fan-out to peers).</summary>
+    public void PublishFromPeer(LiveEvent liveEvent) => Publish(liveEvent, fromPeer: true);
+
+    private void Publish(LiveEvent liveEvent, bool fromPeer)
     {
         Subscription[] targets;
         lock (_gate)
@@ -72,6 +83,11 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
 
         foreach (var target in targets)
         {
+            if (fromPeer && target.ForPeers)
+            {
+                continue;
+            }
+
             // DropOldest: the write always succeeds and the channel reports the evicted event to OnDropped.
             target.Writer.TryWrite(liveEvent);
         }
@@ -105,13 +121,17 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
         private readonly LiveBroadcaster _owner;
         private readonly Channel<LiveEvent> _channel;
 
-        internal Subscription(LiveBroadcaster owner, int capacity)
+        internal Subscription(LiveBroadcaster owner, int capacity, bool forPeers)
         {
             _owner = owner;
+            ForPeers = forPeers;
             _channel = Channel.CreateBounded<LiveEvent>(
                 new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
                 owner.OnDropped);
         }
+
+        /// <summary>Whether this is the fan-out to the other instances (it gets only this instance's own events).</summary>
+        public bool ForPeers { get; }
 
         /// <summary>The events queued for this subscriber, in publication order.</summary>
         public ChannelReader<LiveEvent> Reader => _channel.Reader;

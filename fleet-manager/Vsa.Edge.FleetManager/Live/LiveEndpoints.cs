@@ -9,7 +9,7 @@ namespace Vsa.Edge.FleetManager.Live;
 /// <summary>The live page and its Server-Sent Events stream.</summary>
 public static class LiveEndpoints
 {
-    /// <summary>Registers the broadcaster and binds <c>Fleet:Live</c>.</summary>
+    /// <summary>Registers the broadcaster and its fan-out to the other instances (<see cref="PostgresLiveFanOut"/>), binds <c>Fleet:Live</c>.</summary>
     public static IHostApplicationBuilder AddFleetLive(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LiveOptions>()
@@ -17,6 +17,8 @@ public static class LiveEndpoints
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<LiveBroadcaster>();
+        builder.Services.AddSingleton<PostgresLiveFanOut>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PostgresLiveFanOut>());
         return builder;
     }
 

@@ -14,4 +14,28 @@ public sealed class LiveOptions
     /// </summary>
     [Range(1, 100000)]
     public int SubscriberQueueCapacity { get; set; } = 256;
+
+    /// <summary>
+    /// How the events one instance committed reach the browsers of the other instances of the same fleet (several instances
+    /// behind one shared subscription, one PostgreSQL database). Default <see cref="LiveFanOut.Auto"/>: PostgreSQL
+    /// <c>LISTEN/NOTIFY</c> on PostgreSQL, nothing on SQLite (one instance only).
+    /// </summary>
+    public LiveFanOut FanOut { get; set; } = LiveFanOut.Auto;
+
+    /// <summary>The PostgreSQL notification channel of the fan-out. Default <c>vsa_live</c>; instances of one fleet share it.</summary>
+    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$")]
+    public string FanOutChannel { get; set; } = "vsa_live";
+}
+
+/// <summary>How live events reach the other instances.</summary>
+public enum LiveFanOut
+{
+    /// <summary><see cref="PostgresNotify"/> on PostgreSQL, <see cref="None"/> on SQLite.</summary>
+    Auto,
+
+    /// <summary>Each instance shows only what it committed itself (one instance).</summary>
+    None,
+
+    /// <summary>After commit, every instance sends its events with <c>pg_notify</c>; every instance <c>LISTEN</c>s.</summary>
+    PostgresNotify,
 }

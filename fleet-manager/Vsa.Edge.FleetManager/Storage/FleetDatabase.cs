@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -10,6 +12,18 @@ namespace Vsa.Edge.FleetManager.Storage;
 /// </summary>
 public sealed class FleetDatabase : IAsyncDisposable
 {
+    /// <summary>Meter of the database figures (<c>vsa.fleet.db.transaction.duration</c>).</summary>
+    public const string MeterName = "Vsa.Edge.FleetManager.Storage";
+
+    private static readonly Meter StorageMeter = new(MeterName);
+
+    private static readonly Histogram<double> TransactionDuration = StorageMeter.CreateHistogram(
+        "vsa.fleet.db.transaction.duration",
+        "s",
+        "Duration of the fleet's database transactions, commit included (the ingestion's batches among them).",
+        tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
     private readonly DbDataSource _source;
 
     /// <summary>Wraps an open data source (tests and tools build their own).</summary>
@@ -75,10 +89,12 @@ public sealed class FleetDatabase : IAsyncDisposable
     /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(cancellationToken);
+        TransactionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("db.system", Dialect is PostgresDialect ? "postgresql" : "sqlite"));
         return result;
     }
 

@@ -283,5 +283,11 @@ public static class Migrations
                 note       TEXT
             ){strict};
             """),
+        new(15, "device certificate renewal: a renewed certificate names the one it renews; one enrolled and one renewal may be active together", """
+            ALTER TABLE device_certificates ADD COLUMN renews_serial TEXT;
+            DROP INDEX ux_device_certificates_active;
+            CREATE UNIQUE INDEX ux_device_certificates_active ON device_certificates (device_id) WHERE revoked_at IS NULL AND renews_serial IS NULL;
+            CREATE UNIQUE INDEX ux_device_certificates_renewal ON device_certificates (renews_serial) WHERE revoked_at IS NULL AND renews_serial IS NOT NULL;
+            """),
     ];
 }

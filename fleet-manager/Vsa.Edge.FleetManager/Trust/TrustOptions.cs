@@ -41,6 +41,24 @@ public sealed class TrustOptions
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan DeviceCertificateLifetime { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// Warn about a device certificate (log, <c>GET /api/trust/certificates</c>, metric <c>vsa.fleet.certificates.expiring</c>)
+    /// this long before its end. Default 30 days. A quarter of it is the warning window of the fleet's service certificate.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan ExpiryWarning { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Fraction of a device certificate's lifetime after which a device that has not renewed it "missed its renewal" (the agent
+    /// renews from <c>Agent:Renewal:RenewAfter</c>, default 0.66). Default 0.75.
+    /// </summary>
+    [Range(0.1, 0.99)]
+    public double RenewalMissedAfter { get; set; } = 0.75;
+
+    /// <summary>Warn this long before the fleet CA expires. Default 365 days.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan CaExpiryWarning { get; set; } = TimeSpan.FromDays(365);
+
     /// <summary>Longest validity an administrator may give an enrolment token. Default 7 days.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromDays(7);

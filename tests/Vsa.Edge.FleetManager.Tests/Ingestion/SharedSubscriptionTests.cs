@@ -110,5 +110,8 @@ public sealed class SharedSubscriptionTests(PostgresFixture postgres) : IClassFi
         ["Fleet:Broker:ClientId"] = $"{clientId}-{Guid.NewGuid():N}",
         ["Fleet:Broker:SharedSubscriptionGroup"] = "vsa-fleet",
         ["Fleet:Live:SubscriberQueueCapacity"] = "10000",
+
+        // What each instance stored itself is what this class checks; the fan-out to the other instances has its own tests (LiveFanOutTests).
+        ["Fleet:Live:FanOut"] = "None",
     };
 }

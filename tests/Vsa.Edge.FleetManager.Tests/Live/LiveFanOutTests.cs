@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Alerts;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+using Vsa.Edge.Testing;
+using Xunit.Abstractions;
+
+namespace Vsa.Edge.FleetManager.Tests.Live;
+
+/// <summary>
+/// Two fleet-manager instances behind one shared subscription on Debian's Mosquitto, one PostgreSQL database: each alert is
+/// stored by one instance, yet the live stream of both carries every alert and every decision (PostgreSQL LISTEN/NOTIFY
+/// after commit). Also prints publish → live p50/p95 on the instance that did not store the alert.
+/// </summary>
+public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>, IDisposable
+{
+    private const int Alerts = 40;
+    private readonly MosquittoFixture _mosquitto = new();
+
+    [Fact]
+    public async Task TwoInstances_SharedSubscription_BothStreamsCarryEveryAlertAndDecision()
+    {
+        var database = postgres.CreateSchema();
+        await using var first = await FleetApp.StartAsync(Settings("fleet-a"), postgres: database);
+        await using var second = await FleetApp.StartAsync(Settings("fleet-b"), postgres: database);
+        await first.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(FleetApp.Timeout);
+        await second.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(FleetApp.Timeout);
+        using var firstTap = first.Tap();
+        using var secondTap = second.Tap();
+
+        // Per alert, when each stream showed it: the earlier is the instance that stored it, the later the one it was fanned out to.
+        var shown = new Dictionary<string, Dictionary<int, long>>();
+        var bothShown = new Dictionary<string, TaskCompletionSource>();
+        Func<AlertView, bool> Collect(int tap) => alert =>
+        {
+            lock (shown)
+            {
+                if (shown.TryGetValue(alert.AlertId, out var times) && times.TryAdd(tap, Stopwatch.GetTimestamp()) && times.Count == 2)
+                {
+                    bothShown[alert.AlertId].TrySetResult();
+                }
+
+                return false;
+            }
+        };
+
+        // Never satisfied: they read until the taps are closed.
+        var firstReads = firstTap.WaitForAsync(LiveEventTypes.Alert, FleetJsonContext.Default.AlertView, Collect(1));
+        var secondReads = secondTap.WaitForAsync(LiveEventTypes.Alert, FleetJsonContext.Default.AlertView, Collect(2));
+
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "pole-9");
+        var sent = new List<string>();
+        var toStored = new List<double>();
+        var toBoth = new List<double>();
+        for (var i = 0; i < Alerts; i++)
+        {
+            // One at a time, as alerts come in a city (a burst measures the ingestion's queue, not the fan-out).
+            var alert = Samples.AlertStart(device.DeviceId, startedAt: Samples.T0.AddSeconds(i));
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (shown)
+            {
+                shown[alert.AlertId] = [];
+                bothShown[alert.AlertId] = signal;
+            }
+
+            var publishedAt = Stopwatch.GetTimestamp();
+            await device.PublishAsync(alert);
+            await signal.Task.WaitAsync(FleetApp.Timeout);
+            sent.Add(alert.AlertId);
+            lock (shown)
+            {
+                var times = shown[alert.AlertId].Values;
+                toStored.Add(Stopwatch.GetElapsedTime(publishedAt, times.Min()).TotalMilliseconds);
+                toBoth.Add(Stopwatch.GetElapsedTime(publishedAt, times.Max()).TotalMilliseconds);
+            }
+        }
+
+        firstTap.Dispose();
+        secondTap.Dispose();
+        await Assert.ThrowsAnyAsync<Exception>(() => firstReads);
+        await Assert.ThrowsAnyAsync<Exception>(() => secondReads);
+        var a = first.Statistics.Snapshot();
+        var b = second.Statistics.Snapshot();
+        Assert.Equal(Alerts, a.Alerts + b.Alerts);
+        Assert.True(a.Alerts > 0 && b.Alerts > 0, $"one instance took everything: {a.Alerts} / {b.Alerts}");
+        Assert.Equal(Alerts, first.Services.GetRequiredService<PostgresLiveFanOut>().Received + second.Services.GetRequiredService<PostgresLiveFanOut>().Received);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"publish -> live, {Alerts} alerts one at a time: storing instance p50 {Percentile(toStored, 0.5):F1} ms p95 {Percentile(toStored, 0.95):F1} ms; other instance (LISTEN/NOTIFY) p50 {Percentile(toBoth, 0.5):F1} ms p95 {Percentile(toBoth, 0.95):F1} ms"));
+
+        // A decision made on the first instance reaches the second's stream, whichever instance stored the alert.
+        using var op = await first.SignInAsync(Role.Operator, "dora");
+        var decided = second.Tap();
+        var decisionSeen = decided.WaitForAsync(LiveEventTypes.Alert, FleetJsonContext.Default.AlertView, v => v.AlertId == sent[0] && v.Decision is not null);
+        var response = await op.PostAsJsonAsync($"/api/alerts/{sent[0]}/decision", new AlertDecisionRequest(AlertDecisionKind.Confirmed, null, null), FleetJsonContext.Default.AlertDecisionRequest);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("dora", (await decisionSeen).Decision!.DecidedBy);
+        decided.Dispose();
+    }
+
+    [Fact]
+    public async Task FanOut_Sqlite_Disabled()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        Assert.False(fleet.Services.GetRequiredService<PostgresLiveFanOut>().Enabled);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _mosquitto.Dispose();
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
+    }
+
+    private Dictionary<string, string?> Settings(string clientId) => new()
+    {
+        ["Fleet:Broker:Mode"] = "External",
+        ["Fleet:Broker:Host"] = _mosquitto.Host,
+        ["Fleet:Broker:Port"] = _mosquitto.Port.ToString(CultureInfo.InvariantCulture),
+        ["Fleet:Broker:ClientId"] = $"{clientId}-{Guid.NewGuid():N}",
+        ["Fleet:Broker:SharedSubscriptionGroup"] = "vsa-fleet",
+        ["Fleet:Live:SubscriberQueueCapacity"] = "10000",
+    };
+}
