@@ -100,7 +100,10 @@ public sealed class SupervisedFrameSourceTests
 
         Assert.True(await read.WaitAsync(Guard));
         Assert.Equal(clock.GetUtcNow(), frame.Timestamp);
-        Assert.Equal(1, frame.Index);
+
+        // Not the stale frame 0; the newest the camera delivered after its release (latest-frame policy: on a busy
+        // machine the reader may have replaced frame 1 by a later one before this read woke up).
+        Assert.True(frame.Index >= 1, $"frame {frame.Index} returned");
     }
 
     [Fact]

@@ -5,7 +5,12 @@ using Vsa.Edge.FleetManager.Tests.Infrastructure;
 
 namespace Vsa.Edge.FleetManager.Tests.Metrics;
 
-/// <summary>The fleet's Prometheus scrape endpoint: who may read it, and that its counters equal what was sent.</summary>
+/// <summary>
+/// The fleet's Prometheus scrape endpoint: who may read it, and that its counters equal what was sent. Alone in its
+/// collection: OpenTelemetry listens to meters by name process-wide, so another fleet started by a parallel test would
+/// add its own messages to the counts.
+/// </summary>
+[Collection(nameof(ProcessWideMeters))]
 public sealed class MetricsScrapeTests
 {
     private const string Token = "scrape-token-0123456789abcdef0123456789";
@@ -81,3 +86,7 @@ public sealed class MetricsScrapeTests
                 && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
             .Sum(line => double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture));
 }
+
+/// <summary>Tests that read process-wide meters: run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(ProcessWideMeters), DisableParallelization = true)]
+public sealed class ProcessWideMeters;
