@@ -13,7 +13,8 @@ namespace Vsa.Edge.Benchmarks.Cameras;
 /// per camera, one after another and concurrently, (b) on one shared session called concurrently (what the agent does
 /// today), (c) as one batched run of N frames. DIR is a model converted with <c>--dynamic-batch</c>; the agent's own
 /// model (fixed batch of one) is timed too as the reference. Every set-up is timed round-robin in each round so a load
-/// change on a shared machine hits them alike; the figures are medians over the rounds and ratios to the reference.
+/// change on a shared machine hits them alike; the figures are medians over the rounds and ratios to the reference,
+/// and the process's CPU time per frame in each set-up (steadier than frames/s when the machine is shared).
 /// </summary>
 public static class BatchBench
 {
@@ -75,12 +76,14 @@ public static class BatchBench
 
             // Each round starts at another set-up (none always runs first); ratios are taken within a round, then the median.
             var fps = setups.Select(_ => new double[rounds]).ToList();
+            var cpu = new TimeSpan[setups.Count];
             for (var round = -1; round < rounds; round++)
             {
                 for (var k = 0; k < setups.Count; k++)
                 {
                     var s = (k + round + 1) % setups.Count;
                     var start = Stopwatch.GetTimestamp();
+                    var cpuStart = Environment.CpuUsage.TotalTime;
                     for (var step = 0; step < steps; step++)
                     {
                         setups[s].Step();
@@ -88,17 +91,21 @@ public static class BatchBench
 
                     if (round >= 0)
                     {
+                        cpu[s] += Environment.CpuUsage.TotalTime - cpuStart;
                         fps[s][round] = setups[s].Cameras * steps / Stopwatch.GetElapsedTime(start).TotalSeconds;
                     }
                 }
             }
 
-            output.WriteLine($"{"cameras",7}  {"set-up",-52} {"fps all (median)",16} {"× reference (median of per-round ratios, quartiles)",52}");
+            // CPU time per frame does not depend on the share of the cores the process gets (no spinning): on a shared
+            // machine it is the steadier figure; the cores given to the agent ÷ CPU per frame bounds the aggregate rate.
+            var cpuPerFrame = cpu.Select((c, s) => c.TotalMilliseconds / (rounds * steps * setups[s].Cameras)).ToList();
+            output.WriteLine($"{"cameras",7}  {"set-up",-52} {"fps all (median)",16} {"× reference (median of per-round ratios, quartiles)",52} {"CPU/frame",10} {"× reference",11}");
             for (var s = 0; s < setups.Count; s++)
             {
                 var ratios = Enumerable.Range(0, rounds).Select(r => fps[s][r] / fps[0][r]).Order().ToList();
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{setups[s].Cameras,7}  {setups[s].Name,-52} {Median(fps[s]),16:F1} {ratios[rounds / 2],10:F2} × ({ratios[rounds / 4]:F2}–{ratios[3 * rounds / 4]:F2})"));
+                    $"{setups[s].Cameras,7}  {setups[s].Name,-52} {Median(fps[s]),16:F1} {ratios[rounds / 2],10:F2} × ({ratios[rounds / 4]:F2}–{ratios[3 * rounds / 4]:F2}) {cpuPerFrame[s],25:F1} ms {cpuPerFrame[0] / cpuPerFrame[s],9:F2} ×"));
             }
 
             output.WriteLine($"load average at the end {LoadAverage()}");

@@ -74,11 +74,13 @@ public static class CountBench
     /// so that a change in the machine's load (shared build machine) hits every set-up alike. Each round starts at
     /// another set-up (no set-up always runs first), and the ratio is taken within each round (the baseline's time over
     /// the set-up's time in that round), then the median over the rounds; a rate model identical to the agent's
-    /// shows the noise (it should read 1.00 ×).
+    /// shows the noise (it should read 1.00 ×). The process's CPU time per run (whole detection, no spinning) does not
+    /// depend on the share of the cores the process gets, so its ratio is the steadier figure on a shared machine.
     /// </summary>
     private static void PrintInterleavedRates(List<(string Name, IFrameDetector Detect)> setups, TextWriter output, int rounds)
     {
         var ticks = setups.Select(_ => new long[rounds]).ToList();
+        var cpu = new TimeSpan[setups.Count];
         var frames = new[] { 120, 300, 480, 660 }.Select(BenchAssets.ReadClipFrame).ToList();
         var results = new List<Agent.Core.Detection.Detection>(256);
         output.WriteLine();
@@ -88,10 +90,12 @@ public static class CountBench
             for (var k = 0; k < setups.Count; k++)
             {
                 var i = (k + r + 2) % setups.Count;
+                var cpuStart = Environment.CpuUsage.TotalTime;
                 var t = setups[i].Detect.Detect(frames[(r + 2) % frames.Count], 0.1f, results);
                 if (r >= 0)
                 {
                     ticks[i][r] = t;
+                    cpu[i] += Environment.CpuUsage.TotalTime - cpuStart;
                 }
             }
         }
@@ -103,7 +107,7 @@ public static class CountBench
             var ratios = Enumerable.Range(0, rounds).Select(r => ticks[0][r] / (double)ticks[i][r]).Order().ToList();
             var median = ticks[i].Order().ElementAt(rounds / 2);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {setups[i].Name,-64} {System.Diagnostics.Stopwatch.GetElapsedTime(0, median).TotalMilliseconds,7:F1} ms   {ratios[rounds / 2]:F2} × ({ratios[rounds / 4]:F2}–{ratios[3 * rounds / 4]:F2})"));
+                $"  {setups[i].Name,-64} {System.Diagnostics.Stopwatch.GetElapsedTime(0, median).TotalMilliseconds,7:F1} ms   {ratios[rounds / 2]:F2} × ({ratios[rounds / 4]:F2}–{ratios[3 * rounds / 4]:F2})   CPU {cpu[i].TotalMilliseconds / rounds,6:F1} ms per frame, {cpu[0] / cpu[i]:F2} ×"));
         }
     }
 
