@@ -52,6 +52,12 @@ public static class BatchBench
                 return 2;
             }
 
+            if (max > 1 && sessions[0].Session.InputMetadata[input.Name].Dimensions[0] >= 0)
+            {
+                output.WriteLine($"batch: {model} has a fixed batch of {sessions[0].Session.InputMetadata[input.Name].Dimensions[0]}; prepare it with ./vsa model prepare --input-size {input.Width}x{input.Height} --dynamic-batch");
+                return 2;
+            }
+
             var length = 3 * input.Width * input.Height;
             var tensors = Frames(sessions[0], max, length);
             using var runs = new Runs(input.Name, input.Height, input.Width, tensors);
