@@ -8,7 +8,7 @@ using Vsa.Edge.Testing;
 namespace Vsa.Edge.Benchmarks.Counting;
 
 /// <summary>
-/// <c>./vsa bench count [--models DIR,DIR…] [--rate-models DIR,DIR…] [--centernet FILE.onnx] [--tiles] [--frames]</c>: the count error on the hand-counted frames of
+/// <c>./vsa bench count [--models DIR,DIR…] [--rate-models DIR,DIR…] [--rate-rounds 40] [--centernet FILE.onnx] [--tiles] [--frames]</c>: the count error on the hand-counted frames of
 /// the demo clip for each lever, and each detector set-up's model-only rate as a ratio to the agent's model in the
 /// same run. Every set-up (the agent's model, each extra model directory, two tiles) makes one detector pass; the
 /// tracker levers are replayed on each pass's candidates. <c>--rate-models</c> are only timed (no count pass).
@@ -59,7 +59,7 @@ public static class CountBench
                 Print(evaluation, options.PerFrame, output);
             }
 
-            PrintInterleavedRates(setups.Select(s => (s.Name, s.Loaded.Item1)).ToList(), output);
+            PrintInterleavedRates(setups.Select(s => (s.Name, s.Loaded.Item1)).ToList(), output, options.RateRounds);
         }
         finally
         {
@@ -71,42 +71,48 @@ public static class CountBench
 
     /// <summary>
     /// Model-only rate of each set-up as a ratio to the first (the agent's model), timed round-robin on the same frames
-    /// so that a change in the machine's load (shared build machine) hits every set-up alike: median over the rounds.
+    /// so that a change in the machine's load (shared build machine) hits every set-up alike. Each round starts at
+    /// another set-up (no set-up always runs first), and the ratio is taken within each round (the baseline's time over
+    /// the set-up's time in that round), then the median over the rounds; a rate model identical to the agent's
+    /// shows the noise (it should read 1.00 ×). The process's CPU time per run (whole detection, no spinning) does not
+    /// depend on the share of the cores the process gets, so its ratio is the steadier figure on a shared machine.
     /// </summary>
-    private static void PrintInterleavedRates(List<(string Name, IFrameDetector Detect)> setups, TextWriter output, int rounds = 40)
+    private static void PrintInterleavedRates(List<(string Name, IFrameDetector Detect)> setups, TextWriter output, int rounds)
     {
-        var ticks = setups.Select(_ => new List<long>(rounds)).ToList();
+        var ticks = setups.Select(_ => new long[rounds]).ToList();
+        var cpu = new TimeSpan[setups.Count];
         var frames = new[] { 120, 300, 480, 660 }.Select(BenchAssets.ReadClipFrame).ToList();
         var results = new List<Agent.Core.Detection.Detection>(256);
+        output.WriteLine();
+        output.WriteLine($"load average before the round-robin: {LoadAverage()}");
         for (var r = -2; r < rounds; r++)
         {
-            for (var i = 0; i < setups.Count; i++)
+            for (var k = 0; k < setups.Count; k++)
             {
+                var i = (k + r + 2) % setups.Count;
+                var cpuStart = Environment.CpuUsage.TotalTime;
                 var t = setups[i].Detect.Detect(frames[(r + 2) % frames.Count], 0.1f, results);
                 if (r >= 0)
                 {
-                    ticks[i].Add(t);
+                    ticks[i][r] = t;
+                    cpu[i] += Environment.CpuUsage.TotalTime - cpuStart;
                 }
             }
         }
 
         frames.ForEach(f => f.Dispose());
-        output.WriteLine();
-        output.WriteLine($"model-only rate, set-ups timed round-robin ({rounds} rounds, median):");
-        var baseline = Median(ticks[0]);
+        output.WriteLine($"model-only rate, set-ups timed round-robin ({rounds} rounds; ms: median; ratio: median of the per-round ratios, with its quartiles); load average after: {LoadAverage()}");
         for (var i = 0; i < setups.Count; i++)
         {
-            var median = Median(ticks[i]);
+            var ratios = Enumerable.Range(0, rounds).Select(r => ticks[0][r] / (double)ticks[i][r]).Order().ToList();
+            var median = ticks[i].Order().ElementAt(rounds / 2);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {setups[i].Name,-64} {System.Diagnostics.Stopwatch.GetElapsedTime(0, median).TotalMilliseconds,7:F1} ms   {baseline / (double)median:F2} ×"));
+                $"  {setups[i].Name,-64} {System.Diagnostics.Stopwatch.GetElapsedTime(0, median).TotalMilliseconds,7:F1} ms   {ratios[rounds / 2]:F2} × ({ratios[rounds / 4]:F2}–{ratios[3 * rounds / 4]:F2})   CPU {cpu[i].TotalMilliseconds / rounds,6:F1} ms per frame, {cpu[0] / cpu[i]:F2} ×"));
         }
     }
 
-    private static long Median(List<long> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
-    }
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private const string RateOnly = "(rate only) ";
 
@@ -184,13 +190,14 @@ public static class CountBench
     private static string Describe(DetectorModel model) =>
         FormattableString.Invariant($"{model.Manifest.Id} {model.Manifest.Input.Width}×{model.Manifest.Input.Height} {model.Manifest.Input.Resize}");
 
-    private sealed record Options(IReadOnlyList<string> Models, IReadOnlyList<string> RateModels, bool Tiles, bool PerFrame, string? CenterNet)
+    private sealed record Options(IReadOnlyList<string> Models, IReadOnlyList<string> RateModels, bool Tiles, bool PerFrame, string? CenterNet, int RateRounds)
     {
         public static Options Parse(string[] args)
         {
             var models = new List<string>();
             var rateModels = new List<string>();
             string? centerNet = null;
+            var rateRounds = 40;
             for (var i = 0; i < args.Length; i++)
             {
                 if (args[i] == "--models" && i + 1 < args.Length)
@@ -201,17 +208,23 @@ public static class CountBench
                 {
                     rateModels.AddRange(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                 }
+                else if (args[i] == "--rate-rounds" && i + 1 < args.Length)
+                {
+                    rateRounds = int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 4
+                        ? n
+                        : throw new ArgumentException($"count: --rate-rounds wants a whole number of at least 4, got '{args[i]}'");
+                }
                 else if (args[i] == "--centernet" && i + 1 < args.Length)
                 {
                     centerNet = args[++i];
                 }
                 else if (args[i] is not ("--tiles" or "--frames"))
                 {
-                    throw new ArgumentException($"count: unknown argument '{args[i]}' (use --models DIR,DIR… --rate-models DIR,DIR… --centernet FILE.onnx --tiles --frames)");
+                    throw new ArgumentException($"count: unknown argument '{args[i]}' (use --models DIR,DIR… --rate-models DIR,DIR… --rate-rounds 40 --centernet FILE.onnx --tiles --frames)");
                 }
             }
 
-            return new Options(models, rateModels, args.Contains("--tiles"), args.Contains("--frames"), centerNet);
+            return new Options(models, rateModels, args.Contains("--tiles"), args.Contains("--frames"), centerNet, rateRounds);
         }
     }
 }
