@@ -14,7 +14,7 @@ import { initHistory, loadHistory, addDecided, renderHistory } from "./history.j
 import { onNamesLearned } from "./names.js";
 import { vmsAction } from "./vms.js";
 import { createDetail } from "./detail.js";
-import { renderBoard } from "./board.js";
+import { renderBoard, initBoard } from "./board.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
 import { rememberSite, siteLabel } from "./sites.js";
 import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
@@ -439,6 +439,7 @@ function init() {
   setInterval(tick, 1000);
   initFilters(() => refresh());
   initHistory();
+  initBoard();
   onNamesLearned(() => { refresh(); if (detail.current) detail.update(detail.current); });
   onSoundStateChange(showSoundBanner);
   $("sound").addEventListener("change", showSoundBanner);
