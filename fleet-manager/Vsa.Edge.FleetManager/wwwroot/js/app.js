@@ -4,8 +4,9 @@ import { t, setLang, lang, translatePage, eventLabel, formatTime } from "./i18n.
 import { getJson, getPage, postJson, SignedOut } from "./api.js";
 import { renderQueue, tickAges, rowOf, byNewest, toggleExpanded } from "./queue.js";
 import "./i18n-console.js";
-import { unlockAudio, play, soundBlocked, onSoundStateChange } from "./sound.js";
-import { settings, loadSettings } from "./settings.js";
+import { unlockAudio } from "./sound.js";
+import { noteEscalated, showEscalation, showSoundBanner, escalationTick, soundNewAlert, initAlerting } from "./alerting.js";
+import { loadSettings } from "./settings.js";
 import { groupIncidents, noteDecided } from "./incidents.js";
 import { createDecider } from "./decide.js";
 import { loadClaims, applyClaims, sendClaim, setMyName } from "./claims.js";
@@ -37,8 +38,6 @@ let selectedId = null;
 let lastPosition = 0;
 let incidents = [];
 let shownKeys = [];
-let escalatedIds = new Set();
-let lastEscalationTone = 0;
 let view = "queue";
 let pendingG = false;
 let evalTimer = null;
@@ -109,7 +108,7 @@ function keepAlert(next, isLive) {
 function refresh() {
   const list = pending();
   incidents = groupIncidents(list, Date.now());
-  escalatedIds = new Set(incidents.filter((i) => i.escalated).map((i) => i.id));
+  noteEscalated(incidents);
   updateFilterOptions(incidents);
   shownKeys = renderQueue(incidents, selectedId, fresh, (id, focusDetail, byFocus) => select(id, focusDetail, byFocus), visible);
   fresh.clear();
@@ -122,29 +121,10 @@ function refresh() {
   showEscalation();
 }
 
-function showEscalation() {
-  const banner = $("banner-escalated");
-  banner.textContent = escalatedIds.size ? t("banner.escalated", { n: escalatedIds.size, min: Math.round(settings.escalateAfterSeconds / 60) }) : "";
-  banner.classList.toggle("hidden", !me || escalatedIds.size === 0);
-}
-
-// Every second: ages tick, incidents that waited past Fleet:Console:EscalateAfterSeconds escalate (highlight, tone
-// repeated every EscalationRepeatSeconds while any stays escalated).
+// Every second: ages tick, and incidents that waited too long escalate (js/alerting.js).
 function tick() {
   tickAges();
-  if (!me) return;
-  const now = Date.now();
-  const newly = incidents.some((i) => !escalatedIds.has(i.id) && now - i.waitingSince >= settings.escalateAfterSeconds * 1000);
-  if (newly) refresh();
-  // A newly escalated incident sounds at once, unless a tone just played (incidents that escalate together, one tone).
-  if (escalatedIds.size && $("sound").checked && now - lastEscalationTone >= (newly ? 5000 : settings.escalationRepeatSeconds * 1000)) {
-    lastEscalationTone = now;
-    play("escalation");
-  }
-}
-
-function showSoundBanner() {
-  $("banner-sound").classList.toggle("hidden", !me || !$("sound").checked || !soundBlocked());
+  if (me) escalationTick(incidents, refresh);
 }
 
 async function select(alertId, focusDetail, byFocus = false) {
@@ -211,7 +191,7 @@ function onLiveAlert(a) {
   refresh();
   if (isNew && !a.decision) {
     const group = incidentOf(a.alertId);
-    if ($("sound").checked && !group?.followUp) play(group?.priority ?? 2);
+    soundNewAlert(group);
     announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: siteLabel(a.deviceId) }));
   }
   if (a.decision && view === "evaluation") scheduleEvaluation();
@@ -434,15 +414,13 @@ function init() {
   initEvaluation();
   $("eval-form").addEventListener("submit", (e) => { e.preventDefault(); loadEvaluation().catch((err) => console.warn(err)); });
   document.addEventListener("keydown", onKey);
-  document.addEventListener("pointerdown", unlockAudio);
   window.addEventListener("hashchange", route);
   setInterval(tick, 1000);
   initFilters(() => refresh());
   initHistory();
   initBoard();
   onNamesLearned(() => { refresh(); if (detail.current) detail.update(detail.current); });
-  onSoundStateChange(showSoundBanner);
-  $("sound").addEventListener("change", showSoundBanner);
+  initAlerting(() => me !== null);
   $("undo-button").addEventListener("click", () => decider.undo());
   setInterval(() => { if (view === "devices") renderBoard(devices, conditions); }, 5000);
   setInterval(() => {
