@@ -15,9 +15,9 @@ import { initHistory, loadHistory, addDecided, renderHistory } from "./history.j
 import { onNamesLearned } from "./names.js";
 import { vmsAction } from "./vms.js";
 import { createDetail } from "./detail.js";
-import { renderBoard, initBoard } from "./board.js";
+import { keepDevice, showBoard, onDeviceEvent, onConditionsEvent, loadConditions, initDevices } from "./devices.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
-import { rememberSite, siteLabel } from "./sites.js";
+import { siteLabel } from "./sites.js";
 import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
 import { routeAdmin } from "./admin/index.js";
 
@@ -25,11 +25,8 @@ const $ = (id) => document.getElementById(id);
 // Every alert awaiting a decision is loaded, oldest first, page after page (the API's largest page is 5000).
 const PENDING_PAGE = 5000;
 const PENDING_MAX_PAGES = 40;
-const BOARD_SAFETY_REFRESH_MS = 30000;
 
 const alerts = new Map();
-const devices = new Map();
-const conditions = new Map();
 const fresh = new Set();
 let me = null;
 let stream = null;
@@ -202,11 +199,6 @@ function scheduleEvaluation() {
   evalTimer = setTimeout(() => loadEvaluation().catch((err) => console.warn(err)), 300);
 }
 
-function keepDevice(d) {
-  devices.set(d.deviceId, d);
-  rememberSite(d);
-}
-
 // All the alerts awaiting a decision, however old: the queue must not lose one (requirement "stay visible until
 // decided"). Pages follow each other by start time; "since" is inclusive, so the last start time of a page is read
 // again and the Map drops the repeats.
@@ -241,17 +233,7 @@ async function resync() {
   $("queue-truncated").classList.toggle("hidden", pendingList.complete);
   await loadConditions();
   refresh();
-  renderBoard(devices, conditions);
-}
-
-// Device conditions come from device events; a fleet without them (404) leaves the column at "—".
-async function loadConditions() {
-  try {
-    for (const c of await getJson("api/devices/conditions")) conditions.set(c.deviceId, c);
-  } catch (err) {
-    if (err instanceof SignedOut) throw err;
-    console.warn("device conditions unavailable", err);
-  }
+  showBoard();
 }
 
 function showBroker(snapshot) {
@@ -276,17 +258,8 @@ function connect() {
   });
   stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
   stream.addEventListener("claims", (e) => { applyClaims(JSON.parse(e.data)); refresh(); });
-  stream.addEventListener("device", (e) => {
-    const d = JSON.parse(e.data);
-    keepDevice({ ...devices.get(d.deviceId), ...d });
-    renderBoard(devices, conditions);
-    refresh();
-  });
-  stream.addEventListener("device-conditions", (e) => {
-    const c = JSON.parse(e.data);
-    conditions.set(c.deviceId, c);
-    renderBoard(devices, conditions);
-  });
+  stream.addEventListener("device", (e) => { onDeviceEvent(JSON.parse(e.data)); refresh(); });
+  stream.addEventListener("device-conditions", (e) => onConditionsEvent(JSON.parse(e.data)));
   stream.onerror = () => {
     // Distinct from the broker pill: the fleet may be fine while this page no longer hears it.
     $("banner-stream").classList.toggle("hidden", !me);
@@ -306,7 +279,7 @@ function showView(name) {
     else link.removeAttribute("aria-current");
   }
   if (name === "evaluation" && me) loadEvaluation().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
-  if (name === "devices" && me) renderBoard(devices, conditions);
+  if (name === "devices" && me) showBoard();
   if (name === "history" && me) loadHistory().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
 }
 
@@ -405,7 +378,7 @@ function init() {
     detail.retranslate();
     if (me) $("account-name").textContent = `${me.displayName} (${t(`role.${me.role}`)})`;
     refresh();
-    renderBoard(devices, conditions);
+    showBoard();
     if (view === "evaluation" && me) loadEvaluation().catch((err) => console.warn(err));
   });
   $("large").checked = localStorage.getItem("vsa.console.large") === "1";
@@ -418,17 +391,10 @@ function init() {
   setInterval(tick, 1000);
   initFilters(() => refresh());
   initHistory();
-  initBoard();
   onNamesLearned(() => { refresh(); if (detail.current) detail.update(detail.current); });
   initAlerting(() => me !== null);
   $("undo-button").addEventListener("click", () => decider.undo());
-  setInterval(() => { if (view === "devices") renderBoard(devices, conditions); }, 5000);
-  setInterval(() => {
-    if (me && view === "devices") {
-      getJson("api/devices").then((list) => { for (const d of list) keepDevice(d); renderBoard(devices, conditions); refresh(); })
-        .catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
-    }
-  }, BOARD_SAFETY_REFRESH_MS);
+  initDevices({ boardShown: () => view === "devices", signedIn: () => me !== null, onChange: refresh, onSignedOut: showSignIn });
 
   $("login").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -450,7 +416,7 @@ function init() {
     showSignIn();
   });
   refresh();
-  renderBoard(devices, conditions);
+  showBoard();
   start().catch((err) => console.error("start failed", err));
 }
 
