@@ -1,7 +1,7 @@
 // The CSU operator console: no framework, no build step, nothing fetched from outside the fleet manager.
 // Data from devices is only ever written with textContent.
 import { t, setLang, lang, translatePage, eventLabel, formatTime } from "./i18n.js";
-import { getJson, getPage, postJson, SignedOut } from "./api.js";
+import { getJson, postJson, SignedOut } from "./api.js";
 import { renderQueue, tickAges, rowOf, byNewest, toggleExpanded } from "./queue.js";
 import "./i18n-console.js";
 import { unlockAudio } from "./sound.js";
@@ -13,7 +13,8 @@ import { loadClaims, applyClaims, sendClaim, setMyName } from "./claims.js";
 import { visible, updateFilterOptions, initFilters } from "./filters.js";
 import { initHistory, loadHistory, addDecided, renderHistory } from "./history.js";
 import { onNamesLearned } from "./names.js";
-import { vmsAction } from "./vms.js";
+import { createKeyHandler } from "./keys.js";
+import { loadPending } from "./pending.js";
 import { createDetail } from "./detail.js";
 import { keepDevice, showBoard, onDeviceEvent, onConditionsEvent, loadConditions, initDevices } from "./devices.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
@@ -22,10 +23,6 @@ import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
 import { routeAdmin } from "./admin/index.js";
 
 const $ = (id) => document.getElementById(id);
-// Every alert awaiting a decision is loaded, oldest first, page after page (the API's largest page is 5000).
-const PENDING_PAGE = 5000;
-const PENDING_MAX_PAGES = 40;
-
 const alerts = new Map();
 const fresh = new Set();
 let me = null;
@@ -36,7 +33,6 @@ let lastPosition = 0;
 let incidents = [];
 let shownKeys = [];
 let view = "queue";
-let pendingG = false;
 let evalTimer = null;
 
 const decider = createDecider({
@@ -199,27 +195,8 @@ function scheduleEvaluation() {
   evalTimer = setTimeout(() => loadEvaluation().catch((err) => console.warn(err)), 300);
 }
 
-// All the alerts awaiting a decision, however old: the queue must not lose one (requirement "stay visible until
-// decided"). Pages follow each other by start time; "since" is inclusive, so the last start time of a page is read
-// again and the Map drops the repeats.
-async function loadPending() {
-  const ids = new Set();
-  let since = null;
-  for (let page = 0; page < PENDING_MAX_PAGES; page++) {
-    const query = `api/alerts?decision=pending&order=oldest&limit=${PENDING_PAGE}${since ? `&since=${encodeURIComponent(since)}` : ""}`;
-    const { items, truncated } = await getPage(query);
-    for (const a of items) { keepAlert(a, false); ids.add(a.alertId); }
-    const last = items.at(-1)?.startedAt ?? null;
-    if (!truncated) return { ids, complete: true };
-    // A whole page starting at the same instant: paging by start time cannot go further.
-    if (last === since) break;
-    since = last;
-  }
-  return { ids, complete: false };
-}
-
 async function resync() {
-  const [pendingList, deviceList] = await Promise.all([loadPending(), getJson("api/devices"), loadSettings(), loadClaims()]);
+  const [pendingList, deviceList] = await Promise.all([loadPending((a) => keepAlert(a, false)), getJson("api/devices"), loadSettings(), loadClaims()]);
   for (const d of deviceList) keepDevice(d);
   // Alerts we held as pending but the fleet no longer lists were decided while the stream was down: fetch them, and
   // their decision takes them out of the queue.
@@ -329,42 +306,6 @@ async function start() {
   else showSignIn();
 }
 
-function typing(target) {
-  return ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) && target.type !== "radio" && target.type !== "checkbox";
-}
-
-function onKey(e) {
-  unlockAudio();
-  if (!me) return;
-  if (detail.handleFormKey(e)) return;
-  if (typing(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
-  // Enter on a focused button or link is that control's own activation.
-  if (e.key === "Enter" && ["BUTTON", "A"].includes(e.target.tagName)) return;
-  const help = $("help");
-  if (e.key === "?") { e.preventDefault(); help.open ? help.close() : help.showModal(); return; }
-  if (pendingG) {
-    pendingG = false;
-    const target = { a: "queue", p: "devices", e: "evaluation", h: "history" }[e.key];
-    if (target) { location.hash = `#/${target}`; e.preventDefault(); }
-    return;
-  }
-  if (e.key === "g") { pendingG = true; return; }
-  if (e.key === "u" && decider.undo()) { e.preventDefault(); return; }
-  if (view !== "queue") return;
-  switch (e.key) {
-    case "j": case "ArrowDown": e.preventDefault(); move(1); break;
-    case "k": case "ArrowUp": e.preventDefault(); move(-1); break;
-    case "Enter": if (selectedId) { e.preventDefault(); select(selectedId, true); } break;
-    case "c": e.preventDefault(); detail.openForm("confirmed"); break;
-    case "d": e.preventDefault(); detail.openForm("dismissed"); break;
-    case "p": if (me.role === "operator" && detail.current) { e.preventDefault(); $("btn-claim").click(); } break;
-    case "v": if (detail.current) { e.preventDefault(); vmsAction(detail.current); } break;
-    case "ArrowRight": e.preventDefault(); expandSelected(true); break;
-    case "ArrowLeft": e.preventDefault(); expandSelected(false); break;
-    default: break;
-  }
-}
-
 function applyLarge(on) {
   document.body.classList.toggle("large", on);
   localStorage.setItem("vsa.console.large", on ? "1" : "0");
@@ -386,7 +327,9 @@ function init() {
   $("large").addEventListener("change", (e) => applyLarge(e.target.checked));
   initEvaluation();
   $("eval-form").addEventListener("submit", (e) => { e.preventDefault(); loadEvaluation().catch((err) => console.warn(err)); });
-  document.addEventListener("keydown", onKey);
+  document.addEventListener("keydown", createKeyHandler({
+    me: () => me, view: () => view, selectedId: () => selectedId, detail, decider, move, select, expandSelected,
+  }));
   window.addEventListener("hashchange", route);
   setInterval(tick, 1000);
   initFilters(() => refresh());
