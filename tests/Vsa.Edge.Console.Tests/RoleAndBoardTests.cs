@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 using Vsa.Edge.Console.Tests.Infrastructure;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
@@ -65,6 +66,74 @@ public sealed class RoleAndBoardTests(BrowserFixture browser)
         await Expect(row.Locator("td.status")).ToHaveTextAsync("hors ligne");
         await ConsolePage.ScreenshotAsync(page, "devices.png");
     }
+
+    [Fact]
+    public async Task Board_SortByHeaderAndFilterByTextAndState_StoppedAndSuspendedNamed()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var op = await host.CreateAccountAsync(Role.Operator, "alice");
+        var page = await browser.NewPageAsync();
+        await ConsolePage.SignInAsync(page, host, op);
+        await page.Keyboard.PressAsync("g");
+        await page.Keyboard.PressAsync("p");
+        await using var gare = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-gare-01");
+        await using var parvis = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-parvis");
+        await using var quai = await FakeAgent.ConnectAsync(host.BrokerPort, "pole-quai-03");
+        var running = new CameraHealth[] { new("cam-1", true, 9.8, 0, 4.9, 7.2) };
+        await gare.PublishAsync(Samples.Health(gare.DeviceId));
+        await parvis.PublishAsync(Samples.Health(parvis.DeviceId) with { Cameras = running, Outbox = new OutboxHealth(40, 81920, 9, 10, 0, 0, 0, 0, 0) });
+        await quai.PublishAsync(Samples.Health(quai.DeviceId) with
+        {
+            Cameras = [new("cam-1", false, 0, 0, 0, 0, 120, true)],
+            Outbox = new OutboxHealth(0, 0, null, 10, 0, 0, 0, 0, 0),
+            Suspension = new SuspensionReport(3, true, false, []),
+        });
+        var rows = page.Locator("#devices tbody tr");
+        var device = page.Locator("#devices th[data-sort='device']");
+        var outbox = page.Locator("#devices th[data-sort='outbox']");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(device).ToHaveAttributeAsync("aria-sort", "ascending");
+        Assert.Equal(["pole-gare-01", "pole-parvis", "pole-quai-03"], await DeviceIdsAsync(rows));
+
+        // A stopped camera is named and in the alarm colour; a suspended device and camera say "suspendu".
+        var stopped = rows.Nth(0).Locator(".camera.stopped");
+        await Expect(stopped).ToHaveTextAsync("cam-2: caméra hors ligne");
+        Assert.Equal("rgb(255, 107, 94)", await stopped.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        await Expect(rows.Nth(2).Locator("td.status")).ToHaveTextAsync("en ligne · suspendu");
+        await Expect(rows.Nth(2).Locator(".camera.suspended")).ToHaveTextAsync("cam-1: suspendu");
+
+        await device.Locator("button").ClickAsync();
+        await Expect(device).ToHaveAttributeAsync("aria-sort", "descending");
+        Assert.Equal(["pole-quai-03", "pole-parvis", "pole-gare-01"], await DeviceIdsAsync(rows));
+        await outbox.Locator("button").ClickAsync();
+        await Expect(outbox).ToHaveAttributeAsync("aria-sort", "ascending");
+        await Expect(device).Not.ToHaveAttributeAsync("aria-sort", new Regex("."));
+        Assert.Equal(["pole-quai-03", "pole-gare-01", "pole-parvis"], await DeviceIdsAsync(rows));
+        await ConsolePage.ScreenshotAsync(page, "board-1920.png");
+        await page.SetViewportSizeAsync(1280, 800);
+        await ConsolePage.ScreenshotAsync(page, "board-1280.png");
+
+        await page.Locator("#devices-search").FillAsync("PARVIS");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-parvis");
+        await Expect(page.Locator("#devices-count")).ToHaveTextAsync("1 affiché(s), 2 masqué(s) par les filtres");
+        await page.Locator("#devices-search").FillAsync(string.Empty);
+        await page.Locator("#devices-state").SelectOptionAsync("stopped");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-gare-01");
+        await page.Locator("#devices-state").SelectOptionAsync("suspended");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-quai-03");
+
+        // A heartbeat while filtered re-renders under the same filter; clearing the filters shows every device again.
+        await parvis.PublishAsync(Samples.Health(parvis.DeviceId));
+        await Expect(rows).ToHaveCountAsync(1);
+        await page.Locator("#devices-reset").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(3);
+    }
+
+    private static async Task<string[]> DeviceIdsAsync(ILocator rows) =>
+        [.. await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.deviceId)")];
 
     [Fact]
     public async Task LanguageAndHelp_FrenchByDefault_ShortcutsShown_EnglishSwitchRemembered()

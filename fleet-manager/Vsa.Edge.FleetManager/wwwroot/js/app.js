@@ -1,34 +1,29 @@
 // The CSU operator console: no framework, no build step, nothing fetched from outside the fleet manager.
 // Data from devices is only ever written with textContent.
 import { t, setLang, lang, translatePage, eventLabel, formatTime } from "./i18n.js";
-import { getJson, getPage, postJson, SignedOut } from "./api.js";
+import { getJson, postJson, SignedOut } from "./api.js";
 import { renderQueue, tickAges, rowOf, byNewest, toggleExpanded } from "./queue.js";
 import "./i18n-console.js";
-import { unlockAudio, play, soundBlocked, onSoundStateChange } from "./sound.js";
-import { settings, loadSettings } from "./settings.js";
+import { unlockAudio } from "./sound.js";
+import { noteEscalated, showEscalation, showSoundBanner, escalationTick, soundNewAlert, initAlerting } from "./alerting.js";
+import { loadSettings } from "./settings.js";
 import { groupIncidents, noteDecided } from "./incidents.js";
 import { createDecider } from "./decide.js";
 import { loadClaims, applyClaims, sendClaim, setMyName } from "./claims.js";
 import { visible, updateFilterOptions, initFilters } from "./filters.js";
 import { initHistory, loadHistory, addDecided, renderHistory } from "./history.js";
 import { onNamesLearned } from "./names.js";
-import { vmsAction } from "./vms.js";
+import { createKeyHandler } from "./keys.js";
+import { loadPending } from "./pending.js";
 import { createDetail } from "./detail.js";
-import { renderBoard } from "./board.js";
+import { keepDevice, showBoard, onDeviceEvent, onConditionsEvent, loadConditions, initDevices } from "./devices.js";
 import { initEvaluation, loadEvaluation } from "./evaluation.js";
-import { rememberSite, siteLabel } from "./sites.js";
+import { siteLabel } from "./sites.js";
 import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
 import { routeAdmin } from "./admin/index.js";
 
 const $ = (id) => document.getElementById(id);
-// Every alert awaiting a decision is loaded, oldest first, page after page (the API's largest page is 5000).
-const PENDING_PAGE = 5000;
-const PENDING_MAX_PAGES = 40;
-const BOARD_SAFETY_REFRESH_MS = 30000;
-
 const alerts = new Map();
-const devices = new Map();
-const conditions = new Map();
 const fresh = new Set();
 let me = null;
 let stream = null;
@@ -37,10 +32,7 @@ let selectedId = null;
 let lastPosition = 0;
 let incidents = [];
 let shownKeys = [];
-let escalatedIds = new Set();
-let lastEscalationTone = 0;
 let view = "queue";
-let pendingG = false;
 let evalTimer = null;
 
 const decider = createDecider({
@@ -109,7 +101,7 @@ function keepAlert(next, isLive) {
 function refresh() {
   const list = pending();
   incidents = groupIncidents(list, Date.now());
-  escalatedIds = new Set(incidents.filter((i) => i.escalated).map((i) => i.id));
+  noteEscalated(incidents);
   updateFilterOptions(incidents);
   shownKeys = renderQueue(incidents, selectedId, fresh, (id, focusDetail, byFocus) => select(id, focusDetail, byFocus), visible);
   fresh.clear();
@@ -122,29 +114,10 @@ function refresh() {
   showEscalation();
 }
 
-function showEscalation() {
-  const banner = $("banner-escalated");
-  banner.textContent = escalatedIds.size ? t("banner.escalated", { n: escalatedIds.size, min: Math.round(settings.escalateAfterSeconds / 60) }) : "";
-  banner.classList.toggle("hidden", !me || escalatedIds.size === 0);
-}
-
-// Every second: ages tick, incidents that waited past Fleet:Console:EscalateAfterSeconds escalate (highlight, tone
-// repeated every EscalationRepeatSeconds while any stays escalated).
+// Every second: ages tick, and incidents that waited too long escalate (js/alerting.js).
 function tick() {
   tickAges();
-  if (!me) return;
-  const now = Date.now();
-  const newly = incidents.some((i) => !escalatedIds.has(i.id) && now - i.waitingSince >= settings.escalateAfterSeconds * 1000);
-  if (newly) refresh();
-  // A newly escalated incident sounds at once, unless a tone just played (incidents that escalate together, one tone).
-  if (escalatedIds.size && $("sound").checked && now - lastEscalationTone >= (newly ? 5000 : settings.escalationRepeatSeconds * 1000)) {
-    lastEscalationTone = now;
-    play("escalation");
-  }
-}
-
-function showSoundBanner() {
-  $("banner-sound").classList.toggle("hidden", !me || !$("sound").checked || !soundBlocked());
+  if (me) escalationTick(incidents, refresh);
 }
 
 async function select(alertId, focusDetail, byFocus = false) {
@@ -211,7 +184,7 @@ function onLiveAlert(a) {
   refresh();
   if (isNew && !a.decision) {
     const group = incidentOf(a.alertId);
-    if ($("sound").checked && !group?.followUp) play(group?.priority ?? 2);
+    soundNewAlert(group);
     announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: siteLabel(a.deviceId) }));
   }
   if (a.decision && view === "evaluation") scheduleEvaluation();
@@ -222,32 +195,8 @@ function scheduleEvaluation() {
   evalTimer = setTimeout(() => loadEvaluation().catch((err) => console.warn(err)), 300);
 }
 
-function keepDevice(d) {
-  devices.set(d.deviceId, d);
-  rememberSite(d);
-}
-
-// All the alerts awaiting a decision, however old: the queue must not lose one (requirement "stay visible until
-// decided"). Pages follow each other by start time; "since" is inclusive, so the last start time of a page is read
-// again and the Map drops the repeats.
-async function loadPending() {
-  const ids = new Set();
-  let since = null;
-  for (let page = 0; page < PENDING_MAX_PAGES; page++) {
-    const query = `api/alerts?decision=pending&order=oldest&limit=${PENDING_PAGE}${since ? `&since=${encodeURIComponent(since)}` : ""}`;
-    const { items, truncated } = await getPage(query);
-    for (const a of items) { keepAlert(a, false); ids.add(a.alertId); }
-    const last = items.at(-1)?.startedAt ?? null;
-    if (!truncated) return { ids, complete: true };
-    // A whole page starting at the same instant: paging by start time cannot go further.
-    if (last === since) break;
-    since = last;
-  }
-  return { ids, complete: false };
-}
-
 async function resync() {
-  const [pendingList, deviceList] = await Promise.all([loadPending(), getJson("api/devices"), loadSettings(), loadClaims()]);
+  const [pendingList, deviceList] = await Promise.all([loadPending((a) => keepAlert(a, false)), getJson("api/devices"), loadSettings(), loadClaims()]);
   for (const d of deviceList) keepDevice(d);
   // Alerts we held as pending but the fleet no longer lists were decided while the stream was down: fetch them, and
   // their decision takes them out of the queue.
@@ -261,17 +210,7 @@ async function resync() {
   $("queue-truncated").classList.toggle("hidden", pendingList.complete);
   await loadConditions();
   refresh();
-  renderBoard(devices, conditions);
-}
-
-// Device conditions come from device events; a fleet without them (404) leaves the column at "—".
-async function loadConditions() {
-  try {
-    for (const c of await getJson("api/devices/conditions")) conditions.set(c.deviceId, c);
-  } catch (err) {
-    if (err instanceof SignedOut) throw err;
-    console.warn("device conditions unavailable", err);
-  }
+  showBoard();
 }
 
 function showBroker(snapshot) {
@@ -296,17 +235,8 @@ function connect() {
   });
   stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
   stream.addEventListener("claims", (e) => { applyClaims(JSON.parse(e.data)); refresh(); });
-  stream.addEventListener("device", (e) => {
-    const d = JSON.parse(e.data);
-    keepDevice({ ...devices.get(d.deviceId), ...d });
-    renderBoard(devices, conditions);
-    refresh();
-  });
-  stream.addEventListener("device-conditions", (e) => {
-    const c = JSON.parse(e.data);
-    conditions.set(c.deviceId, c);
-    renderBoard(devices, conditions);
-  });
+  stream.addEventListener("device", (e) => { onDeviceEvent(JSON.parse(e.data)); refresh(); });
+  stream.addEventListener("device-conditions", (e) => onConditionsEvent(JSON.parse(e.data)));
   stream.onerror = () => {
     // Distinct from the broker pill: the fleet may be fine while this page no longer hears it.
     $("banner-stream").classList.toggle("hidden", !me);
@@ -326,7 +256,7 @@ function showView(name) {
     else link.removeAttribute("aria-current");
   }
   if (name === "evaluation" && me) loadEvaluation().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
-  if (name === "devices" && me) renderBoard(devices, conditions);
+  if (name === "devices" && me) showBoard();
   if (name === "history" && me) loadHistory().catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
 }
 
@@ -376,42 +306,6 @@ async function start() {
   else showSignIn();
 }
 
-function typing(target) {
-  return ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) && target.type !== "radio" && target.type !== "checkbox";
-}
-
-function onKey(e) {
-  unlockAudio();
-  if (!me) return;
-  if (detail.handleFormKey(e)) return;
-  if (typing(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
-  // Enter on a focused button or link is that control's own activation.
-  if (e.key === "Enter" && ["BUTTON", "A"].includes(e.target.tagName)) return;
-  const help = $("help");
-  if (e.key === "?") { e.preventDefault(); help.open ? help.close() : help.showModal(); return; }
-  if (pendingG) {
-    pendingG = false;
-    const target = { a: "queue", p: "devices", e: "evaluation", h: "history" }[e.key];
-    if (target) { location.hash = `#/${target}`; e.preventDefault(); }
-    return;
-  }
-  if (e.key === "g") { pendingG = true; return; }
-  if (e.key === "u" && decider.undo()) { e.preventDefault(); return; }
-  if (view !== "queue") return;
-  switch (e.key) {
-    case "j": case "ArrowDown": e.preventDefault(); move(1); break;
-    case "k": case "ArrowUp": e.preventDefault(); move(-1); break;
-    case "Enter": if (selectedId) { e.preventDefault(); select(selectedId, true); } break;
-    case "c": e.preventDefault(); detail.openForm("confirmed"); break;
-    case "d": e.preventDefault(); detail.openForm("dismissed"); break;
-    case "p": if (me.role === "operator" && detail.current) { e.preventDefault(); $("btn-claim").click(); } break;
-    case "v": if (detail.current) { e.preventDefault(); vmsAction(detail.current); } break;
-    case "ArrowRight": e.preventDefault(); expandSelected(true); break;
-    case "ArrowLeft": e.preventDefault(); expandSelected(false); break;
-    default: break;
-  }
-}
-
 function applyLarge(on) {
   document.body.classList.toggle("large", on);
   localStorage.setItem("vsa.console.large", on ? "1" : "0");
@@ -425,7 +319,7 @@ function init() {
     detail.retranslate();
     if (me) $("account-name").textContent = `${me.displayName} (${t(`role.${me.role}`)})`;
     refresh();
-    renderBoard(devices, conditions);
+    showBoard();
     if (view === "evaluation" && me) loadEvaluation().catch((err) => console.warn(err));
   });
   $("large").checked = localStorage.getItem("vsa.console.large") === "1";
@@ -433,23 +327,17 @@ function init() {
   $("large").addEventListener("change", (e) => applyLarge(e.target.checked));
   initEvaluation();
   $("eval-form").addEventListener("submit", (e) => { e.preventDefault(); loadEvaluation().catch((err) => console.warn(err)); });
-  document.addEventListener("keydown", onKey);
-  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", createKeyHandler({
+    me: () => me, view: () => view, selectedId: () => selectedId, detail, decider, move, select, expandSelected,
+  }));
   window.addEventListener("hashchange", route);
   setInterval(tick, 1000);
   initFilters(() => refresh());
   initHistory();
   onNamesLearned(() => { refresh(); if (detail.current) detail.update(detail.current); });
-  onSoundStateChange(showSoundBanner);
-  $("sound").addEventListener("change", showSoundBanner);
+  initAlerting(() => me !== null);
   $("undo-button").addEventListener("click", () => decider.undo());
-  setInterval(() => { if (view === "devices") renderBoard(devices, conditions); }, 5000);
-  setInterval(() => {
-    if (me && view === "devices") {
-      getJson("api/devices").then((list) => { for (const d of list) keepDevice(d); renderBoard(devices, conditions); refresh(); })
-        .catch((err) => (err instanceof SignedOut ? showSignIn() : console.warn(err)));
-    }
-  }, BOARD_SAFETY_REFRESH_MS);
+  initDevices({ boardShown: () => view === "devices", signedIn: () => me !== null, onChange: refresh, onSignedOut: showSignIn });
 
   $("login").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -471,7 +359,7 @@ function init() {
     showSignIn();
   });
   refresh();
-  renderBoard(devices, conditions);
+  showBoard();
   start().catch((err) => console.error("start failed", err));
 }
 

@@ -1,15 +1,28 @@
 // Device board: one row per device, refreshed by the live stream's "device" events (and a slow safety refresh).
+// Sorted by a column (click its header; aria-sort says which) and filtered by text and state (js/board-view.js): the
+// filters hide rows, never drop them, and the count says how many are hidden.
 import { t, formatTime, formatAge, formatNumber } from "./i18n.js";
 import { el } from "./api.js";
 import { siteLabel } from "./sites.js";
+import { arrange, initBoardView, showCount, isSuspended, cameraSuspended } from "./board-view.js";
 
 const $ = (id) => document.getElementById(id);
 
 function text(value) { return value === null || value === undefined || value === "" ? t("none") : String(value); }
 
-function cameras(health) {
-  if (!health?.cameras?.length) return t("none");
-  return health.cameras.map((c) => `${c.cameraId}: ${c.online ? formatNumber(c.fps) : t("devices.cameraOffline")}`).join(" · ");
+// One span per camera: a stopped camera (no frames) or a suspended one (kill switch) is named in words, and shown in the
+// alarm colour (stopped) or the warning colour (suspended) besides.
+function cameras(cell, health) {
+  if (!health?.cameras?.length) { cell.textContent = t("none"); return; }
+  health.cameras.forEach((c, i) => {
+    if (i) cell.append(" · ");
+    const suspended = cameraSuspended(health, c);
+    const state = suspended ? "suspended" : c.online ? "running" : "stopped";
+    const word = suspended ? t("board.suspended") : c.online ? formatNumber(c.fps) : t("devices.cameraOffline");
+    const span = el(state === "running" ? "span" : "strong", `${c.cameraId}: ${word}`, `camera ${state}`);
+    span.dataset.cameraId = c.cameraId;
+    cell.append(span);
+  });
 }
 
 // The configuration summary of GET /api/devices: desired and applied versions, what the device said of the newest one,
@@ -41,28 +54,44 @@ function statusText(d) {
   return d.status === "online" ? t("devices.online") : t("devices.offline");
 }
 
+// The kill switch as the device last reported it: "suspendu" (and "arrêt local" when its own kill input holds it).
+function suspensionText(health) {
+  const s = health?.suspension;
+  if (!isSuspended(health)) return "";
+  return s.localKill ? `${t("board.suspended")} (${t("board.localKill")})` : t("board.suspended");
+}
+
+let last = { devices: new Map(), conditions: new Map() };
+
 export function renderBoard(devices, conditions = new Map()) {
+  last = { devices, conditions };
   const body = $("devices").tBodies[0];
   body.replaceChildren();
   const now = Date.now();
-  for (const d of [...devices.values()].sort((a, b) => a.deviceId.localeCompare(b.deviceId))) {
+  const { rows, hidden } = arrange(devices, conditions, { config, enclosure, statusText });
+  for (const d of rows) {
     const row = body.insertRow();
     row.dataset.deviceId = d.deviceId;
     const c = conditions.get(d.deviceId);
     const cfg = config(d);
-    row.className = `device ${d.status}${d.neverConnected ? " never" : ""}${d.config?.drift ? " drift" : ""}${c?.tamper ? " tamper" : ""}${c?.maintenance ? " maintenance" : ""}`;
+    const suspension = suspensionText(d.lastHealth);
+    const stopped = d.lastHealth?.cameras?.some((x) => !x.online && !cameraSuspended(d.lastHealth, x));
+    row.className = `device ${d.status}${d.neverConnected ? " never" : ""}${d.config?.drift ? " drift" : ""}${c?.tamper ? " tamper" : ""}${c?.maintenance ? " maintenance" : ""}${suspension ? " suspended" : ""}${stopped ? " stopped" : ""}`;
     const name = row.insertCell();
     name.className = "site";
     name.append(el("span", "", "dot"), el("strong", siteLabel(d.deviceId)));
     const status = row.insertCell();
     status.className = `status ${d.neverConnected ? "never" : d.status}`;
     status.textContent = statusText(d);
+    if (suspension) status.append(" · ", el("strong", suspension, "suspension"));
     const beat = row.insertCell();
     if (d.lastHeartbeatAt) {
       beat.textContent = `${formatTime(d.lastHeartbeatAt)} (${formatAge(d.lastHeartbeatAt, now)})`;
       beat.title = d.lastHeartbeatAt;
     } else beat.textContent = t("none");
-    row.insertCell().textContent = cameras(d.lastHealth);
+    const camerasCell = row.insertCell();
+    camerasCell.className = "cameras";
+    cameras(camerasCell, d.lastHealth);
     row.insertCell().textContent = text(d.executionProvider);
     const outbox = row.insertCell();
     outbox.className = "num";
@@ -78,4 +107,9 @@ export function renderBoard(devices, conditions = new Map()) {
     row.insertCell().textContent = text(d.agentVersion);
   }
   $("devices-empty").classList.toggle("hidden", devices.size > 0);
+  showCount(rows.length, hidden);
+}
+
+export function initBoard() {
+  initBoardView(() => renderBoard(last.devices, last.conditions));
 }

@@ -3,6 +3,19 @@
 import { dictionaries } from "./i18n.js";
 
 Object.assign(dictionaries.fr, {
+  "board.filters": "Filtres des appareils",
+  "board.search": "Rechercher (appareil, site, caméra)",
+  "board.state": "État",
+  "board.state.online": "En ligne",
+  "board.state.offline": "Hors ligne",
+  "board.state.never": "Jamais connecté",
+  "board.state.stopped": "Caméra arrêtée",
+  "board.state.suspended": "Suspendu",
+  "board.state.drift": "Configuration en écart",
+  "board.state.attention": "Boîtier, maintenance",
+  "board.count": "{shown} affiché(s), {hidden} masqué(s) par les filtres",
+  "board.suspended": "suspendu",
+  "board.localKill": "arrêt local",
   "queue.col.handling": "Traitement",
   "queue.incidents": "{n} incidents",
   "queue.incident": "1 incident",
@@ -89,6 +102,19 @@ Object.assign(dictionaries.fr, {
 });
 
 Object.assign(dictionaries.en, {
+  "board.filters": "Device filters",
+  "board.search": "Search (device, site, camera)",
+  "board.state": "State",
+  "board.state.online": "Online",
+  "board.state.offline": "Offline",
+  "board.state.never": "Never connected",
+  "board.state.stopped": "Camera stopped",
+  "board.state.suspended": "Suspended",
+  "board.state.drift": "Configuration drift",
+  "board.state.attention": "Enclosure, maintenance",
+  "board.count": "{shown} shown, {hidden} hidden by the filters",
+  "board.suspended": "suspended",
+  "board.localKill": "local kill",
   "queue.col.handling": "Handling",
   "queue.incidents": "{n} incidents",
   "queue.incident": "1 incident",
