@@ -71,7 +71,7 @@ public sealed class ClaimStore(FleetDatabase database, IAuditLog audit)
                 switch (action)
                 {
                     case "release":
-                        await using (var delete = connection.Sql(transaction, "DELETE FROM alert_claims WHERE alert_id = @alert_id;").With("@alert_id", alertId))
+                        await using (var delete = connection.Sql(transaction, "DELETE FROM alert_claims WHERE alert_id = @alert_id AND claimed_by = @actor;").With("@alert_id", alertId).With("@actor", actor))
                         {
                             await delete.ExecuteNonQueryAsync(cancellationToken);
                         }
@@ -82,7 +82,11 @@ public sealed class ClaimStore(FleetDatabase database, IAuditLog audit)
                     default:
                         var handover = action == "handover";
                         view = new ClaimView(alertId, handover ? to! : actor, at, handover ? actor : null, handover ? note : null);
-                        await UpsertAsync(connection, transaction, view, cancellationToken);
+                        if (!await UpsertAsync(connection, transaction, actor, view, cancellationToken))
+                        {
+                            throw new ClaimConflictException($"Alert '{alertId}' was just taken by a colleague; only they can release or hand it over.");
+                        }
+
                         if (handover)
                         {
                             details["to"] = to;
@@ -99,17 +103,20 @@ public sealed class ClaimStore(FleetDatabase database, IAuditLog audit)
             return results;
         }, cancellationToken);
 
-    private async Task UpsertAsync(DbConnection connection, DbTransaction transaction, ClaimView view, CancellationToken cancellationToken)
+    // Conditional on the holder read above still being the actor (or nobody): two operators claiming the same alert at once
+    // cannot both win, on PostgreSQL's read-committed transactions as on SQLite's serialised writer.
+    private async Task<bool> UpsertAsync(DbConnection connection, DbTransaction transaction, string actor, ClaimView view, CancellationToken cancellationToken)
     {
         await using var command = connection.Sql(transaction, """
             INSERT INTO alert_claims (alert_id, claimed_by, claimed_at, handed_by, note)
             VALUES (@alert_id, @claimed_by, @claimed_at, @handed_by, @note)
             ON CONFLICT (alert_id) DO UPDATE SET claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at,
-                handed_by = excluded.handed_by, note = excluded.note;
+                handed_by = excluded.handed_by, note = excluded.note
+            WHERE alert_claims.claimed_by = @actor;
             """);
-        command.With("@alert_id", view.AlertId).With("@claimed_by", view.ClaimedBy).With("@handed_by", view.HandedBy).With("@note", view.Note);
+        command.With("@alert_id", view.AlertId).With("@actor", actor).With("@claimed_by", view.ClaimedBy).With("@handed_by", view.HandedBy).With("@note", view.Note);
         database.Dialect.AddTime(command, "@claimed_at", view.ClaimedAt);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     private static async Task<(bool Decided, string? Holder)?> ReadAsync(DbConnection connection, DbTransaction transaction, string alertId, CancellationToken cancellationToken)

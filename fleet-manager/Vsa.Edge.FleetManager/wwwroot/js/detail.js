@@ -13,6 +13,7 @@ const $ = (id) => document.getElementById(id);
 // for every alert of the incident shown.
 export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
   let current = null;
+  let formAlerts = null; // the alerts the open form decides, fixed when it opened
   let incident = null;
   let pendingKind = null;
   let generation = 0;
@@ -119,11 +120,14 @@ export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
   function openForm(kind) {
     if (!current || current.decision || !canDecide()) return;
     pendingKind = kind;
+    // The decision covers the alerts shown when the form opened: one that joins the incident meanwhile stays pending,
+    // so nothing is decided that the operator has not seen.
+    formAlerts = targets().slice();
     const reasons = $("reasons");
     reasons.classList.toggle("hidden", kind !== "dismissed");
     $("decision-form").classList.remove("hidden");
     $("decision-form").dataset.kind = kind;
-    const n = targets().length;
+    const n = formAlerts.length;
     const verb = kind === "confirmed" ? t("decision.confirm") : t("decision.dismiss");
     $("decision-submit").textContent = n > 1 ? `${t("incident.decideAll", { verb, n })} — ${t("decision.submit")}` : `${verb} — ${t("decision.submit")}`;
     $("decision-error").textContent = "";
@@ -133,6 +137,7 @@ export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
 
   function closeForm() {
     pendingKind = null;
+    formAlerts = null;
     $("decision-error").textContent = "";
     $("decision-form").classList.add("hidden");
     $("decision-comment").value = "";
@@ -148,7 +153,7 @@ export function createDetail({ canDecide, onSubmit, onSignedOut, onClaim }) {
     }
     const comment = $("decision-comment").value.trim() || null;
     const body = { decision: pendingKind, reason, comment };
-    const alerts = targets();
+    const alerts = formAlerts ?? targets();
     closeForm();
     onSubmit(body, alerts);
   }
