@@ -4,10 +4,16 @@ using Vsa.Edge.Benchmarks.Counting;
 
 // `./vsa bench` runs every suite; `./vsa bench --filter '*Preprocess*'` picks some (BenchmarkDotNet's own switches);
 // `./vsa bench count [--frames]` prints the count error on the hand-counted frames of the demo clip;
+// `./vsa bench killswitch [--runs 20]` measures the kill switch's publish → last inference latency;
 // `./vsa bench cameras [--cameras 1,2,4] [--session shared,per-camera] [--frames 150]` runs several cameras at once.
 if (args.FirstOrDefault() == "count")
 {
     return CountBench.Run(args[1..], Console.Out);
+}
+
+if (args.FirstOrDefault() == "killswitch")
+{
+    return await Vsa.Edge.Benchmarks.KillSwitch.KillSwitchBench.RunAsync(args[1..], Console.Out);
 }
 
 if (args.FirstOrDefault() == "cameras")
