@@ -12,7 +12,8 @@ namespace Vsa.Edge.EndToEnd.Tests;
 /// The kill switch across the built executables: a fleet-managed agent runs two cameras on the demo clip; an
 /// administrator suspends one through the HTTP API; the device stops that camera's model runs (its heartbeat's counter
 /// stops while the other camera's grows) and ends its open alert as <c>suspended</c>; restarted with its broker
-/// unreachable it applies the state it kept on disk; back online, the resumption lets the camera run again. Every wait
+/// unreachable it applies the state it kept on disk; back online, the resumption lets the camera run again. Through all
+/// of it, nothing image-like is written. Every wait
 /// follows the fleet's live stream (heartbeats, alerts) or the agent's log, each bounded by a guard.
 /// </summary>
 public sealed class KillSwitchEndToEndTests(ITestOutputHelper output) : IDisposable
@@ -24,7 +25,7 @@ public sealed class KillSwitchEndToEndTests(ITestOutputHelper output) : IDisposa
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     [Fact]
-    public async Task Suspend_OneOfTwoCameras_StopsItsInferenceEndsItsAlertKeepsItOfflineAndResumes()
+    public async Task Suspend_OneOfTwoCameras_StopsItsInferenceEndsItsAlertKeepsItOfflineAndResumesWritingNothingImageLike()
     {
         await using var rig = await ManagedFleetRig.StartAsync(_work, output, A, B);
         using (var put = await rig.Http.PutAsJsonAsync($"/api/devices/{DeviceId}/config", new JsonObject { ["cameras"] = new JsonArray(Camera(A), Camera(B)), ["expectedVersion"] = 0 }))
@@ -84,6 +85,24 @@ public sealed class KillSwitchEndToEndTests(ITestOutputHelper output) : IDisposa
         rig.Mark($"resumed: {A} runs the model again");
 
         await rig.StopAsync();
+
+        // Three runs of `run` on the clip, alerts raised and ended: nothing image-like in the agent's (or the fleet's)
+        // folders, by extension, by magic bytes or as a blob inside a file (issue 14 item 5).
+        var agentFiles = Directory.GetFiles(Path.Combine(_work, "agent"), "*", SearchOption.AllDirectories);
+        Assert.Contains(agentFiles, f => f.EndsWith("state.json", StringComparison.Ordinal));
+        Assert.Empty(ImageLikeFiles.Under(_work));
+
+        // The scan does find one: a JPEG frame kept as a blob inside an otherwise innocent file.
+        var canary = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "vsa-e2e-canary-" + Guid.NewGuid().ToString("N")[..8]));
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(canary.FullName, "outbox.db"), [.. "SQLite format 3\0"u8, 0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, .. "JFIF"u8]);
+            Assert.Contains("JPEG/JFIF", Assert.Single(ImageLikeFiles.Under(canary.FullName)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            canary.Delete(recursive: true);
+        }
     }
 
     private static JsonObject Camera(string cameraId)
