@@ -33,7 +33,10 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     private FleetLiveStream? _live;
     private int _tlsPort;
 
-    private ManagedFleetRig(string work, ITestOutputHelper output) => (_work, _output) = (work, output);
+    private readonly string[] _cameraIds;
+    private string? _agentConfig;
+
+    private ManagedFleetRig(string work, ITestOutputHelper output, string[] cameraIds) => (_work, _output, _cameraIds) = (work, output, cameraIds);
 
     public HttpClient Http => _http!;
 
@@ -48,9 +51,12 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     public DateTimeOffset AuthorisedFrom { get; private set; }
 
     /// <summary>Starts everything; on a failure, whatever already runs is stopped before the exception goes on.</summary>
-    public static async Task<ManagedFleetRig> StartAsync(string work, ITestOutputHelper output)
+    /// <param name="work">The test's temporary folder.</param>
+    /// <param name="output">The test's output.</param>
+    /// <param name="cameraIds">The cameras the authorisation covers (default: <see cref="CameraId"/>).</param>
+    public static async Task<ManagedFleetRig> StartAsync(string work, ITestOutputHelper output, params string[] cameraIds)
     {
-        var rig = new ManagedFleetRig(work, output);
+        var rig = new ManagedFleetRig(work, output, cameraIds);
         try
         {
             await rig.StartFleetAsync();
@@ -64,13 +70,13 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
         }
     }
 
-    /// <summary>The body of <c>POST/PUT /api/authorisations</c> for intrusion on the device's camera.</summary>
-    public static object Authorisation(DateTimeOffset startsAt, DateTimeOffset endsAt) => new
+    /// <summary>The body of <c>POST/PUT /api/authorisations</c> for intrusion on the device's camera (or <paramref name="cameraIds"/>).</summary>
+    public static object Authorisation(DateTimeOffset startsAt, DateTimeOffset endsAt, params string[] cameraIds) => new
     {
         reference = Reference,
         service = "Police municipale (end-to-end test)",
         events = new[] { "intrusion" },
-        cameras = new[] { new { deviceId = DeviceId, cameraId = CameraId } },
+        cameras = (cameraIds.Length == 0 ? [CameraId] : cameraIds).Select(c => new { deviceId = DeviceId, cameraId = c }).ToArray(),
         startsAt,
         endsAt,
     };
@@ -154,6 +160,23 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
         Mark("agent and fleet stopped, exit 0");
     }
 
+    /// <summary>
+    /// Stops the agent (SIGTERM, exit 0) and starts it again on the same data folder; <paramref name="offline"/>: with its
+    /// broker port pointing where nothing listens, so it runs on what it kept on disk alone.
+    /// </summary>
+    public async Task RestartAgentAsync(bool offline)
+    {
+        Agent.Terminate();
+        Assert.True(await Agent.WaitForExitAsync(Guard) == 0, Agent.Output);
+        await Agent.DisposeAsync();
+        var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(_agentConfig!))!;
+        config["Mqtt"]!["Port"] = offline ? MosquittoFixture.FreeLoopbackPort() : _tlsPort;
+        var path = Path.Combine(_work, offline ? "agent-offline.json" : "agent-online.json");
+        await File.WriteAllTextAsync(path, config.ToJsonString());
+        _agent = ChildProcess.StartBuiltTool("vsa-agent", ["run", "--config", path]);
+        Mark(offline ? "agent restarted offline" : "agent restarted online");
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -209,7 +232,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
 
         var now = TimeProvider.System.GetUtcNow();
         AuthorisedFrom = now.AddHours(-1);
-        using var created = await _http.PostAsJsonAsync("/api/authorisations", Authorisation(AuthorisedFrom, now.AddDays(1)));
+        using var created = await _http.PostAsJsonAsync("/api/authorisations", Authorisation(AuthorisedFrom, now.AddDays(1), _cameraIds));
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         AuthorisationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
@@ -246,6 +269,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
         };
         var path = Path.Combine(_work, "agent.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
+        _agentConfig = path;
         _agent = ChildProcess.StartBuiltTool("vsa-agent", ["run", "--config", path]);
 
         // It reports at start: its local configuration, no camera, nothing desired yet, so no drift.

@@ -133,6 +133,20 @@ public sealed class SqliteAlertOutboxTests : IDisposable
     }
 
     [Fact]
+    public void Enqueue_AfterMaxAgeWithoutAPeek_PurgesTheExpiredFromTheFile()
+    {
+        // Offline, nothing peeks: the next alert written is what purges the ones past their age limit.
+        using var outbox = Open(new OutboxOptions { MaxAge = TimeSpan.FromHours(1) });
+        outbox.Enqueue([TestAlerts.Start(DeviceId), TestAlerts.Start(DeviceId)]);
+        _time.Advance(TimeSpan.FromMinutes(61));
+
+        outbox.Enqueue([TestAlerts.Start(DeviceId)]);
+
+        Assert.Equal(2, outbox.Counts.DroppedExpired);
+        Assert.Equal(_time.GetUtcNow(), outbox.OldestStoredAt);
+    }
+
+    [Fact]
     public void Counts_DropsAndDeliveries_SurviveAReopen()
     {
         using (var outbox = Open(new OutboxOptions { MaxAlerts = 1 }))
