@@ -12,7 +12,7 @@ namespace Vsa.Edge.FleetManager.Reports;
 /// <summary>
 /// <c>vsa-fleet bench reports --db FILE [--alerts N]</c>: fills a new SQLite fleet database with one arrêté (4 cameras on 2
 /// devices, 30 days, all eight events) and N alerts of its cameras (default 100,000; start and end messages written through
-/// the ingestion's own <see cref="AlertBatchStore"/>, 1 % dismissed through <see cref="AlertStore.DecideAsync(string, AlertDecisionKind, string?, string?, string, DateTimeOffset, CancellationToken)"/>),
+/// the ingestion's own <see cref="AlertBatchStore"/>, 1 % dismissed and 1 % confirmed through <see cref="AlertStore.DecideAsync(string, AlertDecisionKind, string?, string?, string, DateTimeOffset, CancellationToken)"/>),
 /// then times the AIPD and the bilan (HTML and CSV) as the command and the API build them: collect + render, three runs each,
 /// the median printed. Exit 0 done, 2 usage (the file exists already).
 /// </summary>
@@ -102,9 +102,13 @@ public static class ReportBench
             // The end messages in a second batch: one batch holds each alert once.
             var ends = messages.Select(m => (m.Item1 with { MessageId = Guid.NewGuid().ToString("N"), Sequence = 1, State = AlertState.End, ObservedAt = m.Item2.AddSeconds(5), EndedAt = m.Item2.AddSeconds(5), EndReason = AlertEndReason.Cleared }, m.Item2.AddSeconds(5))).ToList();
             await database.InTransactionAsync(async (c, t) => (await batches.ApplyAsync(c, t, messages, cancellationToken), await batches.ApplyAsync(c, t, ends, cancellationToken)), cancellationToken);
-            foreach (var (message, at) in messages.Take(messages.Count / 100))
+            for (var i = 0; i < messages.Count / 100; i++)
             {
+                // 1 % dismissed, 1 % confirmed.
+                var (message, at) = messages[2 * i];
                 await alerts.DecideAsync(message.AlertId, AlertDecisionKind.Dismissed, "fausse alerte (banc)", null, "bench", at.AddMinutes(1), cancellationToken);
+                (message, at) = messages[(2 * i) + 1];
+                await alerts.DecideAsync(message.AlertId, AlertDecisionKind.Confirmed, null, null, "bench", at.AddSeconds(40), cancellationToken);
             }
         }
     }
