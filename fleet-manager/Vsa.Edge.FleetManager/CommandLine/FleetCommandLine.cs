@@ -25,13 +25,14 @@ public static class FleetCommandLine
                   --designation-date <yyyy-MM-dd> --training-date <yyyy-MM-dd> --password-stdin [--db …] [--provider …]
         vsa-fleet accounts create --role operator|admin|auditor (same options as create-admin)
         vsa-fleet report aipd|bilan --authorisation <reference> [--format html|csv] [--out <file>] [--db …] [--provider …]
+        vsa-fleet bench reports --db <new sqlite file> [--alerts <count, default 100000>]: time the AIPD and the bilan
         Any --Fleet:Section:Key value pair is passed to the configuration.
         """;
 
-    private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role", "--authorisation", "--format", "--out"];
+    private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role", "--authorisation", "--format", "--out", "--alerts"];
 
     /// <summary>Whether <paramref name="args"/> asks for a sub-command rather than the service.</summary>
-    public static bool IsCommand(string[] args) => args is ["audit" or "accounts" or "report", ..];
+    public static bool IsCommand(string[] args) => args is ["audit" or "accounts" or "report" or "bench", ..];
 
     /// <summary>Runs the sub-command and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -50,6 +51,7 @@ public static class FleetCommandLine
                 ("audit", "checkpoint") => await CheckpointAsync(flags, configuration, output, error, cancellationToken),
                 ("accounts", "create-admin") => await AccountCommands.CreateAsync(Role.Admin, flags, configuration, input, output, error, cancellationToken),
                 ("accounts", "create") => await AccountCommands.CreateAsync(null, flags, configuration, input, output, error, cancellationToken),
+                ("bench", "reports") => await ReportBench.RunAsync(flags, configuration, output, error, cancellationToken),
                 ("report", "aipd" or "bilan") => await Reports.ReportCommands.RunAsync(args[1], flags, configuration, output, error, cancellationToken),
                 _ => await UsageAsync(error, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
             };
@@ -75,7 +77,7 @@ public static class FleetCommandLine
     /// A host with the database, the audit log and the account stores, configured like the service plus the overrides of
     /// <paramref name="flags"/>. Not started: the commands only use its services.
     /// </summary>
-    internal static IHost BuildHost(Dictionary<string, string> flags, List<string> configuration)
+    internal static IHost BuildHost(Dictionary<string, string> flags, List<string> configuration, Action<IServiceCollection>? more = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. configuration] });
         builder.Logging.ClearProviders();
@@ -105,6 +107,7 @@ public static class FleetCommandLine
         builder.Services.AddFleetAudit();
         builder.Services.AddFleetAccountStores();
         builder.Services.AddFleetReportSources();
+        more?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -44,6 +44,7 @@ public static class AipdDocument
 
         html.Append("</tbody>\n</table>\n<h3>Paramètres configurés par caméra</h3>\n<p>Tels qu'ils figurent dans la configuration de chaque caméra ; un paramètre absent prend la valeur par défaut documentée (docs/events.md).</p>\n<table id=\"parametres\">\n")
             .Head("Caméra", "Événement", "Actif", "Zones", "Durée minimale (s)", "Paramètres", "Horaires").Append("<tbody>\n");
+        var configured = 0;
         foreach (var camera in data.Cameras)
         {
             foreach (var e in Events(camera))
@@ -53,8 +54,14 @@ public static class AipdDocument
                     continue;
                 }
 
+                configured++;
                 html.Row(Html.E(camera.PublicName), Html.E(EventTexts.NameOf(e.Type)), e.Enabled ? "oui" : "non", Html.E(e.Zones), Html.E(e.MinDuration), Html.E(e.Parameters), Html.E(e.Schedule));
             }
+        }
+
+        if (configured == 0)
+        {
+            html.Append("<tr><td colspan=\"7\">Aucune configuration de ces caméras n'est enregistrée dans le gestionnaire de flotte.</td></tr>\n");
         }
 
         html.Append("</tbody>\n</table>\n<h2 id=\"cameras\">3. Caméras et lieux</h2>\n<table id=\"cameras-table\">\n")

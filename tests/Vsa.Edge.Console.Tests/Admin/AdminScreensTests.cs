@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vsa.Edge.Console.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Authorisations;
+using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.Testing;
 using static Microsoft.Playwright.Assertions;
 
@@ -165,6 +168,11 @@ public sealed class AdminScreensTests(BrowserFixture browser, AdminHostFixture f
     public async Task AdminScreens_OperatorAndAuditor_NotShownAndApiRefuses403()
     {
         var host = fleet.Host;
+        const string Reference = "2026-RPT-0007";
+        var now = DateTimeOffset.UtcNow;
+        await host.Services.GetRequiredService<FleetDatabase>().InTransactionAsync((c, t) => host.Services.GetRequiredService<AuthorisationStore>().InsertAsync(c, t,
+            new ValidAuthorisation(Reference, "Police municipale", ["intrusion"], [new AuthorisedCamera("report-pole", "cam-1")], now.AddDays(-1), now.AddDays(9), null), "test", now, CancellationToken.None), CancellationToken.None);
+        var aipd = $"api/reports/aipd?authorisation={Reference}";
         var op = await host.CreateAccountAsync(Role.Operator, "olga");
         var page = await browser.NewPageAsync();
         await ConsolePage.SignInAsync(page, host, op);
@@ -180,6 +188,8 @@ public sealed class AdminScreensTests(BrowserFixture browser, AdminHostFixture f
         Assert.Equal(403, await AdminPage.StatusAsync(page, "PUT", "api/devices/any/config", "{\"cameras\":[]}"));
         Assert.Equal(403, await AdminPage.StatusAsync(page, "GET", "api/audit/verification"));
         Assert.Equal(403, await AdminPage.StatusAsync(page, "GET", "api/evaluation/decisions"));
+        Assert.Equal(403, await AdminPage.StatusAsync(page, "GET", aipd));
+        await Expect(page.Locator("#audit-reports")).ToHaveCountAsync(0);
 
         var auditor = await host.CreateAccountAsync(Role.Auditor, "aude");
         var second = await browser.NewPageAsync();
@@ -190,6 +200,15 @@ public sealed class AdminScreensTests(BrowserFixture browser, AdminHostFixture f
         await Expect(second.Locator("#view-admin")).ToBeHiddenAsync();
         Assert.Equal(403, await AdminPage.StatusAsync(second, "POST", "api/enrolment-tokens", "{\"site\":\"x\"}"));
         Assert.Equal(200, await AdminPage.StatusAsync(second, "GET", "api/audit/verification"));
+
+        // The auditor's page links the AIPD and the bilan (HTML, CSV) of each arrêté, and gives the public register's address.
+        await AdminPage.OpenAsync(second, "#/audit");
+        var row = second.Locator("#audit-reports tr", new() { HasText = Reference });
+        await Expect(row.Locator("a.report-aipd")).ToHaveAttributeAsync("href", aipd);
+        await Expect(row.Locator("a.report-bilan")).ToHaveAttributeAsync("href", $"api/reports/bilan?authorisation={Reference}");
+        await Expect(row.Locator("a.report-bilan-csv")).ToHaveAttributeAsync("href", $"api/reports/bilan?authorisation={Reference}&format=csv");
+        await Expect(second.Locator("#register-url a")).ToHaveAttributeAsync("href", new Uri(host.BaseAddress, "registre").ToString());
+        Assert.Equal(200, await AdminPage.StatusAsync(second, "GET", aipd));
     }
 
     private static string Local(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);

@@ -43,4 +43,34 @@ public sealed class AuthorisationRulesTests
 
         Assert.Equal(["cameras[0].deviceId", "events", "reference", "service", "startsAt"], errors.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void TryValidate_AuthorityAndPurpose_TrimmedBlankBecomesNullLineBreakKept()
+    {
+        var request = new AuthorisationRequest("2026-DPG-0412", "Police municipale", ["intrusion"], [new AuthorisedCamera("pole-12", "cam-1")], Start, Start.AddDays(1),
+            Authority: "  Préfet du Rhône ", Purpose: "Sécurité de la Fête des Lumières\nDu 5 au 8 décembre");
+
+        Assert.True(AuthorisationRules.TryValidate(request, out var valid, out _));
+        Assert.True(AuthorisationRules.TryValidate(request with { Authority = "   ", Purpose = null }, out var blank, out _));
+
+        Assert.Equal("Préfet du Rhône", valid!.Authority);
+        Assert.Equal("Sécurité de la Fête des Lumières\nDu 5 au 8 décembre", valid.Purpose);
+        Assert.Null(blank!.Authority);
+        Assert.Null(blank.Purpose);
+    }
+
+    [Fact]
+    public void TryValidate_AuthorityTooLongPurposeWithControlCharacter_EachFieldNamed()
+    {
+        var request = new AuthorisationRequest("2026-DPG-0412", "Police municipale", ["intrusion"], [new AuthorisedCamera("pole-12", "cam-1")], Start, Start.AddDays(1),
+            Authority: new string('a', AuthorisationRules.MaxLength + 1), Purpose: "sécurité\u0007");
+
+        Assert.False(AuthorisationRules.TryValidate(request, out var valid, out var errors));
+        Assert.False(AuthorisationRules.TryValidate(request with { Authority = null, Purpose = new string('p', AuthorisationRules.MaxPurposeLength + 1) }, out _, out var tooLong));
+
+        Assert.Null(valid);
+        Assert.Equal(["authority", "purpose"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains($"at most {AuthorisationRules.MaxLength} characters", Assert.Single(errors["authority"]), StringComparison.Ordinal);
+        Assert.Contains($"at most {AuthorisationRules.MaxPurposeLength} characters", Assert.Single(tooLong["purpose"]), StringComparison.Ordinal);
+    }
 }

@@ -4,6 +4,7 @@
 import { t, eventLabel, formatNumber } from "../i18n.js";
 import { get } from "./http.js";
 import { h, table, when, status } from "./ui.js";
+import { reportsSection } from "./reports.js";
 
 const PAGE = 50;
 const DECISIONS = 200;
@@ -117,6 +118,7 @@ export function renderAudit(main) {
   const log = logSection();
   const breakdown = breakdownSection();
   const decisions = decisionsSection();
+  const reports = reportsSection();
   async function verify() {
     verdictSlot.replaceChildren(h("p", { class: "muted", text: t("adm.audit.verifying") }));
     const report = await get("api/audit/verification");
@@ -128,7 +130,8 @@ export function renderAudit(main) {
     h("p", { class: "notice", text: t("adm.audit.notice") }),
     h("h3", { text: t("adm.audit.verification") }), verdictSlot,
     h("div", { class: "actions" }, h("button", { type: "button", id: "audit-reverify", text: t("adm.audit.reverify"), onclick: () => verify().catch((err) => status(line, String(err.message ?? err), "error")) })),
-    line, log.node, breakdown.node, decisions.node));
+    line, reports.node, log.node, breakdown.node, decisions.node));
+  reports.load().catch((err) => status(line, String(err.message ?? err), "error"));
   verify().catch((err) => status(line, String(err.message ?? err), "error"));
   breakdown.load();
   decisions.load().catch((err) => status(line, String(err.message ?? err), "error"));
