@@ -169,7 +169,13 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
         ArgumentNullException.ThrowIfNull(query);
         var decision = query.Decision switch
         {
-            AlertDecisionFilter.Pending => "AND decision IS NULL",
+            // Alerts that arrived during a global suspension still in force are withheld from the queue (kill switch);
+            // once it is resumed they are pending like any other, for a human to review.
+            AlertDecisionFilter.Pending => """
+                AND decision IS NULL
+                AND (arrived_during_suspension IS NULL
+                     OR arrived_during_suspension NOT IN (SELECT suspension_id FROM suspensions WHERE resumed_at IS NULL))
+                """,
             AlertDecisionFilter.Decided => "AND decision IS NOT NULL",
             _ => string.Empty,
         };

@@ -17,7 +17,9 @@ public static class ScrapeGuard
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.LoopbackWithoutToken && context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote))
+        // A request forwarded by a reverse proxy on this host arrives from loopback too: it is not "this machine".
+        var forwarded = context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded");
+        if (options.LoopbackWithoutToken && !forwarded && context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote))
         {
             return null;
         }

@@ -58,6 +58,7 @@ public sealed class SuspensionService(FleetDatabase database, SuspensionStore st
         var now = timeProvider.GetUtcNow();
         var (stored, changed, active) = await database.InTransactionAsync(async (connection, transaction) =>
         {
+            await SuspensionStates.LockAsync(database, connection, transaction, cancellationToken);
             var suspension = await store.InsertAsync(connection, transaction, value, actor, now, cancellationToken);
             var inForce = await store.ListActiveAsync(connection, transaction, cancellationToken);
             var devices = await states.RecomputeAsync(connection, transaction, inForce, now, cancellationToken);
@@ -69,12 +70,29 @@ public sealed class SuspensionService(FleetDatabase database, SuspensionStore st
         return new(SuspensionOutcome.Stored, stored, changed);
     }
 
+    /// <summary>
+    /// Recomputes every known device's state against the suspensions in force and publishes what changed: a device
+    /// enrolled after a site or global suspension is suspended from its first connection, like the others.
+    /// </summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var changed = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await SuspensionStates.LockAsync(database, connection, transaction, cancellationToken);
+            var inForce = await store.ListActiveAsync(connection, transaction, cancellationToken);
+            return await states.RecomputeAsync(connection, transaction, inForce, now, cancellationToken);
+        }, cancellationToken);
+        publisher.Notify(changed);
+    }
+
     /// <summary>Resumes suspension <paramref name="id"/>, by <paramref name="actor"/>, for <paramref name="reason"/>.</summary>
     public async Task<SuspensionResult> ResumeAsync(long id, string reason, string actor, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var (resumed, changed, active) = await database.InTransactionAsync(async (connection, transaction) =>
         {
+            await SuspensionStates.LockAsync(database, connection, transaction, cancellationToken);
             var suspension = await store.ResumeAsync(connection, transaction, id, reason, actor, now, cancellationToken);
             if (suspension is null)
             {

@@ -41,6 +41,21 @@ public sealed class SuspensionStates(FleetDatabase database)
     }
 
     /// <summary>
+    /// Serialises changes of the suspension states (PostgreSQL: a table lock until commit; SQLite's writer is already
+    /// alone): two concurrent changes would otherwise both compute version N+1 and the later would drop the other's.
+    /// </summary>
+    public static async Task LockAsync(FleetDatabase database, DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        var sql = database.Dialect.LockTableSql("device_suspension_state");
+        if (sql.Length > 0)
+        {
+            await using var command = connection.Sql(transaction, sql);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Recomputes every known device's state from <paramref name="active"/> in the caller's transaction and stores those that
     /// changed with their version + 1; returns the changed devices.
     /// </summary>

@@ -166,8 +166,11 @@ public sealed partial class CertificateRenewalService(
 
         if (_lastRenewal.TryGetValue(deviceId, out var last) && now - last < MinInterval)
         {
-            return Refuse($"renewed less than {MinInterval.TotalSeconds:0} s ago; ask again later");
+            return Refuse($"asked less than {MinInterval.TotalSeconds:0} s ago; ask again later");
         }
+
+        // Every attempt counts, refused ones too: a device looping on bogus requests writes one audited refusal per interval.
+        _lastRenewal[deviceId] = now;
 
         if (!DeviceCsr.TryParse(request.CsrPem, out var csr, out var error))
         {
@@ -187,7 +190,6 @@ public sealed partial class CertificateRenewalService(
             });
         }
 
-        _lastRenewal[deviceId] = now;
         var took = timeProvider.GetElapsedTime(started);
         LogRenewed(_logger, deviceId, request.Serial, issued.Serial, issued.NotAfter, took.TotalMilliseconds);
         return new(CertificateIssuedMessage.SchemaId, CertificateIssuedMessage.CurrentVersion, deviceId, request.RequestId, issued.Serial, issued.NotAfter, issued.CertificatePem, null, now);

@@ -73,7 +73,7 @@ public static partial class TrustEndpoints
 
     private static async Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> EnrolAsync(
         EnrolmentRequest request, HttpContext context, EnrolmentStore store, FleetCertificateAuthority authority, DesiredStateSigningKey signing,
-        IOptions<TrustOptions> trust, IOptions<BrokerOptions> broker, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<TrustOptions> trust, IOptions<BrokerOptions> broker, Suspensions.SuspensionService suspensions, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TrustEndpoints));
         if (string.IsNullOrWhiteSpace(request.Token))
@@ -107,6 +107,9 @@ public static partial class TrustEndpoints
             trust.Value.DeviceBrokerHost ?? context.Request.Host.Host,
             trust.Value.DeviceBrokerPort ?? (settings.Mode == BrokerMode.Embedded ? settings.TlsPort : settings.Port));
         LogEnrolled(logger, issued.DeviceId, issued.Site, issued.Serial);
+
+        // A site or global suspension in force covers this new device too: its signed state is retained before it connects.
+        await suspensions.RefreshAsync(cancellationToken);
         return TypedResults.Ok(new EnrolmentResponse(issued.DeviceId, issued.Site, issued.Serial, issued.NotAfter, issued.CertificatePem, authority.CertificatePem, endpoint, [signing.View]));
     }
 

@@ -59,6 +59,13 @@ public sealed class MetricsScrapeTests
             // No token set: the endpoint does not exist for another machine.
             Assert.Equal(HttpStatusCode.NotFound, await ScrapeAsync(open, "203.0.113.9", null));
             Assert.Equal(HttpStatusCode.OK, await ScrapeAsync(open, "127.0.0.1", null));
+
+            // Through a reverse proxy on the same host: loopback, but forwarded from elsewhere.
+            using var proxied = open.CreateClient();
+            proxied.DefaultRequestHeaders.Add(TestRemoteAddress.Header, "127.0.0.1");
+            proxied.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.9");
+            using var response = await proxied.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
         await using var guarded = await FleetApp.StartAsync(new Dictionary<string, string?> { ["Fleet:Metrics:ScrapeToken"] = Token }, services: TestRemoteAddress.Register, waitForSubscription: false);

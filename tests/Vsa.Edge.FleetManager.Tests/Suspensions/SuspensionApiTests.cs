@@ -114,6 +114,22 @@ public sealed class SuspensionApiTests
     }
 
     [Fact]
+    public async Task Enrol_AfterAGlobalSuspension_NewDeviceHasItsSuspendedStateBeforeItConnects()
+    {
+        await using var fleet = await FleetApp.StartAsync();
+        using var admin = await fleet.ClientAsync(Role.Admin);
+        await fleet.KnowDeviceAsync("pole-before");
+        var global = await admin.PostAsJsonAsync("/api/suspensions", Request(SuspensionScope.Global, reason: "décision du maire"), FleetJsonContext.Default.SuspensionRequest);
+
+        using var late = await TrustedDevice.EnrolAsync(fleet, admin, "pole-late");
+        var states = await fleet.Services.GetRequiredService<SuspensionStates>().ListAsync(default);
+
+        Assert.Equal(HttpStatusCode.Created, global.StatusCode);
+        var state = JsonSerializer.Deserialize(Assert.Single(states, s => s.DeviceId == "pole-late").Payload, ContractsJsonContext.Default.SuspensionStateMessage)!;
+        Assert.Equal("global", state.Device!.Scope);
+    }
+
+    [Fact]
     public async Task Ingest_DuringGlobalSuspension_StoredFlaggedAndNotForwardedToTheLiveQueue()
     {
         await using var fleet = await FleetApp.StartAsync();
@@ -129,8 +145,10 @@ public sealed class SuspensionApiTests
         var during = Samples.AlertStart("pole-7", startedAt: DateTimeOffset.UtcNow.AddSeconds(1));
         await device.PublishAsync(during);
         await fleet.WaitForAlertAsync(during.AlertId);
+        var queueDuring = await PendingIdsAsync(admin);
         var suspension = await created.Content.ReadFromJsonAsync(FleetJsonContext.Default.SuspensionView);
         await admin.PostAsJsonAsync($"/api/suspensions/{suspension!.Id}/resume", new ResumeRequest("fin"), FleetJsonContext.Default.ResumeRequest);
+        var queueAfterResume = await PendingIdsAsync(admin);
         var after = Samples.AlertStart("pole-7", startedAt: DateTimeOffset.UtcNow.AddSeconds(2));
         await device.PublishAsync(after);
         var seen = new List<string>();
@@ -147,6 +165,17 @@ public sealed class SuspensionApiTests
         Assert.Equal(after.AlertId, forwarded.AlertId);
         Assert.Contains(before.AlertId, seen);
         Assert.DoesNotContain(during.AlertId, seen);
+
+        // A console loaded during the suspension does not list it either; after the resumption it awaits review.
+        Assert.Contains(before.AlertId, queueDuring);
+        Assert.DoesNotContain(during.AlertId, queueDuring);
+        Assert.Contains(during.AlertId, queueAfterResume);
+    }
+
+    private static async Task<List<string>> PendingIdsAsync(HttpClient http)
+    {
+        var alerts = await http.GetFromJsonAsync("/api/alerts?decision=pending&limit=5000", FleetJsonContext.Default.IReadOnlyListAlertView);
+        return [.. alerts!.Select(a => a.AlertId)];
     }
 
     private static SuspensionRequest Request(SuspensionScope scope, string? site = null, string? device = null, string? camera = null, string? reason = null) =>
