@@ -76,7 +76,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
                 .With("@zone_id", message.ZoneId).With("@confidence", message.Confidence)
                 .With("@measurement_name", message.Measurement?.Name).With("@measurement_value", message.Measurement?.Value)
                 .With("@measurement_unit", message.Measurement?.Unit).With("@model_id", message.Model.Id).With("@model_version", message.Model.Version)
-                .With("@end_reason", message.State == AlertState.End ? EndReasonName(message.EndReason ?? AlertEndReason.Cleared) : null);
+                .With("@end_reason", message.State == AlertState.End ? WireNames.Of(message.EndReason ?? AlertEndReason.Cleared) : null);
             dialect.AddTime(upsert, "@started_at", message.StartedAt);
             dialect.AddTime(upsert, "@observed_at", message.ObservedAt);
             dialect.AddTime(upsert, "@ended_at", message.EndedAt);
@@ -292,20 +292,6 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             return ended;
         }, cancellationToken);
 
-    internal static string EndReasonName(AlertEndReason reason) => reason switch
-    {
-        AlertEndReason.Interrupted => "interrupted",
-        AlertEndReason.Suspended => "suspended",
-        _ => "cleared",
-    };
-
-    private static AlertEndReason ToEndReason(string name) => name switch
-    {
-        "interrupted" => AlertEndReason.Interrupted,
-        "suspended" => AlertEndReason.Suspended,
-        _ => AlertEndReason.Cleared,
-    };
-
     /// <summary>Reads a row selected (or returned) with <see cref="Columns"/>.</summary>
     internal AlertView ReadView(DbDataReader r)
     {
@@ -333,6 +319,6 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             ReceivedAt: dialect.ReadTime(r, 17),
             UpdatedAt: dialect.ReadTime(r, 18),
             Decision: decision,
-            EndReason: r.IsDBNull(24) ? null : ToEndReason(r.GetString(24)));
+            EndReason: r.IsDBNull(24) ? null : WireNames.ToEndReason(r.GetString(24)));
     }
 }

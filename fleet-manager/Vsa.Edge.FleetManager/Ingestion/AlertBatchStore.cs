@@ -128,7 +128,7 @@ public sealed class AlertBatchStore(FleetDatabase database, AlertStore alerts)
                 .With(p + "zone", message.ZoneId).With(p + "conf", message.Confidence)
                 .With(p + "mname", message.Measurement?.Name).With(p + "mvalue", message.Measurement?.Value).With(p + "munit", message.Measurement?.Unit)
                 .With(p + "model", message.Model.Id).With(p + "mversion", message.Model.Version)
-                .With(p + "end", message.State == AlertState.End ? AlertStore.EndReasonName(message.EndReason ?? AlertEndReason.Cleared) : null);
+                .With(p + "end", message.State == AlertState.End ? WireNames.Of(message.EndReason ?? AlertEndReason.Cleared) : null);
             dialect.AddTime(command, p + "started", message.StartedAt);
             dialect.AddTime(command, p + "observed", message.ObservedAt);
             dialect.AddTime(command, p + "ended", message.EndedAt);

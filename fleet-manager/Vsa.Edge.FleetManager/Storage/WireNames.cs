@@ -14,6 +14,7 @@ public static class WireNames
     private static readonly Names<EventType> EventTypes = new(ContractsJsonContext.Default.EventType);
     private static readonly Names<AlertState> AlertStates = new(ContractsJsonContext.Default.AlertState);
     private static readonly Names<DeviceState> DeviceStates = new(ContractsJsonContext.Default.DeviceState);
+    private static readonly Names<AlertEndReason> EndReasons = new(ContractsJsonContext.Default.AlertEndReason);
 
     /// <summary>Wire name of an event type.</summary>
     public static string Of(EventType value) => EventTypes.ToName(value);
@@ -24,6 +25,9 @@ public static class WireNames
     /// <summary>Wire name of a device state.</summary>
     public static string Of(DeviceState value) => DeviceStates.ToName(value);
 
+    /// <summary>Wire name of why an alert ended.</summary>
+    public static string Of(AlertEndReason value) => EndReasons.ToName(value);
+
     /// <summary>Parses a stored event type.</summary>
     public static EventType ToEventType(string name) => EventTypes.ToValue(name);
 
@@ -32,6 +36,9 @@ public static class WireNames
 
     /// <summary>Parses a stored device state.</summary>
     public static DeviceState ToDeviceState(string name) => DeviceStates.ToValue(name);
+
+    /// <summary>Parses a stored end reason.</summary>
+    public static AlertEndReason ToEndReason(string name) => EndReasons.ToValue(name);
 
     private sealed class Names<T>
         where T : struct, Enum
