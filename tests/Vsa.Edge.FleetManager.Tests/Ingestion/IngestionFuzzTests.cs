@@ -12,6 +12,7 @@ using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Authorisations;
+using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
@@ -37,6 +38,9 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
     public const int BrokerCasesPerKind = 60;
 
     private const string Device = "fuzz-1";
+
+    /// <summary>Bytes of an MQTT 5 PUBLISH around its topic and payload, rounded up (fixed header, lengths, packet id, properties).</summary>
+    private const int PacketOverhead = 64;
     private static int _heartbeats;
     private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-fuzz-").FullName;
     private readonly FakeTimeProvider _clock = new(Samples.T0);
@@ -57,7 +61,7 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var from = TimeProvider.System.GetUtcNow();
         await using var fleet = await FleetApp.StartAsync();
-        await using var device = await TestDevice.ConnectAsync(fleet.BrokerPort, Device);
+        var device = await TestDevice.ConnectAsync(fleet.BrokerPort, Device);
         await using var calm = await TestDevice.ConnectAsync(fleet.BrokerPort, "calm-1");
         var outcomes = new Dictionary<MessageKind, Dictionary<string, int>>();
         var watch = Stopwatch.StartNew();
@@ -67,8 +71,26 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
             var before = fleet.Statistics.Snapshot().Rejected;
             var mutants = Mutations.Of(kind, Device, Samples.T0).Array[BrokerCasesPerKind].Single();
             var refusedByBroker = 0;
+            var closedByBroker = 0;
             foreach (var mutant in mutants)
             {
+                var bytes = mutant.Payload.Length + Encoding.UTF8.GetByteCount(mutant.Topic);
+                if (bytes + PacketOverhead > BrokerOptions.DefaultMaxPacketSize)
+                {
+                    // At or over what the broker takes (two "huge" mutations escape to over 256 KiB): it closes the
+                    // connection before reading the payload, and the device connects again.
+                    var closed = await Record.ExceptionAsync(() => device.TryPublishRawAsync(mutant.Topic, mutant.Payload));
+                    Assert.True(closed is not null || bytes < BrokerOptions.DefaultMaxPacketSize, $"a {bytes}-byte publish was not refused");
+                    if (closed is not null)
+                    {
+                        closedByBroker++;
+                        await device.DisposeAsync();
+                        device = await TestDevice.ConnectAsync(fleet.BrokerPort, Device);
+                    }
+
+                    continue;
+                }
+
                 // A variant whose topic names another device (or no device topic) is the broker's to refuse.
                 refusedByBroker += (int)await device.TryPublishRawAsync(mutant.Topic, mutant.Payload) >= 0x80 ? 1 : 0;
             }
@@ -80,7 +102,10 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
             outcomes[kind] = after.Where(r => r.Value > before[r.Key]).ToDictionary(r => r.Key, r => (int)(r.Value - before[r.Key]));
             outcomes[kind]["sent"] = mutants.Length;
             outcomes[kind]["refused_by_broker"] = refusedByBroker;
+            outcomes[kind]["closed_by_broker"] = closedByBroker;
         }
+
+        await device.DisposeAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await fleet.Http.GetAsync("/health/ready")).StatusCode);
         var settings = new IngestionOptions();
