@@ -19,6 +19,14 @@ namespace Vsa.Edge.Contracts;
 /// The prefectoral authorisations covering this device's cameras: the device runs an event on a camera only inside one of
 /// these windows, by its own clock, even when it can no longer reach the fleet.
 /// </param>
+/// <param name="Models">
+/// The models the fleet wants the device to run (at most one per kind); null or empty: keep what runs. Added in schema
+/// version 1 (optional).
+/// </param>
+/// <param name="ModelSigningKeys">
+/// Public keys (base64 SubjectPublicKeyInfo, ECDSA P-256) whose model packages the device accepts, in addition to those
+/// learnt at enrolment; null: no change. Added in schema version 1 (optional).
+/// </param>
 public sealed record DesiredConfigMessage(
     string Schema,
     int SchemaVersion,
@@ -26,7 +34,9 @@ public sealed record DesiredConfigMessage(
     long Version,
     DateTimeOffset IssuedAt,
     IReadOnlyList<JsonElement> Cameras,
-    IReadOnlyList<AuthorisationWindow> Authorisations)
+    IReadOnlyList<AuthorisationWindow> Authorisations,
+    IReadOnlyList<DesiredModel>? Models = null,
+    IReadOnlyList<string>? ModelSigningKeys = null)
 {
     /// <summary>Schema identifier of desired configurations.</summary>
     public const string SchemaId = "vsa.config.desired";

@@ -20,4 +20,5 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(ModelPackages.ModelPackageMetadata))]
 [JsonSerializable(typeof(CertificateRequestMessage))]
 [JsonSerializable(typeof(CertificateIssuedMessage))]
+[JsonSerializable(typeof(ModelReportedMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -35,6 +35,12 @@ public static class Topics
     /// <summary>The fleet's answers to them (<see cref="CertificateIssuedMessage"/>, signed; published by the fleet, QoS 1).</summary>
     public static string CertificateIssued(string deviceId) => $"{Root}/{deviceId}/certificate/issued";
 
+    /// <summary>The models a device runs and its update progress (<see cref="ModelReportedMessage"/>; published by the device, retained, QoS 1).</summary>
+    public static string ModelReported(string deviceId) => $"{Root}/{deviceId}/model/reported";
+
+    /// <summary>Filter matching the model reports of every device.</summary>
+    public const string AllModelReported = Root + "/+/model/reported";
+
     /// <summary>Filter matching the certificate requests of every device.</summary>
     public const string AllCertificateRequests = Root + "/+/certificate/request";
 
