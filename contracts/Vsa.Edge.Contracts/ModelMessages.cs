@@ -11,12 +11,19 @@ namespace Vsa.Edge.Contracts;
 /// </summary>
 /// <param name="Kind"><c>detector</c> or <c>pose</c> (<see cref="ModelPackages.ModelPackageMetadata.Kind"/>): which model it replaces.</param>
 /// <param name="Id">Model id (the package metadata's).</param>
-/// <param name="Version">Package version (the package metadata's).</param>
+/// <param name="Version">
+/// Package version (the package metadata's); <see cref="FactoryVersion"/>: go back to the model the device was installed
+/// with (then <paramref name="Sha256"/> and <paramref name="Url"/> are empty and <paramref name="Size"/> 0).
+/// </param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the whole package file.</param>
 /// <param name="Size">Size of the package file in bytes.</param>
 /// <param name="Url">Where to fetch it: an https URL on the fleet, served only to this device's client certificate.</param>
 /// <param name="RolloutId">The rollout that asked for it (reported back with the device's progress); null when set by hand.</param>
-public sealed record DesiredModel(string Kind, string Id, string Version, string Sha256, long Size, string Url, string? RolloutId = null);
+public sealed record DesiredModel(string Kind, string Id, string Version, string Sha256, long Size, string Url, string? RolloutId = null)
+{
+    /// <summary>The version that means the model the device was installed with.</summary>
+    public const string FactoryVersion = "factory";
+}
 
 /// <summary>
 /// The models a device runs and what became of the newest one it was asked to run, published by the device, retained,
