@@ -16,7 +16,7 @@ public interface ICameraSuspension
 /// </summary>
 public sealed class AgentSuspension : ICameraSuspension
 {
-    private State _state = new(null, false);
+    private State _state = new(null, false, false);
 
     /// <summary>Raised after every change (on the thread that made it).</summary>
     public event Action? Changed;
@@ -30,22 +30,32 @@ public sealed class AgentSuspension : ICameraSuspension
     /// <summary>Whether the local kill input is active.</summary>
     public bool LocalKill => Volatile.Read(ref _state).LocalKill;
 
-    /// <summary>Whether the whole device is suspended (fleet device, site or global suspension, or the local kill input).</summary>
-    public bool DeviceSuspended => Volatile.Read(ref _state) is var s && (s.LocalKill || s.Fleet?.Device is not null);
+    /// <summary>
+    /// Whether a kept suspension state was found at start that could not be read or verified: the device then stays
+    /// suspended (fail closed: a legally ordered stop must not be undone by a damaged or forged file) until the fleet's
+    /// verified state arrives.
+    /// </summary>
+    public bool KeptUnverified => Volatile.Read(ref _state).KeptUnverified;
+
+    /// <summary>Whether the whole device is suspended (fleet device, site or global suspension, the local kill input, or an unverifiable kept state).</summary>
+    public bool DeviceSuspended => Volatile.Read(ref _state) is var s && (s.LocalKill || s.KeptUnverified || s.Fleet?.Device is not null);
 
     /// <inheritdoc />
     public bool IsSuspended(string cameraId)
     {
         var s = Volatile.Read(ref _state);
-        return s.LocalKill || (s.Fleet?.Suspends(cameraId) ?? false);
+        return s.LocalKill || s.KeptUnverified || (s.Fleet?.Suspends(cameraId) ?? false);
     }
 
     /// <summary>Applies the fleet's state <paramref name="message"/> (already verified, newer than <see cref="Version"/>).</summary>
     public void Apply(SuspensionStateMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Update(s => s with { Fleet = message });
+        Update(s => s with { Fleet = message, KeptUnverified = false });
     }
+
+    /// <summary>A kept state was found at start but could not be read or verified: suspend everything until the fleet's verified state is applied.</summary>
+    public void SuspendUntilVerified() => Update(s => s with { KeptUnverified = true });
 
     /// <summary>The local kill input turned on or off.</summary>
     public void SetLocalKill(bool active) => Update(s => s with { LocalKill = active });
@@ -55,12 +65,12 @@ public sealed class AgentSuspension : ICameraSuspension
     {
         ArgumentNullException.ThrowIfNull(cameraIds);
         var s = Volatile.Read(ref _state);
-        if (s.Fleet is null && !s.LocalKill)
+        if (s.Fleet is null && !s.LocalKill && !s.KeptUnverified)
         {
             return null;
         }
 
-        var device = s.LocalKill || s.Fleet?.Device is not null;
+        var device = s.LocalKill || s.KeptUnverified || s.Fleet?.Device is not null;
         var cameras = cameraIds.Where(IsSuspended)
             .Concat(s.Fleet?.Cameras.Select(c => c.CameraId) ?? [])
             .Distinct(StringComparer.Ordinal)
@@ -87,5 +97,5 @@ public sealed class AgentSuspension : ICameraSuspension
         }
     }
 
-    private sealed record State(SuspensionStateMessage? Fleet, bool LocalKill);
+    private sealed record State(SuspensionStateMessage? Fleet, bool LocalKill, bool KeptUnverified);
 }

@@ -27,8 +27,9 @@ public sealed class SuspensionHandler(AgentSuspension suspension, SuspensionVeri
     private long _refused;
 
     /// <summary>
-    /// Applies the state kept on disk (at start, before any camera runs). A file that does not verify is logged and ignored:
-    /// the fleet's retained state arrives again at the first connection.
+    /// Applies the state kept on disk (at start, before any camera runs). A file that cannot be read or does not verify is
+    /// logged and the whole device stays suspended (fail closed) until the fleet's verified state arrives, which it does
+    /// again (retained) at the first connection: a damaged or forged file can stop analysis, never resume it.
     /// </summary>
     public void LoadKept()
     {
@@ -36,6 +37,7 @@ public sealed class SuspensionHandler(AgentSuspension suspension, SuspensionVeri
         if (problem is not null)
         {
             SuspensionLog.KeptUnreadable(logger, problem);
+            suspension.SuspendUntilVerified();
         }
 
         if (kept is null)
@@ -52,6 +54,7 @@ public sealed class SuspensionHandler(AgentSuspension suspension, SuspensionVeri
         else if (opened.Error is { } error)
         {
             SuspensionLog.KeptRefused(logger, file.FilePath, error);
+            suspension.SuspendUntilVerified();
         }
     }
 

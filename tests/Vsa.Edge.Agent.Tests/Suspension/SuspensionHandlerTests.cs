@@ -56,15 +56,28 @@ public sealed class SuspensionHandlerTests : IDisposable
     }
 
     [Fact]
-    public void LoadKept_FileWrittenByAnyoneElse_RefusedNothingSuspended()
+    public void LoadKept_FileWrittenByAnyoneElse_RefusedAndEverythingSuspendedUntilTheFleetsStateArrives()
     {
         using var intruder = MessageSigner.CreateNew();
-        new SuspensionFile(_data.FullName).Save(Sign(State(7, device: true), intruder));
+        new SuspensionFile(_data.FullName).Save(Sign(State(7, device: false), intruder));
 
         var (handler, suspension) = Create();
         handler.LoadKept();
+        var kept = (suspension.Version, suspension.KeptUnverified, suspension.DeviceSuspended, suspension.IsSuspended("cam-1"), suspension.Report(["cam-1"])?.Device);
+        handler.Handle(Sign(State(1, cameras: ["cam-2"])));
 
-        Assert.Equal((0L, false), (suspension.Version, suspension.DeviceSuspended));
+        // Fail closed: a forged or damaged kept state stops analysis, and only the fleet's verified state lifts that.
+        Assert.Equal((0L, true, true, true, (bool?)true), kept);
+        Assert.Equal((false, false, false, true), (suspension.KeptUnverified, suspension.DeviceSuspended, suspension.IsSuspended("cam-1"), suspension.IsSuspended("cam-2")));
+    }
+
+    [Fact]
+    public void LoadKept_NoFile_NothingSuspended()
+    {
+        var (handler, suspension) = Create();
+        handler.LoadKept();
+
+        Assert.Equal((0L, false, false, false), (suspension.Version, suspension.KeptUnverified, suspension.DeviceSuspended, suspension.IsSuspended("cam-1")));
     }
 
     [Fact]
