@@ -66,7 +66,9 @@ public static class PublicRegisterBuilder
         for (var i = 0; i < authorisation.Cameras.Count; i++)
         {
             var camera = authorisation.Cameras[i];
-            known.TryGetValue((camera.DeviceId, camera.CameraId), out var document);
+            // Public names and places come only from the fleet's own (desired) configuration, set by an administrator:
+            // what a device reports about itself is never published.
+            var document = known.TryGetValue((camera.DeviceId, camera.CameraId), out var found) && found.Origin == "desired" ? found : null;
             var suspended = running && isSuspended(camera.DeviceId, camera.CameraId);
             cameras.Add(new PublicCamera(
                 document?.PublicName ?? Placeholder(i + 1),

@@ -8,6 +8,7 @@ using AngleSharp.Html.Parser;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Authorisations;
@@ -122,6 +123,35 @@ public sealed partial class PublicRegisterTests
         Assert.Contains("analyse suspendue", html, StringComparison.Ordinal);
         Assert.Contains("suspendu", html, StringComparison.Ordinal);
         Assert.DoesNotContain("demande du préfet", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Register_NamesOnlyFromTheFleetsConfiguration_ADeviceReportedNameIsNeverPublished()
+    {
+        await using var fleet = await FleetApp.StartAsync(Settings);
+        using var admin = await fleet.SignInAsync(Role.Admin);
+        var now = ConfigSamples.NowToTheSecond();
+        await AuthoriseAsync(admin, Authorisation("pole-12", now.AddDays(-1), now.AddDays(30)));
+        await fleet.KnowDeviceAsync("pole-12");
+        var claimed = JsonNode.Parse(ConfigSamples.Camera("cam-1").GetRawText())!.AsObject();
+        claimed["publicName"] = "Texte choisi par l'équipement";
+        claimed["place"] = "Lieu choisi par l'équipement";
+        var report = ConfigSamples.Reported("pole-12", TimeProvider.System.GetUtcNow(), applied: null, cameras: [JsonSerializer.SerializeToElement(claimed)]) with { Source = ConfigSource.Local };
+
+        // The device (not configured from the fleet yet) reports a configuration naming its camera for the public.
+        await using (var device = await TestDevice.ConnectAsync(fleet.BrokerPort, "pole-12"))
+        {
+            await device.PublishRawAsync(Topics.ConfigReported("pole-12"), JsonSerializer.Serialize(report, ContractsJsonContext.Default.ReportedConfigMessage), retain: true);
+        }
+
+        using var anonymous = fleet.CreateClient();
+        var register = (await anonymous.GetFromJsonAsync<JsonNode>("/api/public/register"))!;
+        var html = await anonymous.GetStringAsync("/registre");
+
+        // Only an administrator's configuration names cameras in public: the device's words are not published.
+        var cameras = Assert.Single(register["inForce"]!.AsArray())!["cameras"]!.AsArray();
+        Assert.Equal(("Caméra 1", "lieu non renseigné"), ((string?)cameras[0]!["name"], (string?)cameras[0]!["place"]));
+        Assert.DoesNotContain("choisi par l", html, StringComparison.Ordinal);
     }
 
     [Fact]
