@@ -126,15 +126,26 @@ public static class ConfigEndpoints
 
     private static async Task<Results<Ok<CameraLayout>, ProblemHttpResult>> LayoutAsync(string deviceId, string cameraId, ConfigStore store, CancellationToken cancellationToken)
     {
-        // What runs first: the console draws what the device evaluates, not what it was asked to.
+        // What runs first: the console draws what the device evaluates, not what it was asked to. The names and the video
+        // software's link template come only from the fleet's own configuration: a device cannot make the console show its
+        // words or open a link of its choosing.
+        var desired = (await store.FindDesiredAsync(deviceId, cancellationToken))?.Message() is { } message ? CameraLayoutReader.Find(message.Cameras, cameraId) : null;
+        var named = desired is { } d ? CameraLayoutReader.Read(deviceId, cameraId, "desired", d) : null;
         if ((await store.FindReportedAsync(deviceId, cancellationToken))?.Message is { } reported && CameraLayoutReader.Find(reported.Cameras, cameraId) is { } running)
         {
-            return TypedResults.Ok(CameraLayoutReader.Read(deviceId, cameraId, "reported", running));
+            return TypedResults.Ok(CameraLayoutReader.Read(deviceId, cameraId, "reported", running) with
+            {
+                PublicName = named?.PublicName,
+                Place = named?.Place,
+                DisplayName = named?.DisplayName,
+                VmsName = named?.VmsName,
+                VmsLinkTemplate = named?.VmsLinkTemplate,
+            });
         }
 
-        if ((await store.FindDesiredAsync(deviceId, cancellationToken))?.Message() is { } desired && CameraLayoutReader.Find(desired.Cameras, cameraId) is { } asked)
+        if (named is not null)
         {
-            return TypedResults.Ok(CameraLayoutReader.Read(deviceId, cameraId, "desired", asked));
+            return TypedResults.Ok(named);
         }
 
         return TypedResults.Problem(

@@ -78,7 +78,13 @@ public sealed class ReportedConfigTests
         await ReportAsync(fleet, device, Samples.Status("pole-12", DeviceState.Online, Now), d => d.Status == DeviceState.Online);
 
         var desired = await op.GetStringAsync("/api/devices/pole-12/cameras/cam-1/layout");
-        var running = JsonDocument.Parse(ConfigSamples.Camera().GetRawText().Replace("\"quai\"", "\"quai-v0\"", StringComparison.Ordinal)).RootElement;
+        // What runs is drawn; the names and the video software's link come only from the fleet's configuration, never from
+        // what the device says (a device could otherwise make an operator open a page of its choosing).
+        var runningNode = System.Text.Json.Nodes.JsonNode.Parse(ConfigSamples.Camera().GetRawText().Replace("\"quai\"", "\"quai-v0\"", StringComparison.Ordinal))!.AsObject();
+        runningNode["displayName"] = "Cliquez sur le lien";
+        runningNode["vmsName"] = "leurre";
+        runningNode["vmsLinkTemplate"] = "https://attaquant.example/{cameraId}";
+        var running = JsonSerializer.SerializeToElement(runningNode);
         await ReportAsync(fleet, device, ConfigSamples.Reported("pole-12", Now.AddSeconds(1), applied: null, cameras: [running]), d => !d.Config!.NotReported);
         var reported = await op.GetStringAsync("/api/devices/pole-12/cameras/cam-1/layout");
         var unknown = await op.GetAsync("/api/devices/pole-12/cameras/cam-9/layout");
@@ -88,6 +94,8 @@ public sealed class ReportedConfigTests
         Assert.Equal([[0.1, 0.1], [0.9, 0.1], [0.9, 0.9], [0.1, 0.9]], desiredLayout.Zones[0].Polygon);
         var reportedLayout = JsonSerializer.Deserialize(reported, FleetJsonContext.Default.CameraLayout)!;
         Assert.Equal(("reported", "quai-v0"), (reportedLayout.Source, reportedLayout.Zones[0].Id));
+        Assert.Equal((desiredLayout.DisplayName, desiredLayout.VmsName, desiredLayout.VmsLinkTemplate), (reportedLayout.DisplayName, reportedLayout.VmsName, reportedLayout.VmsLinkTemplate));
+        Assert.DoesNotContain("attaquant", reported, StringComparison.Ordinal);
         Assert.DoesNotContain("rtsp", desired + reported, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
