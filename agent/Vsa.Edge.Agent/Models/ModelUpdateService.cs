@@ -57,6 +57,9 @@ public sealed class ModelUpdateService(
     /// <summary>Raised after every report.</summary>
     public event EventHandler<ModelReportedMessage>? Reported;
 
+    /// <summary>Raised after every observation of the pipelines (its frame rate), soaking or not.</summary>
+    public event EventHandler<double>? Observed;
+
     /// <summary>The last report.</summary>
     public ModelReportedMessage? LastReport { get; private set; }
 
@@ -236,6 +239,18 @@ public sealed class ModelUpdateService(
         var seconds = time.GetElapsedTime(_lastTimestamp, now).TotalSeconds;
         _lastFps = seconds > 0 ? (frames - _lastFrames) / seconds : 0;
         (_lastFrames, _lastTimestamp) = (frames, now);
+        try
+        {
+            await SoakAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Observed?.Invoke(this, _lastFps);
+        }
+    }
+
+    private async Task SoakAsync(CancellationToken ct)
+    {
         if (!switchboard.Soaking || _update is not { } update)
         {
             return;
