@@ -115,6 +115,11 @@ public sealed class ModelUpdateService(
                 {
                     await ApplyAsync(desired, stoppingToken).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ModelException or InvalidOperationException)
+                {
+                    // A fault of this update (disk, a slot that no longer loads) fails the update, never the agent.
+                    Fail(desired, $"install: {ex.Message}", new ModelUpdateFigures());
+                }
                 finally
                 {
                     _busy.Release();
@@ -220,6 +225,10 @@ public sealed class ModelUpdateService(
                 try
                 {
                     await ObserveAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    ModelUpdateServiceLog.ObserveFailed(logger, ex.Message);
                 }
                 finally
                 {
@@ -342,6 +351,9 @@ internal static partial class ModelUpdateServiceLog
 
     [LoggerMessage(EventId = 12424, Level = LogLevel.Information, Message = "Trusted model-signing keys replaced ({Count}) in {Path}")]
     public static partial void KeysReplaced(ILogger logger, int count, string path);
+
+    [LoggerMessage(EventId = 12426, Level = LogLevel.Error, Message = "Model soak observation failed (retried at the next interval): {Reason}")]
+    public static partial void ObserveFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 12425, Level = LogLevel.Error, Message = "Model-signing keys of the desired state refused, the previous ones kept: {Reason}")]
     public static partial void KeysRefused(ILogger logger, string reason);

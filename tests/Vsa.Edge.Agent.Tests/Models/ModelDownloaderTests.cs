@@ -5,11 +5,12 @@ using Vsa.Edge.Agent.Models;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Tests.Support;
 using Vsa.Edge.Contracts;
+using Xunit.Abstractions;
 
 namespace Vsa.Edge.Agent.Tests.Models;
 
 /// <summary>The model downloader against a real Kestrel HTTPS server that requires the device's client certificate.</summary>
-public sealed class ModelDownloaderTests : IAsyncLifetime
+public sealed class ModelDownloaderTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Size = 1_000_000;
     private readonly string _root = Directory.CreateTempSubdirectory("vsa-model-download-").FullName;
@@ -44,6 +45,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime
         var result = await Downloader(http, new JumpingClock(DateTimeOffset.UtcNow)).DownloadAsync(_model, Folder, CancellationToken.None);
 
         var requests = _server.Requests.ToArray();
+        output.WriteLine($"package {Size} bytes; first transfer cut after {requests[0].Sent} sent; resumed from {result.ResumedFrom}: {requests.Last().Sent} bytes sent again ({(double)requests.Last().Sent / Size:P1} of the package)");
         Assert.Equal(2, requests.Length);
         Assert.Equal((0L, 400_000L), requests[0]);
         Assert.InRange(result.ResumedFrom, 1, 400_000);

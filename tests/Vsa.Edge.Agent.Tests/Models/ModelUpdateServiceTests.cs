@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OpenCvSharp;
@@ -56,7 +57,9 @@ public sealed class ModelUpdateServiceTests(ModelPackagesFixture packages, ITest
         registry.Register(stats);
         var keys = new ModelSigningKeyStore(Path.Combine(_data, "credentials", ModelSigningKeyStore.FileName));
         var setup = new ModelUpdateSetup("pole-17", "1.0.0", inference, soak, Path.Combine(_data, "models", "downloads"), registry, () => 0);
-        var service = new ModelUpdateService(setup, store, switchboard, keys, new ModelDownloader(http, new ModelDownloadOptions(), _time, NullLogger.Instance), null, _time, NullLogger<ModelUpdateService>.Instance);
+        var logs = new RecordingLoggerProvider();
+        using var loggers = logs.CreateFactory();
+        var service = new ModelUpdateService(setup, store, switchboard, keys, new ModelDownloader(http, new ModelDownloadOptions(), _time, NullLogger.Instance), null, _time, loggers.CreateLogger<ModelUpdateService>());
         service.Reported += (_, r) =>
         {
             if (r.Models[0].Update is { } update)
@@ -113,6 +116,7 @@ public sealed class ModelUpdateServiceTests(ModelPackagesFixture packages, ITest
         Assert.StartsWith("soak: frame rate ", rolledBack.Reason, StringComparison.Ordinal);
         Assert.Same(v2Model, pipeline.Detector.Model);
         Assert.Equal(("a", "2.0.0"), (store.Read().Active, store.Read().ActiveVersion));
+        output.WriteLine(logs.Entries.First(e => e.EventId == 12422).Message);
 
         // Back to the installed model when the fleet asks for version 'factory'.
         service.Desire([new DesiredModel("detector", "nanodet-coco", DesiredModel.FactoryVersion, "", 0, "")], null);
