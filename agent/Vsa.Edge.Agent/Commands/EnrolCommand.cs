@@ -102,11 +102,30 @@ public static partial class EnrolCommand
             return AnalyzeCommand.ExitFailure;
         }
 
+        // Optional (fleets before model delivery send none): the keys model packages must be signed with, stored owner-only.
+        string? modelKeysPem = null;
+        if (answer["modelSigningKeys"] is JsonArray modelKeys)
+        {
+            try
+            {
+                modelKeysPem = Models.ModelSigningKeyStore.ToPem([.. modelKeys.Select(k => k?.GetValue<string>() ?? string.Empty)]);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            {
+                await stderr.WriteLineAsync($"error: {ex.Message}; nothing was stored.").ConfigureAwait(false);
+                return AnalyzeCommand.ExitFailure;
+            }
+        }
+
         CreatePrivateDirectory(directory);
         WriteNew(keyPath, key.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.CertificateFileName), certificatePem.TrimEnd() + "\n");
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.CaFileName), caPem.TrimEnd() + "\n");
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.SigningKeysFileName), string.Concat(signingKeys.Select(k => SigningKeys.PublicKeyPem(k) + "\n")));
+        if (modelKeysPem is not null)
+        {
+            Models.ModelSigningKeyStore.WriteOwnerOnly(Path.Combine(directory, Models.ModelSigningKeyStore.FileName), modelKeysPem);
+        }
 
         var host = answer["mqtt"]?["host"]?.GetValue<string>() ?? "localhost";
         var port = answer["mqtt"]?["port"]?.GetValue<int>() ?? 8883;

@@ -27,6 +27,7 @@ public static class AgentHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddCapture();
         builder.AddInference();
+        Models.ModelUpdateHostingExtensions.AddModelUpdates(builder); // replaces the detector by the slot state.json names
         builder.Services.AddPose(builder.Configuration.GetSection("Pose"));
         builder.AddSuspension(); // before the publisher and the cameras: the kept state applies before any camera runs
         builder.AddMqtt();
@@ -115,6 +116,7 @@ public static class AgentHostingExtensions
             Suspensions = sp.GetService<Suspension.SuspensionHandler>()?.Inbox,
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
+        services.TryAddSingleton<Models.IModelReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 
         // The pipelines store alerts in the outbox; the publisher only drains it.
         services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<IAlertOutbox>());
@@ -189,6 +191,7 @@ public static class AgentHostingExtensions
             sp.GetRequiredService<ILoggerFactory>())
         {
             Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
+            Switchboard = sp.GetService<Models.ModelSwitchboard>(),
         });
         builder.Services.TryAddSingleton(sp => new AgentWorker(
             sp.GetRequiredService<IOptions<AgentOptions>>(),
@@ -200,7 +203,10 @@ public static class AgentHostingExtensions
             sp.GetRequiredService<DesiredConfigVerifier>(),
             sp.GetService<IConfigReportSink>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>())
+        {
+            ModelUpdates = sp.GetService<Models.ModelUpdateService>(),
+        });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
         return builder;
     }

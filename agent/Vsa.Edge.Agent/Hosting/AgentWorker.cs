@@ -58,6 +58,9 @@ public sealed class AgentWorker(
     /// <summary>Raised after every report (at start, after each desired configuration, after a camera file reload).</summary>
     public event EventHandler<ReportedConfigMessage>? ConfigReported;
 
+    /// <summary>Where the models and model-signing keys of each applied desired state go (null: no model updates).</summary>
+    public Models.ModelUpdateService? ModelUpdates { get; init; }
+
     /// <summary>The running cameras.</summary>
     public CameraRunner Cameras => cameras;
 
@@ -169,6 +172,7 @@ public sealed class AgentWorker(
             }
 
             ConfigLog.RunningPersisted(_logger, persisted.Version, store.FilePath);
+            ModelUpdates?.Desire(persisted.Models, persisted.ModelSigningKeys);
             SetState(ConfigSource.Fleet, persisted.Version, persisted.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
             return;
         }
@@ -306,6 +310,7 @@ public sealed class AgentWorker(
             counts[(int)change.Kind]++;
         }
 
+        ModelUpdates?.Desire(message.Models, message.ModelSigningKeys);
         ConfigLog.Applied(_logger, message.Version, counts[(int)CameraChangeKind.Start], counts[(int)CameraChangeKind.Update], counts[(int)CameraChangeKind.Restart], counts[(int)CameraChangeKind.Stop], counts[(int)CameraChangeKind.Unchanged]);
         SetState(ConfigSource.Fleet, message.Version, message.Version, ConfigApplyStatus.Applied, [], [.. valid.Cameras]);
     }

@@ -37,6 +37,9 @@ public sealed class CameraRunner(
     /// <summary>The kill switch every pipeline reads before each model run; null: never suspended.</summary>
     public Suspension.ICameraSuspension? Suspension { get; init; }
 
+    /// <summary>Where pipelines take their detector when model updates run (switched between two frames); null: the fixed model.</summary>
+    public Models.ModelSwitchboard? Switchboard { get; init; }
+
     /// <summary>Pipelines started so far (a supervisor restart or a new camera adds one; a live update does not).</summary>
     public int PipelineStarts => Volatile.Read(ref _pipelineStarts);
 
@@ -124,7 +127,9 @@ public sealed class CameraRunner(
 
     private async Task RunPipelineAsync(RunningCamera camera, IFrameSource source, PipelineStats stats, CancellationToken ct)
     {
-        using var detector = model.CreateDetector();
+        // With model updates the switchboard owns the detector and may swap it while the pipeline runs.
+        using var owned = Switchboard is null ? model.CreateDetector() : null;
+        var detector = owned ?? Switchboard!.Attach();
         var config = camera.Config;
         var rules = BuildRules(config);
 
@@ -146,6 +151,7 @@ public sealed class CameraRunner(
             Suspension = Suspension,
         };
         camera.Attach(pipeline, config, BuildRules);
+        Switchboard?.Register(pipeline);
         Interlocked.Increment(ref _pipelineStarts);
         PipelineLog.Started(_logger, config.CameraId, "live", 1);
         try
@@ -155,6 +161,7 @@ public sealed class CameraRunner(
         finally
         {
             camera.Detach();
+            Switchboard?.Detach(pipeline);
         }
     }
 

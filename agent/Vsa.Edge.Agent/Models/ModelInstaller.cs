@@ -15,7 +15,7 @@ public sealed record InstallResult(bool Activated, string? Version, string? Reas
 
 /// <summary>
 /// Installs a downloaded package into the candidate slot: verify (signature, expiry, no downgrade, every hash) while
-/// unpacking into a staging folder, seal the slot, validate on this device, and only then commit it as active in one atomic
+/// unpacking into a staging folder, validate it there on this device, and only then seal the slot and commit it as active in one atomic
 /// write of the slot state. <see cref="Step"/> is called as each step starts (progress reports; the kill tests stop the
 /// process there). A refused or failing candidate changes nothing but the recorded outcome.
 /// </summary>
@@ -31,39 +31,54 @@ public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier k
         var state = store.Read();
         var running = ModelPackage.Load(store.SlotDirectory(state.Active)).Manifest.Id;
         var slot = store.PrepareCandidateSlot();
+        var staging = store.StagingDirectory(slot);
         VerifiedModelPackage verified;
         try
         {
-            verified = ModelPackageVerifier.Verify(packagePath, keys, new PackageChecks(time.GetUtcNow(), agentVersion, running, state.ActiveVersion), store.StagingDirectory(slot));
+            verified = ModelPackageVerifier.Verify(packagePath, keys, new PackageChecks(time.GetUtcNow(), agentVersion, running, state.ActiveVersion), staging);
         }
         catch (ModelPackageException ex)
         {
             ModelUpdateLog.Refused(logger, packagePath, ex.Report);
+            Discard(staging);
             store.RecordFailure("unknown", ex.Report, time.GetUtcNow());
             return new InstallResult(false, null, ex.Report, null, null);
         }
         catch (IOException ex)
         {
             var reason = $"{ModelPackageRefusal.Malformed.WireName()}: {ex.Message}";
+            Discard(staging);
             store.RecordFailure("unknown", reason, time.GetUtcNow());
             return new InstallResult(false, null, reason, null, null);
         }
 
         var m = verified.Metadata;
-        store.Seal(slot);
         Step?.Invoke(ModelUpdateStates.Validating);
-        var (report, model) = ModelValidator.Validate(store.SlotDirectory(slot), m.Validation, inference, logger);
+
+        // Validated where it was unpacked: the slot it replaces (maybe the rollback target) is untouched until it passed.
+        var (report, model) = ModelValidator.Validate(staging, m.Validation, inference, logger);
         ModelUpdateLog.Validated(logger, m.Id, m.Version, report.Passed, report.Matched, report.Expected, report.MillisecondsPerFrame, report.LoadTime.TotalMilliseconds, report.Reason ?? "");
         if (model is null)
         {
             var reason = $"{ModelPackageRefusal.ValidationFailed.WireName()}: {report.Reason}";
+            Discard(staging);
             store.RecordFailure(m.Version, reason, time.GetUtcNow());
             return new InstallResult(false, m.Version, reason, report, null);
         }
 
         Step?.Invoke("switching");
+        store.Seal(slot);
         store.Activate(slot, m.Id, m.Version, time.GetUtcNow());
         return new InstallResult(true, m.Version, null, report, model);
+    }
+
+    // A refused candidate leaves nothing behind (a power cut here is cleaned by the next PrepareCandidateSlot).
+    private static void Discard(string staging)
+    {
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+        }
     }
 }
 

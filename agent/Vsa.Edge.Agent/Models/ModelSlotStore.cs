@@ -65,19 +65,15 @@ public sealed class ModelSlotStore
     }
 
     /// <summary>
-    /// The slot a new candidate goes to: the one that does not run. If the state keeps it as the rollback target, the
-    /// state first falls back to the factory model as that target, so no state ever points at a slot being rewritten.
-    /// Leftover staging folders (a power cut during an earlier extraction) are removed.
+    /// The slot a new candidate goes to: the one that does not run. Nothing in the state changes here: the candidate is
+    /// verified and validated in <c>slots/x.staging</c>, so a bad package never costs the device its rollback target
+    /// (<see cref="Seal"/> releases it only once the candidate passed). Leftover staging folders (a power cut during an
+    /// earlier extraction) are removed.
     /// </summary>
     public string PrepareCandidateSlot()
     {
         var state = Read();
         var slot = state.Active == "a" ? "b" : "a";
-        if (state.Previous == slot)
-        {
-            Write(state with { Previous = ModelSlotState.Factory, PreviousVersion = null });
-        }
-
         foreach (var leftover in Directory.EnumerateDirectories(Path.Combine(Root, "slots"), "*.staging"))
         {
             Directory.Delete(leftover, recursive: true);
@@ -99,9 +95,18 @@ public sealed class ModelSlotStore
         return staging;
     }
 
-    /// <summary>Replaces <paramref name="slot"/> by its complete staging folder.</summary>
+    /// <summary>
+    /// Replaces <paramref name="slot"/> by its complete staging folder. If the state keeps that slot as the rollback target,
+    /// the state first names the factory model as the target, so no state ever points at a slot being rewritten.
+    /// </summary>
     public void Seal(string slot)
     {
+        var state = Read();
+        if (state.Previous == slot)
+        {
+            Write(state with { Previous = ModelSlotState.Factory, PreviousVersion = null });
+        }
+
         var target = SlotDirectory(slot);
         if (Directory.Exists(target))
         {

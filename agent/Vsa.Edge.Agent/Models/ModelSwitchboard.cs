@@ -70,9 +70,9 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
 
     /// <summary>
     /// Switches every pipeline to <paramref name="next"/> (which it then owns) and starts the soak with
-    /// <paramref name="baselineFps"/> (the previous model's rate). Returns each pipeline's first frame on the new model.
+    /// <paramref name="baselineFps"/> (the previous model's rate; 0: no frame-rate gate), unless <paramref name="watch"/> is false. Returns each pipeline's first frame on the new model.
     /// </summary>
-    public async Task<IReadOnlyList<long>> SwitchAsync(DetectorModel next, double baselineFps, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<long>> SwitchAsync(DetectorModel next, double baselineFps, CancellationToken cancellationToken, bool watch = true)
     {
         ArgumentNullException.ThrowIfNull(next);
         lock (_gate)
@@ -80,7 +80,9 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
             _previous?.Dispose();
             _previous = _current;
             _current = next;
-            _watch = new SoakWatch(soak, baselineFps, time.GetUtcNow());
+
+            // Unwatched (back to the factory model, asked by the fleet): nothing to roll back to by itself.
+            _watch = watch ? new SoakWatch(soak, baselineFps, time.GetUtcNow()) : null;
         }
 
         var frames = await SwapAllAsync(next, cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,10 @@ public sealed class SoakOptions
     [Range(0, 1000)]
     public int MaxInferenceErrors { get; set; }
 
+    /// <summary>How often the running agent observes the pipelines' frame rate and restarts during a soak. Default 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ObserveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Agent starts during a soak after which the model is deemed to crash the agent and rolled back. Default 2.</summary>
     [Range(1, 100)]
     public int MaxStartsDuringSoak { get; set; } = 2;

@@ -114,6 +114,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         _connectionLoop ??= Task.Run(() => ConnectionLoopAsync(_stopping.Token), cancellationToken);
         _heartbeatLoop ??= Task.Run(() => HeartbeatLoopAsync(_stopping.Token), cancellationToken);
         _reportLoop ??= Task.Run(() => ReportLoopAsync(_stopping.Token), cancellationToken);
+        _modelReportLoop ??= Task.Run(() => ModelReportLoopAsync(_stopping.Token), cancellationToken);
         if (DeviceEvents is { } events)
         {
             _eventsLoop ??= Task.Run(() => DeviceEventsLoopAsync(events, _stopping.Token), cancellationToken);
@@ -202,7 +203,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop, _reportLoop })
+        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop, _reportLoop, _modelReportLoop })
         {
             if (loop is null)
             {

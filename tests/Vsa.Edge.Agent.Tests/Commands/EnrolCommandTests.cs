@@ -58,6 +58,36 @@ public sealed class EnrolCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Enrol_FleetGivesModelSigningKeys_StoredOwnerOnlyBesideTheCredentials()
+    {
+        using var model = MessageSigner.CreateNew();
+        using var fleet = new FakeFleet(_ca, "good-token") { ModelSigningKeys = [Convert.ToBase64String(model.SubjectPublicKeyInfo)] };
+
+        var code = await EnrolCommand.RunAsync(Args("good-token"), TextWriter.Null, TextWriter.Null, fleet);
+
+        Assert.Equal(0, code);
+        var store = new Vsa.Edge.Agent.Models.ModelSigningKeyStore(Path.Combine(_data.FullName, "credentials", Vsa.Edge.Agent.Models.ModelSigningKeyStore.FileName));
+        Assert.Equal(model.SubjectPublicKeyInfo, Assert.Single(store.Read()));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.FilePath));
+        }
+    }
+
+    [Fact]
+    public async Task Enrol_ModelSigningKeyNotAP256Key_RefusedAndNothingStored()
+    {
+        using var fleet = new FakeFleet(_ca, "good-token") { ModelSigningKeys = [Convert.ToBase64String("not a key"u8.ToArray())] };
+        using var stderr = new StringWriter();
+
+        var code = await EnrolCommand.RunAsync(Args("good-token"), TextWriter.Null, stderr, fleet);
+
+        Assert.Equal(1, code);
+        Assert.Contains("modelSigningKeys[0] is not a base64 P-256 public key (SubjectPublicKeyInfo)", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_data.FullName, "credentials")));
+    }
+
+    [Fact]
     public async Task Enrol_SigningKeyIdDoesNotMatchTheKey_RefusedAndNothingStored()
     {
         using var fleet = new FakeFleet(_ca, "good-token") { SigningKeyId = new string('0', 64) };
@@ -207,6 +237,9 @@ public sealed class EnrolCommandTests : IDisposable
 
         public List<string> Requests { get; } = [];
 
+        /// <summary>The <c>modelSigningKeys</c> answered (base64 SPKI); null: none (a fleet before model delivery).</summary>
+        public string[]? ModelSigningKeys { get; init; }
+
         /// <summary>The key id announced beside the desired-state key; null: its real one.</summary>
         public string? SigningKeyId { get; init; }
 
@@ -237,6 +270,11 @@ public sealed class EnrolCommandTests : IDisposable
                 ["mqtt"] = new JsonObject { ["host"] = "fleet.test", ["port"] = 8883 },
                 ["signingKeys"] = new JsonArray(new JsonObject { ["keyId"] = SigningKeyId ?? TestSigning.Fleet.KeyId, ["algorithm"] = "ES256", ["publicKeyPem"] = TestSigning.Fleet.PublicKeyPem }),
             };
+            if (ModelSigningKeys is { } modelKeys)
+            {
+                answer["modelSigningKeys"] = new JsonArray([.. modelKeys.Select(k => JsonValue.Create(k))]);
+            }
+
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer.ToJsonString(), Encoding.UTF8, "application/json") };
         }
     }

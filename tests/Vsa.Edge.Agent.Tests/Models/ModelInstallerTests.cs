@@ -50,6 +50,26 @@ public sealed class ModelInstallerTests(ModelPackagesFixture packages, ITestOutp
     }
 
     [Fact]
+    public void Install_BadPackageIntoTheRollbackTargetSlot_KeepsTheRollbackTarget()
+    {
+        // Red-team finding L3: the candidate slot of a third update is the slot kept for rollback.
+        var store = Store();
+        Installer(store).Install(packages.V1).Model?.Dispose();
+        store.Confirm();
+        Installer(store).Install(packages.V2).Model?.Dispose();
+        store.Confirm();
+
+        var result = Installer(store).Install(packages.V3Scrambled);
+
+        Assert.False(result.Activated);
+        var state = store.Read();
+        Assert.Equal(("b", "2.0.0", "a", "1.0.0"), (state.Active, state.ActiveVersion, state.Previous, state.PreviousVersion));
+        Assert.Equal(ModelPackage.Load(TestAssets.NanoDetDirectory).Manifest.Sha256, ModelPackage.Load(store.SlotDirectory("a")).Manifest.Sha256);
+        Assert.False(Directory.Exists(store.SlotDirectory("a") + ".staging"), "the refused candidate is discarded");
+        Assert.Equal(("a", "1.0.0"), (store.RollBack("by hand", _time.GetUtcNow()).Active, store.Read().ActiveVersion));
+    }
+
+    [Fact]
     public void Install_SignedByAnUntrustedKey_RefusedAndTheOldModelKeepsRunning()
     {
         var store = Store();

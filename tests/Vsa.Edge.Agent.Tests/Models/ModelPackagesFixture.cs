@@ -11,8 +11,11 @@ namespace Vsa.Edge.Agent.Tests.Models;
 /// </summary>
 public sealed class ModelPackagesFixture : IDisposable
 {
+    private readonly Lazy<string> _v4;
+
     public ModelPackagesFixture()
     {
+        _v4 = new Lazy<string>(() => Pack(TestAssets.NanoDetDirectory, "4.0.0", Signer, null));
         Root = Directory.CreateTempSubdirectory("vsa-model-packages-").FullName;
         var v2 = Path.Combine(Root, "model-v2");
         var v3 = Path.Combine(Root, "model-v3");
@@ -27,6 +30,9 @@ public sealed class ModelPackagesFixture : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>The converted model again as 4.0.0 (packed on first use): a genuine model the soak then rolls back.</summary>
+    public string V4 => _v4.Value;
 
     public MessageSigner Signer { get; } = MessageSigner.CreateNew();
 

@@ -1,0 +1,110 @@
+using Vsa.Edge.Contracts.Signing;
+
+namespace Vsa.Edge.Agent.Models;
+
+/// <summary>
+/// The public keys this device trusts to sign model packages (ECDSA P-256), kept owner-only in <see cref="FileName"/>
+/// beside the device credentials: written by enrolment (<c>modelSigningKeys</c> in the fleet's answer) and replaced by a
+/// verified desired state's <see cref="Contracts.DesiredConfigMessage.ModelSigningKeys"/>. Distinct from the desired-state
+/// keys: a fleet server that can sign configurations cannot sign a model.
+/// </summary>
+public sealed class ModelSigningKeyStore(string path)
+{
+    /// <summary>File name of the trusted model-signing keys (PEM <c>PUBLIC KEY</c> blocks).</summary>
+    public const string FileName = "model-signing-keys.pem";
+
+    /// <summary>Where the keys are kept.</summary>
+    public string FilePath { get; } = path;
+
+    /// <summary>The trusted keys (none when the file is missing: every package is then refused as untrusted).</summary>
+    /// <exception cref="InvalidOperationException">The file exists but holds something else than P-256 public keys.</exception>
+    public IReadOnlyList<byte[]> Read()
+    {
+        var text = File.Exists(FilePath) ? File.ReadAllText(FilePath) : "";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        try
+        {
+            return SigningKeys.ReadPublicKeys(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new InvalidOperationException($"{FilePath}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A verifier over the trusted keys.</summary>
+    public SignedMessageVerifier Verifier() => new(Read());
+
+    /// <summary>
+    /// Replaces the trusted keys by <paramref name="base64Keys"/> (base64 SubjectPublicKeyInfo, P-256), written owner-only
+    /// and atomically; returns false when they are the ones kept already.
+    /// </summary>
+    /// <exception cref="FormatException">A key that is not base64 of a P-256 public key, named by its position; nothing is written.</exception>
+    public bool Replace(IReadOnlyList<string> base64Keys)
+    {
+        var pem = ToPem(base64Keys);
+        if (File.Exists(FilePath) && File.ReadAllText(FilePath) == pem)
+        {
+            return false;
+        }
+
+        WriteOwnerOnly(FilePath, pem);
+        return true;
+    }
+
+    /// <summary>The PEM text of <paramref name="base64Keys"/>, each checked to be a P-256 public key.</summary>
+    /// <exception cref="FormatException">A key that cannot be read, named by its position.</exception>
+    public static string ToPem(IReadOnlyList<string> base64Keys)
+    {
+        ArgumentNullException.ThrowIfNull(base64Keys);
+        var pem = new System.Text.StringBuilder();
+        for (var i = 0; i < base64Keys.Count; i++)
+        {
+            try
+            {
+                var block = SigningKeys.PublicKeyPem(Convert.FromBase64String(base64Keys[i] ?? ""));
+                _ = SigningKeys.ReadPublicKeys(block);
+                pem.Append(block).Append('\n');
+            }
+            catch (FormatException ex)
+            {
+                throw new FormatException($"modelSigningKeys[{i}] is not a base64 P-256 public key (SubjectPublicKeyInfo): {ex.Message}", ex);
+            }
+        }
+
+        return pem.ToString();
+    }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> by a temporary file created mode 0600, then a rename.</summary>
+    public static void WriteOwnerOnly(string path, string text)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(text);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // A temporary file left by an earlier crash kept its mode: set it again.
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}
