@@ -28,6 +28,7 @@ public static class AgentHostingExtensions
         builder.AddCapture();
         builder.AddInference();
         Models.ModelUpdateHostingExtensions.AddModelUpdates(builder); // replaces the detector by the slot state.json names
+        builder.AddAnalysisOptions();
         builder.Services.AddPose(builder.Configuration.GetSection("Pose"));
         builder.AddSuspension(); // before the publisher and the cameras: the kept state applies before any camera runs
         builder.AddMqtt();
@@ -72,6 +73,7 @@ public static class AgentHostingExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PipelineStatsRegistry>();
+        services.TryAddSingleton<IHostFiles>(HostFiles.Instance);
         services.TryAddSingleton<IAlertOutbox>(sp =>
         {
             var outbox = new SqliteAlertOutbox(
@@ -97,7 +99,7 @@ public static class AgentHostingExtensions
                 sp.GetRequiredService<TimeProvider>())
             {
                 Outbox = sp.GetRequiredService<IAlertOutbox>(),
-                Resources = new ResourceMonitor(sp.GetService<IHostFiles>() ?? HostFiles.Instance, agent.DataPath),
+                Resources = new ResourceMonitor(sp.GetRequiredService<IHostFiles>(), agent.DataPath),
                 Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             };
         });
@@ -178,7 +180,7 @@ public static class AgentHostingExtensions
         builder.Services.TryAddSingleton(sp => new DesiredConfigVerifier(
             TrustedSigningKeys.Load(sp.GetRequiredService<IOptions<AgentOptions>>().Value, sp.GetService<IOptions<MqttOptions>>()?.Value ?? new MqttOptions()),
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId));
-        builder.Services.TryAddSingleton(sp => new AuthorisationScheduler(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuthorisationScheduler>>()));
+        builder.Services.TryAddSingleton<AuthorisationScheduler>();
         builder.Services.TryAddSingleton(sp => new CameraRunner(
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
             sp.GetRequiredService<DetectorModel>(),
@@ -192,6 +194,7 @@ public static class AgentHostingExtensions
         {
             Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             Switchboard = sp.GetService<Models.ModelSwitchboard>(),
+            Settings = sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
         });
         builder.Services.TryAddSingleton(sp => new AgentWorker(
             sp.GetRequiredService<IOptions<AgentOptions>>(),

@@ -39,6 +39,8 @@ public sealed class CameraRunner(
 
     /// <summary>Where pipelines take their detector when model updates run (switched between two frames); null: the fixed model.</summary>
     public Models.ModelSwitchboard? Switchboard { get; init; }
+    /// <summary>The bound <c>Analysis</c> settings (tracker, rules, fire, static regions, pipeline); the defaults when none are bound.</summary>
+    public AnalysisSettings Settings { get; init; } = AnalysisSettings.Defaults;
 
     /// <summary>Pipelines started so far (a supervisor restart or a new camera adds one; a live update does not).</summary>
     public int PipelineStarts => Volatile.Read(ref _pipelineStarts);
@@ -50,7 +52,7 @@ public sealed class CameraRunner(
     public RuleEngine BuildRules(CameraConfig camera)
     {
         ArgumentNullException.ThrowIfNull(camera);
-        return new RuleEngine(camera, model.Manifest, deviceId) { Authorisation = authorisations.For(camera.CameraId) };
+        return new RuleEngine(camera, model.Manifest, deviceId, Settings.Rules) { Authorisation = authorisations.For(camera.CameraId) };
     }
 
     /// <summary>Starts a camera (its source already resolved) under the supervisor; it runs until stopped or the agent stops.</summary>
@@ -134,15 +136,15 @@ public sealed class CameraRunner(
         var rules = BuildRules(config);
 
         // Privacy masks are blanked on every frame before the detector sees it; pose and fire run only when enabled.
-        using var analysis = FrameAnalysis.Create(config, rules, model.Manifest, poseModels.For(rules));
+        using var analysis = FrameAnalysis.Create(config, rules, model.Manifest, poseModels.For(rules), Settings.Fire, staticOptions: Settings.StaticRegions);
         var pipeline = new CameraPipeline(
             config.CameraId,
             source,
             detector,
-            new ByteTracker(new TrackerOptions()),
+            new ByteTracker(Settings.Tracker),
             rules,
             new PublishingSink(publisher),
-            new PipelineOptions { Replay = false, PaceFiles = true, ScoreThreshold = model.ScoreThreshold, MaxFrameAge = supervisor.MaxFrameAge },
+            LivePipelineOptions(),
             stats,
             time,
             loggers.CreateLogger<CameraPipeline>())
@@ -153,7 +155,7 @@ public sealed class CameraRunner(
         camera.Attach(pipeline, config, BuildRules);
         Switchboard?.Register(pipeline);
         Interlocked.Increment(ref _pipelineStarts);
-        PipelineLog.Started(_logger, config.CameraId, "live", 1);
+        PipelineLog.Started(_logger, config.CameraId, "live", Settings.Pipeline.Every);
         try
         {
             await pipeline.RunAsync(ct).ConfigureAwait(false);
@@ -164,6 +166,19 @@ public sealed class CameraRunner(
             Switchboard?.Detach(pipeline);
         }
     }
+
+    // The host owns the mode (live, files paced), the score threshold (Inference:ScoreThreshold or the model's) and the
+    // frame age (Capture:MaxFrameAge); Analysis:Pipeline gives the rest.
+    private PipelineOptions LivePipelineOptions() => new()
+    {
+        Replay = false,
+        PaceFiles = true,
+        ScoreThreshold = model.ScoreThreshold,
+        MaxFrameAge = supervisor.MaxFrameAge,
+        Every = Settings.Pipeline.Every,
+        CandidateScoreThreshold = Settings.Pipeline.CandidateScoreThreshold,
+        FrameQueueCapacity = Settings.Pipeline.FrameQueueCapacity,
+    };
 
     private sealed record Entry(RunningCamera Camera, CancellationTokenSource Stop, Task Task);
 

@@ -66,9 +66,10 @@ public sealed class AccountStore(FleetDatabase database, IAuditLog audit, Sessio
         await using var command = connection.Sql(null, $"SELECT {Columns} FROM accounts ORDER BY name;");
         var accounts = new List<AccountView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            accounts.Add(Read(reader).View);
+            accounts.Add(Read(columns).View);
         }
 
         return accounts;
@@ -196,15 +197,14 @@ public sealed class AccountStore(FleetDatabase database, IAuditLog audit, Sessio
             _ => command.With("@key", key?.ToString()),
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.Columns(database.Dialect)) : null;
     }
 
-    private StoredAccount Read(DbDataReader r)
+    private static StoredAccount Read(NamedColumns r)
     {
-        var dialect = database.Dialect;
         var view = new AccountView(
-            r.GetInt64(0), r.GetString(1), r.GetString(2), Roles.Parse(r.GetString(3)), r.GetString(4), dialect.ReadDate(r, 5), dialect.ReadDate(r, 6),
-            !r.IsDBNull(7), dialect.ReadTime(r, 8), dialect.ReadTime(r, 9));
-        return new StoredAccount(view, r.GetString(10), r.GetString(11));
+            r.Int64("account_id"), r.String("name"), r.String("display_name"), Roles.Parse(r.String("role")), r.String("designation_reference"),
+            r.Date("designation_date"), r.Date("training_date"), !r.IsNull("disabled_at"), r.Time("created_at"), r.Time("updated_at"));
+        return new StoredAccount(view, r.String("password_hash"), r.String("security_stamp"));
     }
 }

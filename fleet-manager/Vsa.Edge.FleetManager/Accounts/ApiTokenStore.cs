@@ -86,9 +86,10 @@ public sealed class ApiTokenStore(FleetDatabase database, AccountStore accounts,
         var tokens = new List<TokenView>();
         var dialect = database.Dialect;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            tokens.Add(new TokenView(reader.GetInt64(0), reader.GetString(1), dialect.ReadTime(reader, 2), dialect.ReadTime(reader, 3), reader.IsDBNull(4) ? null : dialect.ReadTime(reader, 4)));
+            tokens.Add(new TokenView(c.Int64("token_id"), c.String("name"), c.Time("created_at"), c.Time("expires_at"), c.TimeOrNull("revoked_at")));
         }
 
         return tokens;

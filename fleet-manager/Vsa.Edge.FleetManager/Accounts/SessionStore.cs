@@ -106,7 +106,8 @@ public sealed class SessionStore(FleetDatabase database, IOptions<AccountsOption
                 return null;
             }
 
-            (ticket, lastSeen, expires) = (reader.GetString(0), database.Dialect.ReadTime(reader, 1), database.Dialect.ReadTime(reader, 2));
+            var c = reader.Columns(database.Dialect);
+            (ticket, lastSeen, expires) = (c.String("ticket"), c.Time("last_seen_at"), c.Time("expires_at"));
         }
 
         if (now >= expires)

@@ -14,7 +14,7 @@ namespace Vsa.Edge.FleetManager.Alerts;
 /// </summary>
 public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
 {
-    /// <summary>The columns <see cref="ReadView"/> reads, in order.</summary>
+    /// <summary>The columns <see cref="ReadView"/> reads, by name.</summary>
     internal const string Columns = """
         alert_id, device_id, camera_id, event_type, state, sequence, started_at, observed_at, ended_at, zone_id, confidence,
         measurement_name, measurement_value, measurement_unit, objects, model_id, model_version, received_at, updated_at,
@@ -85,7 +85,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
-                return new(AlertApplyOutcome.Applied, ReadView(reader));
+                return new(AlertApplyOutcome.Applied, ReadView(ViewColumns(reader)));
             }
         }
 
@@ -197,9 +197,10 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
 
         var alerts = new List<AlertView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = ViewColumns(reader);
         while (await reader.ReadAsync(cancellationToken))
         {
-            alerts.Add(ReadView(reader));
+            alerts.Add(ReadView(columns));
         }
 
         var truncated = alerts.Count > query.Limit;
@@ -232,7 +233,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
     {
         await using var command = connection.Sql(transaction, $"SELECT {Columns} FROM alerts WHERE alert_id = @alert_id;").With("@alert_id", alertId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadView(ViewColumns(reader)) : null;
     }
 
     private async Task<(string DeviceId, int Sequence, bool SameIdentity)?> ReadOwnerAsync(DbConnection connection, DbTransaction transaction, AlertMessage message, CancellationToken cancellationToken)
@@ -241,14 +242,15 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
         await using var command = connection.Sql(transaction, """
             SELECT device_id, sequence,
                    CASE WHEN camera_id = @camera_id AND event_type = @event_type AND started_at = @started_at
-                             AND COALESCE(zone_id, '') = @zone_id THEN 1 ELSE 0 END
+                             AND COALESCE(zone_id, '') = @zone_id THEN 1 ELSE 0 END AS same_identity
             FROM alerts WHERE alert_id = @alert_id;
             """).With("@alert_id", message.AlertId).With("@camera_id", message.CameraId).With("@event_type", WireNames.Of(message.EventType))
             .With("@zone_id", message.ZoneId ?? string.Empty);
         database.Dialect.AddTime(command, "@started_at", message.StartedAt);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns();
         return await reader.ReadAsync(cancellationToken)
-            ? (reader.GetString(0), reader.GetInt32(1), Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture) == 1)
+            ? (c.String("device_id"), c.Int32("sequence"), Convert.ToInt64(c.Value("same_identity"), System.Globalization.CultureInfo.InvariantCulture) == 1)
             : null;
     }
 
@@ -274,9 +276,10 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
                 database.Dialect.AddTime(update, "@cutoff", cutoff);
                 database.Dialect.AddTime(update, "@now", now);
                 await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+                var columns = ViewColumns(reader);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    ended.Add(ReadView(reader));
+                    ended.Add(ReadView(columns));
                 }
             }
 
@@ -292,33 +295,35 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             return ended;
         }, cancellationToken);
 
-    /// <summary>Reads a row selected (or returned) with <see cref="Columns"/>.</summary>
-    internal AlertView ReadView(DbDataReader r)
+    /// <summary>The columns of a reader over <see cref="Columns"/>, resolved once for all its rows.</summary>
+    internal NamedColumns ViewColumns(DbDataReader reader) => reader.Columns(database.Dialect);
+
+    /// <summary>Reads the current row of a reader selected (or returned) with <see cref="Columns"/>.</summary>
+    internal static AlertView ReadView(NamedColumns r)
     {
-        var dialect = database.Dialect;
-        var measurement = r.IsDBNull(11) ? null : new Measurement(r.GetString(11), r.GetDouble(12), r.GetString(13));
-        var objects = JsonSerializer.Deserialize(r.GetString(14), FleetJsonContext.Default.IReadOnlyListAlertObject) ?? [];
-        var decision = r.IsDBNull(19) ? null : new AlertDecisionView(
-            string.Equals(r.GetString(19), "confirmed", StringComparison.Ordinal) ? AlertDecisionKind.Confirmed : AlertDecisionKind.Dismissed,
-            r.GetStringOrNull(20), r.GetStringOrNull(21), r.GetString(22), dialect.ReadTime(r, 23));
+        var measurement = r.IsNull("measurement_name") ? null : new Measurement(r.String("measurement_name"), r.Double("measurement_value"), r.String("measurement_unit"));
+        var objects = JsonSerializer.Deserialize(r.String("objects"), FleetJsonContext.Default.IReadOnlyListAlertObject) ?? [];
+        var decision = r.IsNull("decision") ? null : new AlertDecisionView(
+            string.Equals(r.String("decision"), "confirmed", StringComparison.Ordinal) ? AlertDecisionKind.Confirmed : AlertDecisionKind.Dismissed,
+            r.StringOrNull("decision_reason"), r.StringOrNull("decision_comment"), r.String("decided_by"), r.Time("decided_at"));
         return new AlertView(
-            AlertId: r.GetString(0),
-            DeviceId: r.GetString(1),
-            CameraId: r.GetString(2),
-            EventType: WireNames.ToEventType(r.GetString(3)),
-            State: WireNames.ToAlertState(r.GetString(4)),
-            Sequence: r.GetInt32(5),
-            StartedAt: dialect.ReadTime(r, 6),
-            ObservedAt: dialect.ReadTime(r, 7),
-            EndedAt: r.IsDBNull(8) ? null : dialect.ReadTime(r, 8),
-            ZoneId: r.GetStringOrNull(9),
-            Confidence: r.GetDouble(10),
+            AlertId: r.String("alert_id"),
+            DeviceId: r.String("device_id"),
+            CameraId: r.String("camera_id"),
+            EventType: WireNames.ToEventType(r.String("event_type")),
+            State: WireNames.ToAlertState(r.String("state")),
+            Sequence: r.Int32("sequence"),
+            StartedAt: r.Time("started_at"),
+            ObservedAt: r.Time("observed_at"),
+            EndedAt: r.TimeOrNull("ended_at"),
+            ZoneId: r.StringOrNull("zone_id"),
+            Confidence: r.Double("confidence"),
             Measurement: measurement,
             Objects: objects,
-            Model: new ModelRef(r.GetString(15), r.GetString(16)),
-            ReceivedAt: dialect.ReadTime(r, 17),
-            UpdatedAt: dialect.ReadTime(r, 18),
+            Model: new ModelRef(r.String("model_id"), r.String("model_version")),
+            ReceivedAt: r.Time("received_at"),
+            UpdatedAt: r.Time("updated_at"),
             Decision: decision,
-            EndReason: r.IsDBNull(24) ? null : WireNames.ToEndReason(r.GetString(24)));
+            EndReason: r.IsNull("end_reason") ? null : WireNames.ToEndReason(r.String("end_reason")));
     }
 }

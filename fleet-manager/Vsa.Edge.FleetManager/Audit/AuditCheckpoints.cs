@@ -122,10 +122,11 @@ public sealed partial class AuditCheckpoints(
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Sql(null, $"SELECT {AuditLog.Columns} FROM audit_log WHERE sequence >= @from ORDER BY sequence;").With("@from", from);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         var (sequence, hash) = (0L, AuditHash.Genesis);
         if (last is { Sequence: > 0 })
         {
-            var anchor = await reader.ReadAsync(cancellationToken) ? AuditLog.Read(reader, database.Dialect) : null;
+            var anchor = await reader.ReadAsync(cancellationToken) ? AuditLog.Read(columns) : null;
             if (anchor is null || anchor.Sequence != last.Sequence || anchor.Hash != last.HeadHash)
             {
                 throw new AuditCheckpointException(
@@ -137,7 +138,7 @@ public sealed partial class AuditCheckpoints(
 
         while (await reader.ReadAsync(cancellationToken))
         {
-            var entry = AuditLog.Read(reader, database.Dialect);
+            var entry = AuditLog.Read(columns);
             if (entry.Sequence != sequence + 1 || entry.PrevHash != hash || AuditHash.Compute(entry) != entry.Hash)
             {
                 throw new AuditCheckpointException($"entry #{entry.Sequence} does not follow #{sequence} intact; run 'vsa-fleet audit verify'.");

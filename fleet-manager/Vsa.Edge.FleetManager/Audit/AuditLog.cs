@@ -63,8 +63,9 @@ public sealed class AuditLog(FleetDatabase database, TimeProvider timeProvider) 
         {
             if (await reader.ReadAsync(cancellationToken))
             {
-                previous = reader.GetInt64(0);
-                prevHash = reader.GetString(1);
+                var c = reader.Columns();
+                previous = c.Int64("sequence");
+                prevHash = c.String("hash");
             }
         }
 
@@ -90,16 +91,17 @@ public sealed class AuditLog(FleetDatabase database, TimeProvider timeProvider) 
             .With("@after", afterSequence).With("@limit", limit);
         var entries = new List<AuditEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add(Read(reader, database.Dialect));
+            entries.Add(Read(columns));
         }
 
         return entries;
     }
 
-    internal static AuditEntry Read(DbDataReader r, SqlDialect dialect) => new(
-        r.GetInt64(0), dialect.ReadTime(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7));
+    internal static AuditEntry Read(NamedColumns r) => new(
+        r.Int64("sequence"), r.Time("at"), r.String("actor"), r.String("action"), r.String("target"), r.String("details"), r.String("prev_hash"), r.String("hash"));
 
     private static void Check(string value, string name, bool allowEmpty)
     {

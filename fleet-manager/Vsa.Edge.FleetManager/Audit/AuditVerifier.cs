@@ -48,9 +48,10 @@ public static class AuditVerifier
         var expected = 1L;
         var previousHash = AuditHash.Genesis;
         long count = 0;
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var entry = AuditLog.Read(reader, database.Dialect);
+            var entry = AuditLog.Read(columns);
             count++;
             var problem = Check(entry, expected, previousHash, positions);
             if (problem is not null)

@@ -27,9 +27,10 @@ public sealed class AuthorisationStore(FleetDatabase database)
         await using var command = connection.Sql(transaction, $"SELECT {Columns} FROM authorisations ORDER BY starts_at, reference;");
         var list = new List<AuthorisationView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(Read(reader));
+            list.Add(Read(columns));
         }
 
         return list;
@@ -47,7 +48,7 @@ public sealed class AuthorisationStore(FleetDatabase database)
     {
         await using var command = connection.Sql(transaction, $"SELECT {Columns} FROM authorisations WHERE authorisation_id = @id;").With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.Columns(database.Dialect)) : null;
     }
 
     /// <summary>Whether another authorisation than <paramref name="exceptId"/> has <paramref name="reference"/>.</summary>
@@ -69,7 +70,7 @@ public sealed class AuthorisationStore(FleetDatabase database)
         Bind(command, value, actor, now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return Read(reader);
+        return Read(reader.Columns(database.Dialect));
     }
 
     /// <summary>Replaces an authorisation in the caller's transaction; null when there is none with that id.</summary>
@@ -85,7 +86,7 @@ public sealed class AuthorisationStore(FleetDatabase database)
         Bind(command, value, actor, now);
         command.With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.Columns(database.Dialect)) : null;
     }
 
     private void Bind(DbCommand command, ValidAuthorisation value, string actor, DateTimeOffset now)
@@ -100,23 +101,19 @@ public sealed class AuthorisationStore(FleetDatabase database)
         dialect.AddTime(command, "@now", now);
     }
 
-    private AuthorisationView Read(DbDataReader r)
-    {
-        var dialect = database.Dialect;
-        return new(
-            Id: r.GetInt64(0),
-            Reference: r.GetString(1),
-            Service: r.GetString(2),
-            Events: JsonSerializer.Deserialize(r.GetString(3), FleetJsonContext.Default.IReadOnlyListString) ?? [],
-            Cameras: JsonSerializer.Deserialize(r.GetString(4), FleetJsonContext.Default.IReadOnlyListAuthorisedCamera) ?? [],
-            StartsAt: dialect.ReadTime(r, 5),
-            EndsAt: dialect.ReadTime(r, 6),
-            DocumentUrl: r.GetStringOrNull(7),
-            CreatedBy: r.GetString(8),
-            CreatedAt: dialect.ReadTime(r, 9),
-            UpdatedBy: r.GetString(10),
-            UpdatedAt: dialect.ReadTime(r, 11),
-            Authority: r.GetStringOrNull(12),
-            Purpose: r.GetStringOrNull(13));
-    }
+    private static AuthorisationView Read(NamedColumns r) => new(
+        Id: r.Int64("authorisation_id"),
+        Reference: r.String("reference"),
+        Service: r.String("service"),
+        Events: JsonSerializer.Deserialize(r.String("events"), FleetJsonContext.Default.IReadOnlyListString) ?? [],
+        Cameras: JsonSerializer.Deserialize(r.String("cameras"), FleetJsonContext.Default.IReadOnlyListAuthorisedCamera) ?? [],
+        StartsAt: r.Time("starts_at"),
+        EndsAt: r.Time("ends_at"),
+        DocumentUrl: r.StringOrNull("document_url"),
+        CreatedBy: r.String("created_by"),
+        CreatedAt: r.Time("created_at"),
+        UpdatedBy: r.String("updated_by"),
+        UpdatedAt: r.Time("updated_at"),
+        Authority: r.StringOrNull("authority"),
+        Purpose: r.StringOrNull("purpose"));
 }

@@ -148,7 +148,7 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}: mutual-TLS port {TlsPort}; packets up to {MaxPacketSize} bytes")]
+    [LoggerMessage(EventId = 12703, Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}: mutual-TLS port {TlsPort}; packets up to {MaxPacketSize} bytes")]
     private static partial void LogStarted(ILogger logger, string address, int tlsPort, int maxPacketSize);
 
     [LoggerMessage(EventId = 2023, Level = LogLevel.Warning, Message = "Test bench: the embedded MQTT broker also listens WITHOUT authentication on {Address}:{Port}, read-only (alerts, health, status, events). Not for production.")]
@@ -157,6 +157,6 @@ public sealed partial class EmbeddedBroker(
     [LoggerMessage(EventId = 2024, Level = LogLevel.Warning, Message = "Test bench: unauthenticated clients of plain port {Port} named as a device may PUBLISH that device's messages (BenchDevicesMayPublish). Not for production.")]
     private static partial void LogBenchDevicesPublish(ILogger logger, int port);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Embedded MQTT broker stopped")]
+    [LoggerMessage(EventId = 12704, Level = LogLevel.Information, Message = "Embedded MQTT broker stopped")]
     private static partial void LogStopped(ILogger logger);
 }

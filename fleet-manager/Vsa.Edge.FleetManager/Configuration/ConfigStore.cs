@@ -81,9 +81,10 @@ public sealed class ConfigStore(
         await using var command = connection.Sql(null, $"SELECT {DesiredColumns} FROM device_config ORDER BY device_id;");
         var list = new List<DesiredConfigRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(ReadDesired(reader));
+            list.Add(ReadDesired(columns));
         }
 
         return list;
@@ -95,8 +96,9 @@ public sealed class ConfigStore(
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Sql(null, "SELECT payload, received_at FROM device_config_reported WHERE device_id = @device_id;").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(database.Dialect);
         return await reader.ReadAsync(cancellationToken)
-            ? new ReportedConfigRecord(JsonSerializer.Deserialize(reader.GetString(0), ContractsJsonContext.Default.ReportedConfigMessage)!, database.Dialect.ReadTime(reader, 1))
+            ? new ReportedConfigRecord(JsonSerializer.Deserialize(c.String("payload"), ContractsJsonContext.Default.ReportedConfigMessage)!, c.Time("received_at"))
             : null;
     }
 
@@ -325,11 +327,11 @@ public sealed class ConfigStore(
     {
         await using var command = connection.Sql(transaction, $"SELECT {DesiredColumns} FROM device_config WHERE device_id = @device_id;").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadDesired(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadDesired(reader.Columns(database.Dialect)) : null;
     }
 
-    private DesiredConfigRecord ReadDesired(DbDataReader r) =>
-        new(r.GetString(0), r.GetInt64(1), database.Dialect.ReadTime(r, 2), r.GetString(3), r.GetString(4));
+    private static DesiredConfigRecord ReadDesired(NamedColumns r) =>
+        new(r.String("device_id"), r.Int64("version"), r.Time("issued_at"), r.String("issued_by"), r.String("payload"));
 }
 
 /// <summary>Audit actions of the configuration feature.</summary>

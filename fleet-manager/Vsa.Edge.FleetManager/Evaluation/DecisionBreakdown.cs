@@ -52,10 +52,11 @@ public static class DecisionBreakdownEndpoint
             dialect.AddTime(command, "@from", from);
             dialect.AddTime(command, "@to", to);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var c = reader.Columns(dialect);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var confirmed = string.Equals(reader.GetString(0), "confirmed", StringComparison.Ordinal);
-                var by = reader.IsDBNull(2) ? "?" : reader.GetString(2);
+                var confirmed = string.Equals(c.String("decision"), "confirmed", StringComparison.Ordinal);
+                var by = c.StringOrNull("decided_by") ?? "?";
                 if (!operators.TryGetValue(by, out var row))
                 {
                     operators[by] = row = new Tally();
@@ -70,14 +71,14 @@ public static class DecisionBreakdownEndpoint
                     row.Dismissed++;
                 }
 
-                if (!reader.IsDBNull(4))
+                if (c.TimeOrNull("decided_at") is { } decidedAt)
                 {
-                    row.Seconds.Add((dialect.ReadTime(reader, 4) - dialect.ReadTime(reader, 3)).TotalSeconds);
+                    row.Seconds.Add((decidedAt - c.Time("received_at")).TotalSeconds);
                 }
 
                 if (!confirmed)
                 {
-                    var reason = reader.IsDBNull(1) ? "other" : reader.GetString(1);
+                    var reason = c.StringOrNull("decision_reason") ?? "other";
                     reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
                 }
             }

@@ -20,16 +20,17 @@ public sealed class EvaluationStore(FleetDatabase database)
             dialect.AddTime(command, "@from", from);
             dialect.AddTime(command, "@to", to);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var c = reader.Columns(dialect);
             while (await reader.ReadAsync(cancellationToken))
             {
-                bool? confirmed = reader.IsDBNull(4) ? null : string.Equals(reader.GetString(4), "confirmed", StringComparison.Ordinal);
+                bool? confirmed = c.IsNull("decision") ? null : string.Equals(c.String("decision"), "confirmed", StringComparison.Ordinal);
                 alerts.Add(new EvaluatedAlert(
-                    WireNames.ToEventType(reader.GetString(0)),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    dialect.ReadTime(reader, 3),
+                    WireNames.ToEventType(c.String("event_type")),
+                    c.String("device_id"),
+                    c.String("camera_id"),
+                    c.Time("received_at"),
                     confirmed,
-                    reader.IsDBNull(5) ? null : dialect.ReadTime(reader, 5)));
+                    c.TimeOrNull("decided_at")));
             }
         }
 

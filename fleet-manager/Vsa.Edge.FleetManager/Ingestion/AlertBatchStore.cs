@@ -157,9 +157,10 @@ public sealed class AlertBatchStore(FleetDatabase database, AlertStore alerts)
 
         var moved = new Dictionary<string, AlertView>(rows, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = alerts.ViewColumns(reader);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var view = alerts.ReadView(reader);
+            var view = AlertStore.ReadView(columns);
             moved[view.AlertId] = view;
         }
 

@@ -72,18 +72,19 @@ public sealed class DeadLetterStore(FleetDatabase database, IOptions<IngestionOp
             .With("@limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<DeadLetterView>();
+        var c = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
             list.Add(new DeadLetterView(
-                reader.GetInt64(0),
-                database.Dialect.ReadTime(reader, 1),
-                reader.GetString(2),
-                reader.GetStringOrNull(3),
-                reader.GetStringOrNull(4),
-                reader.GetString(5),
-                reader.GetString(6),
-                reader.GetInt32(7),
-                reader.GetString(8)));
+                c.Int64("dead_letter_id"),
+                c.Time("received_at"),
+                c.String("topic"),
+                c.StringOrNull("device_id"),
+                c.StringOrNull("kind"),
+                c.String("reason"),
+                c.String("detail"),
+                c.Int32("payload_bytes"),
+                c.String("payload_head")));
         }
 
         return list;

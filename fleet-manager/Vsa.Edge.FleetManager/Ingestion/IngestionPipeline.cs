@@ -273,7 +273,7 @@ public sealed partial class IngestionPipeline(
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Duplicate message {MessageId} of alert {AlertId} ignored")]
     private static partial void LogDuplicate(ILogger logger, string messageId, string alertId);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Device {DeviceId} is {Status}")]
+    [LoggerMessage(EventId = 12705, Level = LogLevel.Information, Message = "Device {DeviceId} is {Status}")]
     private static partial void LogStatus(ILogger logger, string deviceId, DeviceState status);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Device {DeviceId} reports configuration version {AppliedVersion}: {Status} ({Errors} errors)")]

@@ -83,7 +83,7 @@ public sealed partial class RejectionLog(IOptions<IngestionOptions> options, Tim
         }
     }
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Reason}: {Detail} ({LeftOut} more of this device and reason not logged since the last line)")]
+    [LoggerMessage(EventId = 12706, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Reason}: {Detail} ({LeftOut} more of this device and reason not logged since the last line)")]
     private static partial void LogRejected(ILogger logger, string topic, string reason, string detail, long leftOut);
 
     private sealed class Entry

@@ -112,7 +112,7 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "A live-page subscriber is too slow: dropped a queued {Type} event ({Total} dropped since start)")]
+    [LoggerMessage(EventId = 12707, Level = LogLevel.Warning, Message = "A live-page subscriber is too slow: dropped a queued {Type} event ({Total} dropped since start)")]
     private static partial void LogDropped(ILogger logger, string type, long total);
 
     /// <summary>One subscriber's queue.</summary>

@@ -36,9 +36,10 @@ public sealed class ClaimStore(FleetDatabase database, IAuditLog audit)
             """);
         var claims = new List<ClaimView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            claims.Add(new ClaimView(reader.GetString(0), reader.GetString(1), database.Dialect.ReadTime(reader, 2), reader.GetStringOrNull(3), reader.GetStringOrNull(4)));
+            claims.Add(new ClaimView(c.String("alert_id"), c.String("claimed_by"), c.Time("claimed_at"), c.StringOrNull("handed_by"), c.StringOrNull("note")));
         }
 
         return claims;
@@ -125,6 +126,7 @@ public sealed class ClaimStore(FleetDatabase database, IAuditLog audit)
             SELECT a.decision, c.claimed_by FROM alerts a LEFT JOIN alert_claims c ON c.alert_id = a.alert_id WHERE a.alert_id = @alert_id;
             """).With("@alert_id", alertId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (!reader.IsDBNull(0), reader.GetStringOrNull(1)) : null;
+        var c = reader.Columns();
+        return await reader.ReadAsync(cancellationToken) ? (!c.IsNull("decision"), c.StringOrNull("claimed_by")) : null;
     }
 }

@@ -121,19 +121,21 @@ public sealed class ReportCollector(
         dialect.AddTime(command, "@from", from);
         dialect.AddTime(command, "@to", to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var eventType = reader.GetString(0);
-            if (!authorisation.Names(reader.GetString(1), reader.GetString(2)) || !authorisation.Events.Contains(eventType, StringComparer.Ordinal))
+            var eventType = c.String("event_type");
+            var (deviceId, cameraId) = (c.String("device_id"), c.String("camera_id"));
+            if (!authorisation.Names(deviceId, cameraId) || !authorisation.Events.Contains(eventType, StringComparer.Ordinal))
             {
                 continue;
             }
 
-            bool? confirmed = reader.IsDBNull(4) ? null : string.Equals(reader.GetString(4), "confirmed", StringComparison.Ordinal);
-            alerts.Add(new EvaluatedAlert(WireNames.ToEventType(eventType), reader.GetString(1), reader.GetString(2), dialect.ReadTime(reader, 3), confirmed, reader.IsDBNull(5) ? null : dialect.ReadTime(reader, 5)));
+            bool? confirmed = c.IsNull("decision") ? null : string.Equals(c.String("decision"), "confirmed", StringComparison.Ordinal);
+            alerts.Add(new EvaluatedAlert(WireNames.ToEventType(eventType), deviceId, cameraId, c.Time("received_at"), confirmed, c.TimeOrNull("decided_at")));
             if (confirmed == false)
             {
-                var reason = reader.IsDBNull(6) ? "(sans motif)" : reader.GetString(6);
+                var reason = c.StringOrNull("decision_reason") ?? "(sans motif)";
                 reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
             }
         }
@@ -171,13 +173,14 @@ public sealed class ReportCollector(
         database.Dialect.AddTime(command, "@from", from);
         database.Dialect.AddTime(command, "@to", to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var at = database.Dialect.ReadTime(reader, 0);
+            var at = c.Time("at");
             // The arrêté's own history, from its recording, and the configuration changes of its devices within the period.
-            if (targets.Contains(reader.GetString(3)))
+            if (targets.Contains(c.String("target")))
             {
-                changes.Add(new ConfigChange(at, reader.GetString(1), reader.GetString(2), reader.GetString(3), Summary(reader.GetString(4))));
+                changes.Add(new ConfigChange(at, c.String("actor"), c.String("action"), c.String("target"), Summary(c.String("details"))));
             }
         }
 

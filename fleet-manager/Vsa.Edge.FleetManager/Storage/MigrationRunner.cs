@@ -101,6 +101,6 @@ public sealed partial class MigrationRunner(FleetDatabase database, TimeProvider
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied schema step {Version} ({Description}) to {Database}")]
+    [LoggerMessage(EventId = 12701, Level = LogLevel.Information, Message = "Applied schema step {Version} ({Description}) to {Database}")]
     private static partial void LogApplied(ILogger logger, int version, string description, string database);
 }

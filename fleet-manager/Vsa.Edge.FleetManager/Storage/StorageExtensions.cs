@@ -56,6 +56,6 @@ public sealed partial class StorageInitializer(FleetDatabase database, Migration
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Database {Database} ready at schema version {Version}")]
+    [LoggerMessage(EventId = 12702, Level = LogLevel.Information, Message = "Database {Database} ready at schema version {Version}")]
     private static partial void LogReady(ILogger logger, string database, int version);
 }

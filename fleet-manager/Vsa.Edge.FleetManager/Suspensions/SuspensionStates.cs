@@ -25,9 +25,10 @@ public sealed class SuspensionStates(FleetDatabase database)
         await using var command = connection.Sql(null, "SELECT device_id, version, payload FROM device_suspension_state ORDER BY device_id;");
         var list = new List<DeviceSuspensionState>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(new(reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+            list.Add(Read(c));
         }
 
         return list;
@@ -114,6 +115,8 @@ public sealed class SuspensionStates(FleetDatabase database)
     {
         await using var command = connection.Sql(transaction, "SELECT device_id, version, payload FROM device_suspension_state WHERE device_id = @device;").With("@device", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new(reader.GetString(0), reader.GetInt64(1), reader.GetString(2)) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.Columns()) : null;
     }
+
+    private static DeviceSuspensionState Read(NamedColumns c) => new(c.String("device_id"), c.Int64("version"), c.String("payload"));
 }

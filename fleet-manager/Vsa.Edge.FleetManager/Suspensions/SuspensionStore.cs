@@ -96,7 +96,7 @@ public sealed class SuspensionStore(FleetDatabase database) : ISuspensionReader
     public static async Task<IReadOnlyList<(string DeviceId, string? Site)>> KnownDevicesAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.Sql(transaction, """
-            SELECT k.device_id, (SELECT c.site FROM device_certificates c WHERE c.device_id = k.device_id AND c.revoked_at IS NULL LIMIT 1)
+            SELECT k.device_id, (SELECT c.site FROM device_certificates c WHERE c.device_id = k.device_id AND c.revoked_at IS NULL LIMIT 1) AS site
             FROM (SELECT device_id FROM devices
                   UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL
                   UNION SELECT device_id FROM device_config
@@ -105,9 +105,10 @@ public sealed class SuspensionStore(FleetDatabase database) : ISuspensionReader
             """);
         var devices = new List<(string, string?)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            devices.Add((reader.GetString(0), reader.GetStringOrNull(1)));
+            devices.Add((c.String("device_id"), c.StringOrNull("site")));
         }
 
         return devices;
@@ -134,23 +135,23 @@ public sealed class SuspensionStore(FleetDatabase database) : ISuspensionReader
 
     private async Task<IReadOnlyList<SuspensionView>> ReadAllAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        var dialect = database.Dialect;
         var list = new List<SuspensionView>();
-        await using var r = await command.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var r = reader.Columns(database.Dialect);
+        while (await reader.ReadAsync(cancellationToken))
         {
             list.Add(new SuspensionView(
-                Id: r.GetInt64(0),
-                Scope: ParseScope(r.GetString(1)),
-                Site: r.GetStringOrNull(2),
-                DeviceId: r.GetStringOrNull(3),
-                CameraId: r.GetStringOrNull(4),
-                Reason: r.GetString(5),
-                Since: dialect.ReadTime(r, 6),
-                By: r.GetString(7),
-                ResumedAt: r.IsDBNull(8) ? null : dialect.ReadTime(r, 8),
-                ResumedBy: r.GetStringOrNull(9),
-                ResumeReason: r.GetStringOrNull(10)));
+                Id: r.Int64("suspension_id"),
+                Scope: ParseScope(r.String("scope")),
+                Site: r.StringOrNull("site"),
+                DeviceId: r.StringOrNull("device_id"),
+                CameraId: r.StringOrNull("camera_id"),
+                Reason: r.String("reason"),
+                Since: r.Time("suspended_at"),
+                By: r.String("suspended_by"),
+                ResumedAt: r.TimeOrNull("resumed_at"),
+                ResumedBy: r.StringOrNull("resumed_by"),
+                ResumeReason: r.StringOrNull("resume_reason")));
         }
 
         return list;

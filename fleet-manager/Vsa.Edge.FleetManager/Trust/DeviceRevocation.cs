@@ -27,7 +27,7 @@ public sealed partial class DeviceRevocation(EnrolmentStore store, FleetCertific
     public async Task PublishRevocationListAsync(CancellationToken cancellationToken) =>
         authority.PublishRevocationList([.. await store.RevokedAsync(cancellationToken)]);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Device {DeviceId} revoked by {Actor} ({Count} certificate(s); live session closed: {Disconnected})")]
+    [LoggerMessage(EventId = 12711, Level = LogLevel.Warning, Message = "Device {DeviceId} revoked by {Actor} ({Count} certificate(s); live session closed: {Disconnected})")]
     private static partial void LogRevoked(ILogger logger, string deviceId, string actor, int count, bool disconnected);
 }
 

@@ -53,11 +53,12 @@ public sealed class EnrolmentStore(FleetDatabase database, IAuditLog audit, Flee
         var dialect = database.Dialect;
         var tokens = new List<EnrolmentTokenView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
             tokens.Add(new EnrolmentTokenView(
-                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), dialect.ReadTime(reader, 3), dialect.ReadTime(reader, 4),
-                reader.IsDBNull(5) ? null : dialect.ReadTime(reader, 5), reader.GetStringOrNull(6), reader.IsDBNull(7) ? null : dialect.ReadTime(reader, 7)));
+                c.Int64("token_id"), c.String("site"), c.String("created_by"), c.Time("created_at"), c.Time("expires_at"),
+                c.TimeOrNull("used_at"), c.StringOrNull("used_by_device"), c.TimeOrNull("revoked_at")));
         }
 
         return tokens;
@@ -117,18 +118,19 @@ public sealed class EnrolmentStore(FleetDatabase database, IAuditLog audit, Flee
                     return (EnrolmentRefusal.UnknownToken, null);
                 }
 
-                var refusal = !reader.IsDBNull(5) ? EnrolmentRefusal.TokenUsed
-                    : !reader.IsDBNull(7) ? EnrolmentRefusal.TokenRevoked
-                    : dialect.ReadTime(reader, 4) <= now ? EnrolmentRefusal.TokenExpired
+                var c = reader.Columns(dialect);
+                var refusal = !c.IsNull("used_at") ? EnrolmentRefusal.TokenUsed
+                    : !c.IsNull("revoked_at") ? EnrolmentRefusal.TokenRevoked
+                    : c.Time("expires_at") <= now ? EnrolmentRefusal.TokenExpired
                     : EnrolmentRefusal.None;
                 if (refusal != EnrolmentRefusal.None)
                 {
                     return (refusal, null);
                 }
 
-                tokenId = reader.GetInt64(0);
-                site = reader.GetString(1);
-                tokenCreatedBy = reader.GetString(2);
+                tokenId = c.Int64("token_id");
+                site = c.String("site");
+                tokenCreatedBy = c.String("created_by");
             }
 
             await using (var active = connection.Sql(transaction, "SELECT COUNT(*) FROM device_certificates WHERE device_id = @device AND revoked_at IS NULL AND not_after > @now;"))
@@ -246,9 +248,10 @@ public sealed class EnrolmentStore(FleetDatabase database, IAuditLog audit, Flee
         await using var command = connection.Sql(transaction, "SELECT serial, revoked_at FROM device_certificates WHERE revoked_at IS NOT NULL ORDER BY serial;");
         var revoked = new List<RevokedCertificate>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            revoked.Add(new RevokedCertificate(reader.GetString(0), database.Dialect.ReadTime(reader, 1)));
+            revoked.Add(new RevokedCertificate(c.String("serial"), c.Time("revoked_at")));
         }
 
         return revoked;

@@ -261,7 +261,7 @@ public sealed partial class FleetCertificateAuthority : IDisposable
         return serial;
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Created a new fleet CA in {Directory}: back up ca.key and ca.crt")]
+    [LoggerMessage(EventId = 12708, Level = LogLevel.Warning, Message = "Created a new fleet CA in {Directory}: back up ca.key and ca.crt")]
     private static partial void LogCreated(ILogger logger, string directory);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Certificate revocation list written to {Path} ({Count} revoked)")]

@@ -129,9 +129,9 @@ public static partial class TrustEndpoints
 
     private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Enrolled device {DeviceId} (site {Site}, certificate {Serial})")]
+    [LoggerMessage(EventId = 12709, Level = LogLevel.Information, Message = "Enrolled device {DeviceId} (site {Site}, certificate {Serial})")]
     private static partial void LogEnrolled(ILogger logger, string deviceId, string site, string serial);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "Enrolment refused for {DeviceId}: {Reason}")]
+    [LoggerMessage(EventId = 12710, Level = LogLevel.Warning, Message = "Enrolment refused for {DeviceId}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string deviceId, string reason);
 }
