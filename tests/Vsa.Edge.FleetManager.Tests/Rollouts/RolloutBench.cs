@@ -36,7 +36,7 @@ public sealed class RolloutBench : IAsyncDisposable
     public HttpClient Admin { get; }
 
     /// <summary>Starts a fleet manager (on <paramref name="dataDirectory"/> when given, to restart on the same database).</summary>
-    public static async Task<RolloutBench> StartAsync(FakeTimeProvider? clock = null, ScriptedModelPorts? ports = null, string? dataDirectory = null)
+    public static async Task<RolloutBench> StartAsync(FakeTimeProvider? clock = null, ScriptedModelPorts? ports = null, string? dataDirectory = null, string? postgres = null)
     {
         clock ??= new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         ports ??= new ScriptedModelPorts();
@@ -44,7 +44,7 @@ public sealed class RolloutBench : IAsyncDisposable
         {
             s.AddSingleton<TimeProvider>(clock);
             ports.Register(s);
-        }, dataDirectory: dataDirectory, waitForSubscription: false);
+        }, dataDirectory: dataDirectory, waitForSubscription: false, postgres: postgres);
         return new(fleet, clock, ports, await fleet.SignInAsync(Role.Admin, $"admin-{Guid.NewGuid():N}"));
     }
 
