@@ -13,6 +13,7 @@ using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Register;
 using Vsa.Edge.FleetManager.Reports;
+using Vsa.Edge.FleetManager.Rollouts;
 using Vsa.Edge.FleetManager.Operators;
 using Vsa.Edge.FleetManager.Metrics;
 using Vsa.Edge.FleetManager.Storage;
@@ -55,6 +56,7 @@ builder.AddFleetApi();
 builder.AddFleetRegister();
 builder.AddFleetReports();
 builder.AddFleetOperators();
+builder.AddFleetRollouts();
 
 var app = builder.Build();
 app.UseFleetApi();
@@ -76,6 +78,7 @@ app.MapSuspensionsApi();
 app.MapRegister();
 app.MapReportsApi();
 app.MapOperatorsApi();
+app.MapRolloutsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

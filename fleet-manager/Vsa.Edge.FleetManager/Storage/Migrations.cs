@@ -289,5 +289,46 @@ public static class Migrations
             CREATE UNIQUE INDEX ux_device_certificates_active ON device_certificates (device_id) WHERE revoked_at IS NULL AND renews_serial IS NULL;
             CREATE UNIQUE INDEX ux_device_certificates_renewal ON device_certificates (renews_serial) WHERE revoked_at IS NULL AND renews_serial IS NOT NULL;
             """),
+        new(18, "model rollouts: stages gated by device health, per-device state, one open rollout per device", """
+            CREATE TABLE rollouts (
+                rollout_id       {identity},
+                package_sha256   TEXT NOT NULL,
+                model_kind       TEXT NOT NULL,
+                target           TEXT NOT NULL,
+                plan             TEXT NOT NULL,
+                stages           TEXT NOT NULL,
+                status           TEXT NOT NULL,
+                stage            INTEGER NOT NULL,
+                stage_started_at {time},
+                gate_since       {time},
+                reason           TEXT,
+                created_at       {time} NOT NULL,
+                created_by       TEXT NOT NULL,
+                updated_at       {time} NOT NULL
+            ){strict};
+            CREATE INDEX ix_rollouts_open ON rollouts (rollout_id) WHERE status IN ('running', 'paused');
+
+            CREATE TABLE rollout_devices (
+                rollout_id       {bigint} NOT NULL,
+                device_id        TEXT NOT NULL,
+                stage            INTEGER NOT NULL,
+                state            TEXT NOT NULL,
+                reason           TEXT,
+                previous_sha256  TEXT,
+                previous_version TEXT,
+                baseline_p95     {double},
+                baseline_fps     {double},
+                assigned_at      {time},
+                active_at        {time},
+                state_at         {time},
+                status           TEXT,
+                status_at        {time},
+                restarts         INTEGER NOT NULL,
+                waived           INTEGER NOT NULL,
+                open             INTEGER NOT NULL,
+                PRIMARY KEY (rollout_id, device_id)
+            ){strict};
+            CREATE UNIQUE INDEX ux_rollout_devices_open ON rollout_devices (device_id) WHERE open = 1;
+            """),
     ];
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.FleetManager.Accounts;
@@ -53,7 +54,7 @@ public sealed class ConsoleHost : IAsyncDisposable
     /// Starts the host and returns once the ingestion is subscribed to the broker. Decisions are sent at once
     /// (<c>Fleet:Console:UndoSeconds</c> 0) unless <paramref name="settings"/> say otherwise.
     /// </summary>
-    public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
         var brokerPort = MosquittoFixture.FreeLoopbackPort();
         var httpPort = MosquittoFixture.FreeLoopbackPort();
@@ -79,6 +80,10 @@ public sealed class ConsoleHost : IAsyncDisposable
             }
 
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            if (services is not null)
+            {
+                builder.ConfigureTestServices(services);
+            }
         });
         factory.UseKestrel();
         factory.StartServer();

@@ -4,6 +4,7 @@ import { t } from "../i18n.js";
 import { call, get, Problem } from "./http.js";
 import { h, field, formError, showProblem, clearErrors, confirmAction, table, when, status } from "./ui.js";
 import { renderDiff, pretty } from "./diff.js";
+import { deviceModels } from "./rollouts.js";
 
 const POLL_MS = 2000;
 let poll = null;
@@ -22,16 +23,24 @@ export function renderDevices(main) {
   main.append(h("section", { class: "admin-section", "aria-labelledby": "adm-devices-title" },
     h("h2", { id: "adm-devices-title", text: t("adm.section.devices") }),
     h("p", { class: "notice", text: t("adm.dev.notice") }), line, list));
-  get("api/devices").then((devices) => {
+  Promise.all([get("api/devices"), deviceModels()]).then(([devices, models]) => {
     const rows = devices.sort((a, b) => a.deviceId.localeCompare(b.deviceId)).map((d) => h("tr", { "data-device": d.deviceId },
       h("td", null, h("a", { href: deviceHref(d.deviceId), text: d.deviceId })),
       h("td", { text: d.site ?? t("none") }),
       h("td", { text: d.neverConnected ? t("devices.neverConnected") : t(`devices.${d.status}`) }),
-      h("td", { class: d.config?.drift ? "warning" : null, text: configSummary(d.config) })));
+      h("td", { class: d.config?.drift ? "warning" : null, text: configSummary(d.config) }),
+      modelCell(models.get(d.deviceId))));
     list.replaceChildren(rows.length
-      ? table([t("adm.dev.device"), t("adm.tokens.site"), t("adm.state"), t("adm.dev.configuration")], rows, t("adm.dev.list"))
+      ? table([t("adm.dev.device"), t("adm.tokens.site"), t("adm.state"), t("adm.dev.configuration"), t("adm.ro.modelColumn")], rows, t("adm.dev.list"))
       : h("p", { class: "empty", text: t("devices.empty") }));
   }).catch((err) => status(line, String(err.message ?? err), "error"));
+}
+
+// The model a device reports, with its newest update and a link to the open rollout it is in.
+function modelCell(m) {
+  if (!m) return h("td", { class: "muted", text: t("none") });
+  return h("td", { class: `wrap model-state${m.bad ? " warning" : ""}` }, m.text,
+    m.rollout ? [" · ", h("a", { href: `#/admin/rollout/${m.rollout}`, text: `#${m.rollout}` })] : null);
 }
 
 function dl(pairs) {

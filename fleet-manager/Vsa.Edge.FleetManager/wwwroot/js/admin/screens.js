@@ -9,11 +9,12 @@ import { renderTokens } from "./tokens.js";
 import { renderAuthorisations } from "./authorisations.js";
 import { renderAccounts } from "./accounts.js";
 import { renderAudit } from "./audit.js";
+import { renderRollouts, renderRollout } from "./rollouts.js";
 
 Object.assign(dictionaries.fr, fr);
 Object.assign(dictionaries.en, en);
 
-const SECTIONS = ["devices", "tokens", "authorisations", "accounts", "proposals"];
+const SECTIONS = ["devices", "rollouts", "tokens", "authorisations", "accounts", "proposals"];
 
 function subnav(current) {
   return h("nav", { class: "subnav", "aria-label": t("adm.subnav") },
@@ -35,9 +36,14 @@ function showAdmin(path, me) {
     renderDevice(main, decodeURIComponent(rest.join("/")), me);
     return;
   }
+  if (section === "rollout" && rest.length) {
+    main.append(subnav("rollouts"));
+    renderRollout(main, rest.join("/"));
+    return;
+  }
   const current = SECTIONS.includes(section) ? section : "devices";
   main.append(subnav(current));
-  ({ devices: renderDevices, tokens: renderTokens, authorisations: renderAuthorisations, accounts: renderAccounts, proposals: renderProposals })[current](main, me);
+  ({ devices: renderDevices, rollouts: renderRollouts, tokens: renderTokens, authorisations: renderAuthorisations, accounts: renderAccounts, proposals: renderProposals })[current](main, me);
 }
 
 // Renders #/admin/… into the admin view or #/audit into the audit view.
