@@ -26,6 +26,7 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
         using var cancel = new CancellationTokenSource();
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         Console.CancelKeyPress += (_, e) =>
@@ -129,7 +130,9 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
             await stdout.FlushAsync(ct).ConfigureAwait(false);
             try
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, ct).ConfigureAwait(false);
+                // Ctrl+C reaches the web host first (its console lifetime), which then stops: either ends the wait.
+                using var ended = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, ended.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

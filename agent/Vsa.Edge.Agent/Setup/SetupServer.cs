@@ -67,6 +67,9 @@ internal sealed class SetupServer : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses =>
         [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a))];
 
+    /// <summary>Fires when the web host stops (Ctrl+C or SIGTERM reach it through its console lifetime).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public Task StartAsync(CancellationToken ct) => _app.StartAsync(ct);
 
     public async ValueTask DisposeAsync()

@@ -23,6 +23,7 @@
   S.sendDraft = () => {
     clearTimeout(timer);
     S.state.validating = true;
+    document.body.dataset.draft = 'pending';
     document.getElementById('save').disabled = true;
     timer = setTimeout(() => {
       inFlight = inFlight.then(async () => {
@@ -42,6 +43,16 @@
   };
 
   S.toCanvas = (x, y) => [x * canvas.width, y * canvas.height];
+
+  // The whole frame fits on screen (1280 × 800 laptops included): as wide as the column, as tall as the window allows.
+  function fit() {
+    const top = canvas.getBoundingClientRect().top + window.scrollY;
+    const room = Math.max(240, window.innerHeight - top - 150);
+    const width = Math.min(canvas.parentElement.clientWidth, room * canvas.width / canvas.height);
+    canvas.style.width = `${Math.floor(width)}px`;
+  }
+  window.addEventListener('resize', fit);
+  S.fit = fit;
 
   function polygon(points, stroke, fill, dash) {
     if (!points || points.length === 0) return;
@@ -179,7 +190,7 @@
         const image = await S.api('GET', `/api/frame?seq=${live.seq}`);
         const bitmap = await createImageBitmap(await image.blob());
         status.hidden = !live.status; status.textContent = live.status ?? '';
-        if (canvas.width !== live.width || canvas.height !== live.height) { canvas.width = live.width; canvas.height = live.height; }
+        if (canvas.width !== live.width || canvas.height !== live.height) { canvas.width = live.width; canvas.height = live.height; fit(); }
         S.state.bitmap?.close();
         S.state.bitmap = bitmap; S.state.live = live; after = live.seq;
         S.draw();
@@ -204,6 +215,7 @@
     document.getElementById('camera-id').textContent = state.cameraId;
     document.getElementById('lang').addEventListener('change', e => { S.setLang(e.target.value); S.renderPanel(); S.renderCalibrationReport(); });
     document.getElementById('show-grid').addEventListener('change', S.draw);
+    fit();
     S.initEditing(canvas);
     S.renderPanel();
     S.renderCalibrationReport();
