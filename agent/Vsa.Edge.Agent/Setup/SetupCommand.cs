@@ -108,7 +108,7 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
         var live = runner.RunAsync(stop.Token);
         try
         {
-            await using var server = new SetupServer(a, addresses, certificate, access, draft, view, runner, time, loggers);
+            await using var server = new SetupServer(a, addresses, certificate, access, draft, view, runner.Apply, time, loggers);
             await server.StartAsync(ct).ConfigureAwait(false);
             var fingerprint = SetupCertificate.Fingerprint(certificate);
             var logger = loggers.CreateLogger<SetupServer>();

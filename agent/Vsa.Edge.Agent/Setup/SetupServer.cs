@@ -10,11 +10,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Vsa.Edge.Agent.Core.Configuration;
 
 namespace Vsa.Edge.Agent.Setup;
 
 /// <summary>
-/// The set-up page's web server: Kestrel over HTTPS only, on the given addresses. Before sign-in only the form answers;
+/// The set-up page's web server (a valid edit goes to <c>apply</c>: the live pipeline): Kestrel over HTTPS only, on the given addresses. Before sign-in only the form answers;
 /// every other path answers 401. Every response says "no-store" (no frame lands in the browser's cache) and carries a
 /// strict Content-Security-Policy (nothing loads from anywhere but the pole).
 /// </summary>
@@ -26,16 +27,16 @@ internal sealed class SetupServer : IAsyncDisposable
     private readonly SetupAccess _access;
     private readonly SetupDraft _draft;
     private readonly LiveView _view;
-    private readonly LiveRunner _runner;
+    private readonly Action<CameraConfig> _apply;
     private readonly SetupArguments _arguments;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public SetupServer(SetupArguments arguments, IReadOnlyList<IPAddress> addresses, X509Certificate2 certificate, SetupAccess access, SetupDraft draft, LiveView view, LiveRunner runner, TimeProvider time, ILoggerFactory loggers)
+    public SetupServer(SetupArguments arguments, IReadOnlyList<IPAddress> addresses, X509Certificate2 certificate, SetupAccess access, SetupDraft draft, LiveView view, Action<CameraConfig> apply, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(addresses);
-        (_arguments, _access, _draft, _view, _runner, _time) = (arguments, access, draft, view, runner, time);
+        (_arguments, _access, _draft, _view, _apply, _time) = (arguments, access, draft, view, apply, time);
         _logger = loggers.CreateLogger<SetupServer>();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "vsa-agent-setup", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -152,7 +153,7 @@ internal sealed class SetupServer : IAsyncDisposable
         var state = new StateResponse(
             running.CameraId,
             _draft.PageDocument,
-            [.. Enum.GetValues<Contracts.EventType>().Select(Core.Configuration.EventTypes.ToWireName)],
+            [.. Enum.GetValues<Contracts.EventType>().Select(EventTypes.ToWireName)],
             [.. _draft.Categories],
             width,
             height,
@@ -174,7 +175,7 @@ internal sealed class SetupServer : IAsyncDisposable
         var errors = _draft.TryUpdate(json, out var accepted);
         if (accepted is not null)
         {
-            _runner.Apply(accepted);
+            _apply(accepted);
         }
 
         // The calibration is measured even when the validator refuses it (too large an error): the page shows why.
@@ -257,13 +258,13 @@ internal sealed class SetupServer : IAsyncDisposable
                 return null;
             }
 
-            var points = new List<Core.Configuration.CalibrationPointConfig>();
+            var points = new List<CalibrationPointConfig>();
             foreach (var p in calibration.GetProperty("points").EnumerateArray())
             {
                 points.Add(new([.. p.GetProperty("image").EnumerateArray().Select(v => v.GetDouble())], [.. p.GetProperty("world").EnumerateArray().Select(v => v.GetDouble())]));
             }
 
-            return CalibrationPreview.Compute(new Core.Configuration.CalibrationConfig(points), width, height);
+            return CalibrationPreview.Compute(new CalibrationConfig(points), width, height);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {

@@ -2,8 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Setup;
+using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 
 namespace Vsa.Edge.Agent.Tests.Setup;
@@ -16,14 +16,14 @@ public sealed class SetupServerTests
     [Fact]
     public async Task Routes_BeforeSignIn_OnlyTheFormAnswersAndTheCookieIsStrict()
     {
-        using var model = DetectorModel.Load(new InferenceOptions { ModelDirectory = TestAssets.NanoDetDirectory, ExecutionProviders = ["CPU"] }, NullLogger.Instance);
-        var view = new LiveView(Camera, model.Manifest);
-        var draft = new SetupDraft(Camera, model.Manifest, "setup");
-        var runner = new LiveRunner("vtest.avi", model, () => throw new InvalidOperationException("no pose"), view, "setup", TimeProvider.System, NullLoggerFactory.Instance);
+        var manifest = ModelManifestLoader.Load(TestAssets.NanoDetManifest, verifyModelFile: false);
+        var view = new LiveView(Camera, manifest);
+        var draft = new SetupDraft(Camera, manifest, "setup");
+        var applied = new List<CameraConfig>();
         var access = new SetupAccess("1234-5678");
         var arguments = SetupArguments.Parse(["--camera", "camera.json", "--port", "0"]);
         using var certificate = SetupCertificate.Create([IPAddress.Loopback], "pole", DateTimeOffset.UtcNow);
-        await using var server = new SetupServer(arguments, [IPAddress.Loopback], certificate, access, draft, view, runner, TimeProvider.System, NullLoggerFactory.Instance);
+        await using var server = new SetupServer(arguments, [IPAddress.Loopback], certificate, access, draft, view, applied.Add, TimeProvider.System, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
         string? seen = null;
         using var handler = new HttpClientHandler
@@ -67,6 +67,15 @@ public sealed class SetupServerTests
         using var signedIn = await http.SendAsync(state);
         Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
         Assert.Contains("\"cameraId\":\"vtest\"", await signedIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var edit = new HttpRequestMessage(HttpMethod.Put, "/api/draft")
+        {
+            Content = new StringContent("""{ "zones": [ { "id": "z", "polygon": [[0.1,0.1],[0.5,0.1],[0.5,0.5]] } ], "events": [] }""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        edit.Headers.Add("Cookie", cookie.Split(';')[0]);
+        using var accepted = await http.SendAsync(edit);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("z", Assert.Single(Assert.Single(applied).Zones).Id);
 
         using var plain = new HttpRequestMessage(HttpMethod.Put, "/api/draft") { Content = new StringContent("{}") };
         plain.Headers.Add("Cookie", cookie.Split(';')[0]);

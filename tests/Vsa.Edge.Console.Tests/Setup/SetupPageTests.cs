@@ -158,12 +158,10 @@ public sealed class SetupPageTests(BrowserFixture browser, ITestOutputHelper out
     }
 
     // The loader's canonical document, as the set-up page writes it: indented, camelCase, absent fields left out.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+
     private static byte[] Canonical(CameraConfig camera) =>
-        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(CameraConfigLoader.ToDocument(camera), new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
-        }).ReplaceLineEndings("\n") + "\n");
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(CameraConfigLoader.ToDocument(camera), Indented).ReplaceLineEndings("\n") + "\n");
 
     private async Task<IPage> NewPageAsync(int width, int height)
     {
