@@ -9,6 +9,8 @@ switch (args.FirstOrDefault())
         return await EnrolCommand.RunAsync(args[1..], Console.Out, Console.Error);
     case "model":
         return await Vsa.Edge.Agent.Models.ModelCommand.RunAsync(args[1..], Console.Out, Console.Error);
+    case "provision" when args.Length > 1 && args[1] == "setup":
+        return await Vsa.Edge.Agent.Setup.SetupCommand.RunFromConsoleAsync(args[2..]);
     case "run":
         return await RunCommand.RunAsync(args[1..], Console.Error);
     case "analyze":
@@ -37,6 +39,6 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}");
+        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}\n{Vsa.Edge.Agent.Setup.SetupArguments.Usage}");
         return 2;
 }
