@@ -34,6 +34,7 @@ public static class AgentHostingExtensions
         Gpio.GpioHostingExtensions.AddGpio(builder); // after AddMqtt: it wraps the alert publisher (maintenance switch)
         builder.AddCameras(configDirectory);
         builder.AddServiceLifetime();
+        Metrics.AgentMetricsExtensions.AddAgentMetrics(builder); // last: it reads the outbox, the publisher, the cameras and the renewer
         return builder;
     }
 

@@ -71,6 +71,9 @@ public sealed partial class MqttPublisher : ICertificateRenewalChannel
         }
     }
 
+    // A disconnection it asked for (the switch), not one to warn about.
+    private bool SwitchingCredentials => Volatile.Read(ref _switch) is { Done.Task.IsCompleted: false };
+
     private Task SubscribeCertificatesAsync(CancellationToken ct) =>
         CertificateAnswers is null
             ? Task.CompletedTask

@@ -333,7 +333,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected && !_stopping.IsCancellationRequested)
+        if (e.ClientWasConnected && !_stopping.IsCancellationRequested && !SwitchingCredentials)
         {
             MqttLog.Disconnected(_logger, e.Exception?.Message ?? e.Reason.ToString());
         }
