@@ -48,7 +48,11 @@ public static class AgentMetricsExtensions
             metrics.AddMeter(AgentMetrics.MeterName);
             if (options.Prometheus)
             {
-                metrics.AddPrometheusHttpListener(o => o.UriPrefixes = [$"http://{options.PrometheusHost}:{options.PrometheusPort}/"]);
+                metrics.AddPrometheusHttpListener(o =>
+                {
+                    o.Host = options.PrometheusHost;
+                    o.Port = options.PrometheusPort;
+                });
             }
 
             if (options.OtlpEndpoint is { } endpoint)
