@@ -63,6 +63,8 @@ public sealed partial class AgentMetricsTests : IDisposable
         Assert.Equal(1, Value(text, "vsa_agent_mqtt_connected"));
         Assert.Equal(0, Value(text, "vsa_agent_camera_frames_total", "camera=\"cam-1\""));
         Assert.True(Value(text, "vsa_agent_uptime_seconds") > 0);
+        Assert.Equal(0, Value(text, "vsa_agent_outbox_size_bytes"));
+        Assert.True(Value(text, "vsa_agent_process_memory_bytes") > 0);
         Assert.Equal(7, subscriber.Received.Count);
     }
 
