@@ -136,7 +136,7 @@ public sealed partial class CertificateRenewalEndToEndTests(ITestOutputHelper ou
         return chain.Build(loaded);
     }
 
-    // What a device whose certificate lapsed holds: signed by the fleet CA for this device, expired an hour ago.
+    // What a device whose certificate lapsed holds: signed by the fleet CA for this device, expired.
     private static X509Certificate2 ExpiredCertificate(string fleetData)
     {
         using var caKey = ECDsa.Create();
@@ -146,8 +146,9 @@ public sealed partial class CertificateRenewalEndToEndTests(ITestOutputHelper ou
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={DeviceId}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var now = DateTimeOffset.UtcNow;
-        using var signed = request.Create(ca, now.AddDays(-2), now.AddHours(-1), RandomNumberGenerator.GetBytes(12));
+        // Within the CA's own validity (it starts 5 minutes before the fleet first started), ended a minute ago.
+        var from = new DateTimeOffset(ca.NotBefore.ToUniversalTime());
+        using var signed = request.Create(ca, from, DateTimeOffset.UtcNow.AddMinutes(-1), RandomNumberGenerator.GetBytes(12));
         using var withKey = signed.CopyWithPrivateKey(key);
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pfx), null);
     }
