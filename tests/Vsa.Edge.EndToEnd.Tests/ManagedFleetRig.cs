@@ -44,6 +44,18 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
 
     public ChildProcess Agent => _agent!;
 
+    /// <summary>The fleet manager's process.</summary>
+    public ChildProcess Fleet => _fleet!;
+
+    /// <summary>The fleet's data folder (database, <c>trust/</c> with the CA).</summary>
+    public string FleetDataDirectory => Path.Combine(_work, "fleet");
+
+    /// <summary>The agent's credentials folder, as <c>vsa-agent enrol</c> wrote it.</summary>
+    public string AgentCredentialsDirectory => Path.Combine(_work, "agent", "credentials");
+
+    /// <summary>The embedded broker's mutual-TLS port.</summary>
+    public int TlsPort => _tlsPort;
+
     /// <summary>The authorisation recorded at start.</summary>
     public long AuthorisationId { get; private set; }
 
@@ -162,15 +174,17 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
 
     /// <summary>
     /// Stops the agent (SIGTERM, exit 0) and starts it again on the same data folder; <paramref name="offline"/>: with its
-    /// broker port pointing where nothing listens, so it runs on what it kept on disk alone.
+    /// broker port pointing where nothing listens, so it runs on what it kept on disk alone; <paramref name="editConfig"/>
+    /// changes its configuration file first.
     /// </summary>
-    public async Task RestartAgentAsync(bool offline)
+    public async Task RestartAgentAsync(bool offline, Action<JsonNode>? editConfig = null)
     {
         Agent.Terminate();
         Assert.True(await Agent.WaitForExitAsync(Guard) == 0, Agent.Output);
         await Agent.DisposeAsync();
         var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(_agentConfig!))!;
         config["Mqtt"]!["Port"] = offline ? MosquittoFixture.FreeLoopbackPort() : _tlsPort;
+        editConfig?.Invoke(config);
         var path = Path.Combine(_work, offline ? "agent-offline.json" : "agent-online.json");
         await File.WriteAllTextAsync(path, config.ToJsonString());
         _agent = ChildProcess.StartBuiltTool("vsa-agent", ["run", "--config", path]);

@@ -32,9 +32,11 @@ public static class AgentHostingExtensions
         builder.Services.AddPose(builder.Configuration.GetSection("Pose"));
         builder.AddSuspension(); // before the publisher and the cameras: the kept state applies before any camera runs
         builder.AddMqtt();
+        Renewal.RenewalHostingExtensions.AddCertificateRenewal(builder); // after AddMqtt: it renews over the publisher's connection
         Gpio.GpioHostingExtensions.AddGpio(builder); // after AddMqtt: it wraps the alert publisher (maintenance switch)
         builder.AddCameras(configDirectory);
         builder.AddServiceLifetime();
+        Metrics.AgentMetricsExtensions.AddAgentMetrics(builder); // last: it reads the outbox, the publisher, the cameras and the renewer
         return builder;
     }
 
@@ -116,6 +118,7 @@ public static class AgentHostingExtensions
             DeviceEvents = sp.GetService<DeviceEventHub>()?.Pending,
             DesiredConfigs = sp.GetRequiredService<DesiredConfigInbox>(),
             Suspensions = sp.GetService<Suspension.SuspensionHandler>()?.Inbox,
+            CertificateAnswers = sp.GetService<Renewal.CertificateAnswerInbox>()?.Writer,
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
         services.TryAddSingleton<Models.IModelReportSink>(sp => sp.GetRequiredService<MqttPublisher>());

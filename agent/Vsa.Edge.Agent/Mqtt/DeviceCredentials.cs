@@ -52,6 +52,8 @@ public sealed class DeviceCredentials : IDisposable
         var (ca, certificate, key) = options.CredentialFiles;
         try
         {
+            // A renewal a crash interrupted is finished (committed) or discarded (not) before anything is read.
+            Renewal.RenewedCredentialFiles.Recover(certificate, key);
             return new DeviceCredentials(X509Certificate2.CreateFromPemFile(certificate, key), X509Certificate2.CreateFromPem(File.ReadAllText(ca)));
         }
         catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)

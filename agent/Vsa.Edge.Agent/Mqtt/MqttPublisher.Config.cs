@@ -37,7 +37,7 @@ public sealed partial class MqttPublisher : IConfigReportSink
 
     private Task OnApplicationMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        if (TryRouteSuspension(e))
+        if (TryRouteSuspension(e) || TryRouteCertificate(e))
         {
             return Task.CompletedTask;
         }

@@ -28,7 +28,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
-    private readonly DeviceCredentials? _credentials;
+    private DeviceCredentials? _credentials;
     private readonly ReconnectBackoff _backoff;
     private readonly CancellationTokenSource _stopping = new();
 
@@ -187,7 +187,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         _client.DisconnectedAsync -= OnDisconnectedAsync;
         _client.ApplicationMessageReceivedAsync -= OnApplicationMessageAsync;
         _client.Dispose();
-        _credentials?.Dispose();
+        Volatile.Read(ref _credentials)?.Dispose();
         _stopping.Dispose();
         _inflight.Dispose();
         if (_ownsOutbox && _outbox is IDisposable disposable)
@@ -254,7 +254,8 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         try
         {
             var connectedAt = _time.GetUtcNow();
-            var options = MqttMessages.ConnectOptions(_options, _clientId, _deviceId, connectedAt, _credentials);
+            var credentials = Volatile.Read(ref _credentials);
+            var options = MqttMessages.ConnectOptions(_options, _clientId, _deviceId, connectedAt, credentials);
             _disconnected = NewSignal();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.ConnectTimeout);
@@ -271,10 +272,12 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             // configuration it brings back is a no-op when already applied.
             await SubscribeSuspensionAsync(ct).ConfigureAwait(false);
             await SubscribeDesiredAsync(ct).ConfigureAwait(false);
+            await SubscribeCertificatesAsync(ct).ConfigureAwait(false);
             _backoff.Reset();
             Interlocked.Increment(ref _connections);
             _firstConnection.TrySetResult();
             _connected.TrySetResult();
+            ConnectedWith(credentials);
             MqttLog.Connected(_logger, _options.Host, _options.Port, _clientId, result.IsSessionPresent, _outbox.Counts.Depth);
             return true;
         }
@@ -331,7 +334,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected && !_stopping.IsCancellationRequested)
+        if (e.ClientWasConnected && !_stopping.IsCancellationRequested && !SwitchingCredentials)
         {
             MqttLog.Disconnected(_logger, e.Exception?.Message ?? e.Reason.ToString());
         }

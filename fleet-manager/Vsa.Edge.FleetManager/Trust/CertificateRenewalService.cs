@@ -186,10 +186,13 @@ public sealed partial class CertificateRenewalService(
                 RenewalRefusal.Revoked => $"certificate {request.Serial} is revoked: an administrator must enrol this device again",
                 RenewalRefusal.Expired => $"certificate {request.Serial} has expired: enrol this device again",
                 RenewalRefusal.InvalidCsr => $"the CSR's CN '{csr.DeviceId}' is not this device ('{deviceId}')",
+                RenewalRefusal.NotEnrolled => $"certificate {request.Serial} is a renewal this device has not switched to: publish 'switched' with it first, then renew from it",
                 _ => $"certificate {request.Serial} is not one this fleet issued to '{deviceId}'",
             });
         }
 
+        // Earlier unswitched renewals were revoked with this one issued: the list the broker (Mosquitto) reads must say so.
+        await revocation.PublishRevocationListAsync(ct);
         var took = timeProvider.GetElapsedTime(started);
         LogRenewed(_logger, deviceId, request.Serial, issued.Serial, issued.NotAfter, took.TotalMilliseconds);
         return new(CertificateIssuedMessage.SchemaId, CertificateIssuedMessage.CurrentVersion, deviceId, request.RequestId, issued.Serial, issued.NotAfter, issued.CertificatePem, null, now);

@@ -22,6 +22,12 @@ public enum RenewalRefusal
 
     /// <summary>The request's CSR is unusable or names another device.</summary>
     InvalidCsr,
+
+    /// <summary>
+    /// The certificate named is a renewal the device has not said it switched to: only the enrolled certificate (the one the
+    /// device last switched to) may ask, so a stolen copy of an unswitched certificate cannot keep renewing beside the device.
+    /// </summary>
+    NotEnrolled,
 }
 
 /// <summary>
@@ -42,7 +48,10 @@ public sealed class CertificateRenewalStore(FleetDatabase database, IAuditLog au
     /// <summary>Audit action of a refused renewal.</summary>
     public const string RefusedAction = "device_certificate.renew_refused";
 
-    /// <summary>Signs a certificate for <paramref name="csr"/>'s key if <paramref name="currentSerial"/> is an active certificate of <paramref name="deviceId"/>.</summary>
+    /// <summary>
+    /// Signs a certificate for <paramref name="csr"/>'s key if <paramref name="currentSerial"/> is the enrolled (not an unswitched
+    /// renewal), active certificate of <paramref name="deviceId"/>; every earlier unswitched renewal of the device is revoked first.
+    /// </summary>
     public Task<(RenewalRefusal Refusal, IssuedCertificate? Issued)> RenewAsync(string deviceId, string currentSerial, DeviceCsr csr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(csr);
@@ -53,13 +62,14 @@ public sealed class CertificateRenewalStore(FleetDatabase database, IAuditLog au
             var refusal = RenewalRefusal.None;
             long tokenId = 0;
             string site = string.Empty;
-            await using (var find = connection.Sql(transaction, "SELECT token_id, site, not_after, revoked_at FROM device_certificates WHERE serial = @serial AND device_id = @device;")
+            await using (var find = connection.Sql(transaction, "SELECT token_id, site, not_after, revoked_at, renews_serial FROM device_certificates WHERE serial = @serial AND device_id = @device;")
                 .With("@serial", currentSerial).With("@device", deviceId))
             await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
             {
                 refusal = !await reader.ReadAsync(cancellationToken) ? RenewalRefusal.UnknownCertificate
                     : !reader.IsDBNull(3) ? RenewalRefusal.Revoked
                     : dialect.ReadTime(reader, 2) <= now ? RenewalRefusal.Expired
+                    : !reader.IsDBNull(4) ? RenewalRefusal.NotEnrolled
                     : csr.DeviceId != deviceId ? RenewalRefusal.InvalidCsr
                     : RenewalRefusal.None;
                 if (refusal == RenewalRefusal.None)
@@ -79,9 +89,10 @@ public sealed class CertificateRenewalStore(FleetDatabase database, IAuditLog au
                 return (refusal, null);
             }
 
-            // An earlier renewal of this certificate that the device never switched to (its answer was lost): superseded.
-            await using (var supersede = connection.Sql(transaction, "UPDATE device_certificates SET revoked_at = @now, revoked_by = 'system:renewal', revocation_reason = 'superseded' WHERE renews_serial = @serial AND revoked_at IS NULL;")
-                .With("@serial", currentSerial))
+            // Any earlier renewal of this device that it never switched to (an answer lost, or a request it did not make): superseded
+            // before a new one is issued, so at most one renewed certificate of a device is ever active beside the enrolled one.
+            await using (var supersede = connection.Sql(transaction, "UPDATE device_certificates SET revoked_at = @now, revoked_by = 'system:renewal', revocation_reason = 'superseded' WHERE device_id = @device AND renews_serial IS NOT NULL AND revoked_at IS NULL;")
+                .With("@device", deviceId))
             {
                 dialect.AddTime(supersede, "@now", now);
                 await supersede.ExecuteNonQueryAsync(cancellationToken);
