@@ -113,6 +113,8 @@ public static class AgentHostingExtensions
             DeviceEvents = sp.GetService<DeviceEventHub>()?.Pending,
             DesiredConfigs = sp.GetRequiredService<DesiredConfigInbox>(),
             Suspensions = sp.GetService<Suspension.SuspensionHandler>()?.Inbox,
+            Proposals = new Proposals.ProposalFolder(
+                sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Proposals.ProposalFolder>>()),
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 
