@@ -44,6 +44,9 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
 
     public ChildProcess Agent => _agent!;
 
+    /// <summary>The agent's data folder (<c>Agent:DataDirectory</c>).</summary>
+    public string AgentDataDirectory => Path.Combine(_work, "agent");
+
     /// <summary>The authorisation recorded at start.</summary>
     public long AuthorisationId { get; private set; }
 
@@ -263,6 +266,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
                 Port = _tlsPort,
                 CredentialsDirectory = Path.Combine(state, "credentials"),
                 HeartbeatInterval = "00:00:02",
+                ProposalScanInterval = "00:00:00.500",
                 ReconnectMinDelay = "00:00:00.100",
                 ReconnectMaxDelay = "00:00:00.500",
             },
