@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Vsa.Edge.Testing;
 
 namespace Vsa.Edge.Agent.Tests.Packaging;
@@ -8,6 +9,7 @@ namespace Vsa.Edge.Agent.Tests.Packaging;
 /// real publish takes minutes: <c>./vsa package verify</c> installs the real .deb on a clean Debian 12 root), and the setup
 /// script its maintainer scripts and <c>./vsa provision install</c> share, applied to a scratch root (<c>VSA_ROOT</c>).
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class DebianPackageTests : IDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
@@ -109,7 +111,7 @@ public sealed class DebianPackageTests : IDisposable
         return await RunAsync(script, published, arch, "1.2.3~test", Path.Combine(_work, "out"));
     }
 
-    private static Task SetupAsync(Dictionary<string, string> env, string step) =>
+    private static Task<string> SetupAsync(Dictionary<string, string> env, string step) =>
         RunAsync(Path.Combine(TestAssets.RepositoryRoot, "provisioning", "debian", "vsa-edge-setup.sh"), env, step);
 
     private static Task<string> StatAsync(string root, string path) => RunAsync("stat", "-c", "%a %u:%g", Path.Combine(root, path));
