@@ -21,4 +21,5 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(CertificateRequestMessage))]
 [JsonSerializable(typeof(CertificateIssuedMessage))]
 [JsonSerializable(typeof(ModelReportedMessage))]
+[JsonSerializable(typeof(ConfigProposalMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -38,6 +38,12 @@ public static class Topics
     /// <summary>The models a device runs and its update progress (<see cref="ModelReportedMessage"/>; published by the device, retained, QoS 1).</summary>
     public static string ModelReported(string deviceId) => $"{Root}/{deviceId}/model/reported";
 
+    /// <summary>Camera documents an installer drew on the pole (<see cref="ConfigProposalMessage"/>; published by the device, QoS 1, not retained).</summary>
+    public static string ConfigProposal(string deviceId) => $"{Root}/{deviceId}/config/proposal";
+
+    /// <summary>Filter matching the configuration proposals of every device.</summary>
+    public const string AllConfigProposals = Root + "/+/config/proposal";
+
     /// <summary>Filter matching the model reports of every device.</summary>
     public const string AllModelReported = Root + "/+/model/reported";
 

@@ -55,6 +55,8 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
 
     /// <summary>The embedded broker's mutual-TLS port.</summary>
     public int TlsPort => _tlsPort;
+    /// <summary>The agent's data folder (<c>Agent:DataDirectory</c>).</summary>
+    public string AgentDataDirectory => Path.Combine(_work, "agent");
 
     /// <summary>The authorisation recorded at start.</summary>
     public long AuthorisationId { get; private set; }
@@ -277,6 +279,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
                 Port = _tlsPort,
                 CredentialsDirectory = Path.Combine(state, "credentials"),
                 HeartbeatInterval = "00:00:02",
+                ProposalScanInterval = "00:00:00.500",
                 ReconnectMinDelay = "00:00:00.100",
                 ReconnectMaxDelay = "00:00:00.500",
             },

@@ -119,6 +119,8 @@ public static class AgentHostingExtensions
             DesiredConfigs = sp.GetRequiredService<DesiredConfigInbox>(),
             Suspensions = sp.GetService<Suspension.SuspensionHandler>()?.Inbox,
             CertificateAnswers = sp.GetService<Renewal.CertificateAnswerInbox>()?.Writer,
+            Proposals = new Proposals.ProposalFolder(
+                sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Proposals.ProposalFolder>>()),
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
         services.TryAddSingleton<Models.IModelReportSink>(sp => sp.GetRequiredService<MqttPublisher>());

@@ -55,6 +55,13 @@ public sealed class MqttOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often, while connected, the agent looks for camera documents the installer saved in <c>{DataDirectory}/proposals</c>
+    /// (also at every connection). Default 10 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ProposalScanInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>First reconnect delay (before jitter); it doubles on each failure. Default 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);

@@ -119,6 +119,11 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         {
             _eventsLoop ??= Task.Run(() => DeviceEventsLoopAsync(events, _stopping.Token), cancellationToken);
         }
+
+        if (Proposals is { } proposals)
+        {
+            _proposalLoop ??= Task.Run(() => ProposalLoopAsync(proposals, _stopping.Token), cancellationToken);
+        }
         return Task.CompletedTask;
     }
 
@@ -203,7 +208,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop, _reportLoop, _modelReportLoop })
+        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop, _reportLoop, _modelReportLoop, _proposalLoop })
         {
             if (loop is null)
             {

@@ -71,7 +71,8 @@ public sealed partial class IngestionPipeline(
     IOptions<IngestionOptions> options,
     TimeProvider timeProvider,
     ILogger<IngestionPipeline> logger,
-    Suspensions.SuspensionService? suspensions = null)
+    Suspensions.SuspensionService? suspensions = null,
+    Proposals.ProposalStore? proposals = null)
 {
     private readonly HeartbeatCoalescer _heartbeats = new(options.Value.MinHeartbeatInterval);
     private readonly AlertBatchStore _alertBatches = new(database, alerts);
@@ -118,7 +119,7 @@ public sealed partial class IngestionPipeline(
     {
         if (!TopicRoute.TryParse(topic, out var route))
         {
-            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|events|config/reported");
+            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|events|config/reported|config/proposal");
         }
 
         if (payload.Length > options.Value.MaxPayloadBytes)
@@ -167,6 +168,9 @@ public sealed partial class IngestionPipeline(
                 return deviceEvent.Message is { } eventMessage
                     ? new(topic, IngestionOutcome.Accepted, route.Kind, Event: eventMessage)
                     : new(topic, IngestionOutcome.Rejected, route.Kind, deviceEvent.Reason, deviceEvent.Detail);
+
+            case MessageKind.ConfigProposal when proposals is not null:
+                return await Proposals.ProposalIngestion.StoreAsync(proposals, connection, transaction, topic, route, payload, window, receivedAt, cancellationToken);
 
             default:
                 var status = PayloadDecoder.DecodeStatus(payload.Span, route.DeviceId, window);

@@ -82,6 +82,7 @@ public sealed class IngestionStatistics
         MessageKind.Health => "health",
         MessageKind.Status => "status",
         MessageKind.Event => "event",
+        MessageKind.ConfigProposal => "config_proposal",
         _ => "config_reported",
     };
 

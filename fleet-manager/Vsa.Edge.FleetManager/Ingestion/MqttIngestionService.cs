@@ -181,6 +181,7 @@ public sealed partial class MqttIngestionService(
             .WithTopicFilter(Shared(sharedGroup, Topics.AllHealth), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllStatus, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllConfigReported, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Shared(sharedGroup, Topics.AllConfigProposals), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, cancellationToken);

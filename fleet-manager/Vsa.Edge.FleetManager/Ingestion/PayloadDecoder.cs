@@ -57,6 +57,10 @@ public static class PayloadDecoder
     public static Decoded<ReportedConfigMessage> DecodeConfigReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
         Decode(payload, topicDeviceId, ReportedConfigMessage.SchemaId, ReportedConfigMessage.CurrentVersion, WireJson.Context.ReportedConfigMessage, m => m.DeviceId, m => MessageChecks.ConfigReported(m, window));
 
+    /// <summary>Decodes and checks a configuration proposal published on <paramref name="topicDeviceId"/>'s topic (<see cref="Proposals.ProposalChecks"/>).</summary>
+    public static Decoded<ConfigProposalMessage> DecodeConfigProposal(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, ConfigProposalMessage.SchemaId, ConfigProposalMessage.CurrentVersion, WireJson.Context.ConfigProposalMessage, m => m.DeviceId, m => Proposals.ProposalChecks.Check(m, window, out _));
+
     private static Decoded<T> Decode<T>(
         ReadOnlySpan<byte> payload,
         string topicDeviceId,

@@ -330,5 +330,22 @@ public static class Migrations
             ){strict};
             CREATE UNIQUE INDEX ux_rollout_devices_open ON rollout_devices (device_id) WHERE open = 1;
             """),
+        new(16, "configuration proposals: camera documents installers drew on the pole, sent by the device, applied or rejected by an administrator", """
+            CREATE TABLE config_proposals (
+                device_id       TEXT NOT NULL,
+                proposal_id     TEXT NOT NULL,
+                camera_id       TEXT NOT NULL,
+                document        TEXT NOT NULL,
+                proposed_at     {time} NOT NULL,
+                received_at     {time} NOT NULL,
+                status          TEXT NOT NULL,
+                decided_by      TEXT,
+                decided_at      {time},
+                reason          TEXT,
+                applied_version {bigint},
+                PRIMARY KEY (device_id, proposal_id)
+            ){strict};
+            CREATE INDEX ix_config_proposals_pending ON config_proposals (device_id, camera_id) WHERE status = 'pending';
+            """),
     ];
 }
