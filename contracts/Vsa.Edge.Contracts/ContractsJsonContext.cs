@@ -21,4 +21,6 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(CertificateRequestMessage))]
 [JsonSerializable(typeof(CertificateIssuedMessage))]
 [JsonSerializable(typeof(ModelReportedMessage))]
+[JsonSerializable(typeof(InstallationReportMessage))]
+[JsonSerializable(typeof(InstallationAcknowledgedMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -289,5 +289,18 @@ public static class Migrations
             CREATE UNIQUE INDEX ux_device_certificates_active ON device_certificates (device_id) WHERE revoked_at IS NULL AND renews_serial IS NULL;
             CREATE UNIQUE INDEX ux_device_certificates_renewal ON device_certificates (renews_serial) WHERE revoked_at IS NULL AND renews_serial IS NOT NULL;
             """),
+        new(17, "installation reports: the self-test's result (who, when, checks, figures) shown on the device board", """
+            CREATE TABLE installation_reports (
+                report_id   TEXT PRIMARY KEY,
+                device_id   TEXT NOT NULL,
+                kind        TEXT NOT NULL,
+                installer   TEXT NOT NULL,
+                passed      INTEGER NOT NULL,
+                tested_at   {time} NOT NULL,
+                received_at {time} NOT NULL,
+                payload     {json} NOT NULL
+            ){strict};
+            CREATE INDEX ix_installation_reports_device ON installation_reports (device_id, received_at DESC);
+            """),
     ];
 }
