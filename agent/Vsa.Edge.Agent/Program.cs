@@ -7,6 +7,9 @@ switch (args.FirstOrDefault())
 {
     case "enrol":
         return await EnrolCommand.RunAsync(args[1..], Console.Out, Console.Error);
+    case "provision":
+        return await Vsa.Edge.Agent.Provisioning.ProvisionCommand.RunAsync(
+            args[1..], Console.Out, Console.Error, Vsa.Edge.Agent.Provisioning.TerminalOutput.UseColour(Console.IsOutputRedirected), Console.In);
     case "model":
         return await Vsa.Edge.Agent.Models.ModelCommand.RunAsync(args[1..], Console.Out, Console.Error);
     case "run":
@@ -37,6 +40,6 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}");
+        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}\n{Vsa.Edge.Agent.Provisioning.ProvisionCommand.Usage}");
         return 2;
 }
