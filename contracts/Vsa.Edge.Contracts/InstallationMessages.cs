@@ -7,12 +7,15 @@ namespace Vsa.Edge.Contracts;
 public enum InstallationCheckStatus
 {
     /// <summary>Works as needed.</summary>
+    [JsonStringEnumMemberName("pass")]
     Pass,
 
     /// <summary>Works in a reduced way, or could not be checked (offline, nothing configured): the pole may still go live.</summary>
+    [JsonStringEnumMemberName("warn")]
     Warn,
 
     /// <summary>Does not work: fix it before leaving the pole.</summary>
+    [JsonStringEnumMemberName("fail")]
     Fail,
 }
 
@@ -21,9 +24,11 @@ public enum InstallationCheckStatus
 public enum InstallationReportKind
 {
     /// <summary>The self-test's round trip: a test message with no checks, shown on the device board, never an alert.</summary>
+    [JsonStringEnumMemberName("probe")]
     Probe,
 
     /// <summary>The self-test's result: who installed the device, when, each check and the figures measured.</summary>
+    [JsonStringEnumMemberName("selfTest")]
     SelfTest,
 }
 

@@ -41,7 +41,7 @@ public sealed class InstallationReportStore(FleetDatabase database, TimeProvider
             VALUES (@device, @report, @kind, @installer, @passed, @tested, @received, @payload)
             ON CONFLICT (report_id) DO NOTHING;
             """)
-            .With("@device", report.DeviceId).With("@report", report.ReportId).With("@kind", report.Kind.ToString())
+            .With("@device", report.DeviceId).With("@report", report.ReportId).With("@kind", report.Kind == InstallationReportKind.Probe ? "probe" : "selfTest")
             .With("@installer", report.Installer).With("@passed", report.Passed ? 1 : 0);
         database.Dialect.AddTime(insert, "@tested", report.At);
         database.Dialect.AddTime(insert, "@received", timeProvider.GetUtcNow());
@@ -55,7 +55,7 @@ public sealed class InstallationReportStore(FleetDatabase database, TimeProvider
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var select = connection.Sql(null, $"""
             SELECT {Columns} FROM installation_reports r
-            WHERE kind = 'SelfTest' AND received_at = (SELECT MAX(received_at) FROM installation_reports x WHERE x.device_id = r.device_id AND x.kind = 'SelfTest')
+            WHERE kind = 'selfTest' AND received_at = (SELECT MAX(received_at) FROM installation_reports x WHERE x.device_id = r.device_id AND x.kind = 'selfTest')
             ORDER BY device_id, report_id;
             """);
         var views = await ReadAsync(select, cancellationToken);
@@ -86,7 +86,7 @@ public sealed class InstallationReportStore(FleetDatabase database, TimeProvider
             views.Add(new InstallationView(
                 reader.GetString(device),
                 reader.GetString(report),
-                Enum.Parse<InstallationReportKind>(reader.GetString(kind)),
+                reader.GetString(kind) == "probe" ? InstallationReportKind.Probe : InstallationReportKind.SelfTest,
                 reader.GetString(installer),
                 Convert.ToInt64(reader.GetValue(passed), System.Globalization.CultureInfo.InvariantCulture) != 0,
                 database.Dialect.ReadTime(reader, tested),
