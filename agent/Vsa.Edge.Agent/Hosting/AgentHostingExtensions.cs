@@ -113,6 +113,7 @@ public static class AgentHostingExtensions
             DeviceEvents = sp.GetService<DeviceEventHub>()?.Pending,
             DesiredConfigs = sp.GetRequiredService<DesiredConfigInbox>(),
             Suspensions = sp.GetService<Suspension.SuspensionHandler>()?.Inbox,
+            PendingInstallations = new Provisioning.PendingInstallationReports(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath),
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 

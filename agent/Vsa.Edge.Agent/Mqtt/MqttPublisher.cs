@@ -270,6 +270,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             // configuration it brings back is a no-op when already applied.
             await SubscribeSuspensionAsync(ct).ConfigureAwait(false);
             await SubscribeDesiredAsync(ct).ConfigureAwait(false);
+            await PublishPendingInstallationsAsync(ct).ConfigureAwait(false);
             _backoff.Reset();
             Interlocked.Increment(ref _connections);
             _firstConnection.TrySetResult();
