@@ -55,7 +55,7 @@ public sealed class PreflightRunner(IPreflightSystem system, IStepProgress? prog
         progress?.Begin("fleet (HTTPS) and broker (MQTT)");
         var ca = settings.FleetCaFile;
         var fleetError = settings.Fleet is { } fleet ? await system.HttpGetAsync(new Uri(fleet, "health/ready"), ca, cancellationToken).ConfigureAwait(false) : null;
-        Add(PreflightChecks.Fleet(settings.Fleet, ca is not null, fleetError));
+        Add(PreflightChecks.Fleet(settings.Fleet, ca is not null && settings.Fleet?.Scheme == Uri.UriSchemeHttps, fleetError));
         if (settings is { Mqtt: { } mqtt, DeviceId: { } deviceId })
         {
             var brokerError = await system.MqttConnectAsync(mqtt, deviceId, cancellationToken).ConfigureAwait(false);
