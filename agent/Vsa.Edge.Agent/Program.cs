@@ -7,10 +7,13 @@ switch (args.FirstOrDefault())
 {
     case "enrol":
         return await EnrolCommand.RunAsync(args[1..], Console.Out, Console.Error);
-    case "model":
-        return await Vsa.Edge.Agent.Models.ModelCommand.RunAsync(args[1..], Console.Out, Console.Error);
     case "provision" when args.Length > 1 && args[1] == "setup":
         return await Vsa.Edge.Agent.Setup.SetupCommand.RunFromConsoleAsync(args[2..]);
+    case "provision":
+        return await Vsa.Edge.Agent.Provisioning.ProvisionCommand.RunAsync(
+            args[1..], Console.Out, Console.Error, Vsa.Edge.Agent.Provisioning.TerminalOutput.UseColour(Console.IsOutputRedirected), Console.In);
+    case "model":
+        return await Vsa.Edge.Agent.Models.ModelCommand.RunAsync(args[1..], Console.Out, Console.Error);
     case "run":
         return await RunCommand.RunAsync(args[1..], Console.Error);
     case "analyze":
@@ -39,6 +42,6 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}\n{Vsa.Edge.Agent.Setup.SetupArguments.Usage}");
+        await Console.Error.WriteLineAsync($"{RunCommand.Usage}\n{AnalyzeArguments.Usage}\n{EnrolCommand.Usage}\n{Vsa.Edge.Agent.Setup.SetupArguments.Usage}\n{Vsa.Edge.Agent.Provisioning.ProvisionCommand.Usage}");
         return 2;
 }

@@ -22,4 +22,6 @@ namespace Vsa.Edge.Contracts;
 [JsonSerializable(typeof(CertificateIssuedMessage))]
 [JsonSerializable(typeof(ModelReportedMessage))]
 [JsonSerializable(typeof(ConfigProposalMessage))]
+[JsonSerializable(typeof(InstallationReportMessage))]
+[JsonSerializable(typeof(InstallationAcknowledgedMessage))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

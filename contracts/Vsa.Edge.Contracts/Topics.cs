@@ -47,6 +47,15 @@ public static class Topics
     /// <summary>Filter matching the model reports of every device.</summary>
     public const string AllModelReported = Root + "/+/model/reported";
 
+    /// <summary>Where a device publishes its installation reports (device→fleet).</summary>
+    public static string InstallationReport(string deviceId) => $"{Root}/{deviceId}/installation/report";
+
+    /// <summary>Where the fleet acknowledges a device's installation report, signed (fleet→device).</summary>
+    public static string InstallationAcknowledged(string deviceId) => $"{Root}/{deviceId}/installation/acknowledged";
+
+    /// <summary>Filter matching the installation reports of every device.</summary>
+    public const string AllInstallationReports = Root + "/+/installation/report";
+
     /// <summary>Filter matching the certificate requests of every device.</summary>
     public const string AllCertificateRequests = Root + "/+/certificate/request";
 
@@ -70,7 +79,7 @@ public static class Topics
     /// configuration, the suspension state (kill switch) and renewed certificates; model updates join this list. Only the fleet's own identity may publish
     /// (and retain) on them; a device only reads its own.
     /// </summary>
-    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired", "suspension", "certificate/issued"];
+    public static IReadOnlyList<string> FleetToDeviceLeaves { get; } = ["config/desired", "suspension", "certificate/issued", "installation/acknowledged"];
 
     /// <summary>Whether <paramref name="topic"/> is a fleet→device topic (<see cref="FleetToDeviceLeaves"/>) of any device.</summary>
     public static bool IsFleetToDevice(string topic) =>

@@ -46,6 +46,9 @@ public sealed class OpenCvFrameSource : IFrameSource
     /// <inheritdoc />
     public int Height { get; }
 
+    /// <summary>The codec OpenCV reports (its FOURCC: "XVID", "H264"), or null when the backend does not say.</summary>
+    public string? Codec => _capture.FourCC?.Trim('\0', ' ') is { Length: > 0 } code && code.All(char.IsAsciiLetterOrDigit) ? code : null;
+
     /// <summary>
     /// Opens a source; <paramref name="baseTime"/> is the timestamp of a file's first frame (default: now);
     /// <paramref name="options"/> gives network streams their open and read timeouts (default <see cref="CaptureOptions"/>'s).

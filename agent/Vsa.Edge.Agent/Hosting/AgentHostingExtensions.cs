@@ -121,6 +121,7 @@ public static class AgentHostingExtensions
             CertificateAnswers = sp.GetService<Renewal.CertificateAnswerInbox>()?.Writer,
             Proposals = new Proposals.ProposalFolder(
                 sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Proposals.ProposalFolder>>()),
+            PendingInstallations = new Provisioning.PendingInstallationReports(sp.GetRequiredService<IOptions<AgentOptions>>().Value.DataPath),
         });
         services.TryAddSingleton<IConfigReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
         services.TryAddSingleton<Models.IModelReportSink>(sp => sp.GetRequiredService<MqttPublisher>());

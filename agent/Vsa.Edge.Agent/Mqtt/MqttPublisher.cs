@@ -278,6 +278,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             await SubscribeSuspensionAsync(ct).ConfigureAwait(false);
             await SubscribeDesiredAsync(ct).ConfigureAwait(false);
             await SubscribeCertificatesAsync(ct).ConfigureAwait(false);
+            await PublishPendingInstallationsAsync(ct).ConfigureAwait(false);
             _backoff.Reset();
             Interlocked.Increment(ref _connections);
             _firstConnection.TrySetResult();

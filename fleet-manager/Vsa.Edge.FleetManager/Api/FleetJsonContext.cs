@@ -10,6 +10,7 @@ using Vsa.Edge.FleetManager.Configuration;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.FleetManager.Installations;
 using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Api;
@@ -21,6 +22,7 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<AlertObject>))]
 [JsonSerializable(typeof(AlertDecisionRequest))]
 [JsonSerializable(typeof(DeviceView))]
+[JsonSerializable(typeof(IReadOnlyList<InstallationView>))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
 [JsonSerializable(typeof(DeviceConditions))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceConditions>))]

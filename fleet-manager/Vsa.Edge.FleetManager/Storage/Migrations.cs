@@ -347,5 +347,18 @@ public static class Migrations
             ){strict};
             CREATE INDEX ix_config_proposals_pending ON config_proposals (device_id, camera_id) WHERE status = 'pending';
             """),
+        new(17, "installation reports: the self-test's result (who, when, checks, figures) shown on the device board", """
+            CREATE TABLE installation_reports (
+                report_id   TEXT PRIMARY KEY,
+                device_id   TEXT NOT NULL,
+                kind        TEXT NOT NULL,
+                installer   TEXT NOT NULL,
+                passed      INTEGER NOT NULL,
+                tested_at   {time} NOT NULL,
+                received_at {time} NOT NULL,
+                payload     {json} NOT NULL
+            ){strict};
+            CREATE INDEX ix_installation_reports_device ON installation_reports (device_id, received_at DESC);
+            """),
     ];
 }

@@ -191,7 +191,9 @@ public sealed class MosquittoTrustTests : IDisposable
                 "pattern write vsa/v1/%u/alerts", "pattern write vsa/v1/%u/health", "pattern write vsa/v1/%u/status",
                 "pattern write vsa/v1/%u/events", "pattern write vsa/v1/%u/config/reported", "pattern write vsa/v1/%u/certificate/request",
                 "pattern write vsa/v1/%u/config/proposal",
+                "pattern write vsa/v1/%u/installation/report",
                 "pattern read vsa/v1/%u/config/desired", "pattern read vsa/v1/%u/suspension", "pattern read vsa/v1/%u/certificate/issued",
+                "pattern read vsa/v1/%u/installation/acknowledged",
             ],
             acl);
         var conf = File.ReadAllText(Path.Combine(_brokerDirectory, "mosquitto.conf"));

@@ -5,6 +5,7 @@ import { t, formatTime, formatAge, formatNumber } from "./i18n.js";
 import { el } from "./api.js";
 import { siteLabel } from "./sites.js";
 import { arrange, initBoardView, showCount, isSuspended, cameraSuspended } from "./board-view.js";
+import { installationLine, installationPassed } from "./installations.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -80,6 +81,8 @@ export function renderBoard(devices, conditions = new Map()) {
     const name = row.insertCell();
     name.className = "site";
     name.append(el("span", "", "dot"), el("strong", siteLabel(d.deviceId)));
+    const installed = installationLine(d.deviceId);
+    if (installed) name.append(el("small", installed, `installation ${installationPassed(d.deviceId) ? "passed" : "failed"}`));
     const status = row.insertCell();
     status.className = `status ${d.neverConnected ? "never" : d.status}`;
     status.textContent = statusText(d);

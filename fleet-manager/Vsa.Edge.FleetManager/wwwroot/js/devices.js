@@ -4,6 +4,7 @@
 import { getJson, SignedOut } from "./api.js";
 import { renderBoard, initBoard } from "./board.js";
 import { rememberSite } from "./sites.js";
+import { loadInstallations } from "./installations.js";
 
 const BOARD_SAFETY_REFRESH_MS = 30000;
 const devices = new Map();
@@ -31,6 +32,7 @@ export function onConditionsEvent(c) {
 
 // Device conditions come from device events; a fleet without them (404) leaves the column at "—".
 export async function loadConditions() {
+  await loadInstallations();
   try {
     for (const c of await getJson("api/devices/conditions")) conditions.set(c.deviceId, c);
   } catch (err) {
@@ -44,7 +46,7 @@ export function initDevices({ boardShown, signedIn, onChange, onSignedOut }) {
   setInterval(() => { if (boardShown()) showBoard(); }, 5000);
   setInterval(() => {
     if (signedIn() && boardShown()) {
-      getJson("api/devices").then((list) => { for (const d of list) keepDevice(d); showBoard(); onChange(); })
+      loadInstallations().then(() => getJson("api/devices")).then((list) => { for (const d of list) keepDevice(d); showBoard(); onChange(); })
         .catch((err) => (err instanceof SignedOut ? onSignedOut() : console.warn(err)));
     }
   }, BOARD_SAFETY_REFRESH_MS);

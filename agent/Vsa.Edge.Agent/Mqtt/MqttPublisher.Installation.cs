@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Vsa.Edge.Agent.Provisioning;
+using Vsa.Edge.Contracts;
+
+namespace Vsa.Edge.Agent.Mqtt;
+
+/// <summary>Installation reports a self-test kept on the pole while the uplink was down, sent at the next connection.</summary>
+public sealed partial class MqttPublisher
+{
+    /// <summary>Where the self-test keeps the reports it could not deliver; null sends none.</summary>
+    public PendingInstallationReports? PendingInstallations { get; init; }
+
+    // Each report is forgotten once the broker has it (PUBACK): the fleet stores a report once by its id, so one sent twice
+    // after a lost PUBACK is harmless. A failure leaves the rest for the next connection and never fails this one.
+    private async Task PublishPendingInstallationsAsync(CancellationToken ct)
+    {
+        if (PendingInstallations is not { } pending)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var report in pending.List().Where(r => r.DeviceId == _deviceId))
+            {
+                var result = await _client.PublishAsync(new MqttApplicationMessageBuilder()
+                    .WithTopic(Topics.InstallationReport(_deviceId))
+                    .WithPayload(JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.InstallationReportMessage))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithContentType("application/json")
+                    .Build(), ct).ConfigureAwait(false);
+                if (!result.IsSuccess)
+                {
+                    LogInstallationReportRefused(_logger, report.ReportId, result.ReasonCode.ToString());
+                    continue;
+                }
+
+                pending.Remove(report.ReportId);
+                LogInstallationReportSent(_logger, report.ReportId, report.At);
+            }
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex) || ex is UnauthorizedAccessException)
+        {
+            LogInstallationReportRefused(_logger, pending.Directory, ex.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 12010, Level = LogLevel.Information, Message = "Installation report {ReportId} of the self-test at {TestedAt:O}, kept while the uplink was down, sent to the fleet")]
+    private static partial void LogInstallationReportSent(ILogger logger, string reportId, DateTimeOffset testedAt);
+
+    [LoggerMessage(EventId = 12011, Level = LogLevel.Warning, Message = "Installation report {ReportId} not sent ({Reason}); tried again at the next connection")]
+    private static partial void LogInstallationReportRefused(ILogger logger, string reportId, string reason);
+}
