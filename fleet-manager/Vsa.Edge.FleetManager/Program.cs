@@ -15,6 +15,7 @@ using Vsa.Edge.FleetManager.Register;
 using Vsa.Edge.FleetManager.Reports;
 using Vsa.Edge.FleetManager.Operators;
 using Vsa.Edge.FleetManager.Metrics;
+using Vsa.Edge.FleetManager.ModelUpdates;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
@@ -49,6 +50,7 @@ builder.AddFleetLive();
 builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
 builder.AddFleetSuspensions();
+builder.AddFleetModels();
 builder.AddFleetCertificateRenewal();
 builder.AddFleetMetrics();
 builder.AddFleetApi();
@@ -76,6 +78,7 @@ app.MapSuspensionsApi();
 app.MapRegister();
 app.MapReportsApi();
 app.MapOperatorsApi();
+app.MapModelsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

@@ -82,6 +82,7 @@ public sealed class IngestionStatistics
         MessageKind.Health => "health",
         MessageKind.Status => "status",
         MessageKind.Event => "event",
+        MessageKind.ModelReported => "model_reported",
         _ => "config_reported",
     };
 

@@ -57,6 +57,10 @@ public static class PayloadDecoder
     public static Decoded<ReportedConfigMessage> DecodeConfigReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
         Decode(payload, topicDeviceId, ReportedConfigMessage.SchemaId, ReportedConfigMessage.CurrentVersion, WireJson.Context.ReportedConfigMessage, m => m.DeviceId, m => MessageChecks.ConfigReported(m, window));
 
+    /// <summary>Decodes and checks a model report published on <paramref name="topicDeviceId"/>'s topic.</summary>
+    public static Decoded<ModelReportedMessage> DecodeModelReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        Decode(payload, topicDeviceId, ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, WireJson.Context.ModelReportedMessage, m => m.DeviceId, m => ModelReportChecks.Check(m, window));
+
     private static Decoded<T> Decode<T>(
         ReadOnlySpan<byte> payload,
         string topicDeviceId,

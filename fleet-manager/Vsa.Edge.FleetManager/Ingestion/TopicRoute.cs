@@ -19,6 +19,9 @@ public enum MessageKind
 
     /// <summary>A device event (camera offline/online, tamper, maintenance): kept in memory, not stored.</summary>
     Event,
+
+    /// <summary><c>vsa/v1/{deviceId}/model/reported</c>: the models a device runs and its update progress.</summary>
+    ModelReported,
 }
 
 /// <summary>A topic split into the device it belongs to and the kind of message it carries.</summary>
@@ -43,6 +46,7 @@ public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
             "/status" => MessageKind.Status,
             "/config/reported" => MessageKind.ConfigReported,
             "/events" => MessageKind.Event,
+            "/model/reported" => MessageKind.ModelReported,
             _ => null,
         };
         if (kind is null)
