@@ -46,6 +46,7 @@ public static partial class ModelEndpoints
         HttpContext context, ClaimsPrincipal user, ModelPackageStore store, IOptions<ModelOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(ModelEndpoints));
+        var actor = FleetClaims.Name(user);
         var limit = options.Value.MaxPackageBytes;
         if (context.Request.ContentLength > limit)
         {
@@ -61,7 +62,7 @@ public static partial class ModelEndpoints
         ModelUpload upload;
         try
         {
-            upload = await store.UploadAsync(context.Request.Body, FleetClaims.Name(user), cancellationToken);
+            upload = await store.UploadAsync(context.Request.Body, actor, cancellationToken);
         }
         catch (ModelPackageTooLargeException ex)
         {
@@ -71,7 +72,7 @@ public static partial class ModelEndpoints
         if (upload.Refusal is { } refusal)
         {
             var report = refusal.Report;
-            LogUploadRefused(logger, FleetClaims.Name(user), report);
+            LogUploadRefused(logger, actor, report);
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "Model package refused",
@@ -85,7 +86,7 @@ public static partial class ModelEndpoints
             return TypedResults.Ok(package);
         }
 
-        LogUploaded(logger, package.Id, package.Version, package.Sha256, FleetClaims.Name(user));
+        LogUploaded(logger, package.Id, package.Version, package.Sha256, actor);
         return TypedResults.Created($"/api/models/{package.Sha256}", package);
     }
 
