@@ -34,6 +34,32 @@ internal static class ModelReportChecks
         return window.Check(m.At, "at") ?? m.Models!.Select((s, i) => s.Update is { } u ? window.Check(u.At, $"models[{i}].update.at") : null).FirstOrDefault(p => p is not null);
     }
 
+    /// <summary>
+    /// The update state's enum carries its own converter (contracts), which also reads integers: the fleet reads enums only by
+    /// their names (<see cref="WireJson"/>), so a numeric <c>state</c> anywhere is refused before decoding. Null when none.
+    /// </summary>
+    public static string? NumericState(ReadOnlySpan<byte> payload)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(payload, new System.Text.Json.JsonReaderOptions { MaxDepth = WireJson.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == System.Text.Json.JsonTokenType.PropertyName && reader.ValueTextEquals("state"u8)
+                    && reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.Number)
+                {
+                    return "update.state must be a state name (pending, downloading, …), not a number";
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // malformed: the decoder names it
+        }
+
+        return null;
+    }
+
     private static string? Slot(ModelSlotReport? s, string at) => s is null ? $"{at} is null"
         : (s.Kind is not ("detector" or "pose") ? $"{at}.kind is not detector or pose" : null)
             ?? Id(s.ActiveId, $"{at}.activeId")

@@ -59,7 +59,9 @@ public static class PayloadDecoder
 
     /// <summary>Decodes and checks a model report published on <paramref name="topicDeviceId"/>'s topic.</summary>
     public static Decoded<ModelReportedMessage> DecodeModelReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
-        Decode(payload, topicDeviceId, ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, WireJson.Context.ModelReportedMessage, m => m.DeviceId, m => ModelReportChecks.Check(m, window));
+        ModelReportChecks.NumericState(payload) is { } numeric
+            ? Decoded.Reject<ModelReportedMessage>(RejectReason.InvalidContent, numeric)
+            : Decode(payload, topicDeviceId, ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, WireJson.Context.ModelReportedMessage, m => m.DeviceId, m => ModelReportChecks.Check(m, window));
 
     private static Decoded<T> Decode<T>(
         ReadOnlySpan<byte> payload,
