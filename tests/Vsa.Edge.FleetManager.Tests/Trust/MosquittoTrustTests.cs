@@ -190,6 +190,7 @@ public sealed class MosquittoTrustTests : IDisposable
                 "user vsa-fleet.service", "topic readwrite vsa/v1/#",
                 "pattern write vsa/v1/%u/alerts", "pattern write vsa/v1/%u/health", "pattern write vsa/v1/%u/status",
                 "pattern write vsa/v1/%u/events", "pattern write vsa/v1/%u/config/reported", "pattern write vsa/v1/%u/certificate/request",
+                "pattern write vsa/v1/%u/model/reported",
                 "pattern read vsa/v1/%u/config/desired", "pattern read vsa/v1/%u/suspension", "pattern read vsa/v1/%u/certificate/issued",
             ],
             acl);
