@@ -52,7 +52,7 @@ internal static class ModelReportChecks
                 }
             }
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
         {
             return null; // malformed: the decoder names it
         }

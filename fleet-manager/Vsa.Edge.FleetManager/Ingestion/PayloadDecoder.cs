@@ -59,7 +59,9 @@ public static class PayloadDecoder
 
     /// <summary>Decodes and checks a model report published on <paramref name="topicDeviceId"/>'s topic.</summary>
     public static Decoded<ModelReportedMessage> DecodeModelReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
-        ModelReportChecks.NumericState(payload) is { } numeric
+        WireJson.Scan(payload) is { } unsafeText
+            ? Decoded.Reject<ModelReportedMessage>(unsafeText.Reason, unsafeText.Detail)
+            : ModelReportChecks.NumericState(payload) is { } numeric
             ? Decoded.Reject<ModelReportedMessage>(RejectReason.InvalidContent, numeric)
             : Decode(payload, topicDeviceId, ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, WireJson.Context.ModelReportedMessage, m => m.DeviceId, m => ModelReportChecks.Check(m, window));
 
