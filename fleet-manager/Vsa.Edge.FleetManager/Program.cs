@@ -18,6 +18,7 @@ using Vsa.Edge.FleetManager.Rollouts;
 using Vsa.Edge.FleetManager.Operators;
 using Vsa.Edge.FleetManager.Proposals;
 using Vsa.Edge.FleetManager.Metrics;
+using Vsa.Edge.FleetManager.ModelUpdates;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
@@ -52,6 +53,7 @@ builder.AddFleetLive();
 builder.AddFleetIngestion();
 builder.AddFleetConfiguration();
 builder.AddFleetSuspensions();
+builder.AddFleetModels();
 builder.AddFleetCertificateRenewal();
 builder.AddFleetProposals();
 builder.AddFleetInstallations();
@@ -85,6 +87,7 @@ app.MapRegister();
 app.MapReportsApi();
 app.MapOperatorsApi();
 app.MapRolloutsApi();
+app.MapModelsApi();
 
 // 0 after a normal stop; non-zero when a background service failed and stopped the host, so a supervisor restarts it.
 return await FleetHost.RunAsync(app);

@@ -12,7 +12,7 @@ namespace Vsa.Edge.FleetManager.Broker;
 public static class DeviceTopicPolicy
 {
     /// <summary>The topic levels under <c>vsa/v1/{deviceId}/</c> a device may publish to (device→fleet).</summary>
-    public static IReadOnlyList<string> PublishLeaves { get; } = ["alerts", "health", "status", "events", "config/reported", "certificate/request", "config/proposal", "installation/report"];
+    public static IReadOnlyList<string> PublishLeaves { get; } = ["alerts", "health", "status", "events", "config/reported", "certificate/request", "config/proposal", "installation/report", "model/reported"];
 
     /// <summary>The topic levels under <c>vsa/v1/{deviceId}/</c> a device may subscribe to: the fleet→device ones.</summary>
     public static IReadOnlyList<string> SubscribeLeaves => Topics.FleetToDeviceLeaves;

@@ -123,7 +123,9 @@ public sealed class ConfigStore(
                 return new SetDesiredResult(SetDesiredOutcome.Unauthorised, null, currentVersion, unauthorised);
             }
 
-            var stored = await IssueAsync(connection, transaction, deviceId, currentVersion, [.. cameras.Select(c => c.Document)], all, actor, now, null, cancellationToken);
+            // The models (and their signing keys) stay as they were: a camera edit never drops a model update.
+            var held = current?.Message();
+            var stored = await IssueAsync(connection, transaction, deviceId, currentVersion, [.. cameras.Select(c => c.Document)], all, actor, now, null, cancellationToken, held?.Models, held?.ModelSigningKeys);
             return stored is null
                 ? new SetDesiredResult(SetDesiredOutcome.Conflict, null, currentVersion)
                 : new SetDesiredResult(SetDesiredOutcome.Stored, stored, currentVersion);
@@ -151,7 +153,7 @@ public sealed class ConfigStore(
                 continue;
             }
 
-            var next = await IssueAsync(connection, transaction, deviceId, current.Version, message.Cameras, all, actor, now, reason, cancellationToken)
+            var next = await IssueAsync(connection, transaction, deviceId, current.Version, message.Cameras, all, actor, now, reason, cancellationToken, message.Models, message.ModelSigningKeys)
                 ?? throw new InvalidOperationException($"The desired configuration of {deviceId} changed during the transaction.");
             issued.Add(next);
         }
@@ -217,13 +219,36 @@ public sealed class ConfigStore(
     public static IReadOnlyList<AuthorisationWindow> WindowsFor(string deviceId, IReadOnlyList<AuthorisationView> all, DateTimeOffset at) =>
         [.. all.Where(a => a.EndsAt > at && a.NamesDevice(deviceId)).OrderBy(a => a.StartsAt).ThenBy(a => a.Reference, StringComparer.Ordinal).Select(a => a.WindowFor(deviceId))];
 
+    /// <summary>
+    /// Issues the next version of a device's desired configuration with the same cameras, <paramref name="model"/> in place of
+    /// the model of its kind (the others kept) and <paramref name="modelSigningKeys"/>, in the caller's transaction; null when
+    /// the device has no desired configuration (its cameras are not managed by the fleet). Audited like every version.
+    /// </summary>
+    public async Task<DesiredConfigRecord?> SetModelAsync(
+        DbConnection connection, DbTransaction transaction, string deviceId, DesiredModel model, IReadOnlyList<string>? modelSigningKeys,
+        string actor, string reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (await FindDesiredAsync(connection, transaction, deviceId, cancellationToken) is not { } current)
+        {
+            return null;
+        }
+
+        var message = current.Message();
+        var models = (message.Models ?? []).Where(m => m.Kind != model.Kind).Append(model).OrderBy(m => m.Kind, StringComparer.Ordinal).ToList();
+        var all = await authorisations.ListAsync(connection, transaction, cancellationToken);
+        return await IssueAsync(connection, transaction, deviceId, current.Version, message.Cameras, all, actor, now, reason, cancellationToken, models, modelSigningKeys);
+    }
+
     private async Task<DesiredConfigRecord?> IssueAsync(
         DbConnection connection, DbTransaction transaction, string deviceId, long previous, IReadOnlyList<JsonElement> cameras,
-        IReadOnlyList<AuthorisationView> all, string actor, DateTimeOffset now, string? reason, CancellationToken cancellationToken)
+        IReadOnlyList<AuthorisationView> all, string actor, DateTimeOffset now, string? reason, CancellationToken cancellationToken,
+        IReadOnlyList<DesiredModel>? models = null, IReadOnlyList<string>? modelSigningKeys = null)
     {
         var issuedAt = SqlDialect.Normalise(now);
         var windows = WindowsFor(deviceId, all, issuedAt);
-        var message = new DesiredConfigMessage(DesiredConfigMessage.SchemaId, DesiredConfigMessage.CurrentVersion, deviceId, previous + 1, issuedAt, cameras, windows);
+        var message = new DesiredConfigMessage(DesiredConfigMessage.SchemaId, DesiredConfigMessage.CurrentVersion, deviceId, previous + 1, issuedAt, cameras, windows,
+            models is { Count: > 0 } ? models : null, models is { Count: > 0 } ? modelSigningKeys : null);
         var record = new DesiredConfigRecord(deviceId, previous + 1, issuedAt, actor, JsonSerializer.Serialize(message, ContractsJsonContext.Default.DesiredConfigMessage));
 
         // Compare-and-set: on PostgreSQL a concurrent writer blocks on the row, then finds the version moved and updates nothing.
@@ -276,6 +301,11 @@ public sealed class ConfigStore(
             // The payload's exact bytes are what the envelope signs: this is the hash of the signed payload.
             ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(record.Payload))),
         };
+        if (message.Models is { Count: > 0 } models)
+        {
+            details["models"] = new JsonArray([.. models.Select(m => (JsonNode?)new JsonObject { ["kind"] = m.Kind, ["id"] = m.Id, ["version"] = m.Version, ["sha256"] = m.Sha256 })]);
+        }
+
         if (signingKeyId is not null)
         {
             details["signingKeyId"] = signingKeyId;

@@ -109,5 +109,5 @@ public sealed class IngestionOptions
 
     /// <summary>The timestamps accepted in a message of <paramref name="kind"/> received at <paramref name="receivedAt"/>.</summary>
     public TimeWindow WindowFor(MessageKind kind, DateTimeOffset receivedAt) =>
-        TimeWindow.Around(receivedAt, kind is MessageKind.Status or MessageKind.ConfigReported or MessageKind.ConfigProposal ? MaxRetainedAge : MaxMessageAge, MaxClockSkew);
+        TimeWindow.Around(receivedAt, kind is MessageKind.Status or MessageKind.ConfigReported or MessageKind.ConfigProposal or MessageKind.ModelReported ? MaxRetainedAge : MaxMessageAge, MaxClockSkew);
 }

@@ -72,7 +72,8 @@ public sealed partial class IngestionPipeline(
     TimeProvider timeProvider,
     ILogger<IngestionPipeline> logger,
     Suspensions.SuspensionService? suspensions = null,
-    Proposals.ProposalStore? proposals = null)
+    Proposals.ProposalStore? proposals = null,
+    ModelUpdates.ModelReportStore? modelReports = null)
 {
     private readonly HeartbeatCoalescer _heartbeats = new(options.Value.MinHeartbeatInterval);
     private readonly AlertBatchStore _alertBatches = new(database, alerts);
@@ -119,7 +120,7 @@ public sealed partial class IngestionPipeline(
     {
         if (!TopicRoute.TryParse(topic, out var route))
         {
-            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|events|config/reported|config/proposal");
+            return new(topic, IngestionOutcome.Rejected, null, RejectReason.UnknownTopic, "not vsa/v1/{deviceId}/alerts|health|status|events|config/reported|config/proposal|model/reported");
         }
 
         if (payload.Length > options.Value.MaxPayloadBytes)
@@ -160,6 +161,18 @@ public sealed partial class IngestionPipeline(
                 // Retained: every reconnection delivers the same report again, which is stale (not newer by its "at").
                 return await configs.ApplyReportedAsync(connection, transaction, reported, receivedAt, cancellationToken)
                     ? Device(topic, route.Kind, await devices.FindAsync(connection, transaction, reported.DeviceId, cancellationToken)) with { Outcome = IngestionOutcome.Accepted, ConfigReport = reported }
+                    : new(topic, IngestionOutcome.Stale, route.Kind);
+
+            case MessageKind.ModelReported:
+                var models = PayloadDecoder.DecodeModelReported(payload.Span, route.DeviceId, window);
+                if (models.Message is not { } modelReport || modelReports is null)
+                {
+                    return new(topic, IngestionOutcome.Rejected, route.Kind, models.Message is null ? models.Reason : RejectReason.UnknownTopic, models.Detail ?? "model reports are not stored by this pipeline");
+                }
+
+                // Retained like the configuration report: a reconnection delivers the same one again, stale by its "at".
+                return await modelReports.ApplyAsync(connection, transaction, modelReport, receivedAt, cancellationToken)
+                    ? new(topic, IngestionOutcome.Accepted, route.Kind)
                     : new(topic, IngestionOutcome.Stale, route.Kind);
 
             case MessageKind.Event:

@@ -83,6 +83,7 @@ public sealed class IngestionStatistics
         MessageKind.Status => "status",
         MessageKind.Event => "event",
         MessageKind.ConfigProposal => "config_proposal",
+        MessageKind.ModelReported => "model_reported",
         _ => "config_reported",
     };
 

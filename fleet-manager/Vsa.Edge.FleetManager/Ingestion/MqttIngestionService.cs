@@ -183,6 +183,7 @@ public sealed partial class MqttIngestionService(
             .WithTopicFilter(Topics.AllConfigReported, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Shared(sharedGroup, Topics.AllConfigProposals), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.AllEvents, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.AllModelReported, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, cancellationToken);
         var refused = result.Items.Where(i => i.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2)).ToList();

@@ -60,6 +60,13 @@ public static class PayloadDecoder
     /// <summary>Decodes and checks a configuration proposal published on <paramref name="topicDeviceId"/>'s topic (<see cref="Proposals.ProposalChecks"/>).</summary>
     public static Decoded<ConfigProposalMessage> DecodeConfigProposal(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
         Decode(payload, topicDeviceId, ConfigProposalMessage.SchemaId, ConfigProposalMessage.CurrentVersion, WireJson.Context.ConfigProposalMessage, m => m.DeviceId, m => Proposals.ProposalChecks.Check(m, window, out _));
+    /// <summary>Decodes and checks a model report published on <paramref name="topicDeviceId"/>'s topic.</summary>
+    public static Decoded<ModelReportedMessage> DecodeModelReported(ReadOnlySpan<byte> payload, string topicDeviceId, TimeWindow window) =>
+        WireJson.Scan(payload) is { } unsafeText
+            ? Decoded.Reject<ModelReportedMessage>(unsafeText.Reason, unsafeText.Detail)
+            : ModelReportChecks.NumericState(payload) is { } numeric
+            ? Decoded.Reject<ModelReportedMessage>(RejectReason.InvalidContent, numeric)
+            : Decode(payload, topicDeviceId, ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, WireJson.Context.ModelReportedMessage, m => m.DeviceId, m => ModelReportChecks.Check(m, window));
 
     private static Decoded<T> Decode<T>(
         ReadOnlySpan<byte> payload,

@@ -22,6 +22,8 @@ public enum MessageKind
 
     /// <summary><c>vsa/v1/{deviceId}/config/proposal</c>: a camera document an installer drew on the pole (Proposals).</summary>
     ConfigProposal,
+    /// <summary><c>vsa/v1/{deviceId}/model/reported</c>: the models a device runs and its update progress.</summary>
+    ModelReported,
 }
 
 /// <summary>A topic split into the device it belongs to and the kind of message it carries.</summary>
@@ -47,6 +49,7 @@ public readonly record struct TopicRoute(string DeviceId, MessageKind Kind)
             "/config/reported" => MessageKind.ConfigReported,
             "/events" => MessageKind.Event,
             "/config/proposal" => MessageKind.ConfigProposal,
+            "/model/reported" => MessageKind.ModelReported,
             _ => null,
         };
         if (kind is null)

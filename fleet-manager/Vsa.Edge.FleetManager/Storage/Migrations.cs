@@ -283,6 +283,31 @@ public static class Migrations
                 note       TEXT
             ){strict};
             """),
+        new(20, "model packages (files content-addressed in the data folder) and each device's newest model report", """
+            CREATE TABLE model_packages (
+                sha256            TEXT PRIMARY KEY,
+                model_id          TEXT NOT NULL,
+                version           TEXT NOT NULL,
+                kind              TEXT NOT NULL,
+                size              {bigint} NOT NULL,
+                categories        TEXT NOT NULL,
+                min_agent_version TEXT NOT NULL,
+                key_id            TEXT NOT NULL,
+                metadata_sha256   TEXT NOT NULL,
+                created_at        {time} NOT NULL,
+                expires_at        {time} NOT NULL,
+                uploaded_at       {time} NOT NULL,
+                uploaded_by       TEXT NOT NULL
+            ){strict};
+            CREATE UNIQUE INDEX ux_model_packages_version ON model_packages (model_id, version);
+
+            CREATE TABLE model_reports (
+                device_id   TEXT PRIMARY KEY,
+                reported_at {time} NOT NULL,
+                received_at {time} NOT NULL,
+                payload     TEXT NOT NULL
+            ){strict};
+            """),
         new(15, "device certificate renewal: a renewed certificate names the one it renews; one enrolled and one renewal may be active together", """
             ALTER TABLE device_certificates ADD COLUMN renews_serial TEXT;
             DROP INDEX ux_device_certificates_active;

@@ -73,7 +73,8 @@ public static partial class TrustEndpoints
 
     private static async Task<Results<Ok<EnrolmentResponse>, ValidationProblem, ProblemHttpResult>> EnrolAsync(
         EnrolmentRequest request, HttpContext context, EnrolmentStore store, FleetCertificateAuthority authority, DesiredStateSigningKey signing,
-        IOptions<TrustOptions> trust, IOptions<BrokerOptions> broker, Suspensions.SuspensionService suspensions, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<TrustOptions> trust, IOptions<BrokerOptions> broker, Suspensions.SuspensionService suspensions, ILoggerFactory loggers,
+        ModelUpdates.ModelSigningKeyring modelKeys, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TrustEndpoints));
         if (string.IsNullOrWhiteSpace(request.Token))
@@ -110,7 +111,7 @@ public static partial class TrustEndpoints
 
         // A site or global suspension in force covers this new device too: its signed state is retained before it connects.
         await suspensions.RefreshAsync(cancellationToken);
-        return TypedResults.Ok(new EnrolmentResponse(issued.DeviceId, issued.Site, issued.Serial, issued.NotAfter, issued.CertificatePem, authority.CertificatePem, endpoint, [signing.View]));
+        return TypedResults.Ok(new EnrolmentResponse(issued.DeviceId, issued.Site, issued.Serial, issued.NotAfter, issued.CertificatePem, authority.CertificatePem, endpoint, [signing.View], modelKeys.Views));
     }
 
     private static async Task<Results<Ok<RevocationResult>, ValidationProblem, ProblemHttpResult>> RevokeDeviceAsync(

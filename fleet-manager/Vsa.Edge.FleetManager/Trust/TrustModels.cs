@@ -42,7 +42,13 @@ public sealed record BrokerEndpoint(string Host, int Port);
 /// <param name="CaCertificatePem">The fleet CA, to verify the broker.</param>
 /// <param name="Mqtt">Where to connect.</param>
 /// <param name="SigningKeys">The public key(s) the fleet signs desired state with: the device applies only what one of them signed.</param>
-public sealed record EnrolmentResponse(string DeviceId, string Site, string Serial, DateTimeOffset NotAfter, string CertificatePem, string CaCertificatePem, BrokerEndpoint Mqtt, IReadOnlyList<SigningKeyView> SigningKeys);
+/// <param name="ModelSigningKeys">
+/// The model-signing public key(s) the fleet trusts (<c>Fleet:Models:SigningKeys</c>): the device accepts a model package only
+/// when one of them (or one its signed desired state adds) signed it. Empty when none is configured.
+/// </param>
+public sealed record EnrolmentResponse(
+    string DeviceId, string Site, string Serial, DateTimeOffset NotAfter, string CertificatePem, string CaCertificatePem, BrokerEndpoint Mqtt, IReadOnlyList<SigningKeyView> SigningKeys,
+    IReadOnlyList<SigningKeyView>? ModelSigningKeys = null);
 
 /// <summary>A public key the fleet signs desired state with (<c>GET /api/trust/signing-key</c>, and in every enrolment).</summary>
 /// <param name="KeyId">Lower-case hex SHA-256 of the DER SubjectPublicKeyInfo: the <c>keyId</c> of every envelope it signs.</param>

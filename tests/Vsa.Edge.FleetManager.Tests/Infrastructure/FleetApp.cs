@@ -106,6 +106,10 @@ public sealed class FleetApp : IAsyncDisposable
         // The embedded broker's mutual-TLS endpoint defaults to 8883: tests run in parallel, each on its own free port.
         all.TryAdd("Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+        // The model download endpoint (mutual TLS) defaults to 8444 on every interface: each test its own loopback port.
+        all.TryAdd("Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        all.TryAdd("Fleet:Models:DeliveryBindAddress", "127.0.0.1");
+
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("vsa-fleet-test-").FullName;
         all["Fleet:Storage:DataDirectory"] = dataDirectory;

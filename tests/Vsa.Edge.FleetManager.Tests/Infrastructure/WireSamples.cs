@@ -19,6 +19,7 @@ public static class WireSamples
         MessageKind.Health => Topics.Health(deviceId),
         MessageKind.Status => Topics.Status(deviceId),
         MessageKind.ConfigReported => Topics.ConfigReported(deviceId),
+        MessageKind.ModelReported => Topics.ModelReported(deviceId),
         _ => Topics.Events(deviceId),
     };
 
@@ -34,6 +35,11 @@ public static class WireSamples
                 Authorisations = [new AuthorisationWindow("2026-DPG-0412", "Police municipale", ["intrusion"], ["cam-1"], at.AddDays(-1), at.AddDays(30))],
             },
             ContractsJsonContext.Default.ReportedConfigMessage),
+        MessageKind.ModelReported => JsonSerializer.SerializeToUtf8Bytes(
+            new ModelReportedMessage(ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, deviceId, at,
+                [new ModelSlotReport("detector", "nanodet-coco", "2.0.0", new string('c', 64), "factory",
+                    new ModelUpdateReport("nanodet-coco", "2.0.0", new string('c', 64), ModelUpdateState.Active, null, at, null, new ModelUpdateFigures(Fps: 9.5, FramesLost: 0)))]),
+            ContractsJsonContext.Default.ModelReportedMessage),
         _ => JsonSerializer.SerializeToUtf8Bytes(
             new DeviceEvent(DeviceEvent.SchemaId, DeviceEvent.CurrentVersion, Samples.NewId(), deviceId, DeviceEventKind.CameraOffline, at, "cam-1", "no frame for 10 s", null),
             ContractsJsonContext.Default.DeviceEvent),

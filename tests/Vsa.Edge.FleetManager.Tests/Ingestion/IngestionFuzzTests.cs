@@ -191,7 +191,7 @@ public sealed class IngestionFuzzTests(ITestOutputHelper output) : IAsyncLifetim
         return new IngestionPipeline(
             database, new AlertStore(database, audit), new DeviceStore(database), new ConfigStore(database, new AuthorisationStore(database), audit), live,
             new DeviceConditionsState(), new DeadLetterStore(database, options), new RejectionLog(options, clock, NullLogger<RejectionLog>.Instance), statistics, options,
-            clock, NullLogger<IngestionPipeline>.Instance);
+            clock, NullLogger<IngestionPipeline>.Instance, modelReports: new Vsa.Edge.FleetManager.ModelUpdates.ModelReportStore(database));
     }
 
     private static void Report(ITestOutputHelper output, string path, Dictionary<MessageKind, Dictionary<string, int>> outcomes, TimeSpan elapsed, int rows)

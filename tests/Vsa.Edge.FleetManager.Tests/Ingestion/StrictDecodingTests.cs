@@ -212,6 +212,7 @@ public sealed class StrictDecodingTests
             MessageKind.Health => Outcome(PayloadDecoder.DecodeHealth(payload, Device, window)),
             MessageKind.Status => Outcome(PayloadDecoder.DecodeStatus(payload, Device, window)),
             MessageKind.ConfigReported => Outcome(PayloadDecoder.DecodeConfigReported(payload, Device, window)),
+            MessageKind.ModelReported => Outcome(PayloadDecoder.DecodeModelReported(payload, Device, window)),
             _ => Outcome(PayloadDecoder.DecodeEvent(payload, Device, window)),
         };
     }

@@ -192,6 +192,7 @@ public sealed class MosquittoTrustTests : IDisposable
                 "pattern write vsa/v1/%u/events", "pattern write vsa/v1/%u/config/reported", "pattern write vsa/v1/%u/certificate/request",
                 "pattern write vsa/v1/%u/config/proposal",
                 "pattern write vsa/v1/%u/installation/report",
+                "pattern write vsa/v1/%u/model/reported",
                 "pattern read vsa/v1/%u/config/desired", "pattern read vsa/v1/%u/suspension", "pattern read vsa/v1/%u/certificate/issued",
                 "pattern read vsa/v1/%u/installation/acknowledged",
             ],
