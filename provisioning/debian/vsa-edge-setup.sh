@@ -42,6 +42,13 @@ configure() {
   # /etc/vsa-edge: agent.json and the camera files; root writes them, the agent only reads (they may hold camera passwords).
   install -d -o 0 -g "$gid" -m 0750 "$ETC"
   # /var/lib/vsa-edge: what the agent writes (credentials 0700 inside, outbox, kept configuration, proposals, model cache).
+  # The agent owns these folders: one it replaced by a symbolic link is refused, never followed (root would chown its target).
+  for d in "$STATE" "$STATE/proposals" "$STATE/credentials"; do
+    if [ -L "$d" ]; then
+      echo "vsa-edge-setup: $d is a symbolic link; refusing to change its owner (remove it and rerun)" >&2
+      exit 1
+    fi
+  done
   install -d -o "$uid" -g "$gid" -m 0750 "$STATE"
   install -d -o "$uid" -g "$gid" -m 0750 "$STATE/proposals"
   install -d -o "$uid" -g "$gid" -m 0700 "$STATE/credentials"

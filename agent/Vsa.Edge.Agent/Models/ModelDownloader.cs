@@ -16,7 +16,15 @@ namespace Vsa.Edge.Agent.Models;
 public sealed record DownloadResult(string Path, long BytesDownloaded, long ResumedFrom, int Attempts);
 
 /// <summary>A download refused or given up, its <see cref="Exception.Message"/> naming what is wrong.</summary>
-public sealed class ModelDownloadException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class ModelDownloadException(string message, Exception? inner = null, bool transient = false) : Exception(message, inner)
+{
+    /// <summary>
+    /// The link failed (every try used up), not the package: the version is not marked failed on the device and is fetched
+    /// again when the desired state is delivered again (next connection or restart). A short outage, or someone resetting
+    /// connections on the pole's LAN, must not bar a version for good.
+    /// </summary>
+    public bool Transient { get; } = transient;
+}
 
 /// <summary>
 /// Fetches a model package named by a verified desired state into <c>{folder}/{sha256}.vsamodel</c>: bytes go to a
@@ -71,7 +79,7 @@ public sealed partial class ModelDownloader(HttpClient http, ModelDownloadOption
                 received += ex.Received;
                 if (attempt >= options.MaxAttempts)
                 {
-                    throw new ModelDownloadException($"download: gave up after {attempt} tries: {ex.Message}", ex);
+                    throw new ModelDownloadException($"download: gave up after {attempt} tries: {ex.Message}", ex, transient: true);
                 }
 
                 var delay = backoff.Next();

@@ -56,6 +56,26 @@ public sealed class ModelSigningKeyStore(string path)
         return true;
     }
 
+    /// <summary>
+    /// Takes the keys a verified desired state names, but only as a first set: a device that already trusts model keys
+    /// (from enrolment, by hand, or an earlier desired state) keeps them, because the desired state is signed by the fleet's
+    /// key and a separate model key exists precisely so that the fleet's key alone cannot put a model on the devices.
+    /// Rotating model keys is done by re-enrolment or by hand (<c>vsa-agent model install --trust</c>).
+    /// </summary>
+    /// <returns>What became of them.</returns>
+    /// <exception cref="FormatException">A key that is not base64 of a P-256 public key; nothing is written.</exception>
+    public DesiredKeysOutcome LearnFromDesiredState(IReadOnlyList<string> base64Keys)
+    {
+        var pem = ToPem(base64Keys);
+        if (Read().Count == 0)
+        {
+            WriteOwnerOnly(FilePath, pem);
+            return DesiredKeysOutcome.Learnt;
+        }
+
+        return File.ReadAllText(FilePath) == pem ? DesiredKeysOutcome.Unchanged : DesiredKeysOutcome.RefusedAlreadyTrusting;
+    }
+
     /// <summary>The PEM text of <paramref name="base64Keys"/>, each checked to be a P-256 public key.</summary>
     /// <exception cref="FormatException">A key that cannot be read, named by its position.</exception>
     public static string ToPem(IReadOnlyList<string> base64Keys)
@@ -107,4 +127,17 @@ public sealed class ModelSigningKeyStore(string path)
 
         File.Move(temp, path, overwrite: true);
     }
+}
+
+/// <summary>What became of the model-signing keys a desired state named (<see cref="ModelSigningKeyStore.LearnFromDesiredState"/>).</summary>
+public enum DesiredKeysOutcome
+{
+    /// <summary>The device trusted no model key yet: these are now its keys.</summary>
+    Learnt,
+
+    /// <summary>The same keys as kept already.</summary>
+    Unchanged,
+
+    /// <summary>Other keys than the device already trusts: ignored (the fleet's key alone cannot change them).</summary>
+    RefusedAlreadyTrusting,
 }

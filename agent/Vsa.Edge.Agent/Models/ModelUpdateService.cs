@@ -64,8 +64,8 @@ public sealed class ModelUpdateService(
     public ModelReportedMessage? LastReport { get; private set; }
 
     /// <summary>
-    /// Takes what a verified desired state says about models: the trusted model-signing keys (null or empty: unchanged) and
-    /// the models (null: no change asked). Returns at once; the newest desired model wins.
+    /// Takes what a verified desired state says about models: the trusted model-signing keys (taken only when the device
+    /// trusts none yet, <see cref="ModelSigningKeyStore.LearnFromDesiredState"/>) and the models (null: no change asked). Returns at once; the newest desired model wins.
     /// </summary>
     public void Desire(IReadOnlyList<DesiredModel>? models, IReadOnlyList<string>? signingKeys)
     {
@@ -73,9 +73,14 @@ public sealed class ModelUpdateService(
         {
             try
             {
-                if (keys.Replace(signingKeys))
+                switch (keys.LearnFromDesiredState(signingKeys))
                 {
-                    ModelUpdateServiceLog.KeysReplaced(logger, signingKeys.Count, keys.FilePath);
+                    case DesiredKeysOutcome.Learnt:
+                        ModelUpdateServiceLog.KeysReplaced(logger, signingKeys.Count, keys.FilePath);
+                        break;
+                    case DesiredKeysOutcome.RefusedAlreadyTrusting:
+                        ModelUpdateServiceLog.KeysRefused(logger, "the desired state names other model-signing keys than this device trusts: kept its own (rotate them by re-enrolment or by hand)");
+                        break;
                 }
             }
             catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
@@ -169,7 +174,7 @@ public sealed class ModelUpdateService(
         }
         catch (ModelDownloadException ex)
         {
-            Fail(desired, ex.Message, figures);
+            Fail(desired, ex.Message, figures, record: !ex.Transient);
             return;
         }
 
@@ -283,10 +288,10 @@ public sealed class ModelUpdateService(
     private void Step(DesiredModel desired, ModelUpdateState state, string? reason, ModelUpdateFigures? figures) =>
         SetUpdate(new ModelUpdateReport(desired.Id, desired.Version, desired.Sha256, state, reason, time.GetUtcNow(), desired.RolloutId, figures));
 
-    private void Fail(DesiredModel desired, string reason, ModelUpdateFigures figures)
+    private void Fail(DesiredModel desired, string reason, ModelUpdateFigures figures, bool record = true)
     {
         ModelUpdateServiceLog.Failed(logger, desired.Id, desired.Version, reason);
-        if (store.Read().Last?.Version != desired.Version)
+        if (record && store.Read().Last?.Version != desired.Version)
         {
             // Refused before the installer recorded it (download): recorded now, so it is not fetched again and again.
             store.RecordFailure(desired.Version, reason, time.GetUtcNow());

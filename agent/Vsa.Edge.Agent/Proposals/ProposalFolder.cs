@@ -50,9 +50,10 @@ public sealed partial class ProposalFolder(string dataPath, TimeProvider time, I
 
                 var bytes = File.ReadAllBytes(file.FullName);
                 var text = Encoding.UTF8.GetString(bytes);
+                Vsa.Edge.Agent.Core.Configuration.CameraConfig parsed;
                 try
                 {
-                    CameraConfigLoader.Parse(text);
+                    parsed = CameraConfigLoader.Parse(text);
                 }
                 catch (CameraConfigException e)
                 {
@@ -60,11 +61,13 @@ public sealed partial class ProposalFolder(string dataPath, TimeProvider time, I
                     continue;
                 }
 
-                using var document = JsonDocument.Parse(bytes);
+                // What leaves the pole has the camera's password masked, as in every report: the fleet keeps the source it
+                // already has when the masked one is the same address (docs/installing.md, Hand-over).
+                var document = Hosting.CameraDocuments.ReportedDocument(parsed);
                 var at = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
                 var now = time.GetUtcNow();
                 pending.Add(new PendingProposal(file.FullName, new ConfigProposalMessage(
-                    ConfigProposalMessage.SchemaId, ConfigProposalMessage.CurrentVersion, deviceId, IdOf(bytes), at > now ? now : at, document.RootElement.Clone())));
+                    ConfigProposalMessage.SchemaId, ConfigProposalMessage.CurrentVersion, deviceId, IdOf(bytes), at > now ? now : at, document)));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
             {

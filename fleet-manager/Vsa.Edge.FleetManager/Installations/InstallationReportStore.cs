@@ -31,22 +31,39 @@ public sealed class InstallationReportStore(FleetDatabase database, TimeProvider
 {
     private const string Columns = "device_id, report_id, kind, installer, passed, tested_at, received_at, payload";
 
-    /// <summary>Stores <paramref name="report"/>; false when a report with its id was stored already (sent twice).</summary>
+    /// <summary>Reports kept per device (newest by reception): a device that floods the topic cannot fill the fleet's disk.</summary>
+    public const int KeptPerDevice = 50;
+
+    /// <summary>
+    /// Stores <paramref name="report"/>; false when this device stored a report with its id already (sent twice). Keeps the
+    /// newest <see cref="KeptPerDevice"/> of the device, in the same transaction.
+    /// </summary>
     public async Task<bool> SaveAsync(InstallationReportMessage report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var insert = connection.Sql(null, $"""
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var insert = connection.Sql(transaction, $"""
             INSERT INTO installation_reports ({Columns})
             VALUES (@device, @report, @kind, @installer, @passed, @tested, @received, @payload)
-            ON CONFLICT (report_id) DO NOTHING;
+            ON CONFLICT (device_id, report_id) DO NOTHING;
             """)
             .With("@device", report.DeviceId).With("@report", report.ReportId).With("@kind", report.Kind == InstallationReportKind.Probe ? "probe" : "selfTest")
             .With("@installer", report.Installer).With("@passed", report.Passed ? 1 : 0);
         database.Dialect.AddTime(insert, "@tested", report.At);
         database.Dialect.AddTime(insert, "@received", timeProvider.GetUtcNow());
         database.Dialect.AddJson(insert, "@payload", JsonSerializer.Serialize(report, ContractsJsonContext.Default.InstallationReportMessage));
-        return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var stored = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using (var trim = connection.Sql(transaction, """
+            DELETE FROM installation_reports WHERE device_id = @device AND report_id NOT IN (
+                SELECT report_id FROM installation_reports WHERE device_id = @device ORDER BY received_at DESC, report_id LIMIT @kept);
+            """).With("@device", report.DeviceId).With("@kept", KeptPerDevice))
+        {
+            await trim.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
     }
 
     /// <summary>The newest self-test report of every device that has one (the device board's column).</summary>

@@ -6,7 +6,7 @@ namespace Vsa.Edge.FleetManager.Proposals;
 /// <summary>
 /// What a proposed camera document changes against the current one, in words an administrator checks before applying: zones,
 /// lines and masks added, removed or moved (by id), events enabled, disabled or re-tuned (by type), calibration, time zone,
-/// and whether the source changed (never the source itself: it may hold credentials). Pure.
+/// names and the video software's link old → new, and the source's address if it changed (passwords masked). Pure.
 /// </summary>
 public static class ProposalDiff
 {
@@ -21,9 +21,11 @@ public static class ProposalDiff
         }
 
         var lines = new List<string>();
-        if (!Same(Property(before, "source"), Property(proposed, "source")))
+        var (oldSource, newSource) = (Property(before, "source"), Property(proposed, "source"));
+        if (!Same(oldSource, newSource) && !(Text(oldSource) is { } secret && Text(newSource) is { } masked && Agent.Core.Configuration.SourceSecrets.Mask(secret) == masked))
         {
-            lines.Add("source changed");
+            // The addresses, passwords masked: an administrator sees where the camera would be read from.
+            lines.Add($"source changed: {Masked(oldSource)} → {Masked(newSource)}");
         }
 
         foreach (var name in Keyed)
@@ -32,12 +34,22 @@ public static class ProposalDiff
         }
 
         Compare(lines, "event", Items(before, "events", "type"), Items(proposed, "events", "type"));
-        foreach (var name in new[] { "calibration", "timeZone", "displayName", "publicName", "place" })
+        foreach (var name in new[] { "calibration", "timeZone" })
         {
             var (a, b) = (Property(before, name), Property(proposed, name));
             if (!Same(a, b))
             {
                 lines.Add(a is null ? $"{name} added" : b is null ? $"{name} removed" : $"{name} changed");
+            }
+        }
+
+        // Names and the video software's link, old → new: what operators and the public will read, and the link they open.
+        foreach (var name in new[] { "name", "displayName", "publicName", "place", "vmsName", "vmsLinkTemplate" })
+        {
+            var (a, b) = (Property(before, name), Property(proposed, name));
+            if (!Same(a, b))
+            {
+                lines.Add($"{name}: {Quoted(a)} → {Quoted(b)}");
             }
         }
 
@@ -110,4 +122,10 @@ public static class ProposalDiff
 
     private static bool Same(JsonElement? a, JsonElement? b) =>
         a is null || b is null ? a is null && b is null : JsonElement.DeepEquals(a.Value, b.Value);
+
+    private static string? Text(JsonElement? value) => value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+
+    private static string Masked(JsonElement? value) => Text(value) is { } text ? $"« {Agent.Core.Configuration.SourceSecrets.Mask(text)} »" : "(none)";
+
+    private static string Quoted(JsonElement? value) => value is null ? "(none)" : Text(value) is { } text ? $"« {text} »" : value.Value.GetRawText();
 }

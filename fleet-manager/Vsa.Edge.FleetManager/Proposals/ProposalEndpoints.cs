@@ -73,7 +73,7 @@ public static class ProposalEndpoints
         }
 
         // The device's next configuration: every camera it is asked to run now, the proposed one in place of its namesake.
-        var document = ProposalDocuments.Parse(proposal.Document);
+        var document = ProposalDocuments.KeepSecret(ProposalDocuments.Parse(proposal.Document), CameraLayoutReader.Find(desired?.Message().Cameras, proposal.CameraId));
         var cameras = (desired?.Message().Cameras ?? []).Where(c => CameraLayoutReader.Find([c], proposal.CameraId) is null).Append(document).ToList();
         if (!DesiredConfigRules.TryValidateCameras(cameras, out var valid, out var errors))
         {

@@ -15,6 +15,9 @@ public static class ProposalStatus
 
     /// <summary>Refused by an administrator, with a reason.</summary>
     public const string Rejected = "rejected";
+
+    /// <summary>Replaced by a newer proposal for the same camera before anyone decided; kept so its id is never reused.</summary>
+    public const string Superseded = "superseded";
 }
 
 /// <summary>A stored proposal.</summary>

@@ -69,7 +69,9 @@ public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeP
             }
         }
 
-        await using (var replace = connection.Sql(transaction, "DELETE FROM config_proposals WHERE device_id = @device AND camera_id = @camera AND status = 'pending';")
+        // Replaced, never deleted: the row keeps its id, so a device cannot later send other content under an id an
+        // administrator already reviewed (the id is the primary key; a second message with it is a duplicate).
+        await using (var replace = connection.Sql(transaction, "UPDATE config_proposals SET status = 'superseded' WHERE device_id = @device AND camera_id = @camera AND status = 'pending';")
             .With("@device", message.DeviceId).With("@camera", cameraId))
         {
             await replace.ExecuteNonQueryAsync(cancellationToken);
@@ -217,4 +219,24 @@ internal static class ProposalDocuments
         using var parsed = JsonDocument.Parse(document);
         return parsed.RootElement.Clone();
     }
+
+    /// <summary>
+    /// The proposed document with the source the fleet already has for that camera when the proposed one is that same
+    /// address with its password masked (a pole never sends a camera's password); otherwise as proposed.
+    /// </summary>
+    public static JsonElement KeepSecret(JsonElement proposed, JsonElement? current)
+    {
+        if (current is not { } known || Source(known) is not { } secret || Source(proposed) is not { } masked
+            || secret == masked || Agent.Core.Configuration.SourceSecrets.Mask(secret) != masked)
+        {
+            return proposed;
+        }
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(proposed.GetRawText())!.AsObject();
+        node["source"] = secret;
+        return JsonSerializer.SerializeToElement(node);
+    }
+
+    private static string? Source(JsonElement camera) =>
+        camera.ValueKind == JsonValueKind.Object && camera.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.String ? source.GetString() : null;
 }

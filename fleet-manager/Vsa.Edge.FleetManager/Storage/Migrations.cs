@@ -374,14 +374,15 @@ public static class Migrations
             """),
         new(17, "installation reports: the self-test's result (who, when, checks, figures) shown on the device board", """
             CREATE TABLE installation_reports (
-                report_id   TEXT PRIMARY KEY,
+                report_id   TEXT NOT NULL,
                 device_id   TEXT NOT NULL,
                 kind        TEXT NOT NULL,
                 installer   TEXT NOT NULL,
                 passed      INTEGER NOT NULL,
                 tested_at   {time} NOT NULL,
                 received_at {time} NOT NULL,
-                payload     {json} NOT NULL
+                payload     {json} NOT NULL,
+                PRIMARY KEY (device_id, report_id)
             ){strict};
             CREATE INDEX ix_installation_reports_device ON installation_reports (device_id, received_at DESC);
             """),

@@ -99,15 +99,23 @@ public sealed class FireDetectorTests(ITestOutputHelper output) : IDisposable
             detector.Detect(frame, Start.AddSeconds(i * 0.1));
         }
 
+        // Steady state: the runtime's tiered recompilation may allocate once in a loaded run (48 B seen), so the least of
+        // three measured rounds must be zero; an allocation per frame shows in every round.
         var reported = 0;
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 10; i < 30; i++)
+        var least = long.MaxValue;
+        for (var round = 0; round < 3; round++)
         {
-            reported += detector.Detect(frame, Start.AddSeconds(i * 0.1)).Count;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 10 + (round * 20); i < 30 + (round * 20); i++)
+            {
+                reported += detector.Detect(frame, Start.AddSeconds(i * 0.1)).Count;
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(2 * 20, reported);
+        Assert.Equal(0, least);
+        Assert.Equal(2 * 20 * 3, reported);
     }
 
     private void Report(string name, Run run)

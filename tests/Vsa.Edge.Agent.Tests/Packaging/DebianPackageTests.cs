@@ -84,6 +84,17 @@ public sealed class DebianPackageTests : IDisposable
         Assert.Equal($"750 {user[2]}:{user[3]}", await StatAsync(root, "var/lib/vsa-edge"));
         Assert.Equal($"700 {user[2]}:{user[3]}", await StatAsync(root, "var/lib/vsa-edge/credentials"));
         Assert.Equal($"750 {user[2]}:{user[3]}", await StatAsync(root, "var/lib/vsa-edge/proposals"));
+
+        // A folder the agent owns, replaced by a link to somewhere else: refused, the link's target untouched.
+        var proposals = Path.Combine(root, "var", "lib", "vsa-edge", "proposals");
+        var target = Directory.CreateDirectory(Path.Combine(_work, "elsewhere")).FullName;
+        var targetBefore = await RunAsync("stat", "-c", "%a %u:%g", target);
+        Directory.Delete(proposals);
+        Directory.CreateSymbolicLink(proposals, target);
+        await Assert.ThrowsAnyAsync<Exception>(() => SetupAsync(env, "configure"));
+        Assert.Equal(targetBefore, await RunAsync("stat", "-c", "%a %u:%g", target));
+        File.Delete(proposals);
+        await SetupAsync(env, "configure");
         var wants = Path.Combine(root, "etc", "systemd", "system", "multi-user.target.wants", "vsa-agent.service");
         Assert.Equal("/lib/systemd/system/vsa-agent.service", new FileInfo(wants).LinkTarget);
 

@@ -105,7 +105,14 @@ internal sealed class RecordingSubscriber : IAsyncDisposable
     {
         if (_client.IsConnected)
         {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+            try
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // The broker went first (a test that stops it, or swaps a client's certificate): nothing left to close.
+            }
         }
 
         _client.Dispose();

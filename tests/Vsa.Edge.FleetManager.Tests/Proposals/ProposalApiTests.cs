@@ -72,7 +72,15 @@ public sealed class ProposalApiTests
         var other = ProposalSamples.Payload(device.DeviceId, ConfigSamples.Camera("cam-2"));
         await device.PublishRawAsync(topic, second.ToJsonString());
         await device.PublishRawAsync(topic, other.ToJsonString());
-        Assert.Equal(new[] { (string)other["proposalId"]!, (string)second["proposalId"]! }.Order(), (await ListAsync(admin, device.DeviceId)).Select(p => p.ProposalId).Order());
+        var listed = await ListAsync(admin, device.DeviceId);
+        Assert.Equal(new[] { (string)other["proposalId"]!, (string)second["proposalId"]! }.Order(), listed.Where(p => p.Status == ProposalStatus.Pending).Select(p => p.ProposalId).Order());
+        Assert.Equal(ProposalStatus.Superseded, Assert.Single(listed, p => p.ProposalId == (string?)valid["proposalId"]).Status);
+
+        // An id once seen never carries other content: the device cannot swap what an administrator reviewed.
+        var swapped = ProposalSamples.Payload(device.DeviceId, ConfigSamples.Camera("cam-3"));
+        swapped["proposalId"] = (string?)valid["proposalId"];
+        await device.PublishRawAsync(topic, swapped.ToJsonString());
+        Assert.DoesNotContain(await ListAsync(admin, device.DeviceId), p => p.CameraId == "cam-3");
     }
 
     [Fact]
