@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -31,7 +32,7 @@ public sealed class AgentToFleetTests
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"),
              "--urls", baseUri.ToString(), "--Fleet:Broker:Port", mqttPort.ToString(),
-             "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(), "--Fleet:Storage:DataDirectory", data,
+             "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(), "--Fleet:Storage:DataDirectory", data, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
              // A replay bench: the development replay publishes as the device over plain MQTT, without enrolment.
              "--Fleet:Broker:RequireClientCertificates", "false", "--Fleet:Broker:BenchDevicesMayPublish", "true"]);
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };

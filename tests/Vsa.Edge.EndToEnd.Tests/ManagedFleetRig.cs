@@ -232,7 +232,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"),
              "--urls", baseUri.ToString(), "--Fleet:Broker:TlsPort", _tlsPort.ToString(CultureInfo.InvariantCulture),
-             "--Fleet:Storage:DataDirectory", data]);
+             "--Fleet:Storage:DataDirectory", data, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)]);
         _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
 
         // As the console's page does: a change made with the session cookie must name the fleet's own origin.

@@ -36,7 +36,7 @@ public sealed class SelfTestEndToEndTests(ITestOutputHelper output) : IDisposabl
         var tlsPort = MosquittoFixture.FreeLoopbackPort();
         await using var fleet = ChildProcess.StartBuiltTool("vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"), "--urls", baseUri.ToString(),
-             "--Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data]);
+             "--Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)]);
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
         http.DefaultRequestHeaders.Add("Origin", baseUri.GetLeftPart(UriPartial.Authority));
         await AgentToFleetTests.WaitReadyAsync(http, fleet);

@@ -67,6 +67,7 @@ public sealed class ConsoleHost : IAsyncDisposable
             builder.UseUrls($"http://127.0.0.1:{httpPort}");
             builder.UseSetting("Fleet:Broker:Port", brokerPort.ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture));
 
             // A test bench: the fake agents and the replayed agent publish as devices on the plain loopback endpoint.
             builder.UseSetting("Fleet:Broker:RequireClientCertificates", "false");

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
+using Vsa.Edge.Testing;
 
 namespace Vsa.Edge.FleetManager.Tests.Broker;
 
@@ -129,7 +130,7 @@ public sealed class BrokerStartupTests
         {
             return await ExternalProcess.RunAsync(
                 Path.Combine(AppContext.BaseDirectory, "vsa-fleet"),
-                [.. arguments, "--urls", "http://127.0.0.1:0", "--Fleet:Storage:DataDirectory", dataDirectory]);
+                [.. arguments, "--urls", "http://127.0.0.1:0", "--Fleet:Storage:DataDirectory", dataDirectory, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)]);
         }
         finally
         {

@@ -127,7 +127,7 @@ public sealed partial class FleetKillTests(ITestOutputHelper output) : IDisposab
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"), "--urls", http.ToString(),
              "--Fleet:Broker:Port", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
-             "--Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data, .. extra]);
+             "--Fleet:Broker:TlsPort", tlsPort.ToString(CultureInfo.InvariantCulture), "--Fleet:Storage:DataDirectory", data, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture), .. extra]);
         var fleet = new FleetProcess(process, http, tlsPort);
         using var client = new HttpClient { BaseAddress = http };
         using var deadline = new CancellationTokenSource(Guard);
