@@ -198,10 +198,21 @@ public sealed class MosquittoFixture : IDisposable
     /// <summary>A port that was free a moment ago (bound to port 0, read back, released).</summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // The kernel may hand a just-released port out again: never give the same one twice in this test process (a fleet
+        // takes three, and two equal ones fail its start).
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (GivenPorts.TryAdd(port, 0))
+            {
+                return port;
+            }
+        }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> GivenPorts = new();
 
     private bool AcceptsConnections()
     {
