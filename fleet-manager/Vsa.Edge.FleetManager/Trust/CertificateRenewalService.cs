@@ -7,7 +7,6 @@ using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Broker;
-using Vsa.Edge.FleetManager.Ingestion;
 
 namespace Vsa.Edge.FleetManager.Trust;
 
@@ -49,57 +48,9 @@ public sealed partial class CertificateRenewalService(
     public Task Subscribed => _subscribed.Task;
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = brokerOptions.Value;
-        var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
-        using var client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Client"), LogLevel.Warning));
-        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.DisconnectedAsync += _ =>
-        {
-            Volatile.Read(ref disconnected).TrySetResult();
-            return Task.CompletedTask;
-        };
-        client.ApplicationMessageReceivedAsync += e => HandleAsync(client, e, stoppingToken);
-        var options = FleetClientOptions.Builder(settings, authority, settings.ClientId + ClientIdSuffix)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval(86400)
-            .Build();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                Volatile.Write(ref disconnected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-                var connected = await client.ConnectAsync(options, stoppingToken);
-                if (connected.ResultCode != MqttClientConnectResultCode.Success)
-                {
-                    throw new MqttCommunicationException($"connection refused: {connected.ResultCode} {connected.ReasonString}");
-                }
-
-                var filter = settings.SharedSubscriptionGroup is { } group ? $"$share/{group}{ClientIdSuffix}/{Topics.AllCertificateRequests}" : Topics.AllCertificateRequests;
-                await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), stoppingToken);
-                backoff.Reset();
-                _subscribed.TrySetResult();
-                await Volatile.Read(ref disconnected).Task.WaitAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
-            {
-                var delay = backoff.Next();
-                LogInterrupted(_logger, ex.Message, delay);
-                await client.TryDisconnectAsync();
-                await Task.Delay(delay, timeProvider, stoppingToken);
-            }
-        }
-
-        if (client.IsConnected)
-        {
-            await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "fleet manager stopping");
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => FleetSubscriberLoop.RunAsync(
+        brokerOptions.Value, authority, ClientIdSuffix, Topics.AllCertificateRequests, (client, e) => HandleAsync(client, e, stoppingToken),
+        (reason, delay) => LogInterrupted(_logger, reason, delay), _subscribed, loggerFactory, timeProvider, stoppingToken);
 
     private async Task HandleAsync(IMqttClient client, MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
