@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.Json.Serialization;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Configuration;
@@ -5,17 +7,10 @@ namespace Vsa.Edge.Agent.Core.Configuration;
 /// <summary>Wire names of the closed <see cref="EventType"/> list; the agent evaluates all eight.</summary>
 public static class EventTypes
 {
+    // Derived from the contract's [JsonStringEnumMemberName] attributes (the one place the names are spelled), in the
+    // contract's order: a name changed there changes here, and a ninth value cannot slip in unnamed.
     private static readonly (string Name, EventType Type)[] Names =
-    [
-        ("intrusion", EventType.Intrusion),
-        ("wrong_way", EventType.WrongWay),
-        ("crowd_density", EventType.CrowdDensity),
-        ("crowd_movement", EventType.CrowdMovement),
-        ("person_down", EventType.PersonDown),
-        ("abandoned_object", EventType.AbandonedObject),
-        ("weapon", EventType.Weapon),
-        ("fire", EventType.Fire),
-    ];
+        [.. Enum.GetValues<EventType>().Select(t => (WireName(t), t))];
 
     /// <summary>The eight wire names, comma-separated, for error messages.</summary>
     public static string AllNames { get; } = string.Join(", ", Array.ConvertAll(Names, n => n.Name));
@@ -49,4 +44,8 @@ public static class EventTypes
 
         throw new ArgumentOutOfRangeException(nameof(type), type, "Not one of the eight authorised events.");
     }
+
+    private static string WireName(EventType type) =>
+        typeof(EventType).GetField(type.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
+        ?? throw new InvalidOperationException($"EventType.{type} has no wire name in the contracts.");
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.DeviceEvents;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Capture;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Capture;
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.Contracts.Signing;
 
 namespace Vsa.Edge.Agent.Commands;
@@ -117,8 +118,8 @@ public static partial class EnrolCommand
             }
         }
 
-        CreatePrivateDirectory(directory);
-        WriteNew(keyPath, key.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        ProtectedFile.CreateDirectory(directory);
+        ProtectedFile.Create(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.CertificateFileName), certificatePem.TrimEnd() + "\n");
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.CaFileName), caPem.TrimEnd() + "\n");
         File.WriteAllText(Path.Combine(directory, DeviceCredentials.SigningKeysFileName), string.Concat(signingKeys.Select(k => SigningKeys.PublicKeyPem(k) + "\n")));
@@ -186,33 +187,6 @@ public static partial class EnrolCommand
         {
             return body;
         }
-    }
-
-    private static void CreatePrivateDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static void WriteNew(string path, string text, UnixFileMode mode)
-    {
-        // Created with its final mode: the key is never readable by others, not even for an instant.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(text);
-        writer.Write('\n');
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,62}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]

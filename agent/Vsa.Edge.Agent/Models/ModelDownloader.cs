@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Models;
 

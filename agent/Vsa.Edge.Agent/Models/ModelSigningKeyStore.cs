@@ -1,3 +1,4 @@
+using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.Contracts.Signing;
 
 namespace Vsa.Edge.Agent.Models;
@@ -99,33 +100,12 @@ public sealed class ModelSigningKeyStore(string path)
         return pem.ToString();
     }
 
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> by a temporary file created mode 0600, then a rename.</summary>
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> owner-only (0600), atomically, creating its folder.</summary>
     public static void WriteOwnerOnly(string path, string text)
     {
         ArgumentNullException.ThrowIfNull(path);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(text);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            // A temporary file left by an earlier crash kept its mode: set it again.
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        ProtectedFile.Replace(path, text);
     }
 }
 

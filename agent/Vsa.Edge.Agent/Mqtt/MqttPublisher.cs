@@ -5,6 +5,7 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Mqtt;
 

@@ -1,3 +1,5 @@
+using Vsa.Edge.Contracts.Files;
+
 namespace Vsa.Edge.Agent.Renewal;
 
 /// <summary>
@@ -21,9 +23,9 @@ public static class RenewedCredentialFiles
         ArgumentException.ThrowIfNullOrEmpty(certificatePath);
         ArgumentException.ThrowIfNullOrEmpty(keyPath);
         Discard(certificatePath, keyPath);
-        Write(keyPath + PartialSuffix, keyPem, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        ProtectedFile.Create(keyPath + PartialSuffix, keyPem.TrimEnd() + "\n");
         File.Move(keyPath + PartialSuffix, keyPath + NextSuffix);
-        Write(certificatePath + PartialSuffix, certificatePem, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        ProtectedFile.Create(certificatePath + PartialSuffix, certificatePem.TrimEnd() + "\n", ProtectedFile.Readable);
 
         // The commit point: from here on the new pair wins, even across a power cut.
         File.Move(certificatePath + PartialSuffix, certificatePath + NextSuffix);
@@ -68,24 +70,5 @@ public static class RenewedCredentialFiles
         }
 
         return any;
-    }
-
-    private static void Write(string path, string text, UnixFileMode mode)
-    {
-        // Created with its final mode: a key is never readable by others, not even for an instant.
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = mode;
-        }
-
-        using var stream = new FileStream(path, options);
-        using (var writer = new StreamWriter(stream, leaveOpen: true))
-        {
-            writer.Write(text.TrimEnd());
-            writer.Write('\n');
-        }
-
-        stream.Flush(flushToDisk: true);
     }
 }

@@ -7,6 +7,7 @@ using Vsa.Edge.Agent.Capture;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Files;
 
 namespace Vsa.Edge.Agent.Setup;
 
@@ -19,8 +20,6 @@ namespace Vsa.Edge.Agent.Setup;
 internal sealed partial class SetupDraft(CameraConfig original, ModelManifest manifest, string deviceId)
 {
     private readonly CameraConfig _original = original;
-
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private static readonly JsonSerializerOptions Canonical = new()
     {
@@ -113,37 +112,8 @@ internal sealed partial class SetupDraft(CameraConfig original, ModelManifest ma
 
     private static void WriteAtomically(string path, byte[] bytes)
     {
-        var directory = Path.GetDirectoryName(path)!;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        try
-        {
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        ProtectedFile.CreateDirectory(Path.GetDirectoryName(path)!);
+        ProtectedFile.Replace(path, bytes);
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$")]

@@ -1,3 +1,5 @@
+using Vsa.Edge.Contracts.Files;
+
 namespace Vsa.Edge.Agent.Suspension;
 
 /// <summary>
@@ -8,8 +10,6 @@ namespace Vsa.Edge.Agent.Suspension;
 /// </summary>
 public sealed class SuspensionFile
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>A file in <paramref name="dataDirectory"/>.</summary>
     public SuspensionFile(string dataDirectory)
     {
@@ -23,36 +23,8 @@ public sealed class SuspensionFile
     /// <summary>Replaces the kept state atomically with <paramref name="signed"/>, the bytes as received.</summary>
     public void Save(ReadOnlySpan<byte> signed)
     {
-        var directory = Path.GetDirectoryName(FilePath)!;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        var temporary = FilePath + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(signed);
-            stream.Flush(flushToDisk: true);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            // A temporary file left by an older run keeps its mode through FileMode.Create: set it again.
-            File.SetUnixFileMode(temporary, OwnerOnly);
-        }
-
-        File.Move(temporary, FilePath, overwrite: true);
+        ProtectedFile.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        ProtectedFile.Replace(FilePath, signed);
     }
 
     /// <summary>The kept bytes; null when there are none, or with <paramref name="problem"/> set when they cannot be read.</summary>

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.FleetManager.Storage;
-using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Audit;
 

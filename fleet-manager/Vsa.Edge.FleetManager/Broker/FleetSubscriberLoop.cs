@@ -1,7 +1,7 @@
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
-using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.FleetManager.Broker;
 

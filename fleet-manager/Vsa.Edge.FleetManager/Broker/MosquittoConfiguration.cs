@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.FleetManager.Broker;

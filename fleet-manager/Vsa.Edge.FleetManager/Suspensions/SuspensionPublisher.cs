@@ -7,6 +7,7 @@ using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Resilience;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Trust;

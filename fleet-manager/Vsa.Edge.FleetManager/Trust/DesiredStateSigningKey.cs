@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.Contracts.Signing;
 using Vsa.Edge.FleetManager.Storage;
 

@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Trust;

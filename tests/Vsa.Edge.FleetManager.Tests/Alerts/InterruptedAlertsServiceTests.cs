@@ -15,7 +15,7 @@ namespace Vsa.Edge.FleetManager.Tests.Alerts;
 public sealed class InterruptedAlertsServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
-    private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-interrupted-").FullName;
+    private MigratedSqlite _sqlite = null!;
     private readonly FakeTimeProvider _clock = new(Samples.T0);
     private FleetDatabase _database = null!;
     private AuditLog _audit = null!;
@@ -24,8 +24,8 @@ public sealed class InterruptedAlertsServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = FleetDatabase.Create(new StorageOptions { DataDirectory = _directory }, "/");
-        await new MigrationRunner(_database, _clock, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        _sqlite = await MigratedSqlite.CreateAsync(_clock, "vsa-fleet-interrupted-");
+        _database = _sqlite.Database;
         _audit = new AuditLog(_database, _clock);
         _alerts = new AlertStore(_database, _audit);
         _devices = new DeviceStore(_database);
@@ -106,7 +106,6 @@ public sealed class InterruptedAlertsServiceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _sqlite.DisposeAsync();
     }
 }

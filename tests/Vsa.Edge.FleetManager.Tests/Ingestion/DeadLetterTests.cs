@@ -12,14 +12,14 @@ namespace Vsa.Edge.FleetManager.Tests.Ingestion;
 /// <summary>Refused messages: logged once per device, reason and interval; kept truncated in a table bounded by rows and by age.</summary>
 public sealed class DeadLetterTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-dead-letters-").FullName;
+    private MigratedSqlite _sqlite = null!;
     private readonly FakeTimeProvider _clock = new(Samples.T0);
     private FleetDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
-        _database = FleetDatabase.Create(new StorageOptions { DataDirectory = _directory }, "/");
-        await new MigrationRunner(_database, _clock, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        _sqlite = await MigratedSqlite.CreateAsync(_clock, "vsa-fleet-dead-letters-");
+        _database = _sqlite.Database;
     }
 
     [Fact]
@@ -94,8 +94,7 @@ public sealed class DeadLetterTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _sqlite.DisposeAsync();
     }
 
     private static StoredMessage Refusal(string deviceId, RejectReason reason) =>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.FleetManager.Installations;
 using Vsa.Edge.FleetManager.Storage;
@@ -9,14 +8,14 @@ namespace Vsa.Edge.FleetManager.Tests.Installations;
 /// <summary>Installation reports on real SQLite: bounded per device, ids per device (red-team M3).</summary>
 public sealed class InstallationReportStoreTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vsa-installations-").FullName;
+    private MigratedSqlite _sqlite = null!;
     private readonly FakeTimeProvider _clock = new(Samples.T0);
     private FleetDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
-        _database = FleetDatabase.Create(new StorageOptions { DataDirectory = _directory }, "/");
-        await new MigrationRunner(_database, _clock, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        _sqlite = await MigratedSqlite.CreateAsync(_clock, "vsa-installations-");
+        _database = _sqlite.Database;
     }
 
     [Fact]
@@ -41,9 +40,5 @@ public sealed class InstallationReportStoreTests : IAsyncLifetime
         Assert.Equal(first.ReportId, Assert.Single(victim).ReportId);
     }
 
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_directory, recursive: true);
-        return Task.CompletedTask;
-    }
+    public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 }

@@ -11,14 +11,14 @@ namespace Vsa.Edge.FleetManager.Tests.Storage;
 /// <summary>The purge runs at start and then on the fake clock's ticks, never on real time.</summary>
 public sealed class RetentionServiceTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("vsa-fleet-retention-").FullName;
+    private MigratedSqlite _sqlite = null!;
     private readonly FakeTimeProvider _clock = new(Samples.T0);
     private FleetDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
-        _database = FleetDatabase.Create(new StorageOptions { DataDirectory = _directory }, "/");
-        await new MigrationRunner(_database, _clock, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+        _sqlite = await MigratedSqlite.CreateAsync(_clock, "vsa-fleet-retention-");
+        _database = _sqlite.Database;
     }
 
     [Fact]
@@ -68,7 +68,6 @@ public sealed class RetentionServiceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _sqlite.DisposeAsync();
     }
 }

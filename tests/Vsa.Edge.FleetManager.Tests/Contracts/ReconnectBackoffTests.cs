@@ -1,6 +1,6 @@
-using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.Contracts.Resilience;
 
-namespace Vsa.Edge.FleetManager.Tests.Ingestion;
+namespace Vsa.Edge.FleetManager.Tests.Contracts;
 
 public sealed class ReconnectBackoffTests
 {
@@ -38,6 +38,7 @@ public sealed class ReconnectBackoffTests
 
         backoff.Reset();
 
+        Assert.Equal(0, backoff.Attempt);
         Assert.Equal(Min, backoff.Next());
     }
 

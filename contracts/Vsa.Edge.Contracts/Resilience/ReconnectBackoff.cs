@@ -1,8 +1,9 @@
-namespace Vsa.Edge.FleetManager.Ingestion;
+namespace Vsa.Edge.Contracts.Resilience;
 
 /// <summary>
-/// Exponential back-off with jitter: the n-th consecutive failure waits between half and all of min·2ⁿ (capped at max), never
-/// less than min. Jitter spreads the reconnections of many fleet managers after a broker restart.
+/// Exponential reconnect delays with "equal jitter", one rule for the agent and the fleet: the n-th consecutive failure
+/// waits a random time between half and all of min·2ⁿ (capped at max), never less than min. Jitter spreads the
+/// reconnections of many devices (or fleet instances) after a broker restart, so they do not come back in lock-step.
 /// </summary>
 public sealed class ReconnectBackoff
 {
@@ -20,6 +21,9 @@ public sealed class ReconnectBackoff
         _max = max;
         _unitRandom = unitRandom ?? Random.Shared.NextDouble;
     }
+
+    /// <summary>Failures since the last <see cref="Reset"/>.</summary>
+    public int Attempt => _failures;
 
     /// <summary>The delay before the next attempt; each call counts one more failure.</summary>
     public TimeSpan Next()
