@@ -131,7 +131,6 @@ internal static class HeldDevicesScenario
             var sent = devices.Sum(d => (long)d.HeartbeatsSent);
             var failed = devices.Sum(d => (long)d.HeartbeatsFailed);
             var lostBecause = devices.Select(d => d.LostBecause).FirstOrDefault(r => r is not null);
-            var alerts = await latency;
             await progress;
 
             // Every heartbeat accounted for: a row in device_health, or counted as coalesced by the fleet (bounded wait).
@@ -151,6 +150,9 @@ internal static class HeldDevicesScenario
             }
 
             var drained = drain.Elapsed;
+            var alerts = await latency;
+            var afterDrain = figures.Snapshot();
+            var clockWindow = clock.Elapsed;
             var byDevice = await readings.HeartbeatRowsByDeviceAsync();
             var devicesShort = devices.Count(d => byDevice.GetValueOrDefault(d.DeviceId) < d.HeartbeatsSent);
             var online = (int)await readings.DevicesWithStatusAsync(DevicePrefix, "online");
@@ -178,7 +180,7 @@ internal static class HeldDevicesScenario
             }
 
             return new HeldResult(broker, options, connected, ramp, retries, held, heldFor, lostBecause, sent, failed, rows, counters, drained, devicesShort,
-                online, dropped.Count, offline, offlineInAll, willTime, alerts, baseline, atEnd, ProcessFigures.OpenFilesLimit(fleet.ProcessId), ProcessFigures.LoadAverage());
+                online, dropped.Count, offline, offlineInAll, willTime, alerts, baseline, atEnd, afterDrain, clockWindow, ProcessFigures.OpenFilesLimit(fleet.ProcessId), ProcessFigures.LoadAverage());
         }
         finally
         {
@@ -206,8 +208,8 @@ internal static class HeldDevicesScenario
     }
 }
 
-/// <summary>Memory of the processes of a run: the fleet, this load generator, Mosquitto when it is the broker.</summary>
-internal sealed record MemorySnapshot(Memory Fleet, Memory LoadGenerator, Memory? Mosquitto, int FleetFiles, int MosquittoFiles)
+/// <summary>Memory and CPU time of the processes of a run: the fleet, this load generator, Mosquitto when it is the broker.</summary>
+internal sealed record MemorySnapshot(Memory Fleet, Memory LoadGenerator, Memory? Mosquitto, int FleetFiles, int MosquittoFiles, double FleetCpu, double LoadGeneratorCpu, double MosquittoCpu)
 {
     public override string ToString() =>
         $"fleet RSS {Fleet}, {FleetFiles} files open; load generator RSS {LoadGenerator}" + (Mosquitto is { } m ? $"; Mosquitto RSS {m}, {MosquittoFiles} files open" : string.Empty);
@@ -221,5 +223,8 @@ internal sealed class RunFigures(int fleetPid, int? mosquittoPid)
         ProcessFigures.MemoryOf(Environment.ProcessId),
         mosquittoPid is { } m ? ProcessFigures.MemoryOf(m) : null,
         ProcessFigures.OpenFiles(fleetPid),
-        mosquittoPid is { } p ? ProcessFigures.OpenFiles(p) : 0);
+        mosquittoPid is { } p ? ProcessFigures.OpenFiles(p) : 0,
+        ProcessFigures.CpuSeconds(fleetPid),
+        ProcessFigures.CpuSeconds(Environment.ProcessId),
+        mosquittoPid is { } c ? ProcessFigures.CpuSeconds(c) : 0);
 }

@@ -26,6 +26,8 @@ internal sealed record HeldResult(
     LatencyFigures Alerts,
     MemorySnapshot Baseline,
     MemorySnapshot AtEnd,
+    MemorySnapshot AllStored,
+    TimeSpan Elapsed,
     (long Soft, long Hard) FleetOpenFilesLimit,
     string LoadAverage)
 {
@@ -79,6 +81,13 @@ internal sealed record HeldResult(
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{b} memory before the devices: {Baseline}; with {Options.Devices} held: {AtEnd}; per 1,000 devices: fleet +{PerThousand(s => s.Fleet):F1} MiB, " +
             $"load generator +{PerThousand(s => s.LoadGenerator):F1} MiB{(AtEnd.Mosquitto is null ? string.Empty : $", Mosquitto +{PerThousand(s => s.Mosquitto):F1} MiB")}"));
+        // CPU time from before the first connection until everything was stored: load-independent enough to size by.
+        var fleetCpu = AllStored.FleetCpu - Baseline.FleetCpu;
+        var messages = Options.Devices + HeartbeatRows + Coalesced + Alerts.Stored;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{b} CPU from the first connection until all was stored ({Elapsed.TotalSeconds:F0} s): fleet {fleetCpu:F1} s " +
+            $"({fleetCpu * 1000 / messages:F2} ms per message stored: {messages / fleetCpu:F0} statuses, heartbeats and alerts per fleet CPU-second), " +
+            $"load generator {AllStored.LoadGeneratorCpu - Baseline.LoadGeneratorCpu:F1} s, Mosquitto {AllStored.MosquittoCpu - Baseline.MosquittoCpu:F1} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{b} fleet open-files limit {FleetOpenFilesLimit.Soft}/{FleetOpenFilesLimit.Hard} (soft/hard); load average at the end {LoadAverage}; {Environment.ProcessorCount} CPUs"));
 
@@ -87,6 +96,6 @@ internal sealed record HeldResult(
             $"RESULT broker={Broker} devices={Options.Devices} connected={Connected} held={Held} heartbeats_sent={HeartbeatsSent} heartbeats_failed={HeartbeatsFailed} " +
             $"heartbeat_rows={HeartbeatRows} coalesced={Coalesced} lost={Lost} online={Online} dropped={Dropped} dropped_offline={DroppedOffline} offline={OfflineInAll} " +
             $"alerts_published={Alerts.Published} alerts_stored={Alerts.Stored} alert_p50_ms={Alerts.StoredP50:F0} alert_p99_ms={Alerts.StoredP99:F0} " +
-            $"fleet_rss_mib={AtEnd.Fleet.ResidentMiB:F0} fleet_peak_mib={AtEnd.Fleet.PeakMiB:F0} loadgen_rss_mib={AtEnd.LoadGenerator.ResidentMiB:F0}"));
+            $"fleet_rss_mib={AtEnd.Fleet.ResidentMiB:F0} fleet_peak_mib={AtEnd.Fleet.PeakMiB:F0} loadgen_rss_mib={AtEnd.LoadGenerator.ResidentMiB:F0} fleet_cpu_s={fleetCpu:F1}"));
     }
 }

@@ -18,6 +18,17 @@ internal static class ProcessFigures
         return new Memory(Kibibytes(lines, "VmRSS:") / 1024, Kibibytes(lines, "VmHWM:") / 1024);
     }
 
+    /// <summary>
+    /// CPU time <paramref name="pid"/> used so far, user and system (fields 14 and 15 of <c>/proc/{pid}/stat</c>, in clock ticks
+    /// of 1/100 s, USER_HZ on Linux), in seconds.
+    /// </summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>The soft and hard limits on open files (RLIMIT_NOFILE) of <paramref name="pid"/>; -1 for "unlimited".</summary>
     public static (long Soft, long Hard) OpenFilesLimit(int pid)
     {
