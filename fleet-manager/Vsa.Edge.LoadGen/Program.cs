@@ -4,6 +4,12 @@ using Vsa.Edge.LoadGen;
 // vsa-fleet-loadgen: loopback only, bounded counts and time. See README.md beside this file.
 var arguments = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a, p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty, StringComparer.Ordinal);
+// --held N: the held-devices scenario alone (HeldDevicesCommand), on Mosquitto and on the embedded broker.
+if (arguments.ContainsKey("--held"))
+{
+    return await HeldDevicesCommand.RunAsync(arguments, Console.Out);
+}
+
 int Int(string name, int fallback, int max) =>
     Math.Clamp(arguments.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback, 1, max);
 
@@ -11,12 +17,8 @@ var options = new LoadOptions(
     Devices: Int("--devices", 50, 2000),
     AlertsPerDevice: Int("--alerts", 200, 10000),
     InFlight: Int("--in-flight", 10, 100),
-    HeartbeatDevices: Int("--held", 500, 10000),
-    HeartbeatPeriod: TimeSpan.FromSeconds(Int("--heartbeat-seconds", 5, 60)),
-    HeartbeatDuration: TimeSpan.FromSeconds(Int("--held-seconds", 30, 600)),
     Timeout: TimeSpan.FromSeconds(Int("--timeout-seconds", 180, 1800)));
 var storages = (arguments.GetValueOrDefault("--storage") ?? "sqlite,postgres").Split(',', StringSplitOptions.RemoveEmptyEntries);
-var skipConnections = arguments.ContainsKey("--no-held");
 var mosquittoDefaults = arguments.ContainsKey("--mosquitto-defaults");
 var embedded = arguments.ContainsKey("--embedded");
 
@@ -32,16 +34,6 @@ foreach (var storage in storages)
         $"all stored after {r.AllStored.TotalSeconds:F2} s: {r.FleetRate:F0} alerts/s sustained into the fleet; " +
         $"plain subscriber got {r.SubscriberReceived} in {r.SubscriberDone.TotalSeconds:F2} s ({r.SubscriberRate:F0}/s)" +
         $"{(r.SubscriberLost is null ? string.Empty : $", then was disconnected: {r.SubscriberLost}")}; fleet RSS {r.FleetMiB:F0} MiB"));
-}
-
-if (!skipConnections)
-{
-    var c = await Scenarios.HeldConnectionsAsync(options, arguments.GetValueOrDefault("--held-broker") == "mosquitto", Console.Out);
-    failed |= c.HeartbeatsStored != c.HeartbeatsSent || c.StillConnected != c.Devices;
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"[connections] {c.Connected}/{c.Devices} devices connected in {c.ConnectTime.TotalSeconds:F1} s to {c.Broker}; " +
-        $"{c.HeartbeatsSent} heartbeats sent, {c.HeartbeatsStored} stored, {c.DevicesStored} devices registered; " +
-        $"{c.StillConnected} still connected at the end; fleet RSS {c.FleetMiB:F0} MiB"));
 }
 
 return failed ? 1 : 0;

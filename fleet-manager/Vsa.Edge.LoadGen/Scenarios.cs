@@ -12,7 +12,7 @@ using Vsa.Edge.Testing;
 namespace Vsa.Edge.LoadGen;
 
 /// <summary>What to simulate; every count and duration is bounded by <see cref="Program"/>'s argument checks.</summary>
-internal sealed record LoadOptions(int Devices, int AlertsPerDevice, int InFlight, int HeartbeatDevices, TimeSpan HeartbeatPeriod, TimeSpan HeartbeatDuration, TimeSpan Timeout);
+internal sealed record LoadOptions(int Devices, int AlertsPerDevice, int InFlight, TimeSpan Timeout);
 
 /// <summary>Result of one alert burst.</summary>
 internal sealed record BurstResult(string Storage, int Sent, long Stored, long SubscriberReceived, TimeSpan Published, TimeSpan AllStored, TimeSpan SubscriberDone, double FleetMiB, string? SubscriberLost)
@@ -24,10 +24,7 @@ internal sealed record BurstResult(string Storage, int Sent, long Stored, long S
     public double PublishRate => Sent / Published.TotalSeconds;
 }
 
-/// <summary>Result of the held-connections run.</summary>
-internal sealed record ConnectionsResult(string Broker, int Devices, int Connected, TimeSpan ConnectTime, int HeartbeatsSent, long HeartbeatsStored, long DevicesStored, int StillConnected, double FleetMiB);
-
-/// <summary>The two measurements: an alert burst through Mosquitto into the fleet, and many idle devices with heartbeats.</summary>
+/// <summary>The alert burst through Mosquitto (or the embedded broker) into the fleet; the held devices are in <see cref="HeldDevicesScenario"/>.</summary>
 internal static class Scenarios
 {
     /// <summary>
@@ -112,60 +109,6 @@ internal static class Scenarios
         }
     }
 
-    /// <summary>
-    /// K devices held with heartbeats, on the fleet's embedded broker or (<paramref name="throughMosquitto"/>) on Mosquitto with
-    /// the fleet in External mode; all on loopback, bounded by <see cref="LoadOptions"/>.
-    /// </summary>
-    public static async Task<ConnectionsResult> HeldConnectionsAsync(LoadOptions options, bool throughMosquitto, TextWriter log)
-    {
-        var directory = Directory.CreateTempSubdirectory("vsa-loadgen-").FullName;
-        using var mosquitto = throughMosquitto ? new MosquittoFixture(MosquittoFixture.DefaultExecutable, TimeSpan.FromSeconds(15), MosquittoLimits) : null;
-        var broker = mosquitto is null ? "the embedded broker" : "Mosquitto";
-        try
-        {
-            var port = mosquitto?.Port ?? MosquittoFixture.FreeLoopbackPort();
-            string[] brokerArgs = mosquitto is null
-                ? ["--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture),
-                   "--Fleet:Broker:TlsPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
-                   // A bench: the simulated devices publish their heartbeats over plain MQTT, without enrolment.
-                   "--Fleet:Broker:RequireClientCertificates", "false", "--Fleet:Broker:BenchDevicesMayPublish", "true"]
-                : ["--Fleet:Broker:Mode", "External", "--Fleet:Broker:Host", mosquitto.Host,
-                   "--Fleet:Broker:Port", port.ToString(CultureInfo.InvariantCulture), "--Fleet:Broker:ClientId", "loadgen-fleet"];
-            await using var fleet = await FleetProcess.StartAsync(["--Fleet:Storage:DataDirectory", directory, .. brokerArgs], TimeSpan.FromSeconds(60));
-            log.WriteLine($"[connections] fleet ({broker}) ready; connecting {options.HeartbeatDevices} devices");
-
-            var clock = Stopwatch.StartNew();
-            var devices = new List<IMqttClient>();
-            foreach (var batch in Enumerable.Range(0, options.HeartbeatDevices).Chunk(50))
-            {
-                devices.AddRange(await Task.WhenAll(batch.Select(i => ConnectAsync(port, $"beat-{i:D5}", cleanStart: true))));
-            }
-
-            var connectTime = clock.Elapsed;
-            var beats = (int)(options.HeartbeatDuration / options.HeartbeatPeriod);
-            log.WriteLine($"[connections] {devices.Count} connected in {connectTime.TotalSeconds:F1} s; {beats} heartbeats each, every {options.HeartbeatPeriod.TotalSeconds} s");
-            var sent = await Task.WhenAll(devices.Select((device, i) => HeartbeatsAsync(device, $"beat-{i:D5}", beats, options.HeartbeatPeriod)));
-            var total = sent.Sum();
-            var db = Path.Combine(directory, "vsa-fleet.db");
-            var stored = await WaitForRowsAsync(() => CountAsync(null, db, "device_health"), total, options.Timeout);
-            var still = devices.Count(d => d.IsConnected);
-            var memory = fleet.ResidentMiB();
-            var registered = await CountAsync(null, db, "devices");
-            foreach (var device in devices)
-            {
-                await device.DisconnectAsync();
-                device.Dispose();
-            }
-
-            return new ConnectionsResult(broker, options.HeartbeatDevices, devices.Count, connectTime, total, stored, registered, still, memory);
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
     private static async Task PublishAlertsAsync(IMqttClient device, string deviceId, LoadOptions options)
     {
         using var window = new SemaphoreSlim(options.InFlight);
@@ -202,31 +145,6 @@ internal static class Scenarios
         {
             window.Release();
         }
-    }
-
-    private static async Task<int> HeartbeatsAsync(IMqttClient device, string deviceId, int beats, TimeSpan period)
-    {
-        // Spread the devices over the period, as real ones are.
-        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * period.TotalMilliseconds));
-        using var timer = new PeriodicTimer(period);
-        var sent = 0;
-        for (var beat = 0; beat < beats; beat++)
-        {
-            var health = new HealthMessage(HealthMessage.SchemaId, HealthMessage.CurrentVersion, deviceId, TimeProvider.System.GetUtcNow(), beat * period.TotalSeconds,
-                "0.1.0", "CPU", new ModelRef("nanodet-coco", "1"), [new CameraHealth("cam-1", true, 10, 2, 5, 8)]);
-            await device.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(Topics.Health(deviceId))
-                .WithPayload(JsonSerializer.SerializeToUtf8Bytes(health, ContractsJsonContext.Default.HealthMessage))
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build());
-            sent++;
-            if (beat + 1 < beats)
-            {
-                await timer.WaitForNextTickAsync();
-            }
-        }
-
-        return sent;
     }
 
     private static async Task<IMqttClient> ConnectAsync(int port, string clientId, bool cleanStart)

@@ -197,6 +197,7 @@ public static class BuiltTools
     {
         ["vsa-agent"] = Path.Combine("agent", "Vsa.Edge.Agent"),
         ["vsa-fleet"] = Path.Combine("fleet-manager", "Vsa.Edge.FleetManager"),
+        ["vsa-fleet-loadgen"] = Path.Combine("fleet-manager", "Vsa.Edge.LoadGen"),
         ["vsa-model"] = Path.Combine("models", "Vsa.Edge.Models"),
     };
 
