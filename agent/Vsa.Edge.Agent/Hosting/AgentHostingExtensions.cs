@@ -13,6 +13,7 @@ using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Agent.Reconcile;
 using Vsa.Edge.Agent.Suspension;
 using Vsa.Edge.Contracts;
 
@@ -202,20 +203,7 @@ public static class AgentHostingExtensions
             Switchboard = sp.GetService<Models.ModelSwitchboard>(),
             Settings = sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
         });
-        builder.Services.TryAddSingleton(sp => new AgentWorker(
-            sp.GetRequiredService<IOptions<AgentOptions>>(),
-            sp.GetRequiredService<DetectorModel>(),
-            sp.GetRequiredService<CameraRunner>(),
-            sp.GetRequiredService<AuthorisationScheduler>(),
-            sp.GetRequiredService<DesiredConfigStore>(),
-            sp.GetRequiredService<DesiredConfigInbox>(),
-            sp.GetRequiredService<DesiredConfigVerifier>(),
-            sp.GetService<IConfigReportSink>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>())
-        {
-            ModelUpdates = sp.GetService<Models.ModelUpdateService>(),
-        });
+        builder.Services.TryAddSingleton(AgentReconcile.CreateWorker);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
         return builder;
     }
