@@ -128,7 +128,7 @@ public static class AgentHostingExtensions
         services.TryAddSingleton<Models.IModelReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 
         // The pipelines store alerts in the outbox; the publisher only drains it.
-        services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<IAlertOutbox>());
+        services.TryAddSingleton<IAlertSink>(sp => sp.GetRequiredService<IAlertOutbox>());
         services.AddHostedService<MqttPublisherService>();
         return builder;
     }
@@ -193,7 +193,7 @@ public static class AgentHostingExtensions
             sp.GetRequiredService<DetectorModel>(),
             sp.GetRequiredService<PoseModelProvider>(),
             sp.GetRequiredService<CameraSupervisor>(),
-            sp.GetRequiredService<IAlertPublisher>(),
+            sp.GetRequiredService<IAlertSink>(),
             sp.GetRequiredService<PipelineStatsRegistry>(),
             sp.GetRequiredService<AuthorisationScheduler>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -6,7 +6,7 @@ using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Inference;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
@@ -24,7 +24,7 @@ public sealed class CameraRunner(
     DetectorModel model,
     PoseModelProvider poseModels,
     CameraSupervisor supervisor,
-    IAlertPublisher publisher,
+    IAlertSink publisher,
     PipelineStatsRegistry registry,
     AuthorisationScheduler authorisations,
     TimeProvider time,
@@ -226,7 +226,7 @@ public sealed class CameraRunner(
         }
     }
 
-    private sealed class PublishingSink(IAlertPublisher publisher) : IPipelineSink
+    private sealed class PublishingSink(IAlertSink publisher) : IPipelineSink
     {
         public void OnFrame(in FrameResult frame)
         {
