@@ -11,6 +11,7 @@ using Vsa.Edge.Agent.DeviceEvents;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
+using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Agent.Reconcile;
@@ -188,9 +189,14 @@ public static class AgentHostingExtensions
             TrustedSigningKeys.Load(sp.GetRequiredService<IOptions<AgentOptions>>().Value, sp.GetService<IOptions<MqttOptions>>()?.Value ?? new MqttOptions()),
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId));
         builder.Services.TryAddSingleton<AuthorisationScheduler>();
-        builder.Services.TryAddSingleton(sp => new CameraRunner(
+        builder.Services.TryAddSingleton(sp => new CameraPipelineFactory(
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
             sp.GetRequiredService<DetectorModel>(),
+            sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.TryAddSingleton(sp => new CameraRunner(
+            sp.GetRequiredService<CameraPipelineFactory>(),
             sp.GetRequiredService<PoseModelProvider>(),
             sp.GetRequiredService<CameraSupervisor>(),
             sp.GetRequiredService<IAlertSink>(),
@@ -201,7 +207,6 @@ public static class AgentHostingExtensions
         {
             Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             Switchboard = sp.GetService<Models.ModelSwitchboard>(),
-            Settings = sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
         });
         builder.Services.TryAddSingleton(AgentReconcile.CreateWorker);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
