@@ -2,16 +2,11 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Annotation;
-using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Rules;
-using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Pipeline;
-using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Commands;
@@ -59,100 +54,21 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
             return ExitUsage;
         }
 
-        CameraConfig? camera = null;
-        if (a.Camera is not null)
+        var (inputs, exit) = await AnalyzeInputs.OpenAsync(a, inference, stderr, time, loggers).ConfigureAwait(false);
+        if (inputs is null)
         {
-            try
-            {
-                camera = CameraConfigLoader.Load(a.Camera);
-            }
-            catch (CameraConfigException ex)
-            {
-                foreach (var error in ex.Errors.DefaultIfEmpty(ex.Message))
-                {
-                    await stderr.WriteLineAsync($"error: invalid camera file '{a.Camera}': {error}").ConfigureAwait(false);
-                }
-
-                return ExitCamera;
-            }
-            catch (IOException ex)
-            {
-                await stderr.WriteLineAsync($"error: camera file '{a.Camera}' cannot be read: {ex.Message}").ConfigureAwait(false);
-                return ExitCamera;
-            }
+            return exit;
         }
 
-        var factory = new OpenCvFrameSourceFactory(time, loggers.CreateLogger<OpenCvFrameSourceFactory>()) { ReplayStart = a.Start };
-        IFrameSource source;
-        try
+        using (inputs)
         {
-            source = factory.Open(a.Source);
-        }
-        catch (FrameSourceException ex)
-        {
-            await stderr.WriteLineAsync($"error: {FrameSourceSpec.Redact(ex.Message)}").ConfigureAwait(false);
-            return ExitSource;
-        }
-
-        using (source)
-        {
-            DetectorModel model;
-            try
-            {
-                model = DetectorModel.Load(inference, loggers.CreateLogger<DetectorModel>());
-            }
-            catch (ModelException ex)
-            {
-                await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                return ExitModel;
-            }
-
-            using (model)
-            {
-                RuleEngine? rules = null;
-                if (camera is not null)
-                {
-                    try
-                    {
-                        rules = new RuleEngine(camera, model.Manifest, a.DeviceId);
-                    }
-                    catch (CameraConfigException ex)
-                    {
-                        // Valid on its own, but naming something the model does not have (a category, a class).
-                        foreach (var error in ex.Errors.DefaultIfEmpty(ex.Message))
-                        {
-                            await stderr.WriteLineAsync($"error: invalid camera file '{a.Camera}': {error}").ConfigureAwait(false);
-                        }
-
-                        return ExitCamera;
-                    }
-                }
-
-                // The pose model is loaded only when an enabled event (person_down) uses it.
-                PoseModel? pose = null;
-                if (rules is not null && (rules.Inputs & RuleInputs.Pose) != 0)
-                {
-                    try
-                    {
-                        pose = PoseModel.Load(new PoseOptions { ModelDirectory = a.PoseModelDirectory }, a.Providers, loggers.CreateLogger<PoseModel>());
-                    }
-                    catch (ModelException ex)
-                    {
-                        await stderr.WriteLineAsync($"error: person_down needs the pose model: {ex.Message}").ConfigureAwait(false);
-                        return ExitModel;
-                    }
-                }
-
-                using (pose)
-                {
-                    return await ReplayAsync(a, camera, rules, source, model, pose, cancellationToken).ConfigureAwait(false);
-                }
-            }
+            return await ReplayAsync(a, inputs, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<int> ReplayAsync(AnalyzeArguments a, CameraConfig? camera, RuleEngine? rules, IFrameSource source, DetectorModel model, PoseModel? pose, CancellationToken ct)
+    private async Task<int> ReplayAsync(AnalyzeArguments a, AnalyzeInputs inputs, CancellationToken ct)
     {
+        var (camera, source, model) = (inputs.Camera, inputs.Source, inputs.Model);
         var cameraId = camera?.CameraId ?? "replay";
         var stats = new PipelineStats(cameraId, time);
         var total = source.FrameCount > 0 ? source.FrameCount : -1;
@@ -174,23 +90,8 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
             return ExitUsage;
         }
 
-        using var analysis = camera is not null
-            ? FrameAnalysis.Create(camera, rules, model.Manifest, pose, annotator: annotator)
-            : new FrameAnalysis(null, null, null, null, null, annotator);
-        var pipeline = new CameraPipeline(
-            cameraId,
-            source,
-            detector,
-            new ByteTracker(new TrackerOptions()),
-            rules,
-            sink,
-            new PipelineOptions { Replay = true, Every = a.Every, ScoreThreshold = model.ScoreThreshold },
-            stats,
-            time,
-            loggers.CreateLogger<CameraPipeline>())
-        {
-            Analysis = analysis,
-        };
+        using var analysis = inputs.Pipelines.BuildAnalysis(camera, inputs.Rules, inputs.Pose, annotator);
+        var pipeline = inputs.Pipelines.Create(cameraId, source, detector, inputs.Rules, sink, inputs.Pipelines.Replay(a.Every), stats, analysis);
 
         var started = time.GetTimestamp();
         var cancelled = false;

@@ -1,12 +1,12 @@
 using System.Text.Json;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Commands;
 
 /// <summary>Where a replay's results go: detections and events JSONL files, the optional broker, progress and counts.</summary>
-internal sealed class AnalyzeSink(DetectionsWriter? detections, TextWriter? events, IAlertPublisher? publisher, ProgressReporter progress) : IPipelineSink
+internal sealed class AnalyzeSink(DetectionsWriter? detections, TextWriter? events, IAlertSink? publisher, ProgressReporter progress) : IPipelineSink
 {
     private readonly Dictionary<(EventType, AlertState), int> _alertCounts = [];
 

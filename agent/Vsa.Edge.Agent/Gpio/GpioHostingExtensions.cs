@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.DeviceEvents;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Platform;
 
 namespace Vsa.Edge.Agent.Gpio;
@@ -14,7 +14,7 @@ public static class GpioHostingExtensions
 {
     /// <summary>
     /// Binds and validates <see cref="GpioOptions"/> (section <c>Gpio</c>, at start), adds <see cref="MaintenanceMode"/>
-    /// and the <see cref="GpioService"/>, and wraps the registered <see cref="IAlertPublisher"/> so alerts are suppressed
+    /// and the <see cref="GpioService"/>, and wraps the registered <see cref="IAlertSink"/> so alerts are suppressed
     /// during maintenance — call it after the publisher is registered (<c>AddMqtt</c>).
     /// </summary>
     public static IHostApplicationBuilder AddGpio(this IHostApplicationBuilder builder)
@@ -44,10 +44,10 @@ public static class GpioHostingExtensions
         return builder;
     }
 
-    // Replaces the IAlertPublisher registration with one that filters through MaintenanceMode and forwards the rest.
+    // Replaces the IAlertSink registration with one that filters through MaintenanceMode and forwards the rest.
     private static void DecorateAlertPublisher(IServiceCollection services)
     {
-        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IAlertPublisher) && !d.IsKeyedService);
+        var existing = services.LastOrDefault(d => d.ServiceType == typeof(IAlertSink) && !d.IsKeyedService);
         if (existing is null || existing.ImplementationType == typeof(MaintenanceAlertFilter))
         {
             return;
@@ -55,13 +55,13 @@ public static class GpioHostingExtensions
 
         services.Remove(existing);
         services.Add(ServiceDescriptor.Describe(
-            typeof(IAlertPublisher),
+            typeof(IAlertSink),
             sp => new MaintenanceAlertFilter(Create(existing, sp), sp.GetRequiredService<MaintenanceMode>()),
             existing.Lifetime));
     }
 
-    private static IAlertPublisher Create(ServiceDescriptor descriptor, IServiceProvider sp) =>
-        (IAlertPublisher)(descriptor.ImplementationInstance
+    private static IAlertSink Create(ServiceDescriptor descriptor, IServiceProvider sp) =>
+        (IAlertSink)(descriptor.ImplementationInstance
             ?? descriptor.ImplementationFactory?.Invoke(sp)
             ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!));
 }

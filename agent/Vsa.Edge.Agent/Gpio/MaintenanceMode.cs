@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.DeviceEvents;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Gpio;
@@ -116,8 +116,8 @@ public sealed class MaintenanceMode(IDeviceEventSink events, ILogger<Maintenance
     }
 }
 
-/// <summary>Wraps the agent's <see cref="IAlertPublisher"/> so alerts are suppressed (counted, not sent) during maintenance.</summary>
-internal sealed class MaintenanceAlertFilter(IAlertPublisher inner, MaintenanceMode maintenance) : IAlertPublisher
+/// <summary>Wraps the agent's <see cref="IAlertSink"/> so alerts are suppressed (counted, not sent) during maintenance.</summary>
+internal sealed class MaintenanceAlertFilter(IAlertSink inner, MaintenanceMode maintenance) : IAlertSink
 {
     public void Enqueue(AlertMessage alert)
     {

@@ -11,8 +11,10 @@ using Vsa.Edge.Agent.DeviceEvents;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;
+using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Agent.Reconcile;
 using Vsa.Edge.Agent.Suspension;
 using Vsa.Edge.Contracts;
 
@@ -127,7 +129,7 @@ public static class AgentHostingExtensions
         services.TryAddSingleton<Models.IModelReportSink>(sp => sp.GetRequiredService<MqttPublisher>());
 
         // The pipelines store alerts in the outbox; the publisher only drains it.
-        services.TryAddSingleton<IAlertPublisher>(sp => sp.GetRequiredService<IAlertOutbox>());
+        services.TryAddSingleton<IAlertSink>(sp => sp.GetRequiredService<IAlertOutbox>());
         services.AddHostedService<MqttPublisherService>();
         return builder;
     }
@@ -187,12 +189,17 @@ public static class AgentHostingExtensions
             TrustedSigningKeys.Load(sp.GetRequiredService<IOptions<AgentOptions>>().Value, sp.GetService<IOptions<MqttOptions>>()?.Value ?? new MqttOptions()),
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId));
         builder.Services.TryAddSingleton<AuthorisationScheduler>();
-        builder.Services.TryAddSingleton(sp => new CameraRunner(
+        builder.Services.TryAddSingleton(sp => new CameraPipelineFactory(
             sp.GetRequiredService<IOptions<AgentOptions>>().Value.DeviceId,
             sp.GetRequiredService<DetectorModel>(),
+            sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.TryAddSingleton(sp => new CameraRunner(
+            sp.GetRequiredService<CameraPipelineFactory>(),
             sp.GetRequiredService<PoseModelProvider>(),
             sp.GetRequiredService<CameraSupervisor>(),
-            sp.GetRequiredService<IAlertPublisher>(),
+            sp.GetRequiredService<IAlertSink>(),
             sp.GetRequiredService<PipelineStatsRegistry>(),
             sp.GetRequiredService<AuthorisationScheduler>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -200,22 +207,8 @@ public static class AgentHostingExtensions
         {
             Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             Switchboard = sp.GetService<Models.ModelSwitchboard>(),
-            Settings = sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
         });
-        builder.Services.TryAddSingleton(sp => new AgentWorker(
-            sp.GetRequiredService<IOptions<AgentOptions>>(),
-            sp.GetRequiredService<DetectorModel>(),
-            sp.GetRequiredService<CameraRunner>(),
-            sp.GetRequiredService<AuthorisationScheduler>(),
-            sp.GetRequiredService<DesiredConfigStore>(),
-            sp.GetRequiredService<DesiredConfigInbox>(),
-            sp.GetRequiredService<DesiredConfigVerifier>(),
-            sp.GetService<IConfigReportSink>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>())
-        {
-            ModelUpdates = sp.GetService<Models.ModelUpdateService>(),
-        });
+        builder.Services.TryAddSingleton(AgentReconcile.CreateWorker);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());
         return builder;
     }

@@ -4,9 +4,8 @@ using Vsa.Edge.Agent.Capture;
 using Vsa.Edge.Agent.Config;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
-using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Inference;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts;
@@ -20,17 +19,17 @@ namespace Vsa.Edge.Agent.Hosting;
 /// (<see cref="AuthorisationScheduler"/>). Started, stopped and updated by one flow at a time (the worker).
 /// </summary>
 public sealed class CameraRunner(
-    string deviceId,
-    DetectorModel model,
+    CameraPipelineFactory pipelines,
     PoseModelProvider poseModels,
     CameraSupervisor supervisor,
-    IAlertPublisher publisher,
+    IAlertSink alerts,
     PipelineStatsRegistry registry,
     AuthorisationScheduler authorisations,
     TimeProvider time,
     ILoggerFactory loggers)
 {
     private readonly ILogger _logger = loggers.CreateLogger<CameraRunner>();
+    private readonly DetectorModel _model = pipelines.Model;
     private readonly ConcurrentDictionary<string, Entry> _cameras = new(StringComparer.Ordinal);
     private int _pipelineStarts;
 
@@ -40,7 +39,7 @@ public sealed class CameraRunner(
     /// <summary>Where pipelines take their detector when model updates run (switched between two frames); null: the fixed model.</summary>
     public Models.ModelSwitchboard? Switchboard { get; init; }
     /// <summary>The bound <c>Analysis</c> settings (tracker, rules, fire, static regions, pipeline); the defaults when none are bound.</summary>
-    public AnalysisSettings Settings { get; init; } = AnalysisSettings.Defaults;
+    public AnalysisSettings Settings => pipelines.Settings;
 
     /// <summary>Pipelines started so far (a supervisor restart or a new camera adds one; a live update does not).</summary>
     public int PipelineStarts => Volatile.Read(ref _pipelineStarts);
@@ -52,7 +51,7 @@ public sealed class CameraRunner(
     public RuleEngine BuildRules(CameraConfig camera)
     {
         ArgumentNullException.ThrowIfNull(camera);
-        return new RuleEngine(camera, model.Manifest, deviceId, Settings.Rules) { Authorisation = authorisations.For(camera.CameraId) };
+        return pipelines.BuildRules(camera, authorisations.For(camera.CameraId));
     }
 
     /// <summary>Starts a camera (its source already resolved) under the supervisor; it runs until stopped or the agent stops.</summary>
@@ -130,28 +129,14 @@ public sealed class CameraRunner(
     private async Task RunPipelineAsync(RunningCamera camera, IFrameSource source, PipelineStats stats, CancellationToken ct)
     {
         // With model updates the switchboard owns the detector and may swap it while the pipeline runs.
-        using var owned = Switchboard is null ? model.CreateDetector() : null;
+        using var owned = Switchboard is null ? _model.CreateDetector() : null;
         var detector = owned ?? Switchboard!.Attach();
         var config = camera.Config;
         var rules = BuildRules(config);
 
         // Privacy masks are blanked on every frame before the detector sees it; pose and fire run only when enabled.
-        using var analysis = FrameAnalysis.Create(config, rules, model.Manifest, poseModels.For(rules), Settings.Fire, staticOptions: Settings.StaticRegions);
-        var pipeline = new CameraPipeline(
-            config.CameraId,
-            source,
-            detector,
-            new ByteTracker(Settings.Tracker),
-            rules,
-            new PublishingSink(publisher),
-            LivePipelineOptions(),
-            stats,
-            time,
-            loggers.CreateLogger<CameraPipeline>())
-        {
-            Analysis = analysis,
-            Suspension = Suspension,
-        };
+        using var analysis = pipelines.BuildAnalysis(config, rules, poseModels.For(rules));
+        var pipeline = pipelines.Create(config.CameraId, source, detector, rules, new PublishingSink(alerts), pipelines.Live(supervisor.MaxFrameAge), stats, analysis, Suspension);
         camera.Attach(pipeline, config, BuildRules);
         Switchboard?.Register(pipeline);
         Interlocked.Increment(ref _pipelineStarts);
@@ -166,19 +151,6 @@ public sealed class CameraRunner(
             Switchboard?.Detach(pipeline);
         }
     }
-
-    // The host owns the mode (live, files paced), the score threshold (Inference:ScoreThreshold or the model's) and the
-    // frame age (Capture:MaxFrameAge); Analysis:Pipeline gives the rest.
-    private PipelineOptions LivePipelineOptions() => new()
-    {
-        Replay = false,
-        PaceFiles = true,
-        ScoreThreshold = model.ScoreThreshold,
-        MaxFrameAge = supervisor.MaxFrameAge,
-        Every = Settings.Pipeline.Every,
-        CandidateScoreThreshold = Settings.Pipeline.CandidateScoreThreshold,
-        FrameQueueCapacity = Settings.Pipeline.FrameQueueCapacity,
-    };
 
     private sealed record Entry(RunningCamera Camera, CancellationTokenSource Stop, Task Task);
 
@@ -226,7 +198,7 @@ public sealed class CameraRunner(
         }
     }
 
-    private sealed class PublishingSink(IAlertPublisher publisher) : IPipelineSink
+    private sealed class PublishingSink(IAlertSink alerts) : IPipelineSink
     {
         public void OnFrame(in FrameResult frame)
         {
@@ -234,6 +206,6 @@ public sealed class CameraRunner(
         }
 
         // One outbox transaction per frame; the outbox serialises the alerts at once (the list is reused by the pipeline).
-        public void OnAlerts(IReadOnlyList<AlertMessage> alerts) => publisher.Enqueue(alerts);
+        public void OnAlerts(IReadOnlyList<AlertMessage> frameAlerts) => alerts.Enqueue(frameAlerts);
     }
 }

@@ -4,16 +4,6 @@ using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Mqtt;
 
-/// <summary>Accepts alerts for publication without waiting for the broker.</summary>
-public interface IAlertPublisher
-{
-    /// <summary>Stores an alert; it is published (QoS 1) as soon as the broker is reachable.</summary>
-    void Enqueue(AlertMessage alert);
-
-    /// <summary>Stores the alerts of one frame together (one transaction); they are published in this order.</summary>
-    void Enqueue(IReadOnlyList<AlertMessage> alerts);
-}
-
 /// <summary>Builds the periodic heartbeat.</summary>
 public interface IHealthSource
 {

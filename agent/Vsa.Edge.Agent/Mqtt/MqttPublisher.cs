@@ -1,49 +1,47 @@
-using System.Net.Sockets;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using MQTTnet;
-using MQTTnet.Exceptions;
+using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.Models;
 using Vsa.Edge.Agent.Outbox;
+using Vsa.Edge.Agent.Provisioning;
+using Vsa.Edge.Agent.Renewal;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Mqtt;
 
 /// <summary>
-/// Drains the alert outbox to the broker (QoS 1, <see cref="Topics.Alerts"/>) in outbox order, removing an alert only
-/// after its PUBACK with a success reason code; publishes heartbeats (<see cref="Topics.Health"/>, with the outbox
-/// figures) and the retained online status (<see cref="Topics.Status"/>) whose last will is the retained offline status.
-/// Connects with an MQTT 5 persistent session (clean start off, session expiry) and reconnects with jittered exponential
-/// backoff. A clean <see cref="StopAsync"/> drains for a bounded time, publishes offline and disconnects (what is left
-/// stays in the outbox for the next start); <see cref="DisposeAsync"/> without it drops the connection so the broker
-/// publishes the last will.
+/// The device's MQTT client, composed of roles on one shared session (<see cref="MqttSession"/>: connect loop, backoff,
+/// persistent session, online status with the offline last will): the <see cref="AlertDrainer"/> (the outbox to
+/// <see cref="Topics.Alerts"/>, QoS 1, removed after PUBACK), heartbeats (<see cref="HeartbeatChannel"/>), the
+/// <see cref="ConfigChannel"/> (desired configuration in, reported configuration out), the <see cref="EventForwarder"/>,
+/// and the <see cref="SuspensionChannel"/>, <see cref="CertificateChannel"/>, <see cref="InstallationChannel"/>,
+/// <see cref="ModelReportChannel"/> and <see cref="ProposalChannel"/>. A clean <see cref="StopAsync"/> drains for a
+/// bounded time, publishes offline and disconnects (what is left stays in the outbox for the next start);
+/// <see cref="DisposeAsync"/> without it drops the connection so the broker publishes the last will.
 /// </summary>
-public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
+public sealed class MqttPublisher : IAlertSink, IConfigReportSink, IModelReportSink, ICertificateRenewalChannel, IAsyncDisposable
 {
     private readonly MqttOptions _options;
-    private readonly string _deviceId;
-    private readonly string _clientId;
     private readonly IAlertOutbox _outbox;
     private readonly bool _ownsOutbox;
     private readonly IHealthSource? _health;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly IMqttClient _client;
-    private DeviceCredentials? _credentials;
-    private readonly ReconnectBackoff _backoff;
+    private readonly MqttSession _session;
+    private readonly AlertDrainer _alerts;
+    private readonly SuspensionChannel _suspension;
+    private readonly ConfigChannel _config;
+    private readonly CertificateChannel _certificates;
+    private readonly InstallationChannel _installations;
+    private readonly ModelReportChannel _models;
     private readonly CancellationTokenSource _stopping = new();
 
     // Cancels the PUBACK waits of alerts already sent. A stop lets them finish (up to the drain time) rather than cutting them
     // off: an alert the broker has but whose acknowledgement was abandoned would stay in the outbox and be sent twice.
     private readonly CancellationTokenSource _inflight = new();
-    private readonly TaskCompletionSource _firstConnection = NewSignal();
-    private TaskCompletionSource _disconnected = NewSignal();
-    private TaskCompletionSource _connected = NewSignal();
-    private Task? _connectionLoop;
-    private Task? _heartbeatLoop;
-    private Task? _eventsLoop;
-    private long _published;
-    private int _connections;
+    private ProposalChannel? _proposals;
+    private readonly List<Task> _loops = [];
 
     public MqttPublisher(MqttOptions options, string deviceId, IAlertOutbox outbox, TimeProvider time, ILogger<MqttPublisher> logger, IHealthSource? health = null, Func<double>? jitter = null)
         : this(options, deviceId, outbox, ownsOutbox: false, time, logger, health, jitter)
@@ -56,26 +54,27 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceId);
         ArgumentNullException.ThrowIfNull(outbox);
         _options = options;
-        _deviceId = deviceId;
-        // Loaded once, so a missing or unreadable key stops the agent at start rather than at every reconnection.
-        _credentials = DeviceCredentials.Load(options);
-        _clientId = options.ClientId ?? (_credentials is null ? $"vsa-agent-{deviceId}" : deviceId);
         _outbox = outbox;
         _ownsOutbox = ownsOutbox;
         _health = health;
-        _time = time;
         _logger = logger;
-        _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, jitter);
-        _client = new MqttClientFactory().CreateMqttClient();
-        _client.DisconnectedAsync += OnDisconnectedAsync;
-        _client.ApplicationMessageReceivedAsync += OnApplicationMessageAsync;
+        _session = new MqttSession(options, deviceId, time, logger, () => outbox.Counts.Depth, jitter);
+        _alerts = new AlertDrainer(_session, outbox, options.MaxInflightAlerts, _inflight.Token);
+        _suspension = new SuspensionChannel(_session);
+        _config = new ConfigChannel(_session);
+        _certificates = new CertificateChannel(_session);
+        _installations = new InstallationChannel(_session);
+        _models = new ModelReportChannel(_session);
+
+        // The order of each connection's steps: the suspension first, so its retained state arrives before the configuration.
+        _session.Channels = [_suspension, _config, _certificates, _installations];
     }
 
     /// <summary>Whether the client is connected now.</summary>
-    public bool IsConnected => _client.IsConnected;
+    public bool IsConnected => _session.IsConnected;
 
     /// <summary>Alerts the broker acknowledged through this publisher.</summary>
-    public long AlertsPublished => Interlocked.Read(ref _published);
+    public long AlertsPublished => _alerts.Published;
 
     /// <summary>Alerts lost since the outbox was created (dropped by its bounds, refused, or not stored).</summary>
     public long AlertsDropped => _outbox.Counts.Dropped;
@@ -87,10 +86,46 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     public IAlertOutbox Outbox => _outbox;
 
     /// <summary>Successful connections so far; the broker kept the session on the later ones when <see cref="SessionPresent"/>.</summary>
-    public int Connections => Volatile.Read(ref _connections);
+    public int Connections => _session.Connections;
 
     /// <summary>Whether the broker still held this client's session at the last connection (MQTT 5 persistent session).</summary>
-    public bool SessionPresent { get; private set; }
+    public bool SessionPresent => _session.SessionPresent;
+
+    /// <summary>
+    /// Where received suspension states go (<c>Suspension.SuspensionHandler.Inbox</c>); when set, subscribed (QoS 1) at every
+    /// connection, before the desired configuration. Null: no subscription.
+    /// </summary>
+    public ChannelWriter<byte[]>? Suspensions { get => _suspension.Inbox; init => _suspension.Inbox = value; }
+
+    /// <summary>
+    /// Where received desired configurations go; when set, subscribed (QoS 1) to the device's own
+    /// <see cref="Topics.ConfigDesired"/> at every connection (the broker then sends the retained copy). Null: no subscription.
+    /// </summary>
+    public DesiredConfigInbox? DesiredConfigs { get => _config.Inbox; init => _config.Inbox = value; }
+
+    /// <summary>
+    /// Where received certificate answers go (<see cref="CertificateAnswerInbox.Writer"/>); when set, subscribed (QoS 1) to
+    /// the device's own <see cref="Topics.CertificateIssued"/> at every connection. Null: no subscription.
+    /// </summary>
+    public ChannelWriter<byte[]>? CertificateAnswers { get => _certificates.Answers; init => _certificates.Answers = value; }
+
+    /// <summary>Where the self-test keeps the reports it could not deliver; null sends none.</summary>
+    public PendingInstallationReports? PendingInstallations { get => _installations.Pending; init => _installations.Pending = value; }
+
+    /// <summary>
+    /// Device events to publish (QoS 1, <see cref="Topics.Events"/>), read one at a time while connected; an event whose
+    /// publication failed is sent again after the reconnection. Null: none (<c>analyze</c>).
+    /// </summary>
+    public ChannelReader<DeviceEvent>? DeviceEvents { get; init; }
+
+    /// <summary>The installer's proposals to send; null: none are sent.</summary>
+    public Proposals.ProposalFolder? Proposals { get; init; }
+
+    /// <summary>Proposals the fleet acknowledged through this publisher.</summary>
+    public long ProposalsSent => _proposals?.Sent ?? 0;
+
+    /// <inheritdoc />
+    public DeviceCredentials? Credentials => _session.Credentials;
 
     /// <summary>
     /// A publisher that owns a durable outbox in <paramref name="dataDirectory"/> (for <c>analyze --publish</c>); disposing
@@ -109,22 +144,49 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     /// <inheritdoc />
     public void Enqueue(IReadOnlyList<AlertMessage> alerts) => _outbox.Enqueue(alerts);
 
+    /// <inheritdoc />
+    public void Report(ReportedConfigMessage report) => _config.Report(report);
+
+    /// <inheritdoc />
+    void IModelReportSink.Report(ModelReportedMessage report) => _models.Report(report);
+
+    /// <inheritdoc />
+    public Task<bool> PublishCertificateRequestAsync(CertificateRequestMessage request, CancellationToken cancellationToken) =>
+        _certificates.PublishRequestAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SwitchCredentialsAsync(DeviceCredentials next, CancellationToken cancellationToken) => _session.SwitchCredentialsAsync(next, cancellationToken);
+
     /// <summary>Starts connecting and publishing in the background; returns at once.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _connectionLoop ??= Task.Run(() => ConnectionLoopAsync(_stopping.Token), cancellationToken);
-        _heartbeatLoop ??= Task.Run(() => HeartbeatLoopAsync(_stopping.Token), cancellationToken);
-        _reportLoop ??= Task.Run(() => ReportLoopAsync(_stopping.Token), cancellationToken);
-        _modelReportLoop ??= Task.Run(() => ModelReportLoopAsync(_stopping.Token), cancellationToken);
-        if (DeviceEvents is { } events)
+        if (_loops.Count > 0)
         {
-            _eventsLoop ??= Task.Run(() => DeviceEventsLoopAsync(events, _stopping.Token), cancellationToken);
+            return Task.CompletedTask;
         }
 
-        if (Proposals is { } proposals)
+        var ct = _stopping.Token;
+        _loops.Add(Task.Run(() => _session.ConnectionLoopAsync(_alerts.DrainWhileConnectedAsync, ct), cancellationToken));
+        if (_health is not null)
         {
-            _proposalLoop ??= Task.Run(() => ProposalLoopAsync(proposals, _stopping.Token), cancellationToken);
+            var heartbeats = new HeartbeatChannel(_session, _health, _outbox, _options.HeartbeatInterval);
+            _loops.Add(Task.Run(() => heartbeats.RunAsync(ct), cancellationToken));
         }
+
+        _loops.Add(Task.Run(() => _config.ReportLoopAsync(ct), cancellationToken));
+        _loops.Add(Task.Run(() => _models.ReportLoopAsync(ct), cancellationToken));
+        if (DeviceEvents is { } events)
+        {
+            var forwarder = new EventForwarder(_session, events);
+            _loops.Add(Task.Run(() => forwarder.RunAsync(ct), cancellationToken));
+        }
+
+        if (Proposals is { } folder)
+        {
+            _proposals = new ProposalChannel(_session, folder, _options.ProposalScanInterval);
+            _loops.Add(Task.Run(() => _proposals.RunAsync(ct), cancellationToken));
+        }
+
         return Task.CompletedTask;
     }
 
@@ -133,7 +195,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     {
         try
         {
-            await _firstConnection.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            await _session.FirstConnection.WaitAsync(timeout, _session.Time, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)
@@ -150,7 +212,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         drain.CancelAfter(_options.StopDrainTimeout);
         _inflight.CancelAfter(_options.StopDrainTimeout);
         await StopLoopsAsync().ConfigureAwait(false);
-        if (!_client.IsConnected)
+        if (!_session.IsConnected)
         {
             ReportUndelivered();
             return;
@@ -160,23 +222,23 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         {
             try
             {
-                await PublishWaitingAsync(drain.Token, drain.Token).ConfigureAwait(false);
+                await _alerts.PublishWaitingAsync(drain.Token, drain.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when ((ex is OperationCanceledException || IsConnectionFailure(ex)) && drain.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ex is OperationCanceledException || MqttSession.IsConnectionFailure(ex)) && drain.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // MQTTnet reports a cancelled PUBACK wait as a communication timeout.
                 // Drain time is up: the rest stays in the outbox for the next start.
             }
 
             ReportUndelivered();
-            await PublishStatusAsync(DeviceState.Offline, cancellationToken).ConfigureAwait(false);
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), cancellationToken).ConfigureAwait(false);
+            await _session.PublishStatusAsync(DeviceState.Offline, cancellationToken).ConfigureAwait(false);
+            await _session.DisconnectAsync(cancellationToken).ConfigureAwait(false);
             MqttLog.CleanStop(_logger);
         }
-        catch (Exception ex) when (IsConnectionFailure(ex))
+        catch (Exception ex) when (MqttSession.IsConnectionFailure(ex))
         {
             // The broker went away while stopping; it publishes the last will (offline) itself.
-            MqttLog.PublishFailed(_logger, Topics.Status(_deviceId), ex.Message);
+            MqttLog.PublishFailed(_logger, Topics.Status(_session.DeviceId), ex.Message);
         }
     }
 
@@ -190,10 +252,7 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
         }
 
         await StopLoopsAsync().ConfigureAwait(false);
-        _client.DisconnectedAsync -= OnDisconnectedAsync;
-        _client.ApplicationMessageReceivedAsync -= OnApplicationMessageAsync;
-        _client.Dispose();
-        Volatile.Read(ref _credentials)?.Dispose();
+        _session.Dispose();
         _stopping.Dispose();
         _inflight.Dispose();
         if (_ownsOutbox && _outbox is IDisposable disposable)
@@ -206,129 +265,22 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
     {
         if (!_stopping.IsCancellationRequested)
         {
+            _session.Stopping();
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        foreach (var loop in new[] { _connectionLoop, _heartbeatLoop, _eventsLoop, _reportLoop, _modelReportLoop, _proposalLoop })
+        foreach (var loop in _loops)
         {
-            if (loop is null)
-            {
-                continue;
-            }
-
             try
             {
                 await loop.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or SqliteException || IsConnectionFailure(ex))
+            catch (Exception ex) when (ex is OperationCanceledException or SqliteException || MqttSession.IsConnectionFailure(ex))
             {
                 // Expected: the loops end by cancellation, which MQTTnet reports for a pending PUBACK as a timeout.
             }
         }
     }
-
-    private async Task ConnectionLoopAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            if (!_client.IsConnected && !await TryConnectAsync(ct).ConfigureAwait(false))
-            {
-                continue;
-            }
-
-            try
-            {
-                await PublishWaitingAsync(ct, _inflight.Token).ConfigureAwait(false);
-
-                // Sleep until an alert is stored or the connection drops (then reconnect at once).
-                await Task.WhenAny(_outbox.WaitAsync(c => c.Depth > 0, ct), _disconnected.Task).WaitAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when ((IsConnectionFailure(ex) || ex is SqliteException or OperationCanceledException) && !ct.IsCancellationRequested)
-            {
-                MqttLog.PublishFailed(_logger, Topics.Alerts(_deviceId), ex.Message);
-                if (_client.IsConnected)
-                {
-                    // Still connected, so the broker refused (or the disk failed): wait before the same alert again.
-                    await Task.Delay(_backoff.Next(), _time, ct).ConfigureAwait(false);
-                }
-            }
-        }
-    }
-
-    private async Task<bool> TryConnectAsync(CancellationToken ct)
-    {
-        try
-        {
-            var connectedAt = _time.GetUtcNow();
-            var credentials = Volatile.Read(ref _credentials);
-            var options = MqttMessages.ConnectOptions(_options, _clientId, _deviceId, connectedAt, credentials);
-            _disconnected = NewSignal();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(_options.ConnectTimeout);
-            var result = await _client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
-            {
-                throw new MqttCommunicationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
-            }
-
-            SessionPresent = result.IsSessionPresent;
-            await PublishStatusAsync(DeviceState.Online, ct).ConfigureAwait(false);
-
-            // At every connection: the session may be new (expired, broker restarted), and the retained desired
-            // configuration it brings back is a no-op when already applied.
-            await SubscribeSuspensionAsync(ct).ConfigureAwait(false);
-            await SubscribeDesiredAsync(ct).ConfigureAwait(false);
-            await SubscribeCertificatesAsync(ct).ConfigureAwait(false);
-            await PublishPendingInstallationsAsync(ct).ConfigureAwait(false);
-            _backoff.Reset();
-            Interlocked.Increment(ref _connections);
-            _firstConnection.TrySetResult();
-            _connected.TrySetResult();
-            ConnectedWith(credentials);
-            MqttLog.Connected(_logger, _options.Host, _options.Port, _clientId, result.IsSessionPresent, _outbox.Counts.Depth);
-            return true;
-        }
-        catch (Exception ex) when ((IsConnectionFailure(ex) || ex is OperationCanceledException) && !ct.IsCancellationRequested)
-        {
-            var delay = _backoff.Next();
-            MqttLog.ConnectFailed(_logger, _options.Host, _options.Port, _backoff.Attempt, ex.Message, delay);
-            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
-            return false;
-        }
-    }
-
-    private async Task HeartbeatLoopAsync(CancellationToken ct)
-    {
-        if (_health is null)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval, _time);
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-        {
-            if (!_client.IsConnected)
-            {
-                continue;
-            }
-
-            try
-            {
-                var health = _health.Build(_time.GetUtcNow());
-                health = health with { Outbox = health.Outbox ?? PublishOutcomes.OutboxHealthOf(_outbox, _time.GetUtcNow()) };
-                var message = MqttMessages.Health(_deviceId, health);
-                await _client.PublishAsync(message, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsConnectionFailure(ex) && !ct.IsCancellationRequested)
-            {
-                // A missed heartbeat is not retried: the next one supersedes it.
-                MqttLog.PublishFailed(_logger, Topics.Health(_deviceId), ex.Message);
-            }
-        }
-    }
-
-    private Task<MqttClientPublishResult> PublishStatusAsync(DeviceState state, CancellationToken ct) =>
-        _client.PublishAsync(MqttMessages.Status(_deviceId, state, _time.GetUtcNow()), ct);
 
     private void ReportUndelivered()
     {
@@ -338,25 +290,4 @@ public sealed partial class MqttPublisher : IAlertPublisher, IAsyncDisposable
             MqttLog.UndeliveredAtStop(_logger, left, _outbox.Location);
         }
     }
-
-    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
-    {
-        if (e.ClientWasConnected && !_stopping.IsCancellationRequested && !SwitchingCredentials)
-        {
-            MqttLog.Disconnected(_logger, e.Exception?.Message ?? e.Reason.ToString());
-        }
-
-        if (_connected.Task.IsCompleted)
-        {
-            _connected = NewSignal();
-        }
-
-        _disconnected.TrySetResult();
-        return Task.CompletedTask;
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static bool IsConnectionFailure(Exception ex) =>
-        ex is MqttCommunicationException or SocketException or IOException or TimeoutException or InvalidOperationException;
 }

@@ -1,15 +1,14 @@
-using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Outbox;
 
 /// <summary>
-/// Alerts waiting for the broker, oldest first. <see cref="IAlertPublisher.Enqueue(IReadOnlyList{AlertMessage})"/>
+/// Alerts waiting for the broker, oldest first. <see cref="IAlertSink.Enqueue(IReadOnlyList{AlertMessage})"/>
 /// returns once the alerts are stored; a publisher <see cref="Peek"/>s, publishes, then <see cref="Remove"/>s what the
 /// broker acknowledged, so an alert leaves the outbox only after its PUBACK. The stored bytes are sent as they are:
 /// a replay after a restart carries the original message id and alert id, and the fleet deduplicates on them.
 /// </summary>
-public interface IAlertOutbox : IAlertPublisher
+public interface IAlertOutbox : IAlertSink
 {
     /// <summary>Where the alerts are kept (a file path, for messages).</summary>
     string Location { get; }

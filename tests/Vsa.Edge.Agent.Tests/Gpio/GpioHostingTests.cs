@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Gpio;
-using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Tests.Gpio;
@@ -16,11 +16,11 @@ public sealed class GpioHostingTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Configuration["Agent:DeviceId"] = "pole-12";
         builder.Configuration["Gpio:LedPin"] = "6";
-        builder.Services.AddSingleton<IAlertPublisher>(new ListPublisher(sent));
+        builder.Services.AddSingleton<IAlertSink>(new ListPublisher(sent));
 
         builder.AddGpio();
         using var host = builder.Build();
-        var publisher = host.Services.GetRequiredService<IAlertPublisher>();
+        var publisher = host.Services.GetRequiredService<IAlertSink>();
         var maintenance = host.Services.GetRequiredService<MaintenanceMode>();
         publisher.Enqueue(Alert("a1"));
         maintenance.Set(true, "test");
@@ -49,7 +49,7 @@ public sealed class GpioHostingTests
         AlertMessage.SchemaId, AlertMessage.CurrentVersion, Guid.NewGuid().ToString(), alertId, 0, "pole-12", "cam-1", EventType.Intrusion, AlertState.Start,
         DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, null, 0.8, null, [], new ModelRef("nanodet-coco", "1"));
 
-    private sealed class ListPublisher(List<AlertMessage> sent) : IAlertPublisher
+    private sealed class ListPublisher(List<AlertMessage> sent) : IAlertSink
     {
         public void Enqueue(AlertMessage alert) => sent.Add(alert);
 

@@ -234,7 +234,7 @@ public sealed class GpioServiceTests : IDisposable
         EventType.Intrusion, state, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, state == AlertState.End ? DateTimeOffset.UnixEpoch : null,
         "zone-1", 0.8, null, [], new ModelRef("nanodet-coco", "1"));
 
-    private sealed class ListPublisher(List<AlertMessage> sent) : Agent.Mqtt.IAlertPublisher
+    private sealed class ListPublisher(List<AlertMessage> sent) : Agent.Outbox.IAlertSink
     {
         public void Enqueue(AlertMessage alert) => sent.Add(alert);
 

@@ -7,38 +7,37 @@ using Vsa.Edge.Contracts;
 namespace Vsa.Edge.Agent.Mqtt;
 
 /// <summary>The model report out (retained, QoS 1, on <see cref="Topics.ModelReported"/>): the latest wins, sent again after every reconnection.</summary>
-public sealed partial class MqttPublisher : IModelReportSink
+internal sealed class ModelReportChannel(MqttSession session) : IModelReportSink
 {
     private ModelReportedMessage? _modelReport;
-    private TaskCompletionSource _modelReportChanged = NewSignal();
-    private Task? _modelReportLoop;
+    private TaskCompletionSource _modelReportChanged = MqttSession.NewSignal();
 
     /// <inheritdoc />
-    void IModelReportSink.Report(ModelReportedMessage report)
+    public void Report(ModelReportedMessage report)
     {
         ArgumentNullException.ThrowIfNull(report);
         Volatile.Write(ref _modelReport, report);
-        Interlocked.Exchange(ref _modelReportChanged, NewSignal()).TrySetResult();
+        Interlocked.Exchange(ref _modelReportChanged, MqttSession.NewSignal()).TrySetResult();
     }
 
-    private async Task ModelReportLoopAsync(CancellationToken ct)
+    public async Task ReportLoopAsync(CancellationToken ct)
     {
         ModelReportedMessage? sent = null;
         var sentOnConnection = -1;
         while (!ct.IsCancellationRequested)
         {
             var changed = Volatile.Read(ref _modelReportChanged);
-            await _connected.Task.WaitAsync(ct).ConfigureAwait(false);
-            var disconnected = _disconnected;
+            await session.Connected.WaitAsync(ct).ConfigureAwait(false);
+            var disconnected = session.Disconnected;
             var report = Volatile.Read(ref _modelReport);
-            var connection = Connections;
+            var connection = session.Connections;
             if (report is not null && (!ReferenceEquals(report, sent) || connection != sentOnConnection))
             {
                 try
                 {
-                    await _client.PublishAsync(
+                    await session.Client.PublishAsync(
                         new MqttApplicationMessageBuilder()
-                            .WithTopic(Topics.ModelReported(_deviceId))
+                            .WithTopic(Topics.ModelReported(session.DeviceId))
                             .WithPayload(JsonSerializer.SerializeToUtf8Bytes(report, ContractsJsonContext.Default.ModelReportedMessage))
                             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                             .WithRetainFlag(true)
@@ -47,15 +46,15 @@ public sealed partial class MqttPublisher : IModelReportSink
                         ct).ConfigureAwait(false);
                     (sent, sentOnConnection) = (report, connection);
                 }
-                catch (Exception ex) when (IsConnectionFailure(ex) && !ct.IsCancellationRequested)
+                catch (Exception ex) when (MqttSession.IsConnectionFailure(ex) && !ct.IsCancellationRequested)
                 {
-                    MqttLog.PublishFailed(_logger, Topics.ModelReported(_deviceId), ex.Message);
-                    await disconnected.Task.WaitAsync(ct).ConfigureAwait(false);
+                    MqttLog.PublishFailed(session.Logger, Topics.ModelReported(session.DeviceId), ex.Message);
+                    await disconnected.WaitAsync(ct).ConfigureAwait(false);
                     continue;
                 }
             }
 
-            await Task.WhenAny(changed.Task, disconnected.Task).WaitAsync(ct).ConfigureAwait(false);
+            await Task.WhenAny(changed.Task, disconnected).WaitAsync(ct).ConfigureAwait(false);
         }
     }
 }

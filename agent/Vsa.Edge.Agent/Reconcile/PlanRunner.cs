@@ -1,0 +1,62 @@
+using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Agent.Core.Reconcile;
+using Vsa.Edge.Agent.Hosting;
+
+namespace Vsa.Edge.Agent.Reconcile;
+
+/// <summary>
+/// Runs plans without a restart: the authorisation gate (<see cref="AuthorisationScheduler"/>), the camera changes
+/// (<see cref="CameraRunner"/>: stop, restart on a new source, start, update in place), a suspension state
+/// (<see cref="Suspension.AgentSuspension"/>) and the model part (<see cref="Models.ModelUpdateService"/>, which downloads,
+/// validates and switches on its own loop: this returns at once).
+/// </summary>
+public sealed class PlanRunner(CameraRunner cameras, AuthorisationScheduler authorisations) : IPlanRunner
+{
+    /// <summary>Where the model part of a plan goes; null: no model updates on this device.</summary>
+    public Models.ModelUpdateService? ModelUpdates { get; init; }
+
+    /// <summary>Where a suspension state of a plan goes; null: suspension states are not part of plans here.</summary>
+    public Suspension.AgentSuspension? Suspension { get; init; }
+
+    /// <inheritdoc />
+    public CurrentState Current => new(cameras.Running, Suspension?.Version ?? 0);
+
+    /// <inheritdoc />
+    public async Task RunAsync(ReconcilePlan plan, CancellationToken agentStopping)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        authorisations.Enforce(plan.Gate);
+        foreach (var change in plan.Cameras)
+        {
+            switch (change.Kind)
+            {
+                case CameraChangeKind.Stop:
+                    await cameras.StopAsync(change.CameraId).ConfigureAwait(false);
+                    break;
+                case CameraChangeKind.Restart:
+                    await cameras.StopAsync(change.CameraId).ConfigureAwait(false);
+                    cameras.Start(change.Next!, agentStopping);
+                    break;
+                case CameraChangeKind.Start:
+                    cameras.Start(change.Next!, agentStopping);
+                    break;
+                case CameraChangeKind.Update:
+                    cameras.Update(change.Next!);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (plan.Suspension is { } suspension)
+        {
+            Suspension?.Apply(suspension);
+        }
+
+        if (plan.Models is { } models)
+        {
+            ModelUpdates?.Desire(models.Models, models.SigningKeys);
+        }
+    }
+}
