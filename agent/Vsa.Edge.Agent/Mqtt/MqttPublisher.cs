@@ -7,7 +7,6 @@ using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Provisioning;
 using Vsa.Edge.Agent.Renewal;
 using Vsa.Edge.Contracts;
-using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Mqtt;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Resilience;
 
 namespace Vsa.Edge.Agent.Mqtt;
 
