@@ -4,6 +4,12 @@ using Vsa.Edge.LoadGen;
 // vsa-fleet-loadgen: loopback only, bounded counts and time. See README.md beside this file.
 var arguments = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a, p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty, StringComparer.Ordinal);
+if (args is ["model-devices", ..])
+{
+    // Simulated devices answering rollouts (ModelDevices.cs): a separate mode, not a measurement.
+    return await ModelDevices.RunAsync(arguments, Console.In, Console.Out);
+}
+
 int Int(string name, int fallback, int max) =>
     Math.Clamp(arguments.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback, 1, max);
 
