@@ -113,12 +113,15 @@ public sealed class RolloutEndToEndTests(ITestOutputHelper output) : IDisposable
             RunModelToolAsync("variant", "--model", TestAssets.NanoDetDirectory, "--out", v3Model, "--version", "3.0.0", "--scramble-weights"));
         var v2 = Path.Combine(_work, "v2.vsamodel");
         var v3 = Path.Combine(_work, "v3.vsamodel");
+        var v4 = Path.Combine(_work, "v4.vsamodel");
         string[] frames = ["--clip", TestAssets.DemoClip, "--frames", "2", "--frame-step", "300"];
         await Task.WhenAll(
             RunModelToolAsync(["pack", "--model", v2Model, "--version", "2.0.0", "--out", v2, .. frames]),
-            RunModelToolAsync(["pack", "--model", v3Model, "--version", "3.0.0", "--out", v3, "--expect-from", TestAssets.NanoDetDirectory, .. frames]));
-        await Task.WhenAll(RunModelToolAsync("sign", "--package", v2, "--key", key), RunModelToolAsync("sign", "--package", v3, "--key", key));
-        return (v2, v3);
+            RunModelToolAsync(["pack", "--model", v3Model, "--version", "3.0.0", "--out", v3, "--expect-from", TestAssets.NanoDetDirectory, .. frames]),
+            RunModelToolAsync(["pack", "--model", TestAssets.NanoDetDirectory, "--version", "4.0.0", "--out", v4, .. frames]));
+        await Task.WhenAll(
+            RunModelToolAsync("sign", "--package", v2, "--key", key), RunModelToolAsync("sign", "--package", v3, "--key", key), RunModelToolAsync("sign", "--package", v4, "--key", key));
+        return (v2, v3, v4);
     }
 
     private static async Task RunModelToolAsync(params string[] arguments)

@@ -23,7 +23,9 @@ public sealed partial class ModelUpdateService
         await switchboard.SwitchAsync(model, 0, ct, watch: false).ConfigureAwait(false);
         _activeSha = desired.Sha256;
         Step(desired, ModelUpdateState.Active, null, null);
-        PreviousLog.BackToPrevious(logger, desired.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, desired.Version, time.GetElapsedTime(started).TotalMilliseconds);
+        var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
+        var from = state.ActiveVersion ?? DesiredModel.FactoryVersion;
+        PreviousLog.BackToPrevious(logger, desired.Id, from, desired.Version, milliseconds);
     }
 }
 
