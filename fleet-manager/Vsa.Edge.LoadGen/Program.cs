@@ -4,6 +4,12 @@ using Vsa.Edge.LoadGen;
 // vsa-fleet-loadgen: loopback only, bounded counts and time. See README.md beside this file.
 var arguments = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a, p => p.i + 1 < args.Length ? args[p.i + 1] : string.Empty, StringComparer.Ordinal);
+if (args is ["model-devices", ..])
+{
+    // Simulated devices answering rollouts (ModelDevices.cs): a separate mode, not a measurement.
+    return await ModelDevices.RunAsync(arguments, Console.In, Console.Out);
+}
+
 // --held N: the held-devices scenario alone (HeldDevicesCommand), on Mosquitto and on the embedded broker.
 if (arguments.ContainsKey("--held"))
 {

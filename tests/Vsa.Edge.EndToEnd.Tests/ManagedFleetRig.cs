@@ -24,6 +24,12 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     private const string Admin = "e2e-admin";
     private const string Password = "e2e-admin-correct-horse";
 
+    /// <summary>The administrator the rig signs in as (for tools that sign in themselves: the CLI, the load generator).</summary>
+    public const string AdminName = Admin;
+
+    /// <summary>Its password.</summary>
+    public const string AdminPassword = Password;
+
     private readonly string _work;
     private readonly ITestOutputHelper _output;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -35,6 +41,8 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
 
     private readonly string[] _cameraIds;
     private string? _agentConfig;
+    private IReadOnlyList<string> _fleetArguments = [];
+    private Action<JsonObject>? _agentSettings;
 
     private ManagedFleetRig(string work, ITestOutputHelper output, string[] cameraIds) => (_work, _output, _cameraIds) = (work, output, cameraIds);
 
@@ -68,9 +76,13 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
     /// <param name="work">The test's temporary folder.</param>
     /// <param name="output">The test's output.</param>
     /// <param name="cameraIds">The cameras the authorisation covers (default: <see cref="CameraId"/>).</param>
-    public static async Task<ManagedFleetRig> StartAsync(string work, ITestOutputHelper output, params string[] cameraIds)
+    public static Task<ManagedFleetRig> StartAsync(string work, ITestOutputHelper output, params string[] cameraIds) =>
+        StartAsync(work, output, [], null, cameraIds);
+
+    /// <summary>As above, the fleet started with <paramref name="fleetArguments"/> too and the agent's settings edited by <paramref name="agentSettings"/>.</summary>
+    public static async Task<ManagedFleetRig> StartAsync(string work, ITestOutputHelper output, IReadOnlyList<string> fleetArguments, Action<JsonObject>? agentSettings, params string[] cameraIds)
     {
-        var rig = new ManagedFleetRig(work, output, cameraIds);
+        var rig = new ManagedFleetRig(work, output, cameraIds) { _fleetArguments = fleetArguments, _agentSettings = agentSettings };
         try
         {
             await rig.StartFleetAsync();
@@ -232,7 +244,7 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
             "vsa-fleet",
             ["--contentRoot", Path.Combine(TestAssets.RepositoryRoot, "fleet-manager", "Vsa.Edge.FleetManager"),
              "--urls", baseUri.ToString(), "--Fleet:Broker:TlsPort", _tlsPort.ToString(CultureInfo.InvariantCulture),
-             "--Fleet:Storage:DataDirectory", data, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)]);
+             "--Fleet:Storage:DataDirectory", data, "--Fleet:Models:DeliveryPort", MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture), .. _fleetArguments]);
         _http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
 
         // As the console's page does: a change made with the session cookie must name the fleet's own origin.
@@ -285,7 +297,9 @@ internal sealed class ManagedFleetRig : IAsyncDisposable
             },
         };
         var path = Path.Combine(_work, "agent.json");
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
+        var settings = JsonSerializer.SerializeToNode(config)!.AsObject();
+        _agentSettings?.Invoke(settings);
+        await File.WriteAllTextAsync(path, settings.ToJsonString());
         _agentConfig = path;
         _agent = ChildProcess.StartBuiltTool("vsa-agent", ["run", "--config", path]);
 

@@ -109,9 +109,13 @@ public static partial class EnrolCommand
         {
             try
             {
-                modelKeysPem = Models.ModelSigningKeyStore.ToPem([.. modelKeys.Select(k => k?.GetValue<string>() ?? string.Empty)]);
+                // The fleet sends each key as {keyId, algorithm, publicKeyPem} (as its desired-state keys); a bare base64
+                // SubjectPublicKeyInfo is taken too.
+                modelKeysPem = Models.ModelSigningKeyStore.ToPem([.. modelKeys.SelectMany(k => k is JsonObject view
+                    ? SigningKeys.ReadPublicKeys(view["publicKeyPem"]?.GetValue<string>() ?? string.Empty).Select(Convert.ToBase64String)
+                    : [k?.GetValue<string>() ?? string.Empty])]);
             }
-            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or System.Security.Cryptography.CryptographicException)
             {
                 await stderr.WriteLineAsync($"error: {ex.Message}; nothing was stored.").ConfigureAwait(false);
                 return AnalyzeCommand.ExitFailure;

@@ -34,7 +34,7 @@ public sealed record ModelUpdateSetup(string DeviceId, string AgentVersion, Infe
 /// reported (<see cref="IModelReportSink"/>). A version that failed or was rolled back is not tried again: the fleet sends
 /// a newer one.
 /// </summary>
-public sealed class ModelUpdateService(
+public sealed partial class ModelUpdateService(
     ModelUpdateSetup setup,
     ModelSlotStore store,
     ModelSwitchboard switchboard,
@@ -151,6 +151,12 @@ public sealed class ModelUpdateService(
         if (state.ActiveVersion == desired.Version && state.ActiveId == desired.Id)
         {
             return; // Already runs (a retained desired state delivered again).
+        }
+
+        if (IsKeptPrevious(desired, state))
+        {
+            await BackToPreviousAsync(desired, state, ct).ConfigureAwait(false);
+            return;
         }
 
         if (state.Last is { } last && last.Version == desired.Version && last.State is ModelUpdateStates.Failed or ModelUpdateStates.RolledBack)

@@ -27,19 +27,20 @@ public static class FleetCommandLine
         vsa-fleet report aipd|bilan --authorisation <reference> [--format html|csv] [--out <file>] [--db …] [--provider …]
         vsa-fleet bench reports --db <new sqlite file> [--alerts <count, default 100000>]: time the AIPD and the bilan
         vsa-fleet models upload <package.vsamodel> | models list [--db …] [--provider …] [--Fleet:Models:SigningKeys:0 <pem file>]
+        vsa-fleet rollouts list|show|start|pause|resume|promote|abort … --fleet <url> --name <admin> --password-stdin (over the API)
         Any --Fleet:Section:Key value pair is passed to the configuration.
         """;
 
     private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role", "--authorisation", "--format", "--out", "--alerts"];
 
     /// <summary>Whether <paramref name="args"/> asks for a sub-command rather than the service.</summary>
-    public static bool IsCommand(string[] args) => args is ["audit" or "accounts" or "report" or "bench" or "models", ..];
+    public static bool IsCommand(string[] args) => args is ["audit" or "accounts" or "report" or "bench" or "models" or "rollouts", ..];
 
     /// <summary>Runs the sub-command and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         // "models upload" takes a file: it parses its own arguments.
-        if (!TryParse(args is ["models", ..] ? [] : args.AsSpan(2), out var flags, out var configuration, out var problem))
+        if (!TryParse(args is ["models" or "rollouts", ..] ? [] : args.AsSpan(2), out var flags, out var configuration, out var problem))
         {
             await error.WriteLineAsync($"{problem}{Environment.NewLine}{Usage}");
             return 2;
@@ -55,6 +56,7 @@ public static class FleetCommandLine
                 ("accounts", "create") => await AccountCommands.CreateAsync(null, flags, configuration, input, output, error, cancellationToken),
                 ("bench", "reports") => await ReportBench.RunAsync(flags, configuration, output, error, cancellationToken),
                 ("models", _) => await ModelCommands.RunAsync(args, output, error, cancellationToken),
+                ("rollouts", _) => await RolloutCommands.RunAsync(args, input, output, error, null, cancellationToken),
                 ("report", "aipd" or "bilan") => await Reports.ReportCommands.RunAsync(args[1], flags, configuration, output, error, cancellationToken),
                 _ => await UsageAsync(error, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
             };

@@ -20,6 +20,11 @@ namespace Vsa.Edge.FleetManager.Rollouts;
 /// <param name="MaxFpsDrop">Largest accepted fall of the frame rate under the previous model's, as a fraction (0.2 = −20 %).</param>
 /// <param name="MaxRestarts">Most restarts (offline/online flaps) of a device since its update before it counts as a crash loop.</param>
 /// <param name="StageTimeoutMinutes">How long a stage may take to pass before the rollout pauses.</param>
+/// <param name="Canary">
+/// The canary devices, named by the administrator (devices the fleet's staff can watch, and whose reports it trusts: a
+/// device's health is what the device says, red-team note L5); they must be in the target. Instead of
+/// <paramref name="CanaryDevices"/> and <paramref name="CanaryPercent"/>, which take the first devices by id.
+/// </param>
 public sealed record RolloutRequest(
     string? Package,
     string? Kind = null,
@@ -33,7 +38,8 @@ public sealed record RolloutRequest(
     double? MaxP95Increase = null,
     double? MaxFpsDrop = null,
     int? MaxRestarts = null,
-    double? StageTimeoutMinutes = null);
+    double? StageTimeoutMinutes = null,
+    IReadOnlyList<string>? Canary = null);
 
 /// <summary><c>POST /api/rollouts/{id}/resume|pause|promote|abort</c>: why (kept in the audit log).</summary>
 /// <param name="Reason">Free text, at most 500 characters.</param>

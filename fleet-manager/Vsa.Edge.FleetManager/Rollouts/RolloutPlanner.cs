@@ -13,9 +13,10 @@ namespace Vsa.Edge.FleetManager.Rollouts;
 /// <param name="CanaryPercent">Canary size in percent, when given as a share.</param>
 /// <param name="Waves">Cumulative wave shares.</param>
 /// <param name="Gates">The gates.</param>
+/// <param name="Canary">The canary devices the administrator named, null when the canary is the first devices by id.</param>
 public sealed record ValidRollout(
     string Package, string Kind, IReadOnlyList<string>? Devices, string? Site, bool All,
-    int? CanaryDevices, double? CanaryPercent, IReadOnlyList<double> Waves, RolloutGates Gates)
+    int? CanaryDevices, double? CanaryPercent, IReadOnlyList<double> Waves, RolloutGates Gates, IReadOnlyList<string>? Canary = null)
 {
     /// <summary>The target as stored: <c>devices:a,b</c>, <c>site:NAME</c> or <c>all</c>.</summary>
     public string Target => All ? "all" : Site is not null ? $"site:{Site}" : $"devices:{string.Join(',', Devices!)}";
@@ -76,9 +77,14 @@ public static partial class RolloutPlanner
             errors["site"] = ["site must be 1 to 100 printable characters."];
         }
 
-        if (request.CanaryDevices is not null && request.CanaryPercent is not null)
+        if ((request.CanaryDevices is not null ? 1 : 0) + (request.CanaryPercent is not null ? 1 : 0) + (request.Canary is not null ? 1 : 0) > 1)
         {
-            errors["canary"] = ["Give the canary as canaryDevices or canaryPercent, not both."];
+            errors["canary"] = ["Give the canary as canary (device ids), canaryDevices or canaryPercent: one of them."];
+        }
+        else if (request.Canary is { } named && (named.Count is 0 or > 1000 || named.Any(d => string.IsNullOrWhiteSpace(d) || d.Length > 128 || d.Any(char.IsControl))
+            || named.Distinct(StringComparer.Ordinal).Count() != named.Count))
+        {
+            errors["canary"] = ["canary must list 1 to 1000 distinct device ids of 1 to 128 printable characters."];
         }
         else if (request.CanaryDevices is { } count && count is < 1 or > 1000)
         {
@@ -110,7 +116,8 @@ public static partial class RolloutPlanner
         }
 
         valid = new(request.Package!, kind, request.Devices, request.Site, request.All == true,
-            request.CanaryPercent is null ? request.CanaryDevices ?? defaults.CanaryDevices : null, request.CanaryPercent, waves, gates);
+            request.CanaryPercent is null && request.Canary is null ? request.CanaryDevices ?? defaults.CanaryDevices : null, request.CanaryPercent, waves, gates,
+            request.Canary);
         return true;
     }
 
@@ -136,15 +143,19 @@ public static partial class RolloutPlanner
 
     /// <summary>
     /// Splits <paramref name="devices"/> (ordered by id) into the canary and the waves: each wave adds the devices that bring
-    /// the cumulative count to its share of the target (rounded up); a wave that would add none is left out.
+    /// the cumulative count to its share of the target (rounded up); a wave that would add none is left out. Canary devices
+    /// named in <see cref="ValidRollout.Canary"/> come first (the service checked that the target holds them).
     /// </summary>
     public static (IReadOnlyList<RolloutStage> Stages, IReadOnlyList<(string DeviceId, int Stage)> Devices) Split(IReadOnlyList<string> devices, ValidRollout rollout)
     {
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(rollout);
-        var ordered = devices.Order(StringComparer.Ordinal).ToArray();
+        var inTarget = devices.ToHashSet(StringComparer.Ordinal);
+        var named = rollout.Canary?.Where(inTarget.Contains).Order(StringComparer.Ordinal).ToArray() ?? [];
+        var ordered = named.Concat(devices.Except(named, StringComparer.Ordinal).Order(StringComparer.Ordinal)).ToArray();
         var total = ordered.Length;
-        var canary = rollout.CanaryPercent is { } percent ? Math.Max(1, (int)Math.Ceiling(total * percent / 100)) : rollout.CanaryDevices ?? 1;
+        var canary = named.Length > 0 ? named.Length
+            : rollout.CanaryPercent is { } percent ? Math.Max(1, (int)Math.Ceiling(total * percent / 100)) : rollout.CanaryDevices ?? 1;
         canary = Math.Min(canary, total);
 
         var stages = new List<RolloutStage> { new("canary", Math.Round(100.0 * canary / total, 1), canary) };

@@ -80,6 +80,11 @@ public sealed class RolloutService(FleetDatabase database, RolloutStore store, R
             return new(RolloutOutcome.Refused, null, [$"The target {rollout.Target} names no device."]);
         }
 
+        if (rollout.Canary?.Except(targets, StringComparer.Ordinal).ToArray() is { Length: > 0 } outside)
+        {
+            return new(RolloutOutcome.Refused, null, [.. outside.Select(d => $"{d}: named as canary but not in the target {rollout.Target}.")]);
+        }
+
         var refusals = new List<string>();
         foreach (var deviceId in targets)
         {

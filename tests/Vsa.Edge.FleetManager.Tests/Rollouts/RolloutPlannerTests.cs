@@ -22,4 +22,32 @@ public sealed class RolloutPlannerTests
         Assert.Equal("d000", assigned[0].DeviceId);
         Assert.Equal(assigned.OrderBy(a => a.Stage).ThenBy(a => a.DeviceId, StringComparer.Ordinal), assigned);
     }
+
+    [Fact]
+    public void Split_CanaryNamedByTheAdministrator_ComesFirstWhateverItsId()
+    {
+        var options = new RolloutOptions();
+        Assert.True(RolloutPlanner.TryValidate(new RolloutRequest(new string('a', 64), All: true, Canary: ["d007", "d003"], Waves: [50, 100]), options, out var valid, out _));
+        var ids = Enumerable.Range(0, 10).Select(i => $"d{i:000}").ToArray();
+
+        var (stages, assigned) = RolloutPlanner.Split(ids, valid);
+
+        Assert.Equal([2, 3, 5], stages.Select(s => s.Devices));
+        Assert.Equal(["d003", "d007"], assigned.Where(a => a.Stage == 0).Select(a => a.DeviceId));
+        Assert.Equal(["d000", "d001", "d002"], assigned.Where(a => a.Stage == 1).Select(a => a.DeviceId));
+        Assert.Null(valid.CanaryDevices);
+    }
+
+    [Theory]
+    [InlineData(new[] { "d001" }, 2, null, "canary")]
+    [InlineData(new string[0], null, null, "canary")]
+    [InlineData(new[] { "d001", "d001" }, null, null, "canary")]
+    [InlineData(new[] { "d001" }, null, 10.0, "canary")]
+    public void TryValidate_NamedCanaryWithACountTwiceOrEmpty_Refused(string[] canary, int? count, double? percent, string field)
+    {
+        var ok = RolloutPlanner.TryValidate(new RolloutRequest(new string('a', 64), All: true, Canary: canary, CanaryDevices: count, CanaryPercent: percent), new RolloutOptions(), out _, out var errors);
+
+        Assert.False(ok);
+        Assert.Equal([field], errors.Keys);
+    }
 }
