@@ -200,6 +200,7 @@ public static class AgentHostingExtensions
         {
             Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             Switchboard = sp.GetService<Models.ModelSwitchboard>(),
+            PoseSwitchboard = sp.GetService<Models.PoseModelUpdates>()?.Switchboard,
             Settings = sp.GetService<AnalysisSettings>() ?? AnalysisSettings.Defaults,
         });
         builder.Services.TryAddSingleton(sp => new AgentWorker(

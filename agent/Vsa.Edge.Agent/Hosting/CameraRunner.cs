@@ -39,6 +39,10 @@ public sealed class CameraRunner(
 
     /// <summary>Where pipelines take their detector when model updates run (switched between two frames); null: the fixed model.</summary>
     public Models.ModelSwitchboard? Switchboard { get; init; }
+
+    /// <summary>Where pose passes take their pose model when pose models are updated (switched between two frames); null: the fixed model.</summary>
+    public Models.PoseSwitchboard? PoseSwitchboard { get; init; }
+
     /// <summary>The bound <c>Analysis</c> settings (tracker, rules, fire, static regions, pipeline); the defaults when none are bound.</summary>
     public AnalysisSettings Settings { get; init; } = AnalysisSettings.Defaults;
 
@@ -154,6 +158,7 @@ public sealed class CameraRunner(
         };
         camera.Attach(pipeline, config, BuildRules);
         Switchboard?.Register(pipeline);
+        PoseSwitchboard?.Register(analysis);
         Interlocked.Increment(ref _pipelineStarts);
         PipelineLog.Started(_logger, config.CameraId, "live", Settings.Pipeline.Every);
         try
@@ -164,6 +169,7 @@ public sealed class CameraRunner(
         {
             camera.Detach();
             Switchboard?.Detach(pipeline);
+            PoseSwitchboard?.Detach(analysis);
         }
     }
 

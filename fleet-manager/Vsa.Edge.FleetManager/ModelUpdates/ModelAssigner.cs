@@ -96,13 +96,29 @@ public sealed partial class ModelAssigner(
             return Refuse($"model package {package.Id} {package.Version} expired at {package.ExpiresAt:O}: devices would refuse it; sign it again");
         }
 
-        if (ModelCategoryCheck.Missing(package.Kind, package.Id, package.Version, package.Categories, message.Cameras) is { } missing)
+        var missing = package.Kind == ModelPackageMetadata.PoseKind
+            ? PoseMissing(package, message.Cameras)
+            : ModelCategoryCheck.Missing(package.Kind, package.Id, package.Version, package.Categories, message.Cameras);
+        if (missing is not null)
         {
             return Refuse($"device '{deviceId}': {missing}");
         }
 
         return (new ModelAssignment(true, null, null),
             new DesiredModel(package.Kind, package.Id, package.Version, package.Sha256, package.Size, urls.For(package.Sha256), rolloutId));
+    }
+
+    // A pose package's keypoints and events are in its signed metadata (the table keeps categories only).
+    private string? PoseMissing(ModelPackageView package, IReadOnlyList<System.Text.Json.JsonElement> cameras)
+    {
+        try
+        {
+            return PoseModelCheck.Missing(PoseModelCheck.ReadMetadata(packages.PathOf(package.Sha256), keys), cameras);
+        }
+        catch (Exception ex) when (ex is ModelPackageException or IOException)
+        {
+            return $"pose model {package.Id} {package.Version}: its stored metadata cannot be read ({ex.Message})";
+        }
     }
 
     [LoggerMessage(EventId = 12310, Level = LogLevel.Information, Message = "Model {ModelId} {Version} assigned to {DeviceId} (desired version {DesiredVersion}, rollout {RolloutId})")]
