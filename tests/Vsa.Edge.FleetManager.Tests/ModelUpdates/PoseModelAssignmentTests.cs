@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.ModelUpdates;
@@ -26,7 +27,7 @@ public sealed class PoseModelAssignmentTests(ModelPackageSamples packages) : ICl
     ];
 
     [Fact]
-    public async Task Assign_PosePackageLackingKeypointsPersonDownUses_RefusedBeforeAnythingIsSent()
+    public async Task Assign_PosePackageLackingKeypointsPersonDownUses_RefusedBeforeAnythingIsSentThenAssignedAndBackToFactory()
     {
         await using var fleet = await FleetApp.StartAsync(packages.Settings(), waitForSubscription: false);
         using var admin = await fleet.ClientAsync(Role.Admin);
@@ -40,6 +41,8 @@ public sealed class PoseModelAssignmentTests(ModelPackageSamples packages) : ICl
         var before = await GetConfigAsync(admin, "pole-12");
         var assigned = await admin.PutAsJsonAsync("/api/devices/pole-12/model", new ModelAssignmentRequest(full.Sha256), ModelJsonContext.Default.ModelAssignmentRequest);
         var view = (await admin.GetFromJsonAsync("/api/devices/pole-12/models", ModelJsonContext.Default.DeviceModelsView))!;
+        var back = await admin.PutAsJsonAsync("/api/devices/pole-12/model", new ModelAssignmentRequest(null, Factory: true, Kind: "pose"), ModelJsonContext.Default.ModelAssignmentRequest);
+        var afterBack = (await admin.GetFromJsonAsync("/api/devices/pole-12/models", ModelJsonContext.Default.DeviceModelsView))!;
 
         Assert.Equal(
             "device 'pole-12': pose model movenet-lightning 2.0.0 lacks what an event in use needs: event 'person_down' on camera 'cam-1' needs keypoints "
@@ -51,6 +54,8 @@ public sealed class PoseModelAssignmentTests(ModelPackageSamples packages) : ICl
         var desired = Assert.Single(view.Desired);
         Assert.Equal(("pose", "movenet-lightning", "4.0.0", full.Sha256), (desired.Kind, desired.Id, desired.Version, desired.Sha256));
         Assert.Equal(2L, view.DesiredVersion);
+        Assert.True(back.IsSuccessStatusCode, await back.Content.ReadAsStringAsync());
+        Assert.Equal(("pose", "movenet-lightning", DesiredModel.FactoryVersion, 3L), (afterBack.Desired.Single().Kind, afterBack.Desired.Single().Id, afterBack.Desired.Single().Version, afterBack.DesiredVersion));
     }
 
     [Fact]
