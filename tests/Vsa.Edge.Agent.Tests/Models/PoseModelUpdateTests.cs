@@ -35,12 +35,13 @@ public sealed class PoseModelUpdateTests(PosePackagesFixture packages, ITestOutp
         using var model = result.Pose;
         Assert.NotNull(model);
         Assert.Null(result.Model);
-        Assert.InRange(result.Validation!.Expected, 2, 6);
+        Assert.InRange(result.Validation!.Expected, 1, 3);
         Assert.Equal(result.Validation.Expected, result.Validation.Matched);
         output.WriteLine($"pose validation: {result.Validation.Matched}/{result.Validation.Expected} crops, {result.Validation.MillisecondsPerFrame:0.0} ms/crop on CPU, session {result.Validation.LoadTime.TotalMilliseconds:0} ms");
         var state = store.Read();
         Assert.Equal(("a", "movenet-lightning", "2.0.0", ModelSlotState.Factory, true), (state.Active, state.ActiveId, state.ActiveVersion, state.Previous, state.Soaking));
-        Assert.Equal(store.SlotDirectory("a"), Path.GetDirectoryName(model!.Package.OnnxPath));
+        Assert.Equal("movenet-lightning", model!.Package.Manifest.Id);
+        Assert.Equal(model.Package.Manifest.Sha256, ModelPackage.Load(store.SlotDirectory("a")).Manifest.Sha256);
     }
 
     [Fact]

@@ -5,8 +5,8 @@ using Vsa.Edge.Testing;
 namespace Vsa.Edge.Agent.Tests.Models;
 
 /// <summary>
-/// Real signed pose packages of the converted MoveNet lightning, made once per test class with the model tool (2 validation
-/// frames of the demo clip, the person crops NanoDet finds there): v2 (as converted) and v3 (weights scrambled after its
+/// Real signed pose packages of the converted MoveNet lightning, made once per test class with the model tool (1 validation
+/// frame of the demo clip, the person crops NanoDet finds there): v2 (as converted) and v3 (weights scrambled after its
 /// validation keypoints were computed: same shapes, loads and runs, must fail validation).
 /// </summary>
 public sealed class PosePackagesFixture : IDisposable
@@ -54,7 +54,7 @@ public sealed class PosePackagesFixture : IDisposable
         var signed = Path.Combine(Root, $"pose-{version}.vsamodel");
         using (var output = File.Create(unsigned))
         {
-            PackageBuilder.Pack(new PackRequest(model, TestAssets.DemoClip, version, Frames: 2, FrameStep: 300, ExpectFrom: expectFrom, Detector: TestAssets.NanoDetDirectory), output, TimeProvider.System);
+            PackageBuilder.Pack(new PackRequest(model, TestAssets.DemoClip, version, Frames: 1, ExpectFrom: expectFrom, Detector: TestAssets.NanoDetDirectory), output, TimeProvider.System);
         }
 
         using var input = File.OpenRead(unsigned);
