@@ -107,7 +107,7 @@ public static class ModelCommand
         }
 
         var v = result.Validation!;
-        await output.WriteLineAsync($"active {result.Version}: validation {v.Matched}/{v.Expected} {(result.Pose is null ? "detections" : "person crops")}, {v.Extra} extra, {v.MillisecondsPerFrame:0.0} ms/frame, session {v.LoadTime.TotalMilliseconds:0} ms");
+        await output.WriteLineAsync($"active {result.Version}: validation {v.Matched}/{v.Expected} {(result.Pose is null ? "detections" : "person crops")}, {v.Extra} extra, {v.MillisecondsPerFrame:0.0} ms/{(result.Pose is null ? "frame" : "crop")}, session {v.LoadTime.TotalMilliseconds:0} ms");
         return 0;
     }
 }
