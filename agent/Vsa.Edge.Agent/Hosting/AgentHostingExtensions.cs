@@ -207,6 +207,7 @@ public static class AgentHostingExtensions
         {
             Suspension = sp.GetService<SuspensionHandler>()?.Suspension,
             Switchboard = sp.GetService<Models.ModelSwitchboard>(),
+            PoseSwitchboard = sp.GetService<Models.PoseModelUpdates>()?.Switchboard,
         });
         builder.Services.TryAddSingleton(AgentReconcile.CreateWorker);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentWorker>());

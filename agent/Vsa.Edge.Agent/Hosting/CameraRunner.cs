@@ -38,6 +38,10 @@ public sealed class CameraRunner(
 
     /// <summary>Where pipelines take their detector when model updates run (switched between two frames); null: the fixed model.</summary>
     public Models.ModelSwitchboard? Switchboard { get; init; }
+
+    /// <summary>Where pose passes take their pose model when pose models are updated (switched between two frames); null: the fixed model.</summary>
+    public Models.PoseSwitchboard? PoseSwitchboard { get; init; }
+
     /// <summary>The bound <c>Analysis</c> settings (tracker, rules, fire, static regions, pipeline); the defaults when none are bound.</summary>
     public AnalysisSettings Settings => pipelines.Settings;
 
@@ -139,6 +143,7 @@ public sealed class CameraRunner(
         var pipeline = pipelines.Create(config.CameraId, source, detector, rules, new PublishingSink(alerts), pipelines.Live(supervisor.MaxFrameAge), stats, analysis, Suspension);
         camera.Attach(pipeline, config, BuildRules);
         Switchboard?.Register(pipeline);
+        PoseSwitchboard?.Register(analysis);
         Interlocked.Increment(ref _pipelineStarts);
         PipelineLog.Started(_logger, config.CameraId, "live", Settings.Pipeline.Every);
         try
@@ -149,6 +154,7 @@ public sealed class CameraRunner(
         {
             camera.Detach();
             Switchboard?.Detach(pipeline);
+            PoseSwitchboard?.Detach(analysis);
         }
     }
 

@@ -14,7 +14,8 @@ public static class ModelCommand
     public const string Usage =
         "usage: vsa-agent model install --package <file> --trust <model-keys.pem> [--data-dir <dir>] [--model-dir <factory model>] [--pause-at <step>]\n"
         + "       vsa-agent model status   [--data-dir <dir>] [--model-dir <factory model>]\n"
-        + "       vsa-agent model rollback [--data-dir <dir>] [--model-dir <factory model>] [--reason <text>]";
+        + "       vsa-agent model rollback [--data-dir <dir>] [--model-dir <factory model>] [--reason <text>]\n"
+        + "       each with [--kind pose]: the pose model's slots ({data}/models/pose; factory model Pose:ModelDirectory)";
 
     /// <summary>The agent's version as packages compare it (the informational version without its suffix).</summary>
     public static string AgentVersion
@@ -44,9 +45,11 @@ public static class ModelCommand
             return 2;
         }
 
+        var pose = options.GetValueOrDefault("kind") == Contracts.ModelPackages.ModelPackageMetadata.PoseKind;
+        var models = Path.Combine(options.GetValueOrDefault("data-dir") ?? AgentPaths.DefaultDataDirectory, "models");
         var store = new ModelSlotStore(
-            Path.Combine(options.GetValueOrDefault("data-dir") ?? AgentPaths.DefaultDataDirectory, "models"),
-            options.GetValueOrDefault("model-dir") ?? AgentPaths.DefaultModelDirectory);
+            pose ? Path.Combine(models, "pose") : models,
+            options.GetValueOrDefault("model-dir") ?? (pose ? Pose.PoseOptions.DefaultModelDirectory : AgentPaths.DefaultModelDirectory));
         switch (args[0])
         {
             case "install" when options.ContainsKey("package") && options.ContainsKey("trust"):
@@ -83,6 +86,7 @@ public static class ModelCommand
         var pauseAt = options.GetValueOrDefault("pause-at");
         var installer = new ModelInstaller(store, keys, new InferenceOptions { ExecutionProviders = ["CPU"] }, TimeProvider.System, NullLogger.Instance, AgentVersion)
         {
+            Kind = options.GetValueOrDefault("kind") ?? Contracts.ModelPackages.ModelPackageMetadata.DetectorKind,
             Step = step =>
             {
                 output.WriteLine($"step {step}");
@@ -95,7 +99,7 @@ public static class ModelCommand
             },
         };
         var result = installer.Install(options["package"]);
-        result.Model?.Dispose();
+        result.Loaded?.Dispose();
         if (!result.Activated)
         {
             await error.WriteLineAsync($"refused: {result.Reason}");
@@ -103,7 +107,7 @@ public static class ModelCommand
         }
 
         var v = result.Validation!;
-        await output.WriteLineAsync($"active {result.Version}: validation {v.Matched}/{v.Expected} detections, {v.Extra} extra, {v.MillisecondsPerFrame:0.0} ms/frame, session {v.LoadTime.TotalMilliseconds:0} ms");
+        await output.WriteLineAsync($"active {result.Version}: validation {v.Matched}/{v.Expected} {(result.Pose is null ? "detections" : "person crops")}, {v.Extra} extra, {v.MillisecondsPerFrame:0.0} ms/{(result.Pose is null ? "frame" : "crop")}, session {v.LoadTime.TotalMilliseconds:0} ms");
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.Contracts.Signing;
 
@@ -10,8 +11,13 @@ namespace Vsa.Edge.Agent.Models;
 /// <param name="Version">The package version (null when the metadata could not be read).</param>
 /// <param name="Reason">Why it was refused or failed (<c>reason-wire-name: details</c>); null when activated.</param>
 /// <param name="Validation">The validation report, when validation ran.</param>
-/// <param name="Model">The loaded, validated model (caller owns it) when activated.</param>
-public sealed record InstallResult(bool Activated, string? Version, string? Reason, ValidationReport? Validation, DetectorModel? Model);
+/// <param name="Model">The loaded, validated detector (caller owns it) when a detector was activated.</param>
+/// <param name="Pose">The loaded, validated pose model (caller owns it) when a pose model was activated.</param>
+public sealed record InstallResult(bool Activated, string? Version, string? Reason, ValidationReport? Validation, DetectorModel? Model, PoseModel? Pose = null)
+{
+    /// <summary>The loaded model of either kind, null when none was activated.</summary>
+    public IDisposable? Loaded => (IDisposable?)Model ?? Pose;
+}
 
 /// <summary>
 /// Installs a downloaded package into the candidate slot: verify (signature, expiry, no downgrade, every hash) while
@@ -21,6 +27,15 @@ public sealed record InstallResult(bool Activated, string? Version, string? Reas
 /// </summary>
 public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier keys, InferenceOptions inference, TimeProvider time, ILogger logger, string agentVersion)
 {
+    /// <summary>
+    /// Which model the slots hold: <c>detector</c> (default) or <c>pose</c>. A package of another kind is refused, and the
+    /// kind picks the validation (<see cref="ModelValidator"/>, <see cref="PoseValidator"/>).
+    /// </summary>
+    public string Kind { get; init; } = ModelPackageMetadata.DetectorKind;
+
+    /// <summary>The configured pose options (threads, crop padding) a pose candidate is validated with; defaults when null.</summary>
+    public PoseOptions? Pose { get; init; }
+
     /// <summary>Called with <see cref="ModelUpdateStates.Verifying"/>, <see cref="ModelUpdateStates.Validating"/> and <c>switching</c>.</summary>
     public Action<string>? Step { get; init; }
 
@@ -53,12 +68,31 @@ public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier k
         }
 
         var m = verified.Metadata;
+        if (m.Kind != Kind)
+        {
+            var reason = $"{ModelPackageRefusal.Malformed.WireName()}: {m.Id} {m.Version} is a {m.Kind} model, it cannot replace the {Kind} model";
+            Discard(staging);
+            store.RecordFailure(m.Version, reason, time.GetUtcNow());
+            return new InstallResult(false, m.Version, reason, null, null);
+        }
+
         Step?.Invoke(ModelUpdateStates.Validating);
 
         // Validated where it was unpacked: the slot it replaces (maybe the rollback target) is untouched until it passed.
-        var (report, model) = ModelValidator.Validate(staging, m.Validation, inference, logger);
+        DetectorModel? model = null;
+        PoseModel? pose = null;
+        ValidationReport report;
+        if (Kind == ModelPackageMetadata.PoseKind)
+        {
+            (report, pose) = PoseValidator.Validate(staging, m.Validation, Pose ?? new PoseOptions(), inference, logger);
+        }
+        else
+        {
+            (report, model) = ModelValidator.Validate(staging, m.Validation, inference, logger);
+        }
+
         ModelUpdateLog.Validated(logger, m.Id, m.Version, report.Passed, report.Matched, report.Expected, report.MillisecondsPerFrame, report.LoadTime.TotalMilliseconds, report.Reason ?? "");
-        if (model is null)
+        if (model is null && pose is null)
         {
             var reason = $"{ModelPackageRefusal.ValidationFailed.WireName()}: {report.Reason}";
             Discard(staging);
@@ -69,7 +103,7 @@ public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier k
         Step?.Invoke("switching");
         store.Seal(slot);
         store.Activate(slot, m.Id, m.Version, time.GetUtcNow());
-        return new InstallResult(true, m.Version, null, report, model);
+        return new InstallResult(true, m.Version, null, report, model, pose);
     }
 
     // A refused candidate leaves nothing behind (a power cut here is cleaned by the next PrepareCandidateSlot).

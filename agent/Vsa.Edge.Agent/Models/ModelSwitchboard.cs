@@ -1,45 +1,32 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.ModelPackages;
 
 namespace Vsa.Edge.Agent.Models;
 
 /// <summary>
 /// Holds the running detector model and the camera pipelines that use it; switches them all to a new model between two
-/// frames, watches the new model through its soak and rolls back to the previous one (still loaded, so offline and at
-/// once) when it fails. The previous model is released only when the soak passes.
+/// frames (<see cref="CameraPipeline.ReplaceDetector"/>), watches the new model through its soak and rolls back to the
+/// previous one (still loaded, so offline and at once) when it fails (<see cref="ModelSwitch{TModel}"/>). The previous
+/// model is released only when the soak passes.
 /// </summary>
-public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store, SoakOptions soak, TimeProvider time, ILogger logger) : IDisposable
+public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store, SoakOptions soak, TimeProvider time, ILogger logger)
+    : ModelSwitch<DetectorModel>(() => initial, store, soak, time, logger)
 {
-    private readonly Lock _gate = new();
     private readonly List<CameraPipeline> _pipelines = [];
     private readonly List<OnnxDetector> _detectors = [];
-    private DetectorModel _current = initial;
-    private DetectorModel? _previous;
-    private SoakWatch? _watch;
 
-    /// <summary>The model the pipelines run (or are switching to).</summary>
-    public DetectorModel Current
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _current;
-            }
-        }
-    }
-
-    /// <summary>True while a switched model is watched.</summary>
-    public bool Soaking => Volatile.Read(ref _watch) is not null;
+    /// <inheritdoc />
+    public override string Kind => ModelPackageMetadata.DetectorKind;
 
     /// <summary>Adds a pipeline: it gets the current model's detector (the switchboard owns the detector).</summary>
     public OnnxDetector Attach(CameraPipeline? pipeline = null)
     {
-        lock (_gate)
+        lock (Gate)
         {
-            var detector = _current.CreateDetector();
+            var detector = Current.CreateDetector();
             _detectors.Add(detector);
             if (pipeline is not null)
             {
@@ -53,7 +40,7 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
     /// <summary>Registers a pipeline built with a detector from <see cref="Attach"/>.</summary>
     public void Register(CameraPipeline pipeline)
     {
-        lock (_gate)
+        lock (Gate)
         {
             _pipelines.Add(pipeline);
         }
@@ -62,116 +49,43 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
     /// <summary>Removes a pipeline that ended.</summary>
     public void Detach(CameraPipeline pipeline)
     {
-        lock (_gate)
+        lock (Gate)
         {
             _pipelines.Remove(pipeline);
         }
     }
 
-    /// <summary>
-    /// Switches every pipeline to <paramref name="next"/> (which it then owns) and starts the soak with
-    /// <paramref name="baselineFps"/> (the previous model's rate; 0: no frame-rate gate), unless <paramref name="watch"/> is false. Returns each pipeline's first frame on the new model.
-    /// </summary>
-    public async Task<IReadOnlyList<long>> SwitchAsync(DetectorModel next, double baselineFps, CancellationToken cancellationToken, bool watch = true)
+    /// <inheritdoc />
+    public override IDisposable Load(string directory, InferenceOptions inference, ILogger logger) =>
+        DetectorModel.Load(ModelValidator.For(inference, directory), logger);
+
+    /// <inheritdoc />
+    protected override ModelManifest ManifestOf(DetectorModel model) => model.Manifest;
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
-        ArgumentNullException.ThrowIfNull(next);
-        lock (_gate)
+        if (disposing)
         {
-            _previous?.Dispose();
-            _previous = _current;
-            _current = next;
-
-            // Unwatched (back to the factory model, asked by the fleet): nothing to roll back to by itself.
-            _watch = watch ? new SoakWatch(soak, baselineFps, time.GetUtcNow()) : null;
-        }
-
-        var frames = await SwapAllAsync(next, cancellationToken).ConfigureAwait(false);
-        foreach (var frame in frames)
-        {
-            ModelUpdateLog.Switched(logger, next.Manifest.Id, next.Manifest.Version, "all", frame);
-        }
-
-        return frames;
-    }
-
-    /// <summary>
-    /// Feeds the soak one observation; on failure rolls back (slot state first, then the pipelines) and returns the
-    /// reason; on success keeps the model and releases the previous one.
-    /// </summary>
-    public async Task<(SoakVerdict Verdict, string? Reason, TimeSpan RollbackTime)> ObserveAsync(double fps, int inferenceErrors, CancellationToken cancellationToken)
-    {
-        var watch = Volatile.Read(ref _watch);
-        if (watch is null)
-        {
-            return (SoakVerdict.Passed, null, TimeSpan.Zero);
-        }
-
-        var verdict = watch.Observe(fps, inferenceErrors, time.GetUtcNow());
-        if (verdict == SoakVerdict.Passed)
-        {
-            store.Confirm();
-            lock (_gate)
+            lock (Gate)
             {
-                _watch = null;
+                foreach (var d in _detectors)
+                {
+                    d.Dispose();
+                }
+
+                _detectors.Clear();
             }
-
-            ModelUpdateLog.Confirmed(logger, _current.Manifest.Version);
-            return (verdict, null, TimeSpan.Zero);
         }
 
-        if (verdict == SoakVerdict.Failed)
-        {
-            var elapsed = await RollBackAsync(watch.Reason!, cancellationToken).ConfigureAwait(false);
-            return (verdict, watch.Reason, elapsed);
-        }
-
-        return (verdict, null, TimeSpan.Zero);
-    }
-
-    /// <summary>Rolls back to the previous model now (soak failure, or an admin's abort); returns how long it took.</summary>
-    public async Task<TimeSpan> RollBackAsync(string reason, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        DetectorModel previous;
-        string version;
-        lock (_gate)
-        {
-            if (_previous is null)
-            {
-                return TimeSpan.Zero;
-            }
-
-            (previous, version) = (_previous, _current.Manifest.Version);
-            _current = previous;
-            _previous = null;
-            _watch = null;
-        }
-
-        store.RollBack(reason, time.GetUtcNow());
-        await SwapAllAsync(previous, cancellationToken).ConfigureAwait(false);
-        ModelUpdateLog.RolledBack(logger, version, reason);
-        return Stopwatch.GetElapsedTime(started);
+        base.Dispose(disposing);
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            foreach (var d in _detectors)
-            {
-                d.Dispose();
-            }
-
-            _detectors.Clear();
-            _previous?.Dispose();
-        }
-    }
-
-    private async Task<IReadOnlyList<long>> SwapAllAsync(DetectorModel model, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<long>> SwapAllAsync(DetectorModel model, CancellationToken cancellationToken)
     {
         List<Task<long>> swaps;
-        lock (_gate)
+        lock (Gate)
         {
             swaps = [];
             foreach (var pipeline in _pipelines)

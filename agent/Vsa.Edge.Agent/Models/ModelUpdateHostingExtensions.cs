@@ -61,7 +61,8 @@ public static class ModelUpdateHostingExtensions
                 sp.GetRequiredService<IOptions<SoakOptions>>().Value,
                 Path.Combine(models, "downloads"),
                 sp.GetRequiredService<PipelineStatsRegistry>(),
-                () => sp.GetRequiredService<CameraRunner>().PipelineStarts);
+                () => sp.GetRequiredService<CameraRunner>().PipelineStarts,
+                sp.GetRequiredService<ModelSlotReports>());
             return new ModelUpdateService(
                 setup,
                 sp.GetRequiredService<ModelSlotStore>(),
@@ -70,9 +71,13 @@ public static class ModelUpdateHostingExtensions
                 downloader,
                 sp.GetService<IModelReportSink>(),
                 time,
-                sp.GetRequiredService<ILogger<ModelUpdateService>>());
+                sp.GetRequiredService<ILogger<ModelUpdateService>>())
+            {
+                Next = sp.GetRequiredService<PoseModelUpdates>().Service,
+            };
         });
         services.AddHostedService(sp => sp.GetRequiredService<ModelUpdateService>());
+        PoseModelUpdates.Register(services); // pose models follow the same path (docs/models.md, "Pose models")
         return builder;
     }
 

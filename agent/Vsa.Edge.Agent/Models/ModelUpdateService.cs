@@ -7,13 +7,6 @@ using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Models;
 
-/// <summary>Publishes the device's model report (retained, QoS 1, on <see cref="Topics.ModelReported"/>).</summary>
-public interface IModelReportSink
-{
-    /// <summary>Publishes <paramref name="report"/> as soon as the broker is reachable, superseding any report not yet sent.</summary>
-    void Report(ModelReportedMessage report);
-}
-
 /// <summary>What the running agent's model updates need besides the slots and the switchboard.</summary>
 /// <param name="DeviceId">This device.</param>
 /// <param name="AgentVersion">This agent's version (packages name the least they need).</param>
@@ -22,7 +15,10 @@ public interface IModelReportSink
 /// <param name="DownloadFolder">Where packages are fetched (<c>.part</c> files resume there after a restart).</param>
 /// <param name="Stats">The running pipelines' figures (the soak's frame rate, frames lost at the switch).</param>
 /// <param name="PipelineFailures">Pipeline starts so far: a restart during the soak is an inference fault.</param>
-public sealed record ModelUpdateSetup(string DeviceId, string AgentVersion, InferenceOptions Inference, SoakOptions Soak, string DownloadFolder, PipelineStatsRegistry Stats, Func<int> PipelineFailures);
+/// <param name="Reports">The device's report of every kind, shared by the services of each kind; null: this kind alone.</param>
+/// <param name="Pose">The configured pose options a pose candidate is validated with.</param>
+public sealed record ModelUpdateSetup(string DeviceId, string AgentVersion, InferenceOptions Inference, SoakOptions Soak, string DownloadFolder, PipelineStatsRegistry Stats, Func<int> PipelineFailures,
+    ModelSlotReports? Reports = null, Pose.PoseOptions? Pose = null);
 
 /// <summary>
 /// Model updates in the running agent (docs/models.md, "On the device"). A verified desired state hands its
@@ -37,7 +33,7 @@ public sealed record ModelUpdateSetup(string DeviceId, string AgentVersion, Infe
 public sealed partial class ModelUpdateService(
     ModelUpdateSetup setup,
     ModelSlotStore store,
-    ModelSwitchboard switchboard,
+    IModelSwitchboard switchboard,
     ModelSigningKeyStore keys,
     ModelDownloader? downloader,
     IModelReportSink? reports,
@@ -59,6 +55,9 @@ public sealed partial class ModelUpdateService(
 
     /// <summary>Raised after every observation of the pipelines (its frame rate), soaking or not.</summary>
     public event EventHandler<double>? Observed;
+
+    /// <summary>The service of the next model kind (pose after the detector): <see cref="Desire"/> hands it the same desired state.</summary>
+    public ModelUpdateService? Next { get; init; }
 
     /// <summary>The last report.</summary>
     public ModelReportedMessage? LastReport { get; private set; }
@@ -89,10 +88,12 @@ public sealed partial class ModelUpdateService(
             }
         }
 
-        if (models?.FirstOrDefault(m => m.Kind == "detector") is { } detector)
+        if (models?.FirstOrDefault(m => m.Kind == switchboard.Kind) is { } wanted)
         {
-            _desired.Writer.TryWrite(detector);
+            _desired.Writer.TryWrite(wanted);
         }
+
+        Next?.Desire(models, null);
     }
 
     /// <inheritdoc />
@@ -102,7 +103,7 @@ public sealed partial class ModelUpdateService(
         if (state.Last is { } last)
         {
             // What the previous run ended with (a rollback at start, a refused package) is reported again.
-            SetUpdate(new ModelUpdateReport(state.ActiveId ?? switchboard.Current.Manifest.Id, last.Version, "", Wire(last.State, state.Soaking), last.Reason, last.At));
+            SetUpdate(new ModelUpdateReport(state.ActiveId ?? switchboard.CurrentManifest.Id, last.Version, "", Wire(last.State, state.Soaking), last.Reason, last.At));
         }
         else
         {
@@ -187,6 +188,8 @@ public sealed partial class ModelUpdateService(
         figures = figures with { BytesDownloaded = download.BytesDownloaded, BytesResumedFrom = download.ResumedFrom };
         var installer = new ModelInstaller(store, keys.Verifier(), setup.Inference, time, logger, setup.AgentVersion)
         {
+            Kind = switchboard.Kind,
+            Pose = setup.Pose,
             Step = step => Step(desired, step == ModelUpdateStates.Verifying ? ModelUpdateState.Verifying : ModelUpdateState.Validating, null, figures),
         };
         var result = await Task.Run(() => installer.Install(download.Path), ct).ConfigureAwait(false);
@@ -196,14 +199,14 @@ public sealed partial class ModelUpdateService(
             figures = figures with { SessionLoadMs = v.LoadTime.TotalMilliseconds, ValidationMsPerFrame = v.MillisecondsPerFrame, ValidationFps = v.Fps };
         }
 
-        if (!result.Activated || result.Model is not { } model)
+        if (!result.Activated || result.Loaded is not { } model)
         {
             Fail(desired, result.Reason ?? "install: refused", figures);
             return;
         }
 
         var droppedBefore = Dropped();
-        await switchboard.SwitchAsync(model, _lastFps, ct).ConfigureAwait(false);
+        await switchboard.SwitchToAsync(model, _lastFps, ct).ConfigureAwait(false);
         _failuresAtSwitch = setup.PipelineFailures();
         figures = figures with { FramesLost = Dropped() - droppedBefore };
         _activeSha = desired.Sha256;
@@ -217,9 +220,9 @@ public sealed partial class ModelUpdateService(
             return;
         }
 
-        var factory = await Task.Run(() => DetectorModel.Load(ModelValidator.For(setup.Inference, store.SlotDirectory(ModelSlotState.Factory)), logger), ct).ConfigureAwait(false);
+        var factory = await Task.Run(() => switchboard.Load(store.SlotDirectory(ModelSlotState.Factory), setup.Inference, logger), ct).ConfigureAwait(false);
         store.Write(ModelSlotState.Initial with { Last = new ModelOutcome(DesiredModel.FactoryVersion, ModelUpdateStates.Active, null, time.GetUtcNow()) });
-        await switchboard.SwitchAsync(factory, 0, ct, watch: false).ConfigureAwait(false);
+        await switchboard.SwitchToAsync(factory, 0, ct, watch: false).ConfigureAwait(false);
         _activeSha = null;
         Step(desired, ModelUpdateState.Active, null, null);
     }
@@ -320,12 +323,12 @@ public sealed partial class ModelUpdateService(
     private void Publish()
     {
         var state = store.Read();
-        var manifest = switchboard.Current.Manifest;
+        var manifest = switchboard.CurrentManifest;
         ModelReportedMessage report;
         lock (_gate)
         {
-            var slot = new ModelSlotReport("detector", manifest.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, _activeSha, state.Previous == ModelSlotState.Factory && state.Active == ModelSlotState.Factory ? null : state.PreviousVersion ?? DesiredModel.FactoryVersion, _update);
-            report = new ModelReportedMessage(ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, setup.DeviceId, time.GetUtcNow(), [slot]);
+            var slot = new ModelSlotReport(switchboard.Kind, manifest.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, _activeSha, state.Previous == ModelSlotState.Factory && state.Active == ModelSlotState.Factory ? null : state.PreviousVersion ?? DesiredModel.FactoryVersion, _update);
+            report = new ModelReportedMessage(ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, setup.DeviceId, time.GetUtcNow(), setup.Reports?.Put(slot) ?? [slot]);
             LastReport = report;
         }
 

@@ -22,7 +22,10 @@ namespace Vsa.Edge.Agent.Pipeline;
 public sealed class FrameAnalysis : IDisposable
 {
     private PrivacyMasker? _masks;
-    private readonly PoseEstimator? _poseEstimator;
+    private PoseEstimator? _poseEstimator;
+    private PoseSwap? _pendingPose;
+    private long _observed;
+    private long _poseRunsBefore;
     private readonly PersonPoseSampler? _pose;
     private readonly FireDetector? _fire;
     private readonly StaticRegionDetector? _static;
@@ -73,7 +76,35 @@ public sealed class FrameAnalysis : IDisposable
     public long PoseCrops => _pose?.Runs ?? 0;
 
     /// <summary>Pose model runs so far (a crop wider than tall is also tried turned a quarter each way).</summary>
-    public long PoseModelRuns => _poseEstimator?.Runs ?? 0;
+    public long PoseModelRuns => _poseRunsBefore + (_poseEstimator?.Runs ?? 0);
+
+    /// <summary>The pose model the pass runs (null without pose).</summary>
+    public PoseModel? PoseModel => Volatile.Read(ref _poseEstimator)?.Model;
+
+    /// <summary>
+    /// Swaps the pose estimator between two frames (pose model update or rollback, any thread): the next frame this
+    /// analysis observes runs on <paramref name="estimator"/> (owned from then on); capture, tracks, pose state and open
+    /// alerts go on. The task completes with the number of frames observed before the swap; it is cancelled when the
+    /// analysis is disposed first. -1 (the estimator disposed) when this analysis runs no pose pass.
+    /// </summary>
+    public Task<long> ReplacePose(PoseEstimator estimator)
+    {
+        ArgumentNullException.ThrowIfNull(estimator);
+        if (_pose is null)
+        {
+            estimator.Dispose();
+            return Task.FromResult(-1L);
+        }
+
+        var swap = new PoseSwap(estimator);
+        if (Interlocked.Exchange(ref _pendingPose, swap) is { } replaced)
+        {
+            replaced.Estimator.Dispose();
+            replaced.Done.TrySetCanceled();
+        }
+
+        return swap.Done.Task;
+    }
 
     /// <summary>Time spent choosing crops and running the pose model.</summary>
     public TimeSpan PoseTime => Stopwatch.GetElapsedTime(0, _poseTicks);
@@ -153,6 +184,8 @@ public sealed class FrameAnalysis : IDisposable
     /// </summary>
     public FrameObservation Observe(Mat? frame, IReadOnlyList<Track> tracks, DateTimeOffset timestamp, double frameAspect, RuleInputs wanted = AllInputs)
     {
+        TakePoseSwap();
+        _observed++;
         var observation = new FrameObservation(tracks, timestamp) { FrameAspectRatio = frameAspect };
         if (frame is null)
         {
@@ -200,9 +233,37 @@ public sealed class FrameAnalysis : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _pendingPose, null) is { } pending)
+        {
+            pending.Estimator.Dispose();
+            pending.Done.TrySetCanceled();
+        }
+
         _poseEstimator?.Dispose();
         _fire?.Dispose();
         _static?.Dispose();
         _annotator?.Dispose();
+    }
+
+    // A pending pose swap takes effect here, on the last stage's thread, before the frame's pose pass.
+    private void TakePoseSwap()
+    {
+        if (Volatile.Read(ref _pendingPose) is null || Interlocked.Exchange(ref _pendingPose, null) is not { } swap)
+        {
+            return;
+        }
+
+        var previous = _pose!.ReplaceEstimator(swap.Estimator);
+        _poseRunsBefore += previous.Runs;
+        Volatile.Write(ref _poseEstimator, swap.Estimator);
+        previous.Dispose();
+        swap.Done.TrySetResult(_observed);
+    }
+
+    private sealed class PoseSwap(PoseEstimator estimator)
+    {
+        public PoseEstimator Estimator { get; } = estimator;
+
+        public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

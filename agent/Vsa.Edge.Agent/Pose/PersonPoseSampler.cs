@@ -19,7 +19,7 @@ public sealed class PersonPoseSampler
 {
     private static readonly TimeSpan ForgetAfter = TimeSpan.FromSeconds(10);
 
-    private readonly PoseEstimator _estimator;
+    private PoseEstimator _estimator;
     private readonly PoseOptions _options;
     private readonly bool[] _personClasses;
     private readonly Dictionary<int, State> _states = [];
@@ -37,6 +37,20 @@ public sealed class PersonPoseSampler
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(personClasses);
         (_estimator, _options, _personClasses) = (estimator, options, personClasses);
+    }
+
+    /// <summary>The estimator the next crops run on.</summary>
+    public PoseEstimator Estimator => _estimator;
+
+    /// <summary>
+    /// Runs the next crops on <paramref name="estimator"/> (a pose model update, between two frames, on the thread that
+    /// calls <see cref="Collect"/>); the tracks' state and last evidence are kept. Returns the previous estimator (the caller owns it).
+    /// </summary>
+    public PoseEstimator ReplaceEstimator(PoseEstimator estimator)
+    {
+        ArgumentNullException.ThrowIfNull(estimator);
+        (var previous, _estimator) = (_estimator, estimator);
+        return previous;
     }
 
     /// <summary>Pose runs since creation.</summary>

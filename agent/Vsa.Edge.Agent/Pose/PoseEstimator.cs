@@ -13,8 +13,9 @@ namespace Vsa.Edge.Agent.Pose;
 /// also sampled turned a quarter each way, which shows the model an upright body if one lies there; the orientation
 /// whose shoulders and hips score best wins and its keypoints are turned back before scoring. The crop is square and
 /// scaled uniformly, so angles in it are angles in the frame. Keypoints stay in this object's buffers and are never
-/// handed out except, mapped back to the frame, to tests (LEGAL.md #3, #4: no body data leaves the pose pass, and
-/// nothing identifies anyone). Allocates nothing per crop.
+/// handed out except, mapped back to the frame, to tests and to model validation on a package's own frames (the packing
+/// machine and the device's validation set; LEGAL.md #3, #4: no body data of a camera leaves the pose pass, and nothing
+/// identifies anyone). Allocates nothing per crop.
 /// </summary>
 public sealed class PoseEstimator : IDisposable
 {
@@ -59,6 +60,9 @@ public sealed class PoseEstimator : IDisposable
         CounterClockwise,
     }
 
+    /// <summary>The model this estimator runs.</summary>
+    public PoseModel Model => _model;
+
     /// <summary>Model runs so far (one per orientation tried).</summary>
     public long Runs { get; private set; }
 
@@ -96,7 +100,7 @@ public sealed class PoseEstimator : IDisposable
         return best;
     }
 
-    /// <summary>Keypoint <paramref name="index"/> of the last estimate, frame-normalised, with its score (tests only).</summary>
+    /// <summary>Keypoint <paramref name="index"/> of the last estimate, frame-normalised, with its score (tests and model validation only).</summary>
     internal (double X, double Y, float Score) Keypoint(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);

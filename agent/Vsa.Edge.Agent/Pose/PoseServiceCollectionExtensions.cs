@@ -32,12 +32,20 @@ public sealed class PoseModelProvider(IOptions<PoseOptions> options, IOptions<In
     private readonly Lock _gate = new();
     private PoseModel? _model;
 
+    /// <summary>Where the model comes from when pose models are updated (the pose switchboard's current model); null: loaded once from the options' folder.</summary>
+    public Func<PoseModel>? Source { get; init; }
+
     /// <summary>The model when <paramref name="rules"/> use pose evidence, else null; throws <see cref="ModelException"/> when it cannot be loaded.</summary>
     public PoseModel? For(RuleEngine? rules)
     {
         if (rules is null || (rules.Inputs & RuleInputs.Pose) == 0)
         {
             return null;
+        }
+
+        if (Source is { } source)
+        {
+            return source();
         }
 
         lock (_gate)

@@ -17,6 +17,8 @@ namespace Vsa.Edge.Contracts.ModelPackages;
 /// <param name="CreatedAt">When it was packed.</param>
 /// <param name="ExpiresAt">After this instant the metadata is refused (a stale signed package cannot be replayed forever).</param>
 /// <param name="Validation">The validation set the device runs before it uses the model.</param>
+/// <param name="Keypoints">A pose model: the keypoints it gives, in output order (the manifest's labels); null for a detector.</param>
+/// <param name="Events">A pose model: the events it serves (those whose rules read pose evidence, <c>person_down</c>); null for a detector.</param>
 public sealed record ModelPackageMetadata(
     string Schema,
     int SchemaVersion,
@@ -28,7 +30,9 @@ public sealed record ModelPackageMetadata(
     string MinAgentVersion,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
-    ValidationSet Validation)
+    ValidationSet Validation,
+    IReadOnlyList<string>? Keypoints = null,
+    IReadOnlyList<string>? Events = null)
 {
     /// <summary>Schema id of the signed metadata.</summary>
     public const string SchemaId = "vsa.model.package";
@@ -60,19 +64,45 @@ public sealed record PackagedFile(string Path, long Size, string Sha256);
 /// <param name="MaxExtraDetections">Unmatched device detections allowed over the whole set (boxes at the threshold's edge).</param>
 /// <param name="MinFps">Least model rate (runs per second on the device, validation frames); 0 = no gate.</param>
 /// <param name="Frames">The frames (lossless PNG of the frame as the agent decodes it) and their detections.</param>
+/// <param name="Pose">A pose model's tolerances (its frames carry <see cref="ValidationFrame.Poses"/> instead of detections); null for a detector.</param>
 public sealed record ValidationSet(
     float ScoreThreshold,
     float MinIou,
     float ScoreTolerance,
     int MaxExtraDetections,
     double MinFps,
-    IReadOnlyList<ValidationFrame> Frames);
+    IReadOnlyList<ValidationFrame> Frames,
+    PoseTolerance? Pose = null);
+
+/// <summary>
+/// How close a device's keypoints must come to the packed ones, per person crop: over the keypoints the packing machine
+/// scored at least <paramref name="MinKeypointScore"/>, the mean distance between packed and device keypoint, divided by
+/// the longer side of the person box (in pixels), at most <paramref name="MaxMeanDistance"/>; over all keypoints the mean
+/// absolute score difference at most <paramref name="ScoreTolerance"/>. At most <paramref name="MaxFailedCrops"/> crops may miss.
+/// </summary>
+/// <param name="MaxMeanDistance">Largest mean keypoint distance, as a fraction of the box's longer side.</param>
+/// <param name="ScoreTolerance">Largest mean absolute keypoint score difference.</param>
+/// <param name="MinKeypointScore">Packed keypoints scoring less are not compared by position (the model barely sees them).</param>
+/// <param name="MaxFailedCrops">Crops allowed outside the tolerances over the whole set.</param>
+public sealed record PoseTolerance(float MaxMeanDistance, float ScoreTolerance, float MinKeypointScore, int MaxFailedCrops);
+
+/// <summary>
+/// One person crop of a pose validation frame: the person box (frame-normalised, as the detector gave it to the agent)
+/// and the keypoints the packing machine computed through the agent's own crop and model run.
+/// </summary>
+/// <param name="X">Box left (0–1).</param>
+/// <param name="Y">Box top.</param>
+/// <param name="Width">Box width.</param>
+/// <param name="Height">Box height.</param>
+/// <param name="Keypoints">x, y (frame-normalised) and score of each keypoint, in the model's order: 3 × keypoints values.</param>
+public sealed record ExpectedPose(float X, float Y, float Width, float Height, IReadOnlyList<float> Keypoints);
 
 /// <summary>One validation frame.</summary>
 /// <param name="File">The PNG's path in the package (also in <see cref="ModelPackageMetadata.Files"/>).</param>
 /// <param name="SourceFrame">Frame index in the source clip (information).</param>
-/// <param name="Detections">What the packing machine found, after NMS, at <see cref="ValidationSet.ScoreThreshold"/>.</param>
-public sealed record ValidationFrame(string File, long SourceFrame, IReadOnlyList<ExpectedDetection> Detections);
+/// <param name="Detections">What the packing machine found, after NMS, at <see cref="ValidationSet.ScoreThreshold"/> (empty for a pose model).</param>
+/// <param name="Poses">A pose model: the person crops of this frame and their packed keypoints; null for a detector.</param>
+public sealed record ValidationFrame(string File, long SourceFrame, IReadOnlyList<ExpectedDetection> Detections, IReadOnlyList<ExpectedPose>? Poses = null);
 
 /// <summary>A detection, box normalised to the frame (0–1).</summary>
 /// <param name="ClassId">Class index in the manifest's labels.</param>

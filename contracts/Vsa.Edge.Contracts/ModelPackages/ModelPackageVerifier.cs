@@ -129,6 +129,29 @@ public static class ModelPackageVerifier
             Require(frame is not null && paths.Contains(frame.File), $"validation: frame '{frame?.File}' is not in files");
             Require(frame!.Detections is not null && frame.Detections.All(d => d is not null && d.ClassId >= 0), $"validation: frame '{frame.File}' detections");
         }
+
+        if (m.Kind == ModelPackageMetadata.PoseKind)
+        {
+            CheckPose(m, Require);
+        }
+    }
+
+    // A pose package names its keypoints and events, and each validation frame carries person crops with one (x, y, score) per keypoint.
+    private static void CheckPose(ModelPackageMetadata m, Action<bool, string> require)
+    {
+        require(m.Keypoints is { Count: > 0 and <= 256 } && m.Keypoints.All(k => !string.IsNullOrWhiteSpace(k)), "keypoints: a pose model names 1 to 256 keypoints");
+        require(m.Events is not null && m.Events.All(e => !string.IsNullOrWhiteSpace(e)), "events: a pose model lists the events it serves");
+        var t = m.Validation.Pose;
+        require(t is not null && t.MaxMeanDistance is > 0 and <= 1 && t.ScoreTolerance is >= 0 and <= 1 && t.MinKeypointScore is >= 0 and < 1 && t.MaxFailedCrops >= 0,
+            "validation.pose: maxMeanDistance in (0,1], scoreTolerance in [0,1], minKeypointScore in [0,1), maxFailedCrops ≥ 0");
+        var values = m.Keypoints!.Count * 3;
+        foreach (var frame in m.Validation.Frames)
+        {
+            require(frame.Poses is not null && frame.Poses.All(p => p is not null && p.Width > 0 && p.Height > 0 && p.Keypoints is not null && p.Keypoints.Count == values),
+                $"validation: frame '{frame.File}' poses (each a box and {values} keypoint values)");
+        }
+
+        require(m.Validation.Frames.Sum(f => f.Poses!.Count) > 0, "validation: a pose model's frames hold no person crop");
     }
 
     private static void CheckMetadata(ModelPackageMetadata m, PackageChecks checks)

@@ -20,13 +20,23 @@ public sealed partial class ModelAssigner(
 {
     /// <inheritdoc />
     public async Task<ModelAssignment> CheckAsync(string deviceId, string? packageSha256, CancellationToken cancellationToken) =>
-        (await PrepareAsync(deviceId, packageSha256, null, cancellationToken)).Assignment;
+        (await PrepareAsync(deviceId, packageSha256, ModelPackageMetadata.DetectorKind, null, cancellationToken)).Assignment;
 
     /// <inheritdoc />
-    public async Task<ModelAssignment> AssignAsync(string deviceId, string? packageSha256, string? rolloutId, string actor, CancellationToken cancellationToken)
+    public Task<ModelAssignment> AssignAsync(string deviceId, string? packageSha256, string? rolloutId, string actor, CancellationToken cancellationToken) =>
+        AssignAsync(deviceId, packageSha256, ModelPackageMetadata.DetectorKind, rolloutId, actor, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ModelAssignment> AssignFactoryAsync(string deviceId, string kind, string? rolloutId, string actor, CancellationToken cancellationToken) =>
+        kind is ModelPackageMetadata.DetectorKind or ModelPackageMetadata.PoseKind
+            ? AssignAsync(deviceId, null, kind, rolloutId, actor, cancellationToken)
+            : Task.FromResult(new ModelAssignment(false, $"kind '{kind}' is not detector or pose", null));
+
+    // packageSha256 null: the factory model of factoryKind.
+    private async Task<ModelAssignment> AssignAsync(string deviceId, string? packageSha256, string factoryKind, string? rolloutId, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var (checkedAssignment, model) = await PrepareAsync(deviceId, packageSha256, rolloutId, cancellationToken);
+        var (checkedAssignment, model) = await PrepareAsync(deviceId, packageSha256, factoryKind, rolloutId, cancellationToken);
         if (model is null)
         {
             return checkedAssignment;
@@ -63,7 +73,7 @@ public sealed partial class ModelAssigner(
         return new ModelAssignment(true, null, issued.Version);
     }
 
-    private async Task<(ModelAssignment Assignment, DesiredModel? Model)> PrepareAsync(string deviceId, string? packageSha256, string? rolloutId, CancellationToken cancellationToken)
+    private async Task<(ModelAssignment Assignment, DesiredModel? Model)> PrepareAsync(string deviceId, string? packageSha256, string factoryKind, string? rolloutId, CancellationToken cancellationToken)
     {
         static (ModelAssignment, DesiredModel?) Refuse(string reason) => (new ModelAssignment(false, reason, null), null);
 
@@ -81,8 +91,8 @@ public sealed partial class ModelAssigner(
         var message = desired.Message();
         if (packageSha256 is null)
         {
-            var id = message.Models?.FirstOrDefault(m => m.Kind == ModelPackageMetadata.DetectorKind)?.Id ?? "factory";
-            return (new ModelAssignment(true, null, null), new DesiredModel(ModelPackageMetadata.DetectorKind, id, DesiredModel.FactoryVersion, string.Empty, 0, string.Empty, rolloutId));
+            var id = message.Models?.FirstOrDefault(m => m.Kind == factoryKind)?.Id ?? "factory";
+            return (new ModelAssignment(true, null, null), new DesiredModel(factoryKind, id, DesiredModel.FactoryVersion, string.Empty, 0, string.Empty, rolloutId));
         }
 
         var package = await packages.FindAsync(packageSha256, cancellationToken);
@@ -96,13 +106,29 @@ public sealed partial class ModelAssigner(
             return Refuse($"model package {package.Id} {package.Version} expired at {package.ExpiresAt:O}: devices would refuse it; sign it again");
         }
 
-        if (ModelCategoryCheck.Missing(package.Kind, package.Id, package.Version, package.Categories, message.Cameras) is { } missing)
+        var missing = package.Kind == ModelPackageMetadata.PoseKind
+            ? PoseMissing(package, message.Cameras)
+            : ModelCategoryCheck.Missing(package.Kind, package.Id, package.Version, package.Categories, message.Cameras);
+        if (missing is not null)
         {
             return Refuse($"device '{deviceId}': {missing}");
         }
 
         return (new ModelAssignment(true, null, null),
             new DesiredModel(package.Kind, package.Id, package.Version, package.Sha256, package.Size, urls.For(package.Sha256), rolloutId));
+    }
+
+    // A pose package's keypoints and events are in its signed metadata (the table keeps categories only).
+    private string? PoseMissing(ModelPackageView package, IReadOnlyList<System.Text.Json.JsonElement> cameras)
+    {
+        try
+        {
+            return PoseModelCheck.Missing(PoseModelCheck.ReadMetadata(packages.PathOf(package.Sha256), keys), cameras);
+        }
+        catch (Exception ex) when (ex is ModelPackageException or IOException)
+        {
+            return $"pose model {package.Id} {package.Version}: its stored metadata cannot be read ({ex.Message})";
+        }
     }
 
     [LoggerMessage(EventId = 12310, Level = LogLevel.Information, Message = "Model {ModelId} {Version} assigned to {DeviceId} (desired version {DesiredVersion}, rollout {RolloutId})")]

@@ -10,7 +10,7 @@ namespace Vsa.Edge.FleetManager.ModelUpdates;
 /// (<c>RuleFactory</c>): an event's <c>categories</c>, or its default (<see cref="EventParameters.DefaultCategories"/>);
 /// <c>abandoned_object</c> also needs <c>person</c> (to tell who attends an object); <c>fire</c> without explicit categories
 /// falls back to pixel candidates when the model has no <c>fire</c> class, so it needs nothing. A pose model provides
-/// keypoints, not categories: nothing to check.
+/// keypoints, not categories: <see cref="PoseModelCheck"/> checks those.
 /// </summary>
 public static class ModelCategoryCheck
 {

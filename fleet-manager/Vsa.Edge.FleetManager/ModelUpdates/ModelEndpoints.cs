@@ -12,7 +12,8 @@ namespace Vsa.Edge.FleetManager.ModelUpdates;
 /// <summary>Body of <c>PUT /api/devices/{deviceId}/model</c>: exactly one of a stored package or back to the factory model.</summary>
 /// <param name="Sha256">The package to run (<see cref="ModelPackageView.Sha256"/>).</param>
 /// <param name="Factory">True: back to the model the device was installed with.</param>
-public sealed record ModelAssignmentRequest(string? Sha256, bool Factory = false);
+/// <param name="Kind">With <paramref name="Factory"/>: which model goes back, <c>detector</c> (default) or <c>pose</c> (a package names its own kind).</param>
+public sealed record ModelAssignmentRequest(string? Sha256, bool Factory = false, string? Kind = null);
 
 /// <summary>The models of one device: what the fleet wants it to run and what it reports.</summary>
 /// <param name="DeviceId">The device.</param>
@@ -100,7 +101,9 @@ public static partial class ModelEndpoints
                 title: "Invalid model assignment");
         }
 
-        var result = await assigner.AssignAsync(deviceId, request.Factory ? null : request.Sha256, null, FleetClaims.Name(user), cancellationToken);
+        var result = request.Factory
+            ? await assigner.AssignFactoryAsync(deviceId, request.Kind ?? "detector", null, FleetClaims.Name(user), cancellationToken)
+            : await assigner.AssignAsync(deviceId, request.Sha256, null, FleetClaims.Name(user), cancellationToken);
         return result.Accepted
             ? TypedResults.Ok(result)
             : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Model assignment refused", detail: result.Reason);

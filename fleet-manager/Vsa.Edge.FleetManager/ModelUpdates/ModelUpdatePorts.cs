@@ -17,6 +17,16 @@ public interface IModelAssigner
 
     /// <summary>The same checks as <see cref="AssignAsync"/>, publishing nothing (a rollout checks every target before it starts).</summary>
     Task<ModelAssignment> CheckAsync(string deviceId, string? packageSha256, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Back to the factory model of <paramref name="kind"/> (<c>detector</c> or <c>pose</c>), the other kind kept: what an
+    /// aborted pose rollout gives back to a device that ran its installed pose model. An assigner that knows only the
+    /// detector treats <c>detector</c> as <see cref="AssignAsync"/> with no package and refuses other kinds.
+    /// </summary>
+    Task<ModelAssignment> AssignFactoryAsync(string deviceId, string kind, string? rolloutId, string actor, CancellationToken cancellationToken) =>
+        kind == "detector"
+            ? AssignAsync(deviceId, null, rolloutId, actor, cancellationToken)
+            : Task.FromResult(new ModelAssignment(false, $"no factory {kind} model through this assigner", null));
 }
 
 /// <summary>What became of an assignment.</summary>

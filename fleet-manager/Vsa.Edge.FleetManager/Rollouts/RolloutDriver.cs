@@ -240,7 +240,9 @@ public sealed partial class RolloutDriver(
     {
         foreach (var device in devices.Where(d => d.State == "restoring"))
         {
-            var back = await ports.Assigner!.AssignAsync(device.DeviceId, device.PreviousSha256, Target(rollout.Id), Actor, cancellationToken);
+            var back = device.PreviousSha256 is null
+                ? await ports.Assigner!.AssignFactoryAsync(device.DeviceId, rollout.Kind, Target(rollout.Id), Actor, cancellationToken)
+                : await ports.Assigner!.AssignAsync(device.DeviceId, device.PreviousSha256, Target(rollout.Id), Actor, cancellationToken);
             var restored = device with
             {
                 State = back.Accepted ? "restored" : "restore-refused",

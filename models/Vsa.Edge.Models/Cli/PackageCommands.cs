@@ -13,10 +13,12 @@ public sealed class PackCommand : IToolCommand
     public string Summary => "make a model package (model, manifest, metadata, validation set) from a prepared model";
 
     public string Usage => "vsa-model pack --model <dir> --version <x.y.z> --out <file.vsamodel> [--clip <video>] [--frames 8] [--frame-step 100] "
-        + "[--expires-days 365] [--min-agent-version 1.0.0] [--min-iou 0.7] [--score-tolerance 0.08] [--max-extra 2] [--min-fps 0] [--expect-from <good model dir>]";
+        + "[--expires-days 365] [--min-agent-version 1.0.0] [--min-iou 0.7] [--score-tolerance 0.08] [--max-extra 2] [--min-fps 0] [--expect-from <good model dir>] "
+        + "[pose model: --detector <person detector dir> --persons 3 --max-keypoint-distance 0.05 --max-failed-crops 0]";
 
     public IReadOnlyCollection<string> ValueOptions { get; } =
-        ["model", "version", "out", "clip", "frames", "frame-step", "expires-days", "min-agent-version", "min-iou", "score-tolerance", "max-extra", "min-fps", "expect-from"];
+        ["model", "version", "out", "clip", "frames", "frame-step", "expires-days", "min-agent-version", "min-iou", "score-tolerance", "max-extra", "min-fps", "expect-from",
+            "detector", "persons", "max-keypoint-distance", "max-failed-crops"];
 
     public IReadOnlyCollection<string> Flags { get; } = [];
 
@@ -34,7 +36,11 @@ public sealed class PackCommand : IToolCommand
             (float)Number(args, "score-tolerance", 0.08, 0, 1),
             Int(args, "max-extra", 2, 0, 10_000),
             Number(args, "min-fps", 0, 0, 10_000),
-            args.Option("expect-from"));
+            args.Option("expect-from"),
+            args.Option("detector"),
+            Int(args, "persons", 3, 1, 32),
+            (float)Number(args, "max-keypoint-distance", 0.05, 0.001, 1),
+            Int(args, "max-failed-crops", 0, 0, 10_000));
         var output = args.RequiredOption("out");
         var start = console.Time.GetTimestamp();
         var temp = output + ".tmp";
@@ -46,9 +52,12 @@ public sealed class PackCommand : IToolCommand
 
         File.Move(temp, output, overwrite: true);
         var detections = metadata.Validation.Frames.Sum(f => f.Detections.Count);
+        var provides = metadata.Kind == ModelPackageMetadata.PoseKind
+            ? $"{metadata.Validation.Frames.Sum(f => f.Poses?.Count ?? 0)} person crops), {metadata.Keypoints?.Count} keypoints for {string.Join(",", metadata.Events ?? [])}"
+            : $"{detections} detections), categories {string.Join(",", metadata.Categories)}";
         await console.Out.WriteLineAsync(
-            $"packed {metadata.Id} {metadata.Version}: {new FileInfo(output).Length} bytes, {metadata.Files.Count} files, "
-            + $"{metadata.Validation.Frames.Count} validation frames ({detections} detections), categories {string.Join(",", metadata.Categories)}, "
+            $"packed {metadata.Kind} {metadata.Id} {metadata.Version}: {new FileInfo(output).Length} bytes, {metadata.Files.Count} files, "
+            + $"{metadata.Validation.Frames.Count} validation frames ({provides}, "
             + $"expires {metadata.ExpiresAt:yyyy-MM-dd} ({console.Since(start)}) → {output} (unsigned: run vsa model sign)");
         return 0;
     }

@@ -23,6 +23,10 @@ namespace Vsa.Edge.Models.Packaging;
 /// Another model folder whose detections become the expected ones (default: the packed model's). Makes a package whose
 /// model was damaged after its validation set was computed: what a conversion fault looks like, for the rollout tests.
 /// </param>
+/// <param name="Detector">A pose model: the detector folder whose person boxes give the validation crops (default: the prepared NanoDet).</param>
+/// <param name="PersonsPerFrame">A pose model: most person crops per validation frame (the largest boxes).</param>
+/// <param name="MaxKeypointDistance">A pose model: largest mean keypoint distance, as a fraction of the box's longer side.</param>
+/// <param name="MaxFailedCrops">A pose model: crops allowed outside the tolerances.</param>
 public sealed record PackRequest(
     string ModelDirectory,
     string Clip,
@@ -35,11 +39,16 @@ public sealed record PackRequest(
     float ScoreTolerance = 0.08f,
     int MaxExtraDetections = 2,
     double MinFps = 0,
-    string? ExpectFrom = null);
+    string? ExpectFrom = null,
+    string? Detector = null,
+    int PersonsPerFrame = 3,
+    float MaxKeypointDistance = 0.05f,
+    int MaxFailedCrops = 0);
 
 /// <summary>
 /// Makes an unsigned package: the model's files, and validation frames of a clip (lossless PNG of the frame OpenCV decodes,
-/// as the agent decodes it) with the detections this machine computes on them through the agent's own detector on the CPU.
+/// as the agent decodes it) with the detections this machine computes on them through the agent's own detector on the CPU
+/// — for a pose model (MoveNet), the person crops of those frames and their keypoints (<see cref="PoseValidationFrames"/>).
 /// </summary>
 public static class PackageBuilder
 {
@@ -52,11 +61,6 @@ public static class PackageBuilder
         _ = ModelPackageFormat.ParseVersion(request.Version, "--version");
         var manifestPath = Path.Combine(request.ModelDirectory, ModelPackageFormat.ManifestFile);
         var manifest = ModelManifestLoader.Load(manifestPath);
-        if (manifest.Output.Decoder == DecoderKind.MoveNetSinglePose)
-        {
-            throw new NotSupportedException("pose packages (MoveNet) have no validation set comparison yet: pack a detector");
-        }
-
         var contents = new Dictionary<string, Func<Stream>>(StringComparer.Ordinal)
         {
             [ModelPackageFormat.ManifestFile] = () => File.OpenRead(manifestPath),
@@ -67,7 +71,8 @@ public static class PackageBuilder
             throw new InvalidDataException($"the manifest's file '{manifest.File}' is not a [a-z0-9._-] name");
         }
 
-        var frames = ComputeValidationFrames(request, manifest, contents);
+        var pose = manifest.Output.Decoder == DecoderKind.MoveNetSinglePose;
+        var frames = pose ? PoseValidationFrames.Compute(request, contents) : ComputeValidationFrames(request, manifest, contents);
         var files = contents.Select(c => Describe(c.Key, c.Value)).ToList();
         var now = time.GetUtcNow();
         var metadata = new ModelPackageMetadata(
@@ -75,13 +80,16 @@ public static class PackageBuilder
             ModelPackageMetadata.CurrentVersion,
             manifest.Id,
             request.Version,
-            ModelPackageMetadata.DetectorKind,
+            pose ? ModelPackageMetadata.PoseKind : ModelPackageMetadata.DetectorKind,
             files,
             [.. manifest.Categories.Keys.Order(StringComparer.Ordinal)],
             request.MinAgentVersion,
             now,
             now + (request.Lifetime ?? TimeSpan.FromDays(365)),
-            new ValidationSet(manifest.Output.ScoreThreshold, request.MinIou, request.ScoreTolerance, request.MaxExtraDetections, request.MinFps, frames));
+            new ValidationSet(manifest.Output.ScoreThreshold, request.MinIou, request.ScoreTolerance, request.MaxExtraDetections, request.MinFps, frames,
+                pose ? new PoseTolerance(request.MaxKeypointDistance, request.ScoreTolerance, manifest.Output.ScoreThreshold, request.MaxFailedCrops) : null),
+            pose ? manifest.Labels : null,
+            pose ? PoseValidationFrames.Events : null);
         ModelPackageFormat.Write(output, ModelPackageFormat.UnsignedMetadataEntry, ModelPackageFormat.SerializeMetadata(metadata), metadata, p => contents[p]());
         return metadata;
     }

@@ -89,7 +89,7 @@ public sealed class ModelSwitchTests(ModelPackagesFixture packages, ITestOutputH
     }
 
     // The first frames of the demo clip, served as fast as asked except at each gate, which waits until it is opened.
-    private sealed class GatedClipSource : IFrameSource
+    internal sealed class GatedClipSource : IFrameSource
     {
         private readonly List<Mat> _frames = [];
         private readonly int[] _gateAt;
@@ -157,7 +157,7 @@ public sealed class ModelSwitchTests(ModelPackagesFixture packages, ITestOutputH
         }
     }
 
-    private sealed class CountingSink(int signalAt) : IPipelineSink
+    internal sealed class CountingSink(int signalAt) : IPipelineSink
     {
         private readonly TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
