@@ -99,8 +99,15 @@ public sealed class ProposalScreensTests(BrowserFixture browser, AdminHostFixtur
         await Expect(error).ToContainTextAsync("Refusée par le contrôle des arrêtés");
         await Expect(error).ToContainTextAsync($"event 'intrusion' on camera 'cam-2' of device '{DeviceId}' is not authorised");
         await Expect(page.Locator("#proposal-state")).ToHaveTextAsync("en attente");
-        await error.ScrollIntoViewIfNeededAsync();
-        await AdminPage.ScreenshotsAsync(page, "admin-proposal-refused");
+        foreach (var (width, height) in new[] { (1920, 1080), (1280, 800) })
+        {
+            // The refusal sits under the buttons, below the drawings: scrolled into view at each width.
+            await page.SetViewportSizeAsync(width, height);
+            await error.ScrollIntoViewIfNeededAsync();
+            await ConsolePage.ScreenshotAsync(page, $"admin-proposal-refused-{width}.png");
+        }
+
+        await page.SetViewportSizeAsync(1920, 1080);
 
         // Rejecting asks for a reason, then for confirmation; the device keeps version 2.
         await page.Locator("#proposal-reject").ClickAsync();
