@@ -21,4 +21,10 @@ public sealed record ConfigProposalMessage(string Schema, int SchemaVersion, str
 
     /// <summary>Current schema version.</summary>
     public const int CurrentVersion = 1;
+
+    /// <summary>
+    /// Proposals the fleet takes from one device within an hour; more are refused (dead-lettered) after their PUBACK, so
+    /// the agent itself sends no more than this within any hour and keeps the rest on the pole until the hour has passed.
+    /// </summary>
+    public const int MaxPerDevicePerHour = 30;
 }

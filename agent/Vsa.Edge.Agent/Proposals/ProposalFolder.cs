@@ -19,17 +19,25 @@ public sealed record PendingProposal(string File, ConfigProposalMessage Message)
 /// from the fleet's broker means stored), so a proposal saved offline waits here until the uplink returns, and a crash between
 /// the send and the move sends the same proposal again (same id: the fleet ignores the repeat). A file the agent's own
 /// validator refuses, or larger than <see cref="MaxBytes"/>, is moved to <c>proposals/refused/</c> with the reason in
-/// <c>{name}.reason.txt</c>: it would be refused by the fleet too.
+/// <c>{name}.reason.txt</c>: it would be refused by the fleet too. The fleet takes at most
+/// <see cref="ConfigProposalMessage.MaxPerDevicePerHour"/> proposals per device and hour and acknowledges (then dead-letters)
+/// the ones over it, so the agent never sends more within an hour: the times of the fleet's acknowledgements are kept in
+/// <c>sent/.sent-times</c> (a restart remembers them) and the files over the budget stay here until it frees.
 /// </summary>
 public sealed partial class ProposalFolder(string dataPath, TimeProvider time, ILogger<ProposalFolder> logger)
 {
     /// <summary>Largest proposal file sent (the fleet takes messages up to 64 KiB; a camera document is a few KiB).</summary>
     public const int MaxBytes = 48 * 1024;
 
+    private int _held;
+
     /// <summary>The folder watched.</summary>
     public string Path { get; } = System.IO.Path.Combine(dataPath, "proposals");
 
-    /// <summary>The proposals waiting, oldest file first; files that cannot be sent are set aside (logged).</summary>
+    /// <summary>
+    /// The proposals to send now, oldest file first, at most what the hour's budget allows (the others wait, logged); files
+    /// that cannot be sent are set aside (logged).
+    /// </summary>
     public IReadOnlyList<PendingProposal> Pending(string deviceId)
     {
         if (!Directory.Exists(Path))
@@ -37,6 +45,38 @@ public sealed partial class ProposalFolder(string dataPath, TimeProvider time, I
             return [];
         }
 
+        var pending = ReadPending(deviceId);
+        var times = System.IO.Path.Combine(Path, "sent", ProposalPacing.FileName);
+        int budget;
+        DateTimeOffset freesAt;
+        try
+        {
+            budget = ProposalPacing.Budget(times, time.GetUtcNow(), out freesAt);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: sent as before pacing existed; the fleet still refuses what is over its limit.
+            LogUnreadable(logger, times, ex.Message);
+            return pending;
+        }
+
+        if (pending.Count <= budget)
+        {
+            return pending;
+        }
+
+        // Said once per change, not at every scan.
+        var held = pending.Count - budget;
+        if (Interlocked.Exchange(ref _held, held) != held)
+        {
+            LogHeld(logger, held, ConfigProposalMessage.MaxPerDevicePerHour, freesAt);
+        }
+
+        return pending[..budget];
+    }
+
+    private List<PendingProposal> ReadPending(string deviceId)
+    {
         var pending = new List<PendingProposal>();
         foreach (var file in new DirectoryInfo(Path).EnumerateFiles("*.json").OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal))
         {
@@ -86,6 +126,18 @@ public sealed partial class ProposalFolder(string dataPath, TimeProvider time, I
     public void MarkSent(PendingProposal proposal)
     {
         ArgumentNullException.ThrowIfNull(proposal);
+        var times = System.IO.Path.Combine(Path, "sent", ProposalPacing.FileName);
+        try
+        {
+            // Counted against the hour's budget whatever becomes of the file: the fleet has taken one more.
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(times)!);
+            ProposalPacing.Record(times, time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogUnreadable(logger, times, ex.Message);
+        }
+
         try
         {
             if (!File.Exists(proposal.File) || IdOf(File.ReadAllBytes(proposal.File)) != proposal.Message.ProposalId)
@@ -122,6 +174,9 @@ public sealed partial class ProposalFolder(string dataPath, TimeProvider time, I
 
     [LoggerMessage(EventId = 12201, Level = LogLevel.Error, Message = "Proposal {File} not sent, moved to proposals/refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string file, string reason);
+
+    [LoggerMessage(EventId = 13000, Level = LogLevel.Warning, Message = "{Count} proposal(s) kept on the pole: the fleet takes at most {Max} per hour; sent from {FreesAt:O}")]
+    private static partial void LogHeld(ILogger logger, int count, int max, DateTimeOffset freesAt);
 
     [LoggerMessage(EventId = 12202, Level = LogLevel.Warning, Message = "Proposal {File} not read now ({Reason}); tried again at the next scan")]
     private static partial void LogUnreadable(ILogger logger, string file, string reason);

@@ -12,7 +12,7 @@ internal enum SignInResult
     /// <summary>A wrong code; tries remain.</summary>
     Wrong,
 
-    /// <summary>Too many wrong codes: no sign-in is possible until the command restarts (a new code).</summary>
+    /// <summary>Too many wrong codes: no sign-in is possible until a new code (Enter on the pole's terminal, or a restart).</summary>
     LockedOut,
 
     /// <summary>The code was already used by a session: it is one-time.</summary>
@@ -22,8 +22,10 @@ internal enum SignInResult
 /// <summary>
 /// Who may use the set-up page: whoever types the one-time code printed on the pole's terminal. The code is spent by
 /// its first use (one session, a random 256-bit token kept in an HttpOnly, Secure, SameSite=Strict cookie); after
-/// <see cref="MaxFailures"/> wrong codes every sign-in is refused until the command restarts with a new code. The
-/// session in use when the lock falls keeps working, so someone guessing cannot throw the installer out. Thread-safe.
+/// <see cref="MaxFailures"/> wrong codes every sign-in is refused until a new code is issued (<see cref="Renew(string)"/>:
+/// the installer presses Enter on the pole's terminal, which only someone at the pole or on its SSH session can do, or
+/// restarts the command). The session in use when the lock falls keeps working, so someone guessing cannot throw the
+/// installer out. Thread-safe.
 /// </summary>
 internal sealed class SetupAccess
 {
@@ -34,19 +36,28 @@ internal sealed class SetupAccess
     public const string CookieName = "vsa_setup";
 
     private readonly Lock _lock = new();
-    private readonly byte[] _code;
-    private byte[]? _session;
+    private byte[] _code = [];
+    private string _shown = string.Empty;
+    private readonly List<byte[]> _sessions = [];
+    private bool _spent;
     private int _failures;
 
-    public SetupAccess(string code)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(code);
-        Code = code;
-        _code = Encoding.ASCII.GetBytes(Normalise(code));
-    }
+    public SetupAccess(string code) => Renew(code);
+
+    /// <summary>Raised once each time the page locks (the <see cref="MaxFailures"/>th wrong code): the terminal says how to unlock.</summary>
+    public event EventHandler? Locked;
 
     /// <summary>The code to print on the terminal (never logged).</summary>
-    public string Code { get; }
+    public string Code
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _shown;
+            }
+        }
+    }
 
     /// <summary>Wrong codes so far.</summary>
     public int Failures
@@ -64,7 +75,10 @@ internal sealed class SetupAccess
     public int TriesLeft => Math.Max(0, MaxFailures - Failures);
 
     /// <summary>A fresh code: 8 random digits shown as two groups of four (about 26.6 bits against 5 tries).</summary>
-    public static SetupAccess CreateRandom()
+    public static SetupAccess CreateRandom() => new(RandomCode());
+
+    /// <summary>8 random digits as two groups of four.</summary>
+    public static string RandomCode()
     {
         var digits = new char[8];
         for (var i = 0; i < digits.Length; i++)
@@ -72,7 +86,23 @@ internal sealed class SetupAccess
             digits[i] = (char)('0' + RandomNumberGenerator.GetInt32(10));
         }
 
-        return new SetupAccess($"{new string(digits, 0, 4)}-{new string(digits, 4, 4)}");
+        return $"{new string(digits, 0, 4)}-{new string(digits, 4, 4)}";
+    }
+
+    /// <summary>
+    /// Replaces the code (the old one no longer opens anything) and lifts the lock: the wrong codes are forgotten. A session
+    /// already open keeps working beside the one the new code opens (each was opened with a code read on the pole).
+    /// </summary>
+    public void Renew(string code)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        lock (_lock)
+        {
+            _shown = code;
+            _code = Encoding.ASCII.GetBytes(Normalise(code));
+            _failures = 0;
+            _spent = false;
+        }
     }
 
     /// <summary>Checks a typed code (spaces and dashes ignored); on <see cref="SignInResult.Accepted"/>, <paramref name="sessionToken"/> is the cookie value.</summary>
@@ -80,6 +110,7 @@ internal sealed class SetupAccess
     {
         sessionToken = null;
         var given = Encoding.ASCII.GetBytes(Normalise(typed ?? string.Empty));
+        bool locked;
         lock (_lock)
         {
             if (_failures >= MaxFailures)
@@ -87,21 +118,31 @@ internal sealed class SetupAccess
                 return SignInResult.LockedOut;
             }
 
-            if (!CryptographicOperations.FixedTimeEquals(given, _code))
+            if (CryptographicOperations.FixedTimeEquals(given, _code))
             {
-                _failures++;
-                return _failures >= MaxFailures ? SignInResult.LockedOut : SignInResult.Wrong;
+                if (_spent)
+                {
+                    return SignInResult.Spent;
+                }
+
+                _spent = true;
+                var session = RandomNumberGenerator.GetBytes(32);
+                _sessions.Add(session);
+                sessionToken = Convert.ToBase64String(session).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+                return SignInResult.Accepted;
             }
 
-            if (_session is not null)
-            {
-                return SignInResult.Spent;
-            }
-
-            _session = RandomNumberGenerator.GetBytes(32);
-            sessionToken = Convert.ToBase64String(_session).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            return SignInResult.Accepted;
+            _failures++;
+            locked = _failures >= MaxFailures;
         }
+
+        if (!locked)
+        {
+            return SignInResult.Wrong;
+        }
+
+        Locked?.Invoke(this, EventArgs.Empty);
+        return SignInResult.LockedOut;
     }
 
     /// <summary>Whether a cookie value is the session's token (constant-time).</summary>
@@ -124,7 +165,7 @@ internal sealed class SetupAccess
 
         lock (_lock)
         {
-            return _session is not null && CryptographicOperations.FixedTimeEquals(given, _session);
+            return _sessions.Exists(s => CryptographicOperations.FixedTimeEquals(given, s));
         }
     }
 

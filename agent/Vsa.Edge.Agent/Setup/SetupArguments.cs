@@ -22,7 +22,7 @@ internal sealed record SetupArguments(
     public const int DefaultPort = 8443;
 
     public const string Usage =
-        "usage: vsa-agent provision setup --camera <camera.json> [--source <rtsp://… | clip to replay>] [--bind localhost|<interface>] [--port N (0: any free)]\n" +
+        "usage: vsa-agent provision setup --camera <camera.json> [--source <rtsp://… | clip to replay>] [--bind localhost|<interface>|<address>] [--port N (0: any free)]\n" +
         "                                 [--out <camera document to write on save>] [--data-dir <agent data folder>] [--model <dir>] [--providers CPU|CUDA,CPU|…]";
 
     private static readonly string[] Known = ["--camera", "--source", "--bind", "--port", "--out", "--data-dir", "--model", "--providers", "--device-id"];
@@ -45,28 +45,58 @@ internal sealed record SetupArguments(
     }
 
     /// <summary>
-    /// The addresses to listen on: the loopback ones for <c>localhost</c> (the installer tunnels with <c>ssh -L</c>),
-    /// otherwise the unicast addresses of the named network interface; never every interface.
+    /// The addresses to listen on, only those the installer asked for: the loopback one for <c>localhost</c> (the installer
+    /// tunnels with <c>ssh -L</c>); for an interface's name its IPv4 addresses only (a global IPv6 address of the same
+    /// interface is reachable from the whole routed network, far beyond the installer's cable: it is never taken unasked);
+    /// for an IP address (IPv4 or IPv6) that address alone, if an interface that is up holds it. Never every interface.
     /// </summary>
-    public static IReadOnlyList<IPAddress> ResolveBind(string bind, IEnumerable<NetworkInterface> interfaces)
+    public static IReadOnlyList<IPAddress> ResolveBind(string bind, IEnumerable<NetworkInterface> interfaces) =>
+        ResolveBind(bind, interfaces.Select(BindableInterface.From));
+
+    /// <inheritdoc cref="ResolveBind(string, IEnumerable{NetworkInterface})"/>
+    public static IReadOnlyList<IPAddress> ResolveBind(string bind, IEnumerable<BindableInterface> interfaces)
     {
         ArgumentNullException.ThrowIfNull(interfaces);
+        var all = interfaces.ToList();
         if (string.Equals(bind, "localhost", StringComparison.OrdinalIgnoreCase))
         {
             return [IPAddress.Loopback];
         }
 
-        var nic = interfaces.FirstOrDefault(n => string.Equals(n.Name, bind, StringComparison.Ordinal))
-            ?? throw new UsageException($"option '--bind': no network interface named '{bind}' (use 'localhost' or one of: {string.Join(", ", interfaces.Select(n => n.Name))})");
-        if (nic.OperationalStatus != OperationalStatus.Up)
+        if (IPAddress.TryParse(bind, out var address))
         {
-            throw new UsageException($"option '--bind': interface '{bind}' is {nic.OperationalStatus}, not up");
+            if (IPAddress.IsLoopback(address))
+            {
+                return [address];
+            }
+
+            var holder = all.FirstOrDefault(n => n.Addresses.Any(a => a.Equals(address)))
+                ?? throw new UsageException($"option '--bind': no network interface holds the address {address} (use 'localhost', an interface name or one of its addresses)");
+            return holder.IsUp ? [address] : throw new UsageException($"option '--bind': interface '{holder.Name}' holding {address} is {holder.Status}, not up");
         }
 
-        var addresses = nic.GetIPProperties().UnicastAddresses
-            .Select(a => a.Address)
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork || (a.AddressFamily == AddressFamily.InterNetworkV6 && !a.IsIPv6LinkLocal))
-            .ToList();
-        return addresses.Count > 0 ? addresses : throw new UsageException($"option '--bind': interface '{bind}' has no usable IP address");
+        var nic = all.FirstOrDefault(n => string.Equals(n.Name, bind, StringComparison.Ordinal))
+            ?? throw new UsageException($"option '--bind': no network interface named '{bind}' (use 'localhost', an IP address, or one of: {string.Join(", ", all.Select(n => n.Name))})");
+        if (!nic.IsUp)
+        {
+            throw new UsageException($"option '--bind': interface '{bind}' is {nic.Status}, not up");
+        }
+
+        var v4 = nic.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
+        return v4.Count > 0 ? v4 : throw new UsageException($"option '--bind': interface '{bind}' has no IPv4 address (to listen on IPv6, give the address itself: --bind <address>)");
+    }
+}
+
+/// <summary>What <see cref="SetupArguments.ResolveBind(string, IEnumerable{BindableInterface})"/> needs of a network interface.</summary>
+/// <param name="Name">The interface's name (<c>eth0</c>).</param>
+/// <param name="IsUp">Whether it is up.</param>
+/// <param name="Status">Its state, for the error.</param>
+/// <param name="Addresses">Its unicast addresses.</param>
+internal sealed record BindableInterface(string Name, bool IsUp, string Status, IReadOnlyList<IPAddress> Addresses)
+{
+    public static BindableInterface From(NetworkInterface nic)
+    {
+        ArgumentNullException.ThrowIfNull(nic);
+        return new(nic.Name, nic.OperationalStatus == OperationalStatus.Up, nic.OperationalStatus.ToString(), [.. nic.GetIPProperties().UnicastAddresses.Select(a => a.Address)]);
     }
 }

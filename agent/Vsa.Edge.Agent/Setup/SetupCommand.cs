@@ -11,9 +11,10 @@ namespace Vsa.Edge.Agent.Setup;
 
 /// <summary>
 /// <c>vsa-agent provision setup</c>: the installer's set-up page for one camera, for the time of the installation only.
-/// It prints the address, the certificate's fingerprint and the one-time code, then serves until Ctrl+C.
+/// It prints the address, the certificate's fingerprint and the one-time code, then serves until Ctrl+C. When wrong codes
+/// lock the page it says so, and Enter on its terminal prints a new code that lifts the lock.
 /// </summary>
-internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimeProvider time, ILoggerFactory loggers)
+internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimeProvider time, ILoggerFactory loggers, TextReader? stdin = null)
 {
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
@@ -34,7 +35,7 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
             e.Cancel = true;
             cancel.Cancel();
         };
-        return await new SetupCommand(Console.Out, Console.Error, TimeProvider.System, loggers).RunAsync(args, cancel.Token).ConfigureAwait(false);
+        return await new SetupCommand(Console.Out, Console.Error, TimeProvider.System, loggers, Console.In).RunAsync(args, cancel.Token).ConfigureAwait(false);
     }
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
@@ -125,7 +126,9 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
             }
 
             await stdout.WriteLineAsync($"certificate sha-256: {fingerprint}").ConfigureAwait(false);
-            await stdout.WriteLineAsync($"one-time code: {access.Code}   ({SetupAccess.MaxFailures} wrong codes lock the page)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"one-time code: {access.Code}   ({SetupAccess.MaxFailures} wrong codes lock the page; Enter here prints a new code)").ConfigureAwait(false);
+            access.Locked += (_, _) => Say($"set-up page locked after {SetupAccess.MaxFailures} wrong codes: press Enter in this terminal for a new code (the open session keeps working)");
+            RenewOnEnter(access, logger);
             await stdout.WriteLineAsync("Images stay on the pole -> laptop link and are never stored. Ctrl+C ends the set-up page.").ConfigureAwait(false);
             await stdout.FlushAsync(ct).ConfigureAwait(false);
             try
@@ -158,5 +161,43 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
         }
 
         return ExitOk;
+    }
+
+    // Console input is read on a thread of its own (a console read blocks, even through ReadLineAsync); the thread is a
+    // background one, so it never holds the process at Ctrl+C. No terminal (a service, stdin closed): nothing to read.
+    private void RenewOnEnter(SetupAccess access, ILogger logger)
+    {
+        if (stdin is null)
+        {
+            return;
+        }
+
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                while (stdin.ReadLine() is not null)
+                {
+                    access.Renew(SetupAccess.RandomCode());
+                    SetupLog.CodeRenewed(logger);
+                    Say($"one-time code: {access.Code}   (new: the previous code no longer opens the page, the lock is lifted)");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The terminal went away: codes can no longer be renewed, the page keeps serving.
+            }
+        })
+        { IsBackground = true, Name = "setup-terminal" };
+        reader.Start();
+    }
+
+    private void Say(string line)
+    {
+        lock (stdout)
+        {
+            stdout.WriteLine(line);
+            stdout.Flush();
+        }
     }
 }

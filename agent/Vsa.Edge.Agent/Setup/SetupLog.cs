@@ -11,7 +11,7 @@ internal static partial class SetupLog
     [LoggerMessage(EventId = 12101, Level = LogLevel.Warning, Message = "Set-up page: wrong one-time code from {Remote} ({Failures} of {Max})")]
     public static partial void WrongCode(ILogger logger, string remote, int failures, int max);
 
-    [LoggerMessage(EventId = 12102, Level = LogLevel.Warning, Message = "Set-up page locked after {Max} wrong codes: restart the command for a new code")]
+    [LoggerMessage(EventId = 12102, Level = LogLevel.Warning, Message = "Set-up page locked after {Max} wrong codes: Enter on the pole's terminal prints a new code")]
     public static partial void LockedOut(ILogger logger, int max);
 
     [LoggerMessage(EventId = 12103, Level = LogLevel.Information, Message = "Set-up page: installer signed in from {Remote}")]
@@ -25,6 +25,9 @@ internal static partial class SetupLog
 
     [LoggerMessage(EventId = 12106, Level = LogLevel.Warning, Message = "Set-up live view: source {Source} failed, retrying in {Delay}: {Error}")]
     public static partial void SourceFailed(ILogger logger, string source, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 13001, Level = LogLevel.Warning, Message = "Set-up page: a new one-time code was issued on the pole's terminal; the previous one no longer opens the page")]
+    public static partial void CodeRenewed(ILogger logger);
 
     [LoggerMessage(EventId = 12107, Level = LogLevel.Debug, Message = "Set-up live view: pipeline restarted ({Reason})")]
     public static partial void PipelineRestarted(ILogger logger, string reason);

@@ -105,7 +105,7 @@ internal sealed class SetupServer : IAsyncDisposable
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
     }
 
-    private const string LockedMessage = "Page verrouillée après 5 codes faux : relancez la commande sur le poteau pour obtenir un nouveau code.";
+    private const string LockedMessage = "Page verrouillée après 5 codes faux : l'installateur obtient un nouveau code en appuyant sur Entrée dans le terminal du poteau (ou en relançant la commande).";
 
     private async Task SignInAsync(HttpContext context)
     {
@@ -141,7 +141,7 @@ internal sealed class SetupServer : IAsyncDisposable
                 await HtmlAsync(context, StatusCodes.Status423Locked, SetupPages.Login(LockedMessage, true)).ConfigureAwait(false);
                 return;
             default:
-                await HtmlAsync(context, StatusCodes.Status403Forbidden, SetupPages.Login("Ce code a déjà servi : relancez la commande sur le poteau pour un nouveau code.", false)).ConfigureAwait(false);
+                await HtmlAsync(context, StatusCodes.Status403Forbidden, SetupPages.Login("Ce code a déjà servi : appuyez sur Entrée dans le terminal du poteau pour un nouveau code.", false)).ConfigureAwait(false);
                 return;
         }
     }

@@ -21,6 +21,9 @@ public static class ProposalEndpoints
     /// <summary>Most proposals listed per device.</summary>
     public const int ListLimit = 50;
 
+    /// <summary>Most pending proposals listed for the whole fleet (<c>GET /api/proposals</c>), newest first.</summary>
+    public const int PendingLimit = 200;
+
     /// <summary>Registers the store and the endpoints' JSON metadata.</summary>
     public static IHostApplicationBuilder AddFleetProposals(this IHostApplicationBuilder builder)
     {
@@ -30,13 +33,16 @@ public static class ProposalEndpoints
     }
 
     /// <summary>
-    /// Maps <c>GET /api/devices/{deviceId}/proposals</c>, <c>POST …/proposals/{proposalId}/apply</c> and
-    /// <c>POST …/proposals/{proposalId}/reject</c>, all for administrators (a proposal may carry a camera's credentials).
+    /// Maps <c>GET /api/proposals</c> (pending ones of every device: the console's review list),
+    /// <c>GET /api/devices/{deviceId}/proposals</c>, <c>GET …/proposals/{proposalId}</c>, <c>POST …/proposals/{proposalId}/apply</c>
+    /// and <c>POST …/proposals/{proposalId}/reject</c>, all for administrators (a proposal may carry a camera's credentials).
     /// </summary>
     public static IEndpointRouteBuilder MapProposalsApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/api/proposals", ListPendingAsync).RequireAuthorization(FleetPolicies.Manage).WithName("ListPendingProposals");
         var group = app.MapGroup("/api/devices/{deviceId}/proposals").RequireAuthorization(FleetPolicies.Manage);
         group.MapGet("/", ListAsync).WithName("ListProposals");
+        group.MapGet("/{proposalId}", GetAsync).WithName("GetProposal");
         group.MapPost("/{proposalId}/apply", ApplyAsync).WithName("ApplyProposal");
         group.MapPost("/{proposalId}/reject", RejectAsync).WithName("RejectProposal");
         return app;
@@ -48,6 +54,32 @@ public static class ProposalEndpoints
         var cameras = desired?.Message().Cameras;
         var records = await store.ListAsync(deviceId, ListLimit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<ProposalView>>([.. records.Select(r => View(r, cameras, desired?.Version ?? 0))]);
+    }
+
+    private static async Task<Ok<IReadOnlyList<ProposalView>>> ListPendingAsync(ProposalStore store, ConfigStore configs, CancellationToken cancellationToken)
+    {
+        var records = await store.ListPendingAsync(PendingLimit, cancellationToken);
+
+        // Each device's desired configuration read once, however many of its cameras have a proposal waiting.
+        var desired = new Dictionary<string, (IReadOnlyList<JsonElement>? Cameras, long Version)>(StringComparer.Ordinal);
+        foreach (var deviceId in records.Select(r => r.DeviceId).Distinct(StringComparer.Ordinal))
+        {
+            var config = await configs.FindDesiredAsync(deviceId, cancellationToken);
+            desired[deviceId] = (config?.Message().Cameras, config?.Version ?? 0);
+        }
+
+        return TypedResults.Ok<IReadOnlyList<ProposalView>>([.. records.Select(r => View(r, desired[r.DeviceId].Cameras, desired[r.DeviceId].Version))]);
+    }
+
+    private static async Task<Results<Ok<ProposalView>, ProblemHttpResult>> GetAsync(string deviceId, string proposalId, ProposalStore store, ConfigStore configs, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(deviceId, proposalId, cancellationToken) is not { } record)
+        {
+            return NotFound(deviceId, proposalId);
+        }
+
+        var desired = await configs.FindDesiredAsync(deviceId, cancellationToken);
+        return TypedResults.Ok(View(record, desired?.Message().Cameras, desired?.Version ?? 0));
     }
 
     private static async Task<Results<Ok<ProposalView>, ValidationProblem, ProblemHttpResult>> ApplyAsync(
@@ -149,7 +181,8 @@ public static class ProposalEndpoints
             current is { } c ? CameraLayoutReader.Read(r.DeviceId, r.CameraId, "desired", c) : null,
             version,
             ProposalDiff.Describe(current, document),
-            CameraLayoutReader.RedactSource(document));
+            CameraLayoutReader.RedactSource(document),
+            current is { } known ? CameraLayoutReader.RedactSource(known) : null);
     }
 
     private static ProblemHttpResult NotFound(string deviceId, string proposalId) =>

@@ -64,6 +64,7 @@ public sealed record ProposalRecord(
 /// <param name="BaseVersion">The desired version the differences are against (0: none yet); send it back to apply.</param>
 /// <param name="Differences">What applying it would change on that camera, one line each.</param>
 /// <param name="Document">The proposed document, its source's password masked.</param>
+/// <param name="CurrentDocument">The camera's document in the current desired configuration, its source's password masked (the console draws its calibration); null when it has none.</param>
 public sealed record ProposalView(
     string DeviceId,
     string ProposalId,
@@ -79,7 +80,8 @@ public sealed record ProposalView(
     CameraLayout? Current,
     long BaseVersion,
     IReadOnlyList<string> Differences,
-    JsonElement Document);
+    JsonElement Document,
+    JsonElement? CurrentDocument = null);
 
 /// <summary>Body of <c>POST /api/devices/{deviceId}/proposals/{proposalId}/apply</c>.</summary>
 /// <param name="ExpectedVersion">The desired version the administrator looked at (<see cref="ProposalView.BaseVersion"/>): 409 if another was accepted since.</param>

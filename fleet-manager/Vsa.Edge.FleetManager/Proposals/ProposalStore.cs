@@ -36,8 +36,8 @@ public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeP
     /// <summary>Pending proposals one device may have.</summary>
     public const int MaxPendingPerDevice = 16;
 
-    /// <summary>Proposals taken from one device per hour.</summary>
-    public const int MaxPerDevicePerHour = 30;
+    /// <summary>Proposals taken from one device per hour (the agent paces itself to the same figure).</summary>
+    public const int MaxPerDevicePerHour = ConfigProposalMessage.MaxPerDevicePerHour;
 
     /// <summary>Longest rejection reason.</summary>
     public const int MaxReasonLength = 1000;
@@ -99,6 +99,15 @@ public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeP
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Sql(null, $"SELECT {Columns} FROM config_proposals WHERE device_id = @device ORDER BY received_at DESC, proposal_id LIMIT @limit;")
             .With("@device", deviceId).With("@limit", limit);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    /// <summary>The pending proposals of every device, newest first (at most <paramref name="limit"/>): the console's review list.</summary>
+    public async Task<IReadOnlyList<ProposalRecord>> ListPendingAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Sql(null, $"SELECT {Columns} FROM config_proposals WHERE status = 'pending' ORDER BY received_at DESC, device_id, proposal_id LIMIT @limit;")
+            .With("@limit", limit);
         return await ReadAllAsync(command, cancellationToken);
     }
 

@@ -77,6 +77,39 @@ public sealed class ProposalFolderTests : IDisposable
         Assert.Equal(ProposalFolder.IdOf(Encoding.UTF8.GetBytes(edited)), next.Message.ProposalId);
     }
 
+    [Fact]
+    public void Pending_MoreThanTheFleetTakesWithinTheHour_RestKeptOnThePoleUntilTheHourPassesEvenAcrossARestart()
+    {
+        var max = ConfigProposalMessage.MaxPerDevicePerHour;
+        var folder = Folder();
+        for (var i = 0; i < max + 2; i++)
+        {
+            Write($"cam-{i:00}.json", Camera.Replace("\"cam-1\"", $"\"cam-{i:00}\"", StringComparison.Ordinal));
+        }
+
+        // The first scan offers the hour's budget; each acknowledged one counts, a minute apart.
+        var offered = folder.Pending("pole-12");
+        Assert.Equal(max, offered.Count);
+        foreach (var proposal in offered)
+        {
+            folder.MarkSent(proposal);
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        // Two files wait; a restarted agent (a new folder object) still knows the hour is spent.
+        Assert.Equal(2, Directory.GetFiles(folder.Path, "*.json").Length);
+        Assert.Empty(Folder().Pending("pole-12"));
+
+        // An hour after the first acknowledgement one slot frees, then the next a minute later.
+        _time.Advance(TimeSpan.FromMinutes(60 - max));
+        var next = Assert.Single(Folder().Pending("pole-12"));
+        Assert.Equal($"cam-{max:00}.json", Path.GetFileName(next.File));
+        folder.MarkSent(next);
+        Assert.Empty(folder.Pending("pole-12"));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal($"cam-{max + 1:00}.json", Path.GetFileName(Assert.Single(folder.Pending("pole-12")).File));
+    }
+
     private ProposalFolder Folder() => new(_data, _time, NullLogger<ProposalFolder>.Instance);
 
     private void Write(string name, string text)

@@ -62,6 +62,30 @@ public sealed class SetupAccessTests
     }
 
     [Fact]
+    public void Renew_AfterTheLock_LockedRaisedOnceNewCodeOpensOldCodeDoesNotFirstSessionKept()
+    {
+        var access = new SetupAccess("1234-5678");
+        Assert.Equal(SignInResult.Accepted, access.TrySignIn("1234-5678", out var installer));
+        var locks = 0;
+        access.Locked += (_, _) => locks++;
+        for (var i = 0; i < SetupAccess.MaxFailures + 2; i++)
+        {
+            access.TrySignIn("0000-0000", out _);
+        }
+
+        access.Renew("8765-4321");
+
+        Assert.Equal(1, locks);
+        Assert.Equal("8765-4321", access.Code);
+        Assert.Equal(SetupAccess.MaxFailures, access.TriesLeft);
+        Assert.Equal(SignInResult.Wrong, access.TrySignIn("1234-5678", out _));
+        Assert.Equal(SignInResult.Accepted, access.TrySignIn("8765 4321", out var colleague));
+        Assert.Equal(SignInResult.Spent, access.TrySignIn("8765-4321", out _));
+        Assert.True(access.IsSession(installer));
+        Assert.True(access.IsSession(colleague));
+    }
+
+    [Fact]
     public void CreateRandom_Codes_EightDigitsInTwoGroupsAndDifferent()
     {
         var codes = Enumerable.Range(0, 20).Select(_ => SetupAccess.CreateRandom().Code).ToList();

@@ -65,6 +65,10 @@ public sealed class FakeAgent : IAsyncDisposable
     public Task PublishAsync(ReportedConfigMessage report) =>
         PublishAsync(Topics.ConfigReported(DeviceId), JsonSerializer.Serialize(report, ContractsJsonContext.Default.ReportedConfigMessage), retain: true);
 
+    /// <summary>Publishes an installer's proposal on <c>vsa/v1/{id}/config/proposal</c>, as the agent sends a file of its <c>proposals/</c> folder.</summary>
+    public Task PublishAsync(ConfigProposalMessage proposal) =>
+        PublishAsync(Topics.ConfigProposal(DeviceId), JsonSerializer.Serialize(proposal, ContractsJsonContext.Default.ConfigProposalMessage));
+
     /// <summary>Publishes a device event (tamper, maintenance, camera offline/online).</summary>
     public Task PublishAsync(DeviceEventKind kind, string? cameraId = null) =>
         PublishAsync(Topics.Events(DeviceId), JsonSerializer.Serialize(

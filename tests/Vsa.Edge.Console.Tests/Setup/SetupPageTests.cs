@@ -15,7 +15,8 @@ namespace Vsa.Edge.Console.Tests.Setup;
 /// <summary>
 /// The installer's set-up page served by the real agent process (<c>vsa-agent provision setup</c>) with the demo clip as
 /// the camera, driven in Debian's chromium: sign-in and lock-out, a zone drawn by clicking, a self-intersecting polygon
-/// refused by the agent's validator, a ground calibration, and the saved document replayed by <c>analyze</c>.
+/// refused by the agent's validator, a ground calibration, and the saved document replayed by <c>analyze</c> with the same
+/// alerts as a hand-written document of the same geometry.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -77,7 +78,21 @@ public sealed class SetupPageTests(BrowserFixture browser, ITestOutputHelper out
             }
 
             await Expect(intruder.Locator("#login-error")).ToContainTextAsync("verrouillée");
+            await Expect(intruder.Locator("#login-error")).ToContainTextAsync("Entrée dans le terminal du poteau");
             await Expect(intruder.Locator("#code")).ToBeDisabledAsync();
+
+            // The pole's terminal says how to unlock; Enter there prints a new code, which a colleague's laptop then uses.
+            await agent.WaitForLineAsync(l => l.StartsWith("set-up page locked after 5 wrong codes: press Enter in this terminal", StringComparison.Ordinal), Startup);
+            await agent.WriteStandardInputAsync("\n");
+            var renewed = (await agent.WaitForLineAsync(l => l.StartsWith("one-time code: ", StringComparison.Ordinal) && l.Contains("(new:", StringComparison.Ordinal), Startup)).Split(' ')[2];
+            Assert.NotEqual(code, renewed);
+            await intruder.GotoAsync(url);
+            await intruder.Locator("#code").FillAsync(code);
+            await intruder.Locator("#login button").ClickAsync();
+            await Expect(intruder.Locator("#login-error")).ToContainTextAsync("Code incorrect");
+            await intruder.Locator("#code").FillAsync(renewed);
+            await intruder.Locator("#login button").ClickAsync();
+            await Expect(intruder.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
             await intruder.Context.CloseAsync();
 
             // A zone drawn by clicking; people walking across it turn "in zone".
@@ -114,6 +129,9 @@ public sealed class SetupPageTests(BrowserFixture browser, ITestOutputHelper out
 
             await Expect(page.Locator("body")).ToHaveAttributeAsync("data-draft", "valid");
             await Expect(page.Locator("#calib-report")).ToContainTextAsync("Erreur de reprojection");
+
+            // Four consistent points fit exactly (0 px) while the fifth is still being typed: wait for the five-point fit.
+            await Expect(page.Locator("#calib-report")).ToHaveAttributeAsync("data-rms-pixels", new System.Text.RegularExpressions.Regex("^(0\\.0*[1-9]|[1-9])"));
             var rms = double.Parse(await page.Locator("#calib-report").GetAttributeAsync("data-rms-pixels") ?? "NaN", CultureInfo.InvariantCulture);
             Assert.InRange(rms, 0.01, 30);
             Assert.True(int.Parse(await page.Locator("#frame").GetAttributeAsync("data-grid-lines") ?? "0", CultureInfo.InvariantCulture) > 10);
@@ -142,19 +160,60 @@ public sealed class SetupPageTests(BrowserFixture browser, ITestOutputHelper out
             agent.Interrupt();
             Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(20)));
 
-            // analyze takes the saved file as it is, and raises intrusions in the drawn zone.
-            var events = Path.Combine(work, "events.jsonl");
-            await using var analyze = ChildProcess.StartBuiltTool("vsa-agent",
-                ["analyze", "--source", TestAssets.DemoClip, "--camera", proposal, "--every", "5", "--providers", "CPU", "--events-out", events]);
-            Assert.True(await analyze.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, analyze.Output);
-            var alerts = File.ReadAllLines(events).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            // analyze takes the saved file as it is and raises intrusions in the drawn zone: the same alerts, event by event,
+            // as from a document written by hand with what the installer set on the page (the zone's and the calibration's
+            // points as saved, the event's zone, categories and duration as the panel showed them) and nothing else, every
+            // other setting left to the loader's defaults: the page's document adds nothing that changes what the agent does.
+            var byHand = Path.Combine(work, "by-hand.json");
+            await File.WriteAllTextAsync(byHand, ByHand(document));
+            var (fromPage, fromHand) = (AnalyzeAsync(proposal, Path.Combine(work, "page.jsonl")), AnalyzeAsync(byHand, Path.Combine(work, "hand.jsonl")));
+            var alerts = await fromPage;
             Assert.NotEmpty(alerts);
-            Assert.All(alerts, a => Assert.Equal("zone-1", a.GetProperty("zoneId").GetString()));
+            Assert.All(alerts, a => Assert.Equal("zone-1", a.ZoneId));
+            Assert.Equal(await fromHand, alerts);
+            output.WriteLine($"analyze on the saved document: {alerts.Count} alert messages, identical to the hand-written document's");
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    // One alert message as compared: its kind, state, zone, tracks, timestamps and measurement (ids are random per run).
+    private sealed record Alert(string Type, string State, int Sequence, string? ZoneId, string Tracks, string StartedAt, string ObservedAt, string? EndedAt, string? Measurement);
+
+    // analyze on the demo clip, every 5th frame, from a fixed start so that two runs' timestamps compare.
+    private static async Task<List<Alert>> AnalyzeAsync(string camera, string events)
+    {
+        await using var analyze = ChildProcess.StartBuiltTool("vsa-agent",
+            ["analyze", "--source", TestAssets.DemoClip, "--camera", camera, "--every", "5", "--providers", "CPU", "--start", "2026-12-07T08:00:00Z", "--events-out", events]);
+        Assert.True(await analyze.WaitForExitAsync(TimeSpan.FromMinutes(3)) == 0, analyze.Output);
+        return [.. File.ReadAllLines(events).Where(l => l.Length > 0).Select(l =>
+        {
+            var a = JsonDocument.Parse(l).RootElement;
+            string? Text(string name) => a.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : null;
+            var tracks = string.Join(",", a.GetProperty("objects").EnumerateArray().Select(o => o.TryGetProperty("trackId", out var t) ? t.ToString() : "-"));
+            return new Alert(Text("eventType")!, Text("state")!, a.GetProperty("sequence").GetInt32(), Text("zoneId"), tracks, Text("startedAt")!, Text("observedAt")!, Text("endedAt"), Text("measurement"));
+        })];
+    }
+
+    // A camera document as an installer would type it: the drawn zone and calibration points, the intrusion event on the zone
+    // with the categories and duration the page's panel showed (its "add an event" proposes person, 2 s; the loader's own
+    // default duration for intrusion is 1 s, so leaving it out gives other alerts).
+    private static string ByHand(CameraConfig saved)
+    {
+        var ev = Assert.Single(saved.Events);
+        static string Points(IEnumerable<IReadOnlyList<float>> points) => string.Join(", ", points.Select(p => string.Create(CultureInfo.InvariantCulture, $"[{p[0]}, {p[1]}]")));
+        var calibration = string.Join(", ", saved.Calibration!.Points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{{ \"image\": [{p.Image[0]}, {p.Image[1]}], \"world\": [{p.World[0]}, {p.World[1]}] }}")));
+        return $$"""
+            {
+              "cameraId": "vtest",
+              "source": "vtest.avi",
+              "zones": [ { "id": "zone-1", "polygon": [{{Points(saved.Zones[0].Polygon)}}] } ],
+              "events": [ { "type": "intrusion", "zones": ["zone-1"], "categories": [{{string.Join(", ", ev.Categories!.Select(c => $"\"{c}\""))}}], "minDurationSeconds": {{ev.MinDurationSeconds!.Value.ToString(CultureInfo.InvariantCulture)}} } ],
+              "calibration": { "points": [{{calibration}}] }
+            }
+            """;
     }
 
     // The loader's canonical document, as the set-up page writes it: indented, camelCase, absent fields left out.

@@ -133,8 +133,19 @@ public sealed class ProposalApiTests
         Assert.Equal(1L, listed.BaseVersion);
         Assert.Equal(["zone 'quai' changed"], listed.Differences);
 
+        // The console's review list (every device's pending ones) and one proposal alone: the current document comes with
+        // it for the drawing, its password masked as the proposal's.
+        var pending = Assert.Single((await admin.GetFromJsonAsync<IReadOnlyList<ProposalView>>("/api/proposals", JsonSerializerOptions.Web))!);
+        var one = (await admin.GetFromJsonAsync<ProposalView>($"/api/devices/pole-12/proposals/{id}", JsonSerializerOptions.Web))!;
+        Assert.Equal((id, id), (pending.ProposalId, one.ProposalId));
+        Assert.Equal("rtsp://viewer:***@10.0.0.12/stream1", one.CurrentDocument!.Value.GetProperty("source").GetString());
+        Assert.Equal(0.1, one.CurrentDocument!.Value.GetProperty("zones")[0].GetProperty("polygon")[0][0].GetDouble());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/devices/pole-12/proposals/{new string('0', 64)}")).StatusCode);
+
         using var @operator = await fleet.ClientAsync(Role.Operator);
         Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync("/api/devices/pole-12/proposals")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync("/api/proposals")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync($"/api/devices/pole-12/proposals/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await @operator.PostAsJsonAsync($"/api/devices/pole-12/proposals/{id}/apply", new { expectedVersion = 1 })).StatusCode);
         using var stale = await admin.PostAsJsonAsync($"/api/devices/pole-12/proposals/{id}/apply", new { expectedVersion = 0 });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
@@ -147,6 +158,7 @@ public sealed class ProposalApiTests
         var (published, _) = await subscriber.NextAsync(m => m.Version == 2);
         Assert.Equal(["cam-2", "cam-1"], published.Cameras.Select(c => c.GetProperty("cameraId").GetString()));
         Assert.Equal(0.2, published.Cameras[1].GetProperty("zones")[0].GetProperty("polygon")[0][0].GetDouble());
+        Assert.Empty((await admin.GetFromJsonAsync<IReadOnlyList<ProposalView>>("/api/proposals", JsonSerializerOptions.Web))!);
 
         var actions = (await AuditAsync(admin)).Select(e => e!["action"]!.GetValue<string>()).ToList();
         Assert.Equal(1, actions.Count(a => a == ProposalAuditActions.Applied));

@@ -10,6 +10,7 @@ import { renderAuthorisations } from "./authorisations.js";
 import { renderAccounts } from "./accounts.js";
 import { renderAudit } from "./audit.js";
 import { renderRollouts, renderRollout } from "./rollouts.js";
+import { renderProposals, renderProposal } from "./proposals.js";
 
 Object.assign(dictionaries.fr, fr);
 Object.assign(dictionaries.en, en);
@@ -21,12 +22,6 @@ function subnav(current) {
     SECTIONS.map((s) => h("a", { href: `#/admin/${s}`, "aria-current": s === current ? "page" : null, text: t(`adm.section.${s}`) })));
 }
 
-function renderProposals(main) {
-  main.append(h("section", { class: "admin-section placeholder", "aria-labelledby": "adm-proposals-title" },
-    h("h2", { id: "adm-proposals-title", text: t("adm.section.proposals") }),
-    h("p", { class: "callout", text: t("adm.proposals.notYet") })));
-}
-
 function showAdmin(path, me) {
   const main = document.getElementById("view-admin");
   main.replaceChildren();
@@ -34,6 +29,11 @@ function showAdmin(path, me) {
   if (section === "device" && rest.length) {
     main.append(subnav("devices"));
     renderDevice(main, decodeURIComponent(rest.join("/")), me);
+    return;
+  }
+  if (section === "proposal" && rest.length === 2) {
+    main.append(subnav("proposals"));
+    renderProposal(main, decodeURIComponent(rest[0]), decodeURIComponent(rest[1]));
     return;
   }
   if (section === "rollout" && rest.length) {

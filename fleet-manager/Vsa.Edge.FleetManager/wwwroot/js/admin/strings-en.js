@@ -8,7 +8,6 @@ export const en = {
   "adm.section.authorisations": "Authorisations",
   "adm.section.accounts": "Accounts",
   "adm.section.proposals": "Installers' proposals",
-  "adm.proposals.notYet": "Coming: installers' configuration proposals (issue 13) do not exist in the fleet manager yet. They will be reviewed and accepted here.",
   "adm.cancel": "Cancel",
   "adm.state": "State",
   "adm.actions": "Actions",

@@ -9,7 +9,6 @@ export const fr = {
   "adm.section.authorisations": "Arrêtés",
   "adm.section.accounts": "Comptes",
   "adm.section.proposals": "Propositions des installateurs",
-  "adm.proposals.notYet": "À venir : les propositions de configuration des installateurs (issue 13) n'existent pas encore dans le gestionnaire de flotte. Elles seront relues et acceptées ici.",
   "adm.cancel": "Annuler",
   "adm.state": "État",
   "adm.actions": "Actions",
