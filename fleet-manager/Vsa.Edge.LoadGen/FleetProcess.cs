@@ -17,6 +17,9 @@ internal sealed class FleetProcess : IAsyncDisposable
         HttpPort = httpPort;
     }
 
+    /// <summary>Environment variables with this prefix are given to the fleet's process without it.</summary>
+    public const string FleetEnvironmentPrefix = "LOADGEN_FLEET_";
+
     public int HttpPort { get; }
 
     public int ProcessId => _process.Id;
@@ -42,7 +45,16 @@ internal sealed class FleetProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        // Runtime settings for the fleet alone (not the load generator's own process), e.g. LOADGEN_FLEET_DOTNET_TieredPGO=0.
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(FleetEnvironmentPrefix, StringComparison.Ordinal)))
+        {
+            info.Environment[name[FleetEnvironmentPrefix.Length..]] = value;
+        }
+
+        // Free loopback ports for everything it listens on: other fleets may run beside it.
         foreach (var argument in settings.Concat(["--urls", $"http://127.0.0.1:{httpPort}", "--Logging:LogLevel:Default", "Warning",
+            "--Fleet:Models:DeliveryPort", Vsa.Edge.Testing.MosquittoFixture.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Vsa.Edge.FleetManager.Ingestion.IngestionWriter", "Information"]))
         {
             info.ArgumentList.Add(argument);

@@ -11,17 +11,46 @@ using Vsa.Edge.Testing;
 
 namespace Vsa.Edge.LoadGen;
 
-/// <summary>What to simulate; every count and duration is bounded by <see cref="Program"/>'s argument checks.</summary>
-internal sealed record LoadOptions(int Devices, int AlertsPerDevice, int InFlight, TimeSpan Timeout);
+/// <summary>
+/// What to simulate; every count and duration is bounded by <see cref="Program"/>'s argument checks. <c>WarmupAlertsPerDevice</c>:
+/// alerts each device publishes first, all stored and delivered before the clock starts (not counted in the rates).
+/// </summary>
+internal sealed record LoadOptions(int Devices, int AlertsPerDevice, int InFlight, TimeSpan Timeout, int WarmupAlertsPerDevice = 0);
 
 /// <summary>Result of one alert burst.</summary>
-internal sealed record BurstResult(string Storage, int Sent, long Stored, long SubscriberReceived, TimeSpan Published, TimeSpan AllStored, TimeSpan SubscriberDone, double FleetMiB, string? SubscriberLost)
+internal sealed record BurstResult(string Storage, int Sent, long Stored, long SubscriberReceived, TimeSpan Published, TimeSpan AllStored, TimeSpan SubscriberDone, double FleetMiB, string? SubscriberLost, long AlertRows = 0, string? LoadAverage = null, CpuTimes? Cpu = null)
 {
+    /// <summary>The fleet's sustained rate over what the broker delivered to a plain subscriber in the same run.</summary>
+    public double Ratio => FleetRate / SubscriberRate;
+
     public double FleetRate => Stored / AllStored.TotalSeconds;
 
     public double SubscriberRate => SubscriberReceived / SubscriberDone.TotalSeconds;
 
     public double PublishRate => Sent / Published.TotalSeconds;
+}
+
+/// <summary>
+/// Processor time used by the fleet, the broker (Mosquitto; none when embedded) and the load generator itself (the devices and
+/// the plain subscriber, plus its polling of the database), from /proc: what each side costs per message on the same machine.
+/// </summary>
+internal sealed record CpuTimes(TimeSpan Fleet, TimeSpan? Broker, TimeSpan LoadGenerator)
+{
+    public static CpuTimes Of(int fleetProcess, int? brokerProcess)
+    {
+        using var fleet = Process.GetProcessById(fleetProcess);
+        using var broker = brokerProcess is { } id ? Process.GetProcessById(id) : null;
+        using var self = Process.GetCurrentProcess();
+        return new(fleet.TotalProcessorTime, broker?.TotalProcessorTime, self.TotalProcessorTime);
+    }
+
+    public static CpuTimes operator -(CpuTimes after, CpuTimes before) =>
+        new(after.Fleet - before.Fleet, after.Broker - before.Broker, after.LoadGenerator - before.LoadGenerator);
+
+    /// <summary>Milliseconds of processor time per 1,000 messages, each side.</summary>
+    public string PerThousand(long messages) => string.Create(CultureInfo.InvariantCulture,
+        $"fleet {Fleet.TotalMilliseconds * 1000 / messages:F0} ms, broker {(Broker is { } b ? (b.TotalMilliseconds * 1000 / messages).ToString("F0", CultureInfo.InvariantCulture) + " ms" : "in the fleet")}, " +
+        $"load generator (devices + plain subscriber) {LoadGenerator.TotalMilliseconds * 1000 / messages:F0} ms");
 }
 
 /// <summary>The alert burst through Mosquitto (or the embedded broker) into the fleet; the held devices are in <see cref="HeldDevicesScenario"/>.</summary>
@@ -64,6 +93,7 @@ internal static class Scenarios
 
             var clock = new Stopwatch();
             var received = 0L;
+            var warmupTotal = options.Devices * options.WarmupAlertsPerDevice;
             var subscriberDone = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
             using var subscriber = await ConnectAsync(port, "plain-subscriber", cleanStart: true);
             string? subscriberLost = null;
@@ -73,9 +103,10 @@ internal static class Scenarios
                 subscriberDone.TrySetResult(clock.Elapsed);
                 return Task.CompletedTask;
             };
+            var measuring = 0;
             subscriber.ApplicationMessageReceivedAsync += _ =>
             {
-                if (Interlocked.Increment(ref received) == total)
+                if (Interlocked.Increment(ref received) == warmupTotal + total && Volatile.Read(ref measuring) == 1)
                 {
                     subscriberDone.TrySetResult(clock.Elapsed);
                 }
@@ -85,12 +116,28 @@ internal static class Scenarios
             await subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.AllAlerts, MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
             var devices = await Task.WhenAll(Enumerable.Range(0, options.Devices).Select(i => ConnectAsync(port, $"pole-{i:D4}", cleanStart: true)));
+            var db = Path.Combine(directory, "vsa-fleet.db");
+            var warmup = options.Devices * options.WarmupAlertsPerDevice;
+            if (warmup > 0)
+            {
+                // A fleet runs for days: its code is compiled and its heap sized long before a burst. The warm-up alerts are
+                // all stored and all delivered to the plain subscriber before the clock starts, and neither rate counts them.
+                await Task.WhenAll(devices.Select((device, i) => PublishAlertsAsync(device, $"pole-{i:D4}", options.WarmupAlertsPerDevice, options.InFlight)));
+                await WaitForRowsAsync(() => CountAsync(connection, db, "alert_messages"), warmup, options.Timeout);
+                await WaitForRowsAsync(() => Task.FromResult(Interlocked.Read(ref received)), warmup, options.Timeout);
+                log.WriteLine($"[{storage}] warm-up: {warmup} alerts stored and delivered before the clock starts");
+            }
+
+            Interlocked.Exchange(ref measuring, 1);
+            var cpuBefore = CpuTimes.Of(fleet.ProcessId, mosquitto?.ProcessId);
             clock.Start();
-            await Task.WhenAll(devices.Select((device, i) => PublishAlertsAsync(device, $"pole-{i:D4}", options)));
+            await Task.WhenAll(devices.Select((device, i) => PublishAlertsAsync(device, $"pole-{i:D4}", options.AlertsPerDevice, options.InFlight)));
             var published = clock.Elapsed;
 
-            var stored = await WaitForRowsAsync(() => CountAsync(connection, Path.Combine(directory, "vsa-fleet.db"), "alert_messages"), total, options.Timeout);
+            var stored = await WaitForRowsAsync(() => CountAsync(connection, db, "alert_messages"), warmup + total, options.Timeout) - warmup;
             var allStored = clock.Elapsed;
+            var cpu = CpuTimes.Of(fleet.ProcessId, mosquitto?.ProcessId) - cpuBefore;
+            var loadAverage = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
             var subscriberTime = await subscriberDone.Task.WaitAsync(options.Timeout).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : clock.Elapsed, TaskScheduler.Default);
             var memory = fleet.ResidentMiB();
             foreach (var device in devices)
@@ -100,7 +147,8 @@ internal static class Scenarios
             }
 
             log.WriteLine($"[{storage}] {await fleet.StopAndReportBatchesAsync()}");
-            return new BurstResult(storage, total, stored, Interlocked.Read(ref received), published, allStored, subscriberTime, memory, subscriberLost);
+            var alertRows = await CountAsync(connection, db, "alerts") - warmup;
+            return new BurstResult(storage, total, stored, Interlocked.Read(ref received) - warmup, published, allStored, subscriberTime, memory, subscriberLost, alertRows, loadAverage, cpu);
         }
         finally
         {
@@ -109,12 +157,12 @@ internal static class Scenarios
         }
     }
 
-    private static async Task PublishAlertsAsync(IMqttClient device, string deviceId, LoadOptions options)
+    private static async Task PublishAlertsAsync(IMqttClient device, string deviceId, int alerts, int inFlight)
     {
-        using var window = new SemaphoreSlim(options.InFlight);
-        var pending = new List<Task>(options.AlertsPerDevice);
+        using var window = new SemaphoreSlim(inFlight);
+        var pending = new List<Task>(alerts);
         var start = TimeProvider.System.GetUtcNow();
-        for (var i = 0; i < options.AlertsPerDevice; i++)
+        for (var i = 0; i < alerts; i++)
         {
             await window.WaitAsync();
             var alert = new AlertMessage(AlertMessage.SchemaId, AlertMessage.CurrentVersion, Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString(), 0,

@@ -96,6 +96,9 @@ public sealed class MosquittoFixture : IDisposable
     /// <summary>Whether the broker process is running.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The broker's process id while it runs (the load generator reads its CPU time), else null.</summary>
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+
     /// <summary>What Mosquitto wrote on stderr so far (its log).</summary>
     public string Log
     {
