@@ -199,7 +199,6 @@ public static class BuiltTools
         ["vsa-fleet"] = Path.Combine("fleet-manager", "Vsa.Edge.FleetManager"),
         ["vsa-fleet-loadgen"] = Path.Combine("fleet-manager", "Vsa.Edge.LoadGen"),
         ["vsa-model"] = Path.Combine("models", "Vsa.Edge.Models"),
-        ["vsa-fleet-loadgen"] = Path.Combine("fleet-manager", "Vsa.Edge.LoadGen"),
     };
 
     /// <summary>The build configuration of the running tests (Debug or Release), read from their output path.</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Models;
@@ -18,9 +17,9 @@ public sealed partial class ModelUpdateService
     private async Task BackToPreviousAsync(DesiredModel desired, ModelSlotState state, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var model = await Task.Run(() => DetectorModel.Load(ModelValidator.For(setup.Inference, store.SlotDirectory(state.Previous)), logger), ct).ConfigureAwait(false);
+        var model = await Task.Run(() => switchboard.Load(store.SlotDirectory(state.Previous), setup.Inference, logger), ct).ConfigureAwait(false);
         store.RollBack($"fleet: back to {desired.Version}{(desired.RolloutId is null ? string.Empty : $" ({desired.RolloutId})")}", time.GetUtcNow());
-        await switchboard.SwitchAsync(model, 0, ct, watch: false).ConfigureAwait(false);
+        await switchboard.SwitchToAsync(model, 0, ct, watch: false).ConfigureAwait(false);
         _activeSha = desired.Sha256;
         Step(desired, ModelUpdateState.Active, null, null);
         var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
