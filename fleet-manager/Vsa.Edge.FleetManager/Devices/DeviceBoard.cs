@@ -84,6 +84,12 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
 
         var next = more ? new DeviceBoardCursor(lastValue!, items[^1].DeviceId).ToString() : null;
         var (total, online, matching) = await CountAsync(connection, query, sql, filter, cancellationToken);
+        if (query.After is not null)
+        {
+            // The filters' choices come with the first page only: reading every heartbeat's model again for each page costs.
+            return new(items, total, online, matching, query.Limit, next, null, null);
+        }
+
         return new(items, total, online, matching, query.Limit, next,
             await ListAsync(connection, "SELECT DISTINCT site FROM device_certificates WHERE revoked_at IS NULL ORDER BY site;", cancellationToken),
             await ListAsync(connection, $"SELECT DISTINCT {sql.Model} AS model FROM devices d WHERE d.last_health IS NOT NULL ORDER BY model;", cancellationToken));

@@ -154,8 +154,8 @@ public sealed record DeviceBoardCursor(string Value, string DeviceId)
 /// <param name="Matching">Devices the filters keep (every page together).</param>
 /// <param name="Limit">Rows per page asked for.</param>
 /// <param name="Next">Cursor of the next page; null on the last one.</param>
-/// <param name="Sites">Enrolment sites known, for the site filter.</param>
-/// <param name="Models">Models the devices reported ("id version"), for the model filter.</param>
+/// <param name="Sites">Enrolment sites known, for the site filter; null on pages after the first.</param>
+/// <param name="Models">Models the devices reported ("id version"), for the model filter; null on pages after the first.</param>
 public sealed record DeviceBoardPage(
     IReadOnlyList<DeviceView> Items,
     int Total,
@@ -163,8 +163,8 @@ public sealed record DeviceBoardPage(
     int Matching,
     int Limit,
     string? Next,
-    IReadOnlyList<string> Sites,
-    IReadOnlyList<string> Models);
+    IReadOnlyList<string>? Sites,
+    IReadOnlyList<string>? Models);
 
 /// <summary>A device's enrolment site, for the labels of the alert queue ("site (device)").</summary>
 /// <param name="DeviceId">The device.</param>

@@ -76,8 +76,8 @@ export function showCounts(page) {
   $("devices-count").textContent = parts.join(" · ");
   $("devices-prev").disabled = cursors.length <= 1;
   $("devices-next").disabled = !page.next;
-  options($("devices-site"), page.sites, (s) => s, site);
-  options($("devices-model"), page.models, (m) => m, model);
+  if (page.sites) options($("devices-site"), page.sites, (s) => s, site);
+  if (page.models) options($("devices-model"), page.models, (m) => m, model);
 }
 
 // load(): fetch and show the page asked for now; next: the cursor after the page shown.
