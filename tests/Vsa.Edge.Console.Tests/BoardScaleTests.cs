@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 using Vsa.Edge.Console.Tests.Infrastructure;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Storage;

@@ -54,7 +54,8 @@ public sealed class TwoInstanceLiveTests(BrowserFixture browser, ITestOutputHelp
         for (var i = 0; i < Alerts; i++)
         {
             // One at a time, as alerts come in a city: each on both screens before the next.
-            var alert = Samples.AlertStart(agent.DeviceId, EventType.Intrusion) with { StartedAt = DateTimeOffset.UtcNow.AddSeconds(-1) };
+            // Each on its own camera: alerts of one camera would be grouped into one incident row.
+            var alert = Samples.AlertStart(agent.DeviceId, EventType.Intrusion, cameraId: $"cam-{i}");
             published[alert.AlertId] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await agent.PublishAsync(alert);
             await Expect(ConsolePage.Row(alice, alert.AlertId)).ToHaveCountAsync(1);
@@ -110,6 +111,10 @@ public sealed class TwoInstanceLiveTests(BrowserFixture browser, ITestOutputHelp
             ["Fleet:Broker:Port"] = _mosquitto.Port.ToString(CultureInfo.InvariantCulture),
             ["Fleet:Broker:ClientId"] = $"{clientId}-{Guid.NewGuid():N}",
             ["Fleet:Broker:SharedSubscriptionGroup"] = "vsa-fleet",
+
+            // The console host's test bench is for its embedded broker; Mosquitto takes the devices here.
+            ["Fleet:Broker:BenchDevicesMayPublish"] = "false",
+            ["Fleet:Broker:RequireClientCertificates"] = "true",
         });
         await host.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(ConsoleHost.Timeout);
         return host;
