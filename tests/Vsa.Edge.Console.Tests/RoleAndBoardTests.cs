@@ -116,7 +116,7 @@ public sealed class RoleAndBoardTests(BrowserFixture browser)
         await page.Locator("#devices-search").FillAsync("PARVIS");
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-parvis");
-        await Expect(page.Locator("#devices-count")).ToHaveTextAsync("1 affiché(s), 2 masqué(s) par les filtres");
+        await Expect(page.Locator("#devices-count")).ToHaveTextAsync("3 appareils, 3 en ligne · 1 retenu(s) par les filtres · page 1 / 1");
         await page.Locator("#devices-search").FillAsync(string.Empty);
         await page.Locator("#devices-state").SelectOptionAsync("stopped");
         await Expect(rows).ToHaveCountAsync(1);

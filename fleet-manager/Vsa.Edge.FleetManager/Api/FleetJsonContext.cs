@@ -25,6 +25,8 @@ namespace Vsa.Edge.FleetManager.Api;
 [JsonSerializable(typeof(IReadOnlyList<InstallationView>))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceView>))]
 [JsonSerializable(typeof(DeviceConditions))]
+[JsonSerializable(typeof(DeviceBoardPage))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceSite>))]
 [JsonSerializable(typeof(IReadOnlyList<DeviceConditions>))]
 [JsonSerializable(typeof(IngestionSnapshot))]
 [JsonSerializable(typeof(IngestionStatus))]

@@ -160,7 +160,8 @@ public sealed class DeviceStore(FleetDatabase database)
         return await FindAsync(connection, transaction, deviceId, cancellationToken);
     }
 
-    private DeviceView ReadView(DbDataReader r)
+    /// <summary>Reads a row of the device list (columns 0 to 13 in the list's order).</summary>
+    internal DeviceView ReadView(DbDataReader r)
     {
         var dialect = database.Dialect;
         var neverConnected = r.IsDBNull(1);

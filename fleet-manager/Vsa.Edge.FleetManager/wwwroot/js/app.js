@@ -196,7 +196,7 @@ function scheduleEvaluation() {
 }
 
 async function resync() {
-  const [pendingList, deviceList] = await Promise.all([loadPending((a) => keepAlert(a, false)), getJson("api/devices"), loadSettings(), loadClaims()]);
+  const [pendingList, deviceList] = await Promise.all([loadPending((a) => keepAlert(a, false)), getJson("api/devices/sites"), loadSettings(), loadClaims()]);
   for (const d of deviceList) keepDevice(d);
   // Alerts we held as pending but the fleet no longer lists were decided while the stream was down: fetch them, and
   // their decision takes them out of the queue.
@@ -235,7 +235,7 @@ function connect() {
   });
   stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
   stream.addEventListener("claims", (e) => { applyClaims(JSON.parse(e.data)); refresh(); });
-  stream.addEventListener("device", (e) => { onDeviceEvent(JSON.parse(e.data)); refresh(); });
+  stream.addEventListener("device", (e) => { if (onDeviceEvent(JSON.parse(e.data))) refresh(); });
   stream.addEventListener("device-conditions", (e) => onConditionsEvent(JSON.parse(e.data)));
   stream.onerror = () => {
     // Distinct from the broker pill: the fleet may be fine while this page no longer hears it.

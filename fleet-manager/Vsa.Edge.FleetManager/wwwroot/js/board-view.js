@@ -1,16 +1,21 @@
-// How the device board is shown: which column sorts it (a click on a header; a second click reverses; aria-sort says
-// which and how), and which rows the filters keep (text in the device id, site or camera ids; a state). Filters hide
-// rows, never drop them: the count says how many are hidden.
-import { t, lang, locale } from "./i18n.js";
-import { siteLabel } from "./sites.js";
+// How the device board is asked for: the fleet sorts, filters and pages it (GET /api/devices/board), so that a fleet of
+// ten thousand devices sends one page. Which column sorts (a click on a header; a second click reverses; aria-sort says
+// which and how), the filters (text in the device id, site or camera ids; a state; a site; a model; a certificate that
+// expires soon) and the page (keyset: the cursors of the pages walked are kept to go back).
+import { t, lang, formatNumber } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 export const STATES = ["online", "offline", "never", "stopped", "suspended", "drift", "attention"];
+const EXPIRING_DAYS = 30;
 
 let sortKey = "device";
 let descending = false;
 let search = "";
 let state = "";
+let site = "";
+let model = "";
+let expiring = false;
+let cursors = [null]; // cursors[i]: where page i+1 starts (null: the first page)
 let filledFor = null;
 
 // Suspended as a whole: by the fleet (device, site or global suspension) or by the device's own kill input.
@@ -23,58 +28,17 @@ export function cameraSuspended(health, camera) {
   return camera.suspended === true || isSuspended(health) || (health?.suspension?.cameras ?? []).includes(camera.cameraId);
 }
 
-const stoppedCameras = (d) => (d.lastHealth?.cameras ?? []).filter((c) => !c.online && !cameraSuspended(d.lastHealth, c)).length;
-const suspendedCameras = (d) => (d.lastHealth?.cameras ?? []).filter((c) => cameraSuspended(d.lastHealth, c)).length;
-const statusRank = (d) => (d.neverConnected ? 2 : d.status === "online" ? 0 : 1);
-
-// What each column sorts by: a number or a string (null and empty values sort first ascending).
-function sortValue(key, d, conditions, describe) {
-  switch (key) {
-    case "device": return siteLabel(d.deviceId);
-    case "status": return statusRank(d) * 2 + (isSuspended(d.lastHealth) ? 1 : 0);
-    case "heartbeat": return d.lastHeartbeatAt ?? "";
-    case "cameras": return stoppedCameras(d) * 1000 + suspendedCameras(d) * 10 + (d.lastHealth?.cameras?.length ?? 0) / 100;
-    case "provider": return d.executionProvider ?? "";
-    case "outbox": return d.lastHealth?.outbox?.depth ?? -1;
-    case "model": return d.lastHealth?.model ? `${d.lastHealth.model.id} ${d.lastHealth.model.version}` : "";
-    case "config": return describe.config(d).text;
-    case "enclosure": return describe.enclosure(conditions.get(d.deviceId));
-    case "agent": return d.agentVersion ?? "";
-    default: return d.deviceId;
-  }
-}
-
-function matchesState(d, conditions) {
-  const c = conditions.get(d.deviceId);
-  switch (state) {
-    case "online": return !d.neverConnected && d.status === "online";
-    case "offline": return !d.neverConnected && d.status !== "online";
-    case "never": return !!d.neverConnected;
-    case "stopped": return stoppedCameras(d) > 0;
-    case "suspended": return isSuspended(d.lastHealth) || suspendedCameras(d) > 0;
-    case "drift": return !!d.config?.drift;
-    case "attention": return !!(c?.tamper || c?.maintenance || c?.camerasOffline?.length);
-    default: return true;
-  }
-}
-
-function matchesText(d) {
-  if (!search) return true;
-  const words = [d.deviceId, siteLabel(d.deviceId), ...(d.lastHealth?.cameras ?? []).map((c) => c.cameraId)];
-  return words.some((w) => w && w.toLocaleLowerCase().includes(search));
-}
-
-// The rows to show, in order, and how many the filters hide.
-export function arrange(devices, conditions, describe) {
-  const all = [...devices.values()];
-  const kept = all.filter((d) => matchesState(d, conditions) && matchesText(d));
-  const collator = new Intl.Collator(locale(), { numeric: true, sensitivity: "base" });
-  const keyed = kept.map((d) => ({ d, v: sortValue(sortKey, d, conditions, describe) }));
-  keyed.sort((a, b) => {
-    const order = typeof a.v === "number" && typeof b.v === "number" ? a.v - b.v : collator.compare(String(a.v), String(b.v));
-    return (descending ? -order : order) || a.d.deviceId.localeCompare(b.d.deviceId);
-  });
-  return { rows: keyed.map((x) => x.d), hidden: all.length - kept.length };
+// The query of the page shown.
+export function boardQuery() {
+  const q = new URLSearchParams({ sort: sortKey, dir: descending ? "desc" : "asc" });
+  if (search) q.set("q", search);
+  if (state) q.set("state", state);
+  if (site) q.set("site", site);
+  if (model) q.set("model", model);
+  if (expiring) q.set("expiringDays", String(EXPIRING_DAYS));
+  const after = cursors[cursors.length - 1];
+  if (after) q.set("after", after);
+  return `api/devices/board?${q}`;
 }
 
 function showSort() {
@@ -84,43 +48,69 @@ function showSort() {
   }
 }
 
+function options(select, values, label, current) {
+  select.replaceChildren(...["", ...values].map((v) => {
+    const o = document.createElement("option");
+    o.value = v;
+    o.textContent = v ? label(v) : t("filter.all");
+    return o;
+  }));
+  select.value = values.includes(current) || !current ? current : "";
+}
+
 function fillStates() {
   if (filledFor === lang()) return;
   filledFor = lang();
-  const select = $("devices-state");
-  select.replaceChildren(...["", ...STATES].map((s) => {
-    const o = document.createElement("option");
-    o.value = s;
-    o.textContent = t(s ? `board.state.${s}` : "filter.all");
-    return o;
-  }));
-  select.value = state;
+  options($("devices-state"), STATES, (s) => t(`board.state.${s}`), state);
 }
 
-export function showCount(shown, hidden) {
+// The counts and where we are: "10 000 appareils, 9 812 en ligne · 3 retenus par les filtres · page 1 / 1".
+export function showCounts(page) {
   fillStates();
-  $("devices-count").textContent = hidden ? t("board.count", { shown, hidden }) : "";
+  if (!page) { $("devices-count").textContent = ""; return; }
+  const filtered = !!(search || state || site || model || expiring);
+  const pages = Math.max(1, Math.ceil(page.matching / page.limit));
+  const parts = [t("board.totals", { total: formatNumber(page.total, 0), online: formatNumber(page.online, 0) })];
+  if (filtered) parts.push(t("board.matching", { n: formatNumber(page.matching, 0) }));
+  parts.push(t("board.page", { page: formatNumber(cursors.length, 0), pages: formatNumber(pages, 0) }));
+  $("devices-count").textContent = parts.join(" · ");
+  $("devices-prev").disabled = cursors.length <= 1;
+  $("devices-next").disabled = !page.next;
+  if (page.sites) options($("devices-site"), page.sites, (s) => s, site);
+  if (page.models) options($("devices-model"), page.models, (m) => m, model);
 }
 
-export function initBoardView(render) {
+// load(): fetch and show the page asked for now; next: the cursor after the page shown.
+export function initBoardView(load, next) {
   fillStates();
   showSort();
+  const first = () => { cursors = [null]; load(); };
   for (const th of $("devices").tHead.rows[0].cells) {
     th.querySelector("button")?.addEventListener("click", () => {
       descending = sortKey === th.dataset.sort ? !descending : false;
       sortKey = th.dataset.sort;
       showSort();
-      render();
+      first();
     });
   }
-  $("devices-search").addEventListener("input", (e) => { search = e.target.value.trim().toLocaleLowerCase(); render(); });
-  $("devices-state").addEventListener("change", (e) => { state = e.target.value; render(); });
+  let typing;
+  $("devices-search").addEventListener("input", (e) => {
+    clearTimeout(typing);
+    typing = setTimeout(() => { search = e.target.value.trim(); first(); }, 250);
+  });
+  $("devices-state").addEventListener("change", (e) => { state = e.target.value; first(); });
+  $("devices-site").addEventListener("change", (e) => { site = e.target.value; first(); });
+  $("devices-model").addEventListener("change", (e) => { model = e.target.value; first(); });
+  $("devices-expiring").addEventListener("change", (e) => { expiring = e.target.checked; first(); });
   $("devices-filters").addEventListener("submit", (e) => e.preventDefault());
+  $("devices-next").addEventListener("click", () => { if (next()) { cursors.push(next()); load(); } });
+  $("devices-prev").addEventListener("click", () => { if (cursors.length > 1) { cursors.pop(); load(); } });
   $("devices-reset").addEventListener("click", () => {
-    search = "";
-    state = "";
-    $("devices-search").value = "";
-    $("devices-state").value = "";
-    render();
+    clearTimeout(typing);
+    search = state = site = model = "";
+    expiring = false;
+    for (const id of ["devices-search", "devices-state", "devices-site", "devices-model"]) $(id).value = "";
+    $("devices-expiring").checked = false;
+    first();
   });
 }

@@ -1,10 +1,9 @@
-// Device board: one row per device, refreshed by the live stream's "device" events (and a slow safety refresh).
-// Sorted by a column (click its header; aria-sort says which) and filtered by text and state (js/board-view.js): the
-// filters hide rows, never drop them, and the count says how many are hidden.
+// Device board: one row per device of the page shown, the page sorted, filtered and cut by the fleet (js/board-view.js,
+// GET /api/devices/board); the live stream's "device" events refresh the rows of that page only (js/devices.js).
 import { t, formatTime, formatAge, formatNumber } from "./i18n.js";
 import { el } from "./api.js";
 import { siteLabel } from "./sites.js";
-import { arrange, initBoardView, showCount, isSuspended, cameraSuspended } from "./board-view.js";
+import { initBoardView, showCounts, isSuspended, cameraSuspended } from "./board-view.js";
 import { installationLine, installationPassed } from "./installations.js";
 
 const $ = (id) => document.getElementById(id);
@@ -62,14 +61,11 @@ function suspensionText(health) {
   return s.localKill ? `${t("board.suspended")} (${t("board.localKill")})` : t("board.suspended");
 }
 
-let last = { devices: new Map(), conditions: new Map() };
-
-export function renderBoard(devices, conditions = new Map()) {
-  last = { devices, conditions };
+// rows: the devices of the page, in the fleet's order; page: its counts (null before the first answer).
+export function renderBoard(rows, conditions, page) {
   const body = $("devices").tBodies[0];
   body.replaceChildren();
   const now = Date.now();
-  const { rows, hidden } = arrange(devices, conditions, { config, enclosure, statusText });
   for (const d of rows) {
     const row = body.insertRow();
     row.dataset.deviceId = d.deviceId;
@@ -109,10 +105,10 @@ export function renderBoard(devices, conditions = new Map()) {
     state.textContent = enclosure(c);
     row.insertCell().textContent = text(d.agentVersion);
   }
-  $("devices-empty").classList.toggle("hidden", devices.size > 0);
-  showCount(rows.length, hidden);
+  $("devices-empty").classList.toggle("hidden", !page || page.total > 0);
+  showCounts(page);
 }
 
-export function initBoard() {
-  initBoardView(() => renderBoard(last.devices, last.conditions));
+export function initBoard(load, next) {
+  initBoardView(load, next);
 }
