@@ -85,6 +85,12 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
             _watch = watch ? new SoakWatch(soak, baselineFps, time.GetUtcNow()) : null;
         }
 
+        if (watch)
+        {
+            // Kept with the slot state so that a soak interrupted by a restart goes on against the same baseline.
+            store.Write(store.Read() with { SoakBaselineFps = baselineFps });
+        }
+
         var frames = await SwapAllAsync(next, cancellationToken).ConfigureAwait(false);
         foreach (var frame in frames)
         {
@@ -92,6 +98,21 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
         }
 
         return frames;
+    }
+
+    /// <summary>
+    /// After a restart during a soak: watches the running model again from its recorded start against its recorded
+    /// baseline, with <paramref name="previous"/> (loaded again from its slot, which the switchboard then owns) to roll back to.
+    /// </summary>
+    public void ResumeSoak(DetectorModel previous, double baselineFps, DateTimeOffset startedAt)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        lock (_gate)
+        {
+            _previous?.Dispose();
+            _previous = previous;
+            _watch = new SoakWatch(soak, baselineFps, startedAt);
+        }
     }
 
     /// <summary>

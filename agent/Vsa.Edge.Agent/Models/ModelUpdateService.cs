@@ -34,7 +34,7 @@ public sealed record ModelUpdateSetup(string DeviceId, string AgentVersion, Infe
 /// reported (<see cref="IModelReportSink"/>). A version that failed or was rolled back is not tried again: the fleet sends
 /// a newer one.
 /// </summary>
-public sealed class ModelUpdateService(
+public sealed partial class ModelUpdateService(
     ModelUpdateSetup setup,
     ModelSlotStore store,
     ModelSwitchboard switchboard,
@@ -48,7 +48,6 @@ public sealed class ModelUpdateService(
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly Lock _gate = new();
     private ModelUpdateReport? _update;
-    private string? _activeSha;
     private double _lastFps;
     private long _lastFrames;
     private long _lastTimestamp;
@@ -98,17 +97,8 @@ public sealed class ModelUpdateService(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var state = store.Read();
-        if (state.Last is { } last)
-        {
-            // What the previous run ended with (a rollback at start, a refused package) is reported again.
-            SetUpdate(new ModelUpdateReport(state.ActiveId ?? switchboard.Current.Manifest.Id, last.Version, "", Wire(last.State, state.Soaking), last.Reason, last.At));
-        }
-        else
-        {
-            Publish();
-        }
-
+        // What the previous run ended with (a rollback at start, a refused package, a restart during an update) is reported again.
+        await ResumeAtStartAsync(stoppingToken).ConfigureAwait(false);
         (_lastFrames, _lastTimestamp) = (Frames(), time.GetTimestamp());
         var soak = SoakLoopAsync(stoppingToken);
         try
@@ -181,9 +171,9 @@ public sealed class ModelUpdateService(
         figures = figures with { BytesDownloaded = download.BytesDownloaded, BytesResumedFrom = download.ResumedFrom };
         var installer = new ModelInstaller(store, keys.Verifier(), setup.Inference, time, logger, setup.AgentVersion)
         {
-            Step = step => Step(desired, step == ModelUpdateStates.Verifying ? ModelUpdateState.Verifying : ModelUpdateState.Validating, null, figures),
+            Step = step => OnInstallerStep(desired, step, figures),
         };
-        var result = await Task.Run(() => installer.Install(download.Path), ct).ConfigureAwait(false);
+        var result = await Task.Run(() => installer.Install(download.Path, desired.Sha256), ct).ConfigureAwait(false);
         File.Delete(download.Path);
         if (result.Validation is { } v)
         {
@@ -200,7 +190,6 @@ public sealed class ModelUpdateService(
         await switchboard.SwitchAsync(model, _lastFps, ct).ConfigureAwait(false);
         _failuresAtSwitch = setup.PipelineFailures();
         figures = figures with { FramesLost = Dropped() - droppedBefore };
-        _activeSha = desired.Sha256;
         Step(desired, ModelUpdateState.Soaking, null, figures);
     }
 
@@ -214,7 +203,6 @@ public sealed class ModelUpdateService(
         var factory = await Task.Run(() => DetectorModel.Load(ModelValidator.For(setup.Inference, store.SlotDirectory(ModelSlotState.Factory)), logger), ct).ConfigureAwait(false);
         store.Write(ModelSlotState.Initial with { Last = new ModelOutcome(DesiredModel.FactoryVersion, ModelUpdateStates.Active, null, time.GetUtcNow()) });
         await switchboard.SwitchAsync(factory, 0, ct, watch: false).ConfigureAwait(false);
-        _activeSha = null;
         Step(desired, ModelUpdateState.Active, null, null);
     }
 
@@ -270,6 +258,7 @@ public sealed class ModelUpdateService(
             return;
         }
 
+        TakeFailureBaselineAfterRestart();
         var errors = setup.PipelineFailures() - _failuresAtSwitch;
         var (verdict, reason, rollback) = await switchboard.ObserveAsync(_lastFps, errors, ct).ConfigureAwait(false);
         var figures = (update.Figures ?? new ModelUpdateFigures()) with { Fps = _lastFps };
@@ -279,14 +268,16 @@ public sealed class ModelUpdateService(
         }
         else if (verdict == SoakVerdict.Failed)
         {
-            _activeSha = null;
             ModelUpdateServiceLog.RolledBack(logger, update.Version, reason ?? "", rollback.TotalMilliseconds);
             SetUpdate(update with { State = ModelUpdateState.RolledBack, Reason = $"soak: {reason}", At = time.GetUtcNow(), Figures = figures });
         }
     }
 
-    private void Step(DesiredModel desired, ModelUpdateState state, string? reason, ModelUpdateFigures? figures) =>
-        SetUpdate(new ModelUpdateReport(desired.Id, desired.Version, desired.Sha256, state, reason, time.GetUtcNow(), desired.RolloutId, figures));
+    private void Step(DesiredModel desired, ModelUpdateState state, string? reason, ModelUpdateFigures? figures)
+    {
+        Journal(desired, state);
+        SetUpdate(new ModelUpdateReport(desired.Id, desired.Version, desired.Sha256, state, reason ?? NoteFor(desired), time.GetUtcNow(), desired.RolloutId, figures));
+    }
 
     private void Fail(DesiredModel desired, string reason, ModelUpdateFigures figures, bool record = true)
     {
@@ -318,7 +309,7 @@ public sealed class ModelUpdateService(
         ModelReportedMessage report;
         lock (_gate)
         {
-            var slot = new ModelSlotReport("detector", manifest.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, _activeSha, state.Previous == ModelSlotState.Factory && state.Active == ModelSlotState.Factory ? null : state.PreviousVersion ?? DesiredModel.FactoryVersion, _update);
+            var slot = new ModelSlotReport("detector", manifest.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, state.ActiveSha256, state.Previous == ModelSlotState.Factory && state.Active == ModelSlotState.Factory ? null : state.PreviousVersion ?? DesiredModel.FactoryVersion, _update);
             report = new ModelReportedMessage(ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, setup.DeviceId, time.GetUtcNow(), [slot]);
             LastReport = report;
         }
@@ -330,13 +321,6 @@ public sealed class ModelUpdateService(
     private long Frames() => setup.Stats.All.Sum(s => s.FramesProcessed);
 
     private long Dropped() => setup.Stats.All.Sum(s => s.FramesDropped);
-
-    private static ModelUpdateState Wire(string state, bool soaking) => state switch
-    {
-        ModelUpdateStates.Active => soaking ? ModelUpdateState.Soaking : ModelUpdateState.Active,
-        ModelUpdateStates.RolledBack => ModelUpdateState.RolledBack,
-        _ => ModelUpdateState.Failed,
-    };
 }
 
 /// <summary>Log messages of the running agent's model updates (event ids 12420–12439).</summary>
