@@ -108,9 +108,11 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
         {
             var validating = await ReportAsync(reports, seen, u => u.State == ModelUpdateState.Validating);
             Assert.StartsWith($"restart: the agent stopped while {interrupted} 2.0.0; ", validating.Reason, StringComparison.Ordinal);
+            var validated = await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0 validation passed=True: (.*)$", Guard);
             await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0 committed: ", Guard);
             agent.KillHard();
             await AssertRunsAsync(agent, factory);
+            Mark($"validated in the running agent (its camera running beside it): {validated.Groups[1].Value}");
         }
 
         var committed = store.Read();

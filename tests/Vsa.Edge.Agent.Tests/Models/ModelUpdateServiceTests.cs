@@ -86,7 +86,7 @@ public sealed class ModelUpdateServiceTests(ModelPackagesFixture packages, ITest
         var soaking = await WaitFor("2.0.0", ModelUpdateState.Soaking);
         Assert.Equal("2.0.0", switchboard.Current.Manifest.Version);
         Assert.Same(switchboard.Current, pipeline.Detector.Model);
-        Assert.Equal([ModelUpdateState.Downloading, ModelUpdateState.Verifying, ModelUpdateState.Validating, ModelUpdateState.Validating, ModelUpdateState.Soaking], Drain().Select(r => r.State));
+        Assert.Equal([ModelUpdateState.Downloading, ModelUpdateState.Verifying, ModelUpdateState.Validating, ModelUpdateState.Soaking], Drain().Select(r => r.State));
         var f = soaking.Figures!;
         Assert.Equal(new FileInfo(packages.V2).Length, f.BytesDownloaded);
         Assert.Equal((0L, 0L), (f.BytesResumedFrom, f.FramesLost));
