@@ -24,7 +24,7 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
 {
     private const string DeviceId = "pole-17";
     private const string ModelsDebug = "Logging__LogLevel__Vsa.Edge.Agent.Models";
-    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(180);
     private static readonly Regex Loaded = new(@"Model (\S+) (\S+) loaded from (.+) \(SHA-256 verified\)", RegexOptions.CultureInvariant);
     private readonly string _work = Directory.CreateTempSubdirectory("vsa-model-kill-").FullName;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -217,7 +217,8 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
     private void Mark(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds:F1} s: {what}");
 
     // A fleet-managed device: no camera file; its credentials as enrolment leaves them; 4 MB/s for downloads; a soak that
-    // only the crash-loop rule can end here (no frame-rate gate, one start allowed, one hour).
+    // only the crash-loop rule can end here (no frame-rate gate, pipeline restarts tolerated — a machine loaded enough
+    // restarts a stalled camera —, one start allowed, one hour).
     private string WriteConfig()
     {
         var config = new
@@ -235,7 +236,7 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
             Models = new
             {
                 Download = new { BandwidthBytesPerSecond = 4_000_000 },
-                Soak = new { ObserveInterval = "00:00:01", Duration = "01:00:00", MinFpsRatio = 0.0, MaxStartsDuringSoak = 1 },
+                Soak = new { ObserveInterval = "00:00:01", Duration = "01:00:00", MinFpsRatio = 0.0, MaxInferenceErrors = 1000, MaxStartsDuringSoak = 1 },
             },
         };
         var path = Path.Combine(_work, "agent.json");
