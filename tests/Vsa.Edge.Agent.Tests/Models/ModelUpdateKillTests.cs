@@ -72,16 +72,15 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
         Mark($"killed while downloading: {left} of {v2.Size} bytes on disk");
 
         // 2. verifying: the download resumes at the byte on disk; killed on the agent's report that verification started.
-        var seen = reports.Received.Count;
         using (var agent = Start(config))
         {
-            var verifying = await ReportAsync(reports, seen, u => u.State == ModelUpdateState.Verifying);
+            // The log line, not the retained report: a report not yet sent is superseded by the next one (never a line).
+            var verifying = await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0: Verifying (.*)$", Guard);
             agent.KillHard();
             await AssertRunsAsync(agent, factory);
-            Assert.Equal($"restart: the agent stopped while downloading 2.0.0; the download resumes from byte {left} of {v2.Size}", verifying.Reason);
-            Assert.Equal((left, v2.Size - left), (verifying.Figures!.BytesResumedFrom, verifying.Figures.BytesDownloaded));
-            var resumed = await Line(agent, @"^\s*Model package .* downloaded: .* resumed from (\d+)$", Guard);
-            Assert.Equal(left, long.Parse(resumed.Groups[1].Value, CultureInfo.InvariantCulture));
+            Assert.Equal($"restart: the agent stopped while downloading 2.0.0; the download resumes from byte {left} of {v2.Size}", verifying.Groups[1].Value.Trim());
+            var resumed = await Line(agent, @"^\s*Model package .* downloaded: \d+ bytes, (\d+) received, resumed from (\d+)$", Guard);
+            Assert.Equal((v2.Size - left, left), (long.Parse(resumed.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(resumed.Groups[2].Value, CultureInfo.InvariantCulture)));
         }
 
         Assert.True(File.Exists(package) && !File.Exists(package + ".part"), "the complete package is kept for the next try");
@@ -89,13 +88,12 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
         Mark($"killed while {interrupted}: the download had resumed from byte {left}");
 
         // 3. validating: verified again from the kept package; killed on the report that validation started.
-        seen = reports.Received.Count;
         using (var agent = Start(config))
         {
-            var validating = await ReportAsync(reports, seen, u => u.State == ModelUpdateState.Validating);
+            var validating = await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0: Validating (.*)$", Guard);
             agent.KillHard();
             await AssertRunsAsync(agent, factory);
-            Assert.StartsWith($"restart: the agent stopped while {interrupted} 2.0.0; ", validating.Reason, StringComparison.Ordinal);
+            Assert.StartsWith($"restart: the agent stopped while {interrupted} 2.0.0; ", validating.Groups[1].Value, StringComparison.Ordinal);
         }
 
         interrupted = AssertInterrupted(store, journal, ModelUpdateStates.Validating);
@@ -103,11 +101,10 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
 
         // 4. switching: killed on the line the agent prints right after the commit (state.json names the new slot; the
         // pipelines may or may not have switched yet).
-        seen = reports.Received.Count;
         using (var agent = Start(config))
         {
-            var validating = await ReportAsync(reports, seen, u => u.State == ModelUpdateState.Validating);
-            Assert.StartsWith($"restart: the agent stopped while {interrupted} 2.0.0; ", validating.Reason, StringComparison.Ordinal);
+            var validating = await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0: Validating (.*)$", Guard);
+            Assert.StartsWith($"restart: the agent stopped while {interrupted} 2.0.0; ", validating.Groups[1].Value, StringComparison.Ordinal);
             var validated = await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0 validation passed=True: (.*)$", Guard);
             await Line(agent, @"^\s*Model nanodet-coco 2\.0\.0 committed: ", Guard);
             agent.KillHard();
@@ -120,7 +117,7 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
         Mark("killed after the commit");
 
         // 5. The new model runs from its slot after the restart, its package named; its soak goes on. Then it "crashes".
-        seen = reports.Received.Count;
+        var seen = reports.Received.Count;
         using (var agent = Start(config))
         {
             var slot = await SlotAsync(reports, seen, s => s.Update is { State: ModelUpdateState.Soaking });
@@ -185,9 +182,6 @@ public sealed class ModelUpdateKillTests(ModelPackagesFixture packages, ITestOut
             throw new TimeoutException($"no line /{pattern}/ from the agent; its output:\n{agent.Output}", ex);
         }
     }
-
-    private static async Task<ModelUpdateReport> ReportAsync(RecordingSubscriber reports, int seen, Func<ModelUpdateReport, bool> match) =>
-        (await SlotAsync(reports, seen, s => s.Update is { } u && match(u))).Update!;
 
     // The first report received after the first `seen` ones (those of the agents before) that matches.
     private static async Task<ModelSlotReport> SlotAsync(RecordingSubscriber reports, int seen, Func<ModelSlotReport, bool> match)
