@@ -176,6 +176,8 @@ public sealed partial class ModelDownloader(HttpClient http, ModelDownloadOption
                 await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
                 await using var file = new FileStream(part, from == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None);
                 int read;
+                var tenths = (from * 10) / size;
+                var shown = Redact(url);
                 while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
                 {
                     if (from + received + read > size)
@@ -186,6 +188,14 @@ public sealed partial class ModelDownloader(HttpClient http, ModelDownloadOption
                     await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
                     received += read;
                     Progress?.Invoke(from + received, size);
+                    if ((from + received) * 10 / size > tenths)
+                    {
+                        // Every tenth of the package: handed to the system first, so what the line says survives a kill.
+                        tenths = (from + received) * 10 / size;
+                        await file.FlushAsync(ct).ConfigureAwait(false);
+                        ModelRestartLog.Progress(logger, shown, from + received, size);
+                    }
+
                     await limiter.AfterAsync(read, ct).ConfigureAwait(false);
                 }
 

@@ -36,13 +36,23 @@ public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier k
     /// <summary>The configured pose options (threads, crop padding) a pose candidate is validated with; defaults when null.</summary>
     public PoseOptions? Pose { get; init; }
 
-    /// <summary>Called with <see cref="ModelUpdateStates.Verifying"/>, <see cref="ModelUpdateStates.Validating"/> and <c>switching</c>.</summary>
+    /// <summary>
+    /// Called with <see cref="ModelUpdateStates.Verifying"/>, <see cref="ModelUpdateStates.Validating"/>, <c>switching</c>
+    /// (before the commit) and <see cref="Committed"/> (after it: the slot state names the candidate).
+    /// </summary>
     public Action<string>? Step { get; init; }
 
-    /// <summary>Verifies, stages, validates and activates the package at <paramref name="packagePath"/>.</summary>
-    public InstallResult Install(string packagePath)
+    /// <summary>The step after the commit point (the state file was replaced).</summary>
+    public const string Committed = "committed";
+
+    /// <summary>
+    /// Verifies, stages, validates and activates the package at <paramref name="packagePath"/>; <paramref name="packageSha256"/>
+    /// is the SHA-256 of the file when the caller checked it already (the downloader), else it is computed here.
+    /// </summary>
+    public InstallResult Install(string packagePath, string? packageSha256 = null)
     {
         Step?.Invoke(ModelUpdateStates.Verifying);
+        var sha = packageSha256 ?? HashOf(packagePath);
         var state = store.Read();
         var running = ModelPackage.Load(store.SlotDirectory(state.Active)).Manifest.Id;
         var slot = store.PrepareCandidateSlot();
@@ -56,14 +66,14 @@ public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier k
         {
             ModelUpdateLog.Refused(logger, packagePath, ex.Report);
             Discard(staging);
-            store.RecordFailure("unknown", ex.Report, time.GetUtcNow());
+            store.RecordFailure("unknown", ex.Report, time.GetUtcNow(), sha);
             return new InstallResult(false, null, ex.Report, null, null);
         }
         catch (IOException ex)
         {
             var reason = $"{ModelPackageRefusal.Malformed.WireName()}: {ex.Message}";
             Discard(staging);
-            store.RecordFailure("unknown", reason, time.GetUtcNow());
+            store.RecordFailure("unknown", reason, time.GetUtcNow(), sha);
             return new InstallResult(false, null, reason, null, null);
         }
 
@@ -96,14 +106,29 @@ public sealed class ModelInstaller(ModelSlotStore store, SignedMessageVerifier k
         {
             var reason = $"{ModelPackageRefusal.ValidationFailed.WireName()}: {report.Reason}";
             Discard(staging);
-            store.RecordFailure(m.Version, reason, time.GetUtcNow());
+            store.RecordFailure(m.Version, reason, time.GetUtcNow(), sha);
             return new InstallResult(false, m.Version, reason, report, null);
         }
 
         Step?.Invoke("switching");
         store.Seal(slot);
-        store.Activate(slot, m.Id, m.Version, time.GetUtcNow());
+        store.Activate(slot, m.Id, m.Version, time.GetUtcNow(), sha);
+        ModelRestartLog.Committed(logger, m.Id, m.Version, slot, sha);
+        Step?.Invoke(Committed);
         return new InstallResult(true, m.Version, null, report, model, pose);
+    }
+
+    private static string? HashOf(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // The verifier names the fault.
+        }
     }
 
     // A refused candidate leaves nothing behind (a power cut here is cleaned by the next PrepareCandidateSlot).

@@ -15,6 +15,9 @@ namespace Vsa.Edge.Agent.Models;
 /// <param name="SoakStartedAt">When the soak began.</param>
 /// <param name="StartsDuringSoak">Agent starts since the switch: a model that crashes the agent at start is rolled back after a few.</param>
 /// <param name="Last">What happened last (reported to the fleet).</param>
+/// <param name="ActiveSha256">SHA-256 of the package the active slot came from (null for the factory model, or a state written before it was kept): after a restart the agent still reports which package it runs.</param>
+/// <param name="PreviousSha256">The same for the rollback target.</param>
+/// <param name="SoakBaselineFps">The previous model's frame rate the soak compares with (0: no frame-rate gate), so a soak survives a restart.</param>
 public sealed record ModelSlotState(
     string Active,
     string? ActiveId,
@@ -24,7 +27,10 @@ public sealed record ModelSlotState(
     bool Soaking,
     DateTimeOffset? SoakStartedAt,
     int StartsDuringSoak,
-    ModelOutcome? Last)
+    ModelOutcome? Last,
+    string? ActiveSha256 = null,
+    string? PreviousSha256 = null,
+    double? SoakBaselineFps = null)
 {
     /// <summary>The model the agent was installed with (<c>Inference:ModelDirectory</c>).</summary>
     public const string Factory = "factory";
@@ -38,7 +44,8 @@ public sealed record ModelSlotState(
 /// <param name="State">One of <see cref="ModelUpdateStates"/>.</param>
 /// <param name="Reason">Why (refusal, failed validation, rollback cause), null when it went well.</param>
 /// <param name="At">When.</param>
-public sealed record ModelOutcome(string Version, string State, string? Reason, DateTimeOffset At);
+/// <param name="Sha256">SHA-256 of the package it concerns, when known (the fleet names updates by it).</param>
+public sealed record ModelOutcome(string Version, string State, string? Reason, DateTimeOffset At, string? Sha256 = null);
 
 /// <summary>Per-device update states, as the fleet shows them.</summary>
 public static class ModelUpdateStates

@@ -104,7 +104,7 @@ public sealed class ModelSlotStore
         var state = Read();
         if (state.Previous == slot)
         {
-            Write(state with { Previous = ModelSlotState.Factory, PreviousVersion = null });
+            Write(state with { Previous = ModelSlotState.Factory, PreviousVersion = null, PreviousSha256 = null });
         }
 
         var target = SlotDirectory(slot);
@@ -116,11 +116,14 @@ public sealed class ModelSlotStore
         Directory.Move(target + ".staging", target);
     }
 
-    /// <summary>Makes <paramref name="slot"/> active on probation; the running one becomes the rollback target.</summary>
-    public ModelSlotState Activate(string slot, string id, string version, DateTimeOffset now)
+    /// <summary>
+    /// Makes <paramref name="slot"/> active on probation; the running one becomes the rollback target. <paramref name="sha256"/>
+    /// (the package's) is kept so that the agent reports what it runs after a restart too.
+    /// </summary>
+    public ModelSlotState Activate(string slot, string id, string version, DateTimeOffset now, string? sha256 = null)
     {
         var state = Read();
-        var next = new ModelSlotState(slot, id, version, state.Active, state.ActiveVersion, true, now, 0, new ModelOutcome(version, ModelUpdateStates.Active, null, now));
+        var next = new ModelSlotState(slot, id, version, state.Active, state.ActiveVersion, true, now, 0, new ModelOutcome(version, ModelUpdateStates.Active, null, now, sha256), sha256, state.ActiveSha256);
         Write(next);
         return next;
     }
@@ -146,14 +149,15 @@ public sealed class ModelSlotStore
             false,
             null,
             0,
-            new ModelOutcome(state.ActiveVersion ?? "factory", ModelUpdateStates.RolledBack, reason, now));
+            new ModelOutcome(state.ActiveVersion ?? "factory", ModelUpdateStates.RolledBack, reason, now, state.ActiveSha256),
+            state.PreviousSha256);
         Write(next);
         return next;
     }
 
     /// <summary>Records a refused or failed candidate without changing what runs.</summary>
-    public void RecordFailure(string version, string reason, DateTimeOffset now) =>
-        Write(Read() with { Last = new ModelOutcome(version, ModelUpdateStates.Failed, reason, now) });
+    public void RecordFailure(string version, string reason, DateTimeOffset now, string? sha256 = null) =>
+        Write(Read() with { Last = new ModelOutcome(version, ModelUpdateStates.Failed, reason, now, sha256) });
 
     /// <summary>
     /// What the agent loads at start. Counts this start when the active model is soaking, and rolls back when it has now
@@ -169,7 +173,7 @@ public sealed class ModelSlotStore
             Write(state);
             if (state.StartsDuringSoak > maxStartsDuringSoak)
             {
-                state = RollBack($"crash loop: the agent started {state.StartsDuringSoak - 1} times during the soak of {state.ActiveVersion}", now);
+                state = RollBack($"crash loop: the agent started {state.StartsDuringSoak - 1} times during the soak of {state.ActiveVersion}; back to {state.PreviousVersion ?? ModelSlotState.Factory}", now);
             }
         }
 

@@ -27,6 +27,12 @@ public interface IModelSwitchboard
     /// <summary>Switches every pipeline to <paramref name="next"/> (a loaded model of this kind, then owned here) and starts the soak unless <paramref name="watch"/> is false.</summary>
     Task<IReadOnlyList<long>> SwitchToAsync(IDisposable next, double baselineFps, CancellationToken cancellationToken, bool watch = true);
 
+    /// <summary>
+    /// After a restart during a soak: watches the running model again from its recorded start against its recorded
+    /// baseline, with <paramref name="previous"/> (loaded again from its slot, then owned here) to roll back to.
+    /// </summary>
+    void ResumeSoak(IDisposable previous, double baselineFps, DateTimeOffset startedAt);
+
     /// <summary>Feeds the soak one observation; rolls back by itself on failure.</summary>
     Task<(SoakVerdict Verdict, string? Reason, TimeSpan RollbackTime)> ObserveAsync(double fps, int inferenceErrors, CancellationToken cancellationToken);
 
@@ -105,6 +111,12 @@ public abstract class ModelSwitch<TModel>(Func<TModel> initial, ModelSlotStore s
             _watch = watch ? new SoakWatch(soak, baselineFps, time.GetUtcNow()) : null;
         }
 
+        if (watch)
+        {
+            // Kept with the slot state so that a soak interrupted by a restart goes on against the same baseline.
+            store.Write(store.Read() with { SoakBaselineFps = baselineFps });
+        }
+
         var frames = await SwapAllAsync(next, cancellationToken).ConfigureAwait(false);
         var manifest = ManifestOf(next);
         foreach (var frame in frames)
@@ -118,6 +130,18 @@ public abstract class ModelSwitch<TModel>(Func<TModel> initial, ModelSlotStore s
     /// <inheritdoc />
     public Task<IReadOnlyList<long>> SwitchToAsync(IDisposable next, double baselineFps, CancellationToken cancellationToken, bool watch = true) =>
         SwitchAsync(next as TModel ?? throw new ArgumentException($"a {Kind} switchboard takes a {typeof(TModel).Name}, not {next?.GetType().Name}", nameof(next)), baselineFps, cancellationToken, watch);
+
+    /// <inheritdoc />
+    public void ResumeSoak(IDisposable previous, double baselineFps, DateTimeOffset startedAt)
+    {
+        var model = previous as TModel ?? throw new ArgumentException($"a {Kind} switchboard takes a {typeof(TModel).Name}, not {previous?.GetType().Name}", nameof(previous));
+        lock (Gate)
+        {
+            _previous?.Dispose();
+            _previous = model;
+            _watch = new SoakWatch(soak, baselineFps, startedAt);
+        }
+    }
 
     /// <inheritdoc />
     public async Task<(SoakVerdict Verdict, string? Reason, TimeSpan RollbackTime)> ObserveAsync(double fps, int inferenceErrors, CancellationToken cancellationToken)

@@ -20,7 +20,6 @@ public sealed partial class ModelUpdateService
         var model = await Task.Run(() => switchboard.Load(store.SlotDirectory(state.Previous), setup.Inference, logger), ct).ConfigureAwait(false);
         store.RollBack($"fleet: back to {desired.Version}{(desired.RolloutId is null ? string.Empty : $" ({desired.RolloutId})")}", time.GetUtcNow());
         await switchboard.SwitchToAsync(model, 0, ct, watch: false).ConfigureAwait(false);
-        _activeSha = desired.Sha256;
         Step(desired, ModelUpdateState.Active, null, null);
         var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
         var from = state.ActiveVersion ?? DesiredModel.FactoryVersion;

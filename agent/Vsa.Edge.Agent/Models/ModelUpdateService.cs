@@ -44,7 +44,6 @@ public sealed partial class ModelUpdateService(
     private readonly SemaphoreSlim _busy = new(1, 1);
     private readonly Lock _gate = new();
     private ModelUpdateReport? _update;
-    private string? _activeSha;
     private double _lastFps;
     private long _lastFrames;
     private long _lastTimestamp;
@@ -99,17 +98,8 @@ public sealed partial class ModelUpdateService(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var state = store.Read();
-        if (state.Last is { } last)
-        {
-            // What the previous run ended with (a rollback at start, a refused package) is reported again.
-            SetUpdate(new ModelUpdateReport(state.ActiveId ?? switchboard.CurrentManifest.Id, last.Version, "", Wire(last.State, state.Soaking), last.Reason, last.At));
-        }
-        else
-        {
-            Publish();
-        }
-
+        // What the previous run ended with (a rollback at start, a refused package, a restart during an update) is reported again.
+        await ResumeAtStartAsync(stoppingToken).ConfigureAwait(false);
         (_lastFrames, _lastTimestamp) = (Frames(), time.GetTimestamp());
         var soak = SoakLoopAsync(stoppingToken);
         try
@@ -190,9 +180,9 @@ public sealed partial class ModelUpdateService(
         {
             Kind = switchboard.Kind,
             Pose = setup.Pose,
-            Step = step => Step(desired, step == ModelUpdateStates.Verifying ? ModelUpdateState.Verifying : ModelUpdateState.Validating, null, figures),
+            Step = step => OnInstallerStep(desired, step, figures),
         };
-        var result = await Task.Run(() => installer.Install(download.Path), ct).ConfigureAwait(false);
+        var result = await Task.Run(() => installer.Install(download.Path, desired.Sha256), ct).ConfigureAwait(false);
         File.Delete(download.Path);
         if (result.Validation is { } v)
         {
@@ -209,7 +199,6 @@ public sealed partial class ModelUpdateService(
         await switchboard.SwitchToAsync(model, _lastFps, ct).ConfigureAwait(false);
         _failuresAtSwitch = setup.PipelineFailures();
         figures = figures with { FramesLost = Dropped() - droppedBefore };
-        _activeSha = desired.Sha256;
         Step(desired, ModelUpdateState.Soaking, null, figures);
     }
 
@@ -223,7 +212,6 @@ public sealed partial class ModelUpdateService(
         var factory = await Task.Run(() => switchboard.Load(store.SlotDirectory(ModelSlotState.Factory), setup.Inference, logger), ct).ConfigureAwait(false);
         store.Write(ModelSlotState.Initial with { Last = new ModelOutcome(DesiredModel.FactoryVersion, ModelUpdateStates.Active, null, time.GetUtcNow()) });
         await switchboard.SwitchToAsync(factory, 0, ct, watch: false).ConfigureAwait(false);
-        _activeSha = null;
         Step(desired, ModelUpdateState.Active, null, null);
     }
 
@@ -279,6 +267,7 @@ public sealed partial class ModelUpdateService(
             return;
         }
 
+        TakeFailureBaselineAfterRestart();
         var errors = setup.PipelineFailures() - _failuresAtSwitch;
         var (verdict, reason, rollback) = await switchboard.ObserveAsync(_lastFps, errors, ct).ConfigureAwait(false);
         var figures = (update.Figures ?? new ModelUpdateFigures()) with { Fps = _lastFps };
@@ -288,14 +277,16 @@ public sealed partial class ModelUpdateService(
         }
         else if (verdict == SoakVerdict.Failed)
         {
-            _activeSha = null;
             ModelUpdateServiceLog.RolledBack(logger, update.Version, reason ?? "", rollback.TotalMilliseconds);
             SetUpdate(update with { State = ModelUpdateState.RolledBack, Reason = $"soak: {reason}", At = time.GetUtcNow(), Figures = figures });
         }
     }
 
-    private void Step(DesiredModel desired, ModelUpdateState state, string? reason, ModelUpdateFigures? figures) =>
-        SetUpdate(new ModelUpdateReport(desired.Id, desired.Version, desired.Sha256, state, reason, time.GetUtcNow(), desired.RolloutId, figures));
+    private void Step(DesiredModel desired, ModelUpdateState state, string? reason, ModelUpdateFigures? figures)
+    {
+        Journal(desired, state);
+        SetUpdate(new ModelUpdateReport(desired.Id, desired.Version, desired.Sha256, state, reason ?? NoteFor(desired), time.GetUtcNow(), desired.RolloutId, figures));
+    }
 
     private void Fail(DesiredModel desired, string reason, ModelUpdateFigures figures, bool record = true)
     {
@@ -327,7 +318,7 @@ public sealed partial class ModelUpdateService(
         ModelReportedMessage report;
         lock (_gate)
         {
-            var slot = new ModelSlotReport(switchboard.Kind, manifest.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, _activeSha, state.Previous == ModelSlotState.Factory && state.Active == ModelSlotState.Factory ? null : state.PreviousVersion ?? DesiredModel.FactoryVersion, _update);
+            var slot = new ModelSlotReport(switchboard.Kind, manifest.Id, state.ActiveVersion ?? DesiredModel.FactoryVersion, state.ActiveSha256, state.Previous == ModelSlotState.Factory && state.Active == ModelSlotState.Factory ? null : state.PreviousVersion ?? DesiredModel.FactoryVersion, _update);
             report = new ModelReportedMessage(ModelReportedMessage.SchemaId, ModelReportedMessage.CurrentVersion, setup.DeviceId, time.GetUtcNow(), setup.Reports?.Put(slot) ?? [slot]);
             LastReport = report;
         }
@@ -339,13 +330,6 @@ public sealed partial class ModelUpdateService(
     private long Frames() => setup.Stats.All.Sum(s => s.FramesProcessed);
 
     private long Dropped() => setup.Stats.All.Sum(s => s.FramesDropped);
-
-    private static ModelUpdateState Wire(string state, bool soaking) => state switch
-    {
-        ModelUpdateStates.Active => soaking ? ModelUpdateState.Soaking : ModelUpdateState.Active,
-        ModelUpdateStates.RolledBack => ModelUpdateState.RolledBack,
-        _ => ModelUpdateState.Failed,
-    };
 }
 
 /// <summary>Log messages of the running agent's model updates (event ids 12420–12439).</summary>

@@ -86,7 +86,7 @@ public sealed class ModelUpdateServiceTests(ModelPackagesFixture packages, ITest
         var soaking = await WaitFor("2.0.0", ModelUpdateState.Soaking);
         Assert.Equal("2.0.0", switchboard.Current.Manifest.Version);
         Assert.Same(switchboard.Current, pipeline.Detector.Model);
-        Assert.Equal([ModelUpdateState.Downloading, ModelUpdateState.Verifying, ModelUpdateState.Validating, ModelUpdateState.Validating, ModelUpdateState.Soaking], Drain().Select(r => r.State));
+        Assert.Equal([ModelUpdateState.Downloading, ModelUpdateState.Verifying, ModelUpdateState.Validating, ModelUpdateState.Soaking], Drain().Select(r => r.State));
         var f = soaking.Figures!;
         Assert.Equal(new FileInfo(packages.V2).Length, f.BytesDownloaded);
         Assert.Equal((0L, 0L), (f.BytesResumedFrom, f.FramesLost));
@@ -102,9 +102,10 @@ public sealed class ModelUpdateServiceTests(ModelPackagesFixture packages, ITest
         Assert.StartsWith("validation-failed: ", failed.Reason, StringComparison.Ordinal);
         Assert.Same(v2Model, pipeline.Detector.Model);
 
-        // v4: a genuine model whose soak sees the frame rate fall below the gate: rolled back by the device to v2.
+        // v4: a genuine model (NanoDet converted at 640 × 640) whose soak sees the frame rate fall below the gate: rolled
+        // back by the device to v2. Its real cost against the gate is SlowModelSoakTests'; here the clock makes the rate.
         await Tick(Interval); // the baseline: frames since the v2 soak ended, over one interval
-        service.Desire([_server.Add(packages.V4, "4.0.0")], null);
+        service.Desire([_server.Add(packages.V4, "4.0.0", ModelPackagesFixture.V4Id)], null);
         await WaitFor("4.0.0", ModelUpdateState.Soaking);
         Assert.NotSame(v2Model, pipeline.Detector.Model);
         for (var i = 0; i < 6 && !_reports.Any(r => r.Version == "4.0.0" && r.State == ModelUpdateState.RolledBack); i++)
@@ -116,6 +117,7 @@ public sealed class ModelUpdateServiceTests(ModelPackagesFixture packages, ITest
         Assert.StartsWith("soak: frame rate ", rolledBack.Reason, StringComparison.Ordinal);
         Assert.Same(v2Model, pipeline.Detector.Model);
         Assert.Equal(("a", "2.0.0"), (store.Read().Active, store.Read().ActiveVersion));
+        Assert.Equal(v2.Sha256, service.LastReport!.Models[0].ActiveSha256); // the package that runs again is named
         output.WriteLine(logs.Entries.First(e => e.EventId == 12422).Message);
 
         // Back to the installed model when the fleet asks for version 'factory'.
