@@ -43,7 +43,13 @@ internal static class ModelDevices
         var failing = arguments.GetValueOrDefault("--fail-versions", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var password = await input.ReadLineAsync() ?? string.Empty;
 
-        var baseUri = new Uri(fleet);
+        if (!Uri.TryCreate(fleet, UriKind.Absolute, out var baseUri) || !baseUri.IsLoopback)
+        {
+            // A bench tool: it enrols simulated devices that report any model active; never against a real fleet.
+            await output.WriteLineAsync($"model-devices: --fleet must be a loopback URL (a test fleet on this machine), not {fleet}");
+            return 2;
+        }
+
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("Origin", baseUri.GetLeftPart(UriPartial.Authority));
         using (var login = await http.PostAsJsonAsync("/api/auth/login", new { name = admin, password }))

@@ -93,6 +93,9 @@ public sealed class RoleAndBoardTests(BrowserFixture browser)
         var outbox = page.Locator("#devices th[data-sort='outbox']");
         await Expect(rows).ToHaveCountAsync(3);
         await Expect(device).ToHaveAttributeAsync("aria-sort", "ascending");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Last).ToHaveAttributeAsync("data-device-id", "pole-quai-03");
+        await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-gare-01");
         Assert.Equal(["pole-gare-01", "pole-parvis", "pole-quai-03"], await DeviceIdsAsync(rows));
 
         // A stopped camera is named and in the alarm colour; a suspended device and camera say "suspendu".
@@ -104,10 +107,16 @@ public sealed class RoleAndBoardTests(BrowserFixture browser)
 
         await device.Locator("button").ClickAsync();
         await Expect(device).ToHaveAttributeAsync("aria-sort", "descending");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Last).ToHaveAttributeAsync("data-device-id", "pole-gare-01");
+        await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-quai-03");
         Assert.Equal(["pole-quai-03", "pole-parvis", "pole-gare-01"], await DeviceIdsAsync(rows));
         await outbox.Locator("button").ClickAsync();
         await Expect(outbox).ToHaveAttributeAsync("aria-sort", "ascending");
         await Expect(device).Not.ToHaveAttributeAsync("aria-sort", new Regex("."));
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Last).ToHaveAttributeAsync("data-device-id", "pole-parvis");
+        await Expect(rows.First).ToHaveAttributeAsync("data-device-id", "pole-quai-03");
         Assert.Equal(["pole-quai-03", "pole-gare-01", "pole-parvis"], await DeviceIdsAsync(rows));
         await ConsolePage.ScreenshotAsync(page, "board-1920.png");
         await page.SetViewportSizeAsync(1280, 800);

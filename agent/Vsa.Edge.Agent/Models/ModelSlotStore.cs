@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Contracts.Files;
 
 namespace Vsa.Edge.Agent.Models;
 
@@ -40,7 +41,8 @@ public sealed class ModelSlotStore
 
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), ModelSlotJsonContext.Default.ModelSlotState) ?? ModelSlotState.Initial;
+            var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), ModelSlotJsonContext.Default.ModelSlotState);
+            return state is not null && IsCoherent(state) ? state : ModelSlotState.Initial;
         }
         catch (JsonException)
         {
@@ -49,19 +51,21 @@ public sealed class ModelSlotStore
         }
     }
 
+    // A state this store could have written: slots named a, b or factory (never a path), a version for every slot that is
+    // not the factory, and an outcome naming a version. Anything else was altered by hand: the factory model is the answer.
+    private static bool IsCoherent(ModelSlotState state) =>
+        IsSlot(state.Active) && IsSlot(state.Previous)
+        && (state.Active == ModelSlotState.Factory || !string.IsNullOrWhiteSpace(state.ActiveVersion))
+        && (state.Previous == ModelSlotState.Factory || !string.IsNullOrWhiteSpace(state.PreviousVersion))
+        && (state.Last is null || !string.IsNullOrWhiteSpace(state.Last.Version));
+
+    private static bool IsSlot(string? slot) => slot is "a" or "b" or ModelSlotState.Factory;
+
     /// <summary>Replaces the state atomically (temporary file, fsync, rename, fsync of the folder where the platform allows).</summary>
     public void Write(ModelSlotState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var path = Path.Combine(Root, StateFile);
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, state, ModelSlotJsonContext.Default.ModelSlotState);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, path, overwrite: true);
+        ProtectedFile.Replace(Path.Combine(Root, StateFile), JsonSerializer.SerializeToUtf8Bytes(state, ModelSlotJsonContext.Default.ModelSlotState), ProtectedFile.Readable);
     }
 
     /// <summary>

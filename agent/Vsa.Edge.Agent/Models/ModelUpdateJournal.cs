@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Vsa.Edge.Contracts.Files;
 
 namespace Vsa.Edge.Agent.Models;
 
@@ -35,13 +36,11 @@ public sealed class ModelUpdateJournal(string root)
         }
     }
 
-    /// <summary>Records <paramref name="step"/> (temporary file, rename: never half-written).</summary>
+    /// <summary>Records <paramref name="step"/> (temporary file flushed to disk, rename: never half-written).</summary>
     public void Write(UpdateInProgress step)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        var temp = FilePath + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(step, ModelJournalJsonContext.Default.UpdateInProgress));
-        File.Move(temp, FilePath, overwrite: true);
+        ProtectedFile.Replace(FilePath, JsonSerializer.SerializeToUtf8Bytes(step, ModelJournalJsonContext.Default.UpdateInProgress), ProtectedFile.Readable);
     }
 
     /// <summary>The update ended: nothing is under way.</summary>

@@ -10,9 +10,12 @@ namespace Vsa.Edge.Agent.Models;
 /// </summary>
 public sealed partial class ModelUpdateService
 {
-    // Same model id, the version the state keeps as previous, in a slot (the factory model has its own path).
-    private static bool IsKeptPrevious(DesiredModel desired, ModelSlotState state) =>
-        state.Previous != ModelSlotState.Factory && state.PreviousVersion == desired.Version && state.ActiveId == desired.Id;
+    // Same model id, the version the state keeps as previous, in a slot (the factory model has its own path), and the very
+    // package the slot was installed from: a desired state naming that version with another hash is not this slot (it is
+    // fetched and verified like any package, and refused as a downgrade), so the device never reports a package it does not run.
+    internal static bool IsKeptPrevious(DesiredModel desired, ModelSlotState state) =>
+        state.Previous != ModelSlotState.Factory && state.PreviousVersion == desired.Version && state.ActiveId == desired.Id
+        && state.PreviousSha256 is not null && string.Equals(state.PreviousSha256, desired.Sha256, StringComparison.OrdinalIgnoreCase);
 
     private async Task BackToPreviousAsync(DesiredModel desired, ModelSlotState state, CancellationToken ct)
     {

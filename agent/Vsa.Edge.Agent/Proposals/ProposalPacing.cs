@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.Contracts.Files;
 
 namespace Vsa.Edge.Agent.Proposals;
 
@@ -29,13 +30,12 @@ internal static class ProposalPacing
     {
         var times = Recent(file, now);
         times.Add(now);
-        var temporary = file + ".tmp";
-        File.WriteAllLines(temporary, times.Select(t => t.ToString("O", CultureInfo.InvariantCulture)));
-        File.Move(temporary, file, overwrite: true);
+        ProtectedFile.Replace(file, string.Concat(times.Select(t => t.ToString("O", CultureInfo.InvariantCulture) + "\n")));
     }
 
     // The acknowledgements of the last hour, oldest first. A line that does not parse (a torn write) counts as now: the budget
-    // errs towards waiting. A time ahead of the clock (set back since) counts too.
+    // errs towards waiting. A time ahead of the clock (set back since) counts too, but at most an hour ahead: a pole that once
+    // ran with its clock far in the future is not barred from sending until that date.
     private static List<DateTimeOffset> Recent(string file, DateTimeOffset now)
     {
         if (!File.Exists(file))
@@ -46,7 +46,7 @@ internal static class ProposalPacing
         return [.. File.ReadAllLines(file)
             .Where(l => l.Length > 0)
             .Select(l => DateTimeOffset.TryParse(l, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t) ? t : now)
-            .Where(t => now - t < Hour)
+            .Where(t => now - t < Hour && t - now < Hour)
             .Order()];
     }
 }

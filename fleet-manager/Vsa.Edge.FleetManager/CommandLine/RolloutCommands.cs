@@ -56,6 +56,12 @@ internal static class RolloutCommands
             return await UsageAsync(error, "--fleet must be the fleet manager's http(s) URL, e.g. http://127.0.0.1:5080.");
         }
 
+        if (baseUri.Scheme == "http" && !baseUri.IsLoopback)
+        {
+            // The administrator's password and session cookie would cross the network in clear.
+            return await UsageAsync(error, $"--fleet {fleet}: plain http is accepted on this machine's loopback only; use the fleet's https URL.");
+        }
+
         if (!flags.TryGetValue("--name", out var name) || !flags.ContainsKey("--password-stdin"))
         {
             return await UsageAsync(error, "--name <administrator> and --password-stdin are required (the password is read from standard input).");

@@ -44,10 +44,10 @@ public sealed class AdminScreensTests(BrowserFixture browser, AdminHostFixture f
         await page.Locator(".subnav a[href='#/admin/tokens']").ClickAsync();
 
         // A token: the fleet's validator speaks next to the field, then the secret is shown once.
-        await page.GetByLabel("Site", new() { Exact = true }).FillAsync("   ");
+        await page.Locator("#token-form").GetByLabel("Site", new() { Exact = true }).FillAsync("   ");
         await page.EvaluateAsync("() => document.querySelector('#token-form').requestSubmit()");
         await Expect(page.Locator("#token-form [data-error-for='site']")).ToContainTextAsync("site is required");
-        await page.GetByLabel("Site", new() { Exact = true }).FillAsync("Parvis de la gare");
+        await page.Locator("#token-form").GetByLabel("Site", new() { Exact = true }).FillAsync("Parvis de la gare");
         await page.Locator("#token-form button[type=submit]").ClickAsync();
         await Expect(page.Locator("#token-secret")).ToBeVisibleAsync();
         await Expect(page.Locator(".once")).ToContainTextAsync("ne sera plus jamais affiché");

@@ -65,6 +65,7 @@ public sealed class RolloutCommandTests
         var noFleet = await RolloutCommandsRunAsync(["rollouts", "list", "--name", "x", "--password-stdin"], bench);
         var notANumber = await RunAsync(bench, admin.Name, ["start", "--package", ScriptedModelPorts.NewSha, "--all", "--soak-minutes", "ten"]);
         var noId = await RunAsync(bench, admin.Name, ["abort"]);
+        var clearText = await RolloutCommandsRunAsync(["rollouts", "list", "--fleet", "http://fleet.example.org", "--name", admin.Name, "--password-stdin"], bench);
 
         Assert.Equal(1, outside.Exit);
         Assert.Contains("pole-09: named as canary but not in the target devices:pole-00,pole-01.", outside.Error, StringComparison.Ordinal);
@@ -79,6 +80,8 @@ public sealed class RolloutCommandTests
         Assert.StartsWith("--fleet must be", noFleet.Error, StringComparison.Ordinal);
         Assert.Equal(2, notANumber.Exit);
         Assert.Equal(2, noId.Exit);
+        Assert.Equal(2, clearText.Exit);
+        Assert.Contains("plain http is accepted on this machine's loopback only", clearText.Error, StringComparison.Ordinal);
     }
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(RolloutBench bench, string name, string[] args, string password = FleetApp.Password) =>

@@ -1,7 +1,7 @@
 // The device board's data: the page the fleet sent (GET /api/devices/board, js/board-view.js says which) and the device
 // conditions (device events: tamper, maintenance, cameras offline), shown by js/board.js. The live stream's "device"
 // events update the rows of the page shown and nothing else: a fleet of ten thousand devices sends hundreds a second,
-// and the board re-renders its one page at most once a frame. Events about devices off the page only mark the counts
+// and the board re-renders its one page at most every 100 ms. Events about devices off the page only mark the counts
 // stale: the page is asked for again at most every few seconds (more seldom on a large fleet), and by a slow safety refresh.
 import { getJson, SignedOut } from "./api.js";
 import { renderBoard, initBoard } from "./board.js";
@@ -32,8 +32,12 @@ function render() {
   renderBoard(rows, conditions, page);
 }
 
+// Coalesced on a short timer rather than requestAnimationFrame: a console tab that is not the visible one (a second
+// screen's window behind another, several tabs) gets no animation frames at all, and its board would freeze.
+const RENDER_EVERY_MS = 100;
+
 function scheduleRender() {
-  if (!frame) frame = requestAnimationFrame(render);
+  if (!frame) frame = setTimeout(render, RENDER_EVERY_MS);
 }
 
 // Fetches the page asked for now; an answer overtaken by a newer question is dropped.
