@@ -21,7 +21,7 @@ public static class ProposalEndpoints
     /// <summary>Most proposals listed per device.</summary>
     public const int ListLimit = 50;
 
-    /// <summary>Most pending proposals listed for the whole fleet (<c>GET /api/proposals</c>), newest first.</summary>
+    /// <summary>Most pending proposals listed for the whole fleet (<c>GET /api/proposals</c>), newest first, taken from the devices in turns (<see cref="ProposalStore.ListPendingAsync"/>).</summary>
     public const int PendingLimit = 200;
 
     /// <summary>Registers the store and the endpoints' JSON metadata.</summary>
@@ -33,13 +33,15 @@ public static class ProposalEndpoints
     }
 
     /// <summary>
-    /// Maps <c>GET /api/proposals</c> (pending ones of every device: the console's review list),
+    /// Maps <c>GET /api/proposals</c> (pending ones of every device: the console's review list), <c>GET /api/proposals/devices</c>
+    /// (per device: pending, listed, refused and why),
     /// <c>GET /api/devices/{deviceId}/proposals</c>, <c>GET …/proposals/{proposalId}</c>, <c>POST …/proposals/{proposalId}/apply</c>
     /// and <c>POST …/proposals/{proposalId}/reject</c>, all for administrators (a proposal may carry a camera's credentials).
     /// </summary>
     public static IEndpointRouteBuilder MapProposalsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/proposals", ListPendingAsync).RequireAuthorization(FleetPolicies.Manage).WithName("ListPendingProposals");
+        app.MapGet("/api/proposals/devices", SummariseAsync).RequireAuthorization(FleetPolicies.Manage).WithName("SummariseProposals");
         var group = app.MapGroup("/api/devices/{deviceId}/proposals").RequireAuthorization(FleetPolicies.Manage);
         group.MapGet("/", ListAsync).WithName("ListProposals");
         group.MapGet("/{proposalId}", GetAsync).WithName("GetProposal");
@@ -55,6 +57,10 @@ public static class ProposalEndpoints
         var records = await store.ListAsync(deviceId, ListLimit, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<ProposalView>>([.. records.Select(r => View(r, cameras, desired?.Version ?? 0))]);
     }
+
+    // Per device: pending, shown in the review list, refused (with the newest reason): what the list's turns leave out.
+    private static async Task<Ok<IReadOnlyList<ProposalDeviceSummary>>> SummariseAsync(ProposalStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.SummariseAsync(PendingLimit, cancellationToken));
 
     private static async Task<Ok<IReadOnlyList<ProposalView>>> ListPendingAsync(ProposalStore store, ConfigStore configs, CancellationToken cancellationToken)
     {

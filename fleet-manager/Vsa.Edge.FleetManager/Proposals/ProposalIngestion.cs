@@ -25,10 +25,7 @@ internal static class ProposalIngestion
         {
             ProposalReceipt.Stored => new(topic, IngestionOutcome.Accepted, route.Kind),
             ProposalReceipt.Duplicate => new(topic, IngestionOutcome.Duplicate, route.Kind),
-            ProposalReceipt.TooManyPending => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.InvalidContent,
-                $"device '{route.DeviceId}' already has {ProposalStore.MaxPendingPerDevice} pending proposals for other cameras: an administrator must decide on them first"),
-            _ => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.InvalidContent,
-                $"device '{route.DeviceId}' sent more than {ProposalStore.MaxPerDevicePerHour} proposals within the hour"),
+            var refused => new(topic, IngestionOutcome.Rejected, route.Kind, RejectReason.InvalidContent, ProposalStore.RefusalText(refused, route.DeviceId)),
         };
     }
 }

@@ -95,6 +95,7 @@ public sealed record RejectProposalRequest(string? Reason);
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ProposalView))]
 [JsonSerializable(typeof(IReadOnlyList<ProposalView>))]
+[JsonSerializable(typeof(IReadOnlyList<ProposalDeviceSummary>))]
 [JsonSerializable(typeof(ApplyProposalRequest))]
 [JsonSerializable(typeof(RejectProposalRequest))]
 internal sealed partial class ProposalJsonContext : JsonSerializerContext;

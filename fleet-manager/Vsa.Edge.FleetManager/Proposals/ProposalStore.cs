@@ -31,7 +31,7 @@ public enum ProposalReceipt
 /// (counted in memory: a restart forgets it). Each stored one is audited <c>proposal.received</c> in its transaction; each
 /// decision <c>proposal.apply</c> or <c>proposal.reject</c>.
 /// </summary>
-public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeProvider timeProvider)
+public sealed partial class ProposalStore(FleetDatabase database, IAuditLog audit, TimeProvider timeProvider)
 {
     /// <summary>Pending proposals one device may have.</summary>
     public const int MaxPendingPerDevice = 16;
@@ -57,7 +57,7 @@ public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeP
 
         if (!TakeSlot(message.DeviceId))
         {
-            return ProposalReceipt.TooFrequent;
+            return await RefuseAsync(connection, transaction, message, ProposalReceipt.TooFrequent, cancellationToken);
         }
 
         // Counted without the camera's own pending proposal, which this one replaces.
@@ -65,7 +65,7 @@ public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeP
         {
             if (await count.ScalarInt64Async(cancellationToken) >= MaxPendingPerDevice)
             {
-                return ProposalReceipt.TooManyPending;
+                return await RefuseAsync(connection, transaction, message, ProposalReceipt.TooManyPending, cancellationToken);
             }
         }
 
@@ -102,13 +102,24 @@ public sealed class ProposalStore(FleetDatabase database, IAuditLog audit, TimeP
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    /// <summary>The pending proposals of every device, newest first (at most <paramref name="limit"/>): the console's review list.</summary>
+    /// <summary>
+    /// The pending proposals of every device, newest first (at most <paramref name="limit"/>): the console's review list. Taken
+    /// in turns, not by age: every device's newest before any device's second, and so on, so that devices sending many cannot
+    /// push another's out of the list (<see cref="SummariseAsync"/> counts what each device has beyond it).
+    /// </summary>
     public async Task<IReadOnlyList<ProposalRecord>> ListPendingAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Sql(null, $"SELECT {Columns} FROM config_proposals WHERE status = 'pending' ORDER BY received_at DESC, device_id, proposal_id LIMIT @limit;")
+        await using var command = connection.Sql(null, $"""
+            SELECT {Columns} FROM (
+                SELECT {Columns}, ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY received_at DESC, proposal_id) AS turn
+                FROM config_proposals WHERE status = 'pending') AS ranked
+            ORDER BY turn, received_at DESC, device_id, proposal_id
+            LIMIT @limit;
+            """)
             .With("@limit", limit);
-        return await ReadAllAsync(command, cancellationToken);
+        var taken = await ReadAllAsync(command, cancellationToken);
+        return [.. taken.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.DeviceId, StringComparer.Ordinal).ThenBy(r => r.ProposalId, StringComparer.Ordinal)];
     }
 
     /// <summary>One proposal, or null.</summary>
@@ -218,6 +229,9 @@ public static class ProposalAuditActions
 
     /// <summary>An administrator rejected a proposal, with the reason.</summary>
     public const string Rejected = "proposal.reject";
+
+    /// <summary>The fleet refused a device's proposal (too many pending, too many in the hour): the first refusal of each device and hour, with the reason (actor <c>device:{id}</c>).</summary>
+    public const string Refused = "proposal.refused";
 }
 
 /// <summary>Reads a stored document back.</summary>

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Time.Testing;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Proposals;
+using Vsa.Edge.FleetManager.Storage;
+using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.Infrastructure;
+
+namespace Vsa.Edge.FleetManager.Tests.Proposals;
+
+/// <summary>The fleet-wide review list on real SQLite: devices taken in turns, so a few cannot crowd out the others (red-team L8).</summary>
+public sealed class ProposalFairnessTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(Samples.T0);
+    private MigratedSqlite _sqlite = null!;
+    private FleetDatabase _database = null!;
+    private AuditLog _audit = null!;
+    private ProposalStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sqlite = await MigratedSqlite.CreateAsync(_clock, "vsa-proposals-");
+        _database = _sqlite.Database;
+        _audit = new AuditLog(_database, _clock);
+        _store = new ProposalStore(_database, _audit, _clock);
+    }
+
+    [Fact]
+    public async Task ListPendingAsync_HostileDevicesFillTheirQuota_EveryOtherDevicesProposalStillListed()
+    {
+        await ReceiveAsync("pole-honest", "cam-1");
+        await ReceiveAsync("pole-late", "cam-1");
+        var hostile = Enumerable.Range(0, 14).Select(i => $"pole-hostile-{i:00}").ToList();
+        foreach (var device in hostile)
+        {
+            for (var camera = 0; camera < ProposalStore.MaxPendingPerDevice; camera++)
+            {
+                Assert.Equal(ProposalReceipt.Stored, await ReceiveAsync(device, $"cam-{camera}"));
+            }
+        }
+
+        var listed = await _store.ListPendingAsync(ProposalEndpoints.PendingLimit, CancellationToken.None);
+
+        Assert.Equal(ProposalEndpoints.PendingLimit, listed.Count);
+        Assert.Single(listed, p => p.DeviceId == "pole-honest");
+        Assert.Single(listed, p => p.DeviceId == "pole-late");
+        var perHostile = listed.Where(p => p.DeviceId.StartsWith("pole-hostile-", StringComparison.Ordinal)).CountBy(p => p.DeviceId).Select(c => c.Value).ToList();
+        Assert.Equal(hostile.Count, perHostile.Count);
+        Assert.True(perHostile.Max() - perHostile.Min() <= 1, $"shares {string.Join(',', perHostile)}");
+        Assert.Equal(listed.OrderByDescending(p => p.ReceivedAt).Select(p => p.ReceivedAt), listed.Select(p => p.ReceivedAt));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_DeviceBeyondItsPendingQuota_RefusedAuditedOncePerHourAndSummarised()
+    {
+        for (var camera = 0; camera < ProposalStore.MaxPendingPerDevice; camera++)
+        {
+            await ReceiveAsync("pole-66", $"cam-{camera}");
+        }
+
+        var refusals = new List<ProposalReceipt>();
+        for (var i = 0; i < 3; i++)
+        {
+            refusals.Add(await ReceiveAsync("pole-66", $"cam-extra-{i}"));
+        }
+
+        _clock.Advance(TimeSpan.FromHours(1));
+        refusals.Add(await ReceiveAsync("pole-66", "cam-extra-9"));
+        var audited = (await _audit.ReadAsync(0, 1000, CancellationToken.None)).Where(e => e.Action == ProposalAuditActions.Refused).ToList();
+        var summary = Assert.Single(await _store.SummariseAsync(ProposalEndpoints.PendingLimit, CancellationToken.None));
+
+        Assert.All(refusals, r => Assert.Equal(ProposalReceipt.TooManyPending, r));
+        Assert.Equal(2, audited.Count);
+        Assert.All(audited, e => Assert.Equal("device:pole-66", e.Actor));
+        Assert.Contains("too_many_pending", audited[0].Details, StringComparison.Ordinal);
+        Assert.Contains("already has 16 pending proposals", audited[0].Details, StringComparison.Ordinal);
+        Assert.Equal(("pole-66", ProposalStore.MaxPendingPerDevice, ProposalStore.MaxPendingPerDevice), (summary.DeviceId, summary.Pending, summary.Listed));
+    }
+
+    public async Task DisposeAsync() => await _sqlite.DisposeAsync();
+
+    private async Task<ProposalReceipt> ReceiveAsync(string deviceId, string cameraId)
+    {
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var camera = ConfigSamples.Camera(cameraId);
+        var message = new ConfigProposalMessage(ConfigProposalMessage.SchemaId, 1, deviceId, ProposalSamples.IdOf(deviceId + camera.GetRawText()), _clock.GetUtcNow(), camera);
+        return await _database.InTransactionAsync(
+            (connection, transaction) => _store.ReceiveAsync(connection, transaction, message, cameraId, _clock.GetUtcNow(), CancellationToken.None),
+            CancellationToken.None);
+    }
+}
