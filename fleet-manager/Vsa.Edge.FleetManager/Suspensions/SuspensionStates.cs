@@ -13,7 +13,8 @@ public sealed record DeviceSuspensionState(string DeviceId, long Version, string
 
 /// <summary>
 /// Each device's suspension state (table <c>device_suspension_state</c>): computed from the suspensions in force, stored with
-/// a version that only grows, so the device can refuse a replayed older state. A device that was never suspended has no row
+/// a version that only grows, also across a restore of the database (<see cref="SuspensionVersions"/>), so the device can
+/// refuse a replayed older state and still obeys the first one issued after a restore. A device that was never suspended has no row
 /// and gets no message.
 /// </summary>
 public sealed class SuspensionStates(FleetDatabase database)
@@ -58,7 +59,7 @@ public sealed class SuspensionStates(FleetDatabase database)
 
     /// <summary>
     /// Recomputes every known device's state from <paramref name="active"/> in the caller's transaction and stores those that
-    /// changed with their version + 1; returns the changed devices.
+    /// changed with their next version (<see cref="SuspensionVersions.Next"/>); returns the changed devices.
     /// </summary>
     public async Task<IReadOnlyList<string>> RecomputeAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SuspensionView> active, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -66,7 +67,7 @@ public sealed class SuspensionStates(FleetDatabase database)
         foreach (var (deviceId, site) in await SuspensionStore.KnownDevicesAsync(connection, transaction, cancellationToken))
         {
             var stored = await FindAsync(connection, transaction, deviceId, cancellationToken);
-            var next = Compute(deviceId, site, active, (stored?.Version ?? 0) + 1, now);
+            var next = Compute(deviceId, site, active, SuspensionVersions.Next(stored?.Version ?? 0, now), now);
             if (stored is null ? next.Device is null && next.Cameras.Count == 0 : SameContent(stored.Payload, next))
             {
                 continue;
