@@ -25,7 +25,9 @@ internal enum SignInResult
 /// <see cref="MaxFailures"/> wrong codes every sign-in is refused until a new code is issued (<see cref="Renew(string)"/>:
 /// the installer presses Enter on the pole's terminal, which only someone at the pole or on its SSH session can do, or
 /// restarts the command). The session in use when the lock falls keeps working, so someone guessing cannot throw the
-/// installer out. Thread-safe.
+/// installer out. Sessions are bounded: at most <see cref="MaxSessions"/> live at once (a new one evicts the one idle the
+/// longest), each ends after <see cref="IdleTimeout"/> without a request and <see cref="Lifetime"/> after it opened,
+/// whatever its use; an ended session needs a new code from the pole's terminal. Thread-safe.
 /// </summary>
 internal sealed class SetupAccess
 {
@@ -35,14 +37,34 @@ internal sealed class SetupAccess
     /// <summary>The session cookie's name.</summary>
     public const string CookieName = "vsa_setup";
 
+    /// <summary>Sessions live at once (each opened by its own code from the terminal); a new one evicts the one idle the longest.</summary>
+    public const int MaxSessions = 4;
+
+    /// <summary>A session without a request for this long is over (the live view polls every few seconds while the page is open).</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>A session is over this long after it opened, in use or not (a working day on the pole).</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
+
     private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
     private byte[] _code = [];
     private string _shown = string.Empty;
-    private readonly List<byte[]> _sessions = [];
+    private readonly List<Session> _sessions = [];
     private bool _spent;
     private int _failures;
 
-    public SetupAccess(string code) => Renew(code);
+    public SetupAccess(string code)
+        : this(code, TimeProvider.System)
+    {
+    }
+
+    public SetupAccess(string code, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        Renew(code);
+    }
 
     /// <summary>Raised once each time the page locks (the <see cref="MaxFailures"/>th wrong code): the terminal says how to unlock.</summary>
     public event EventHandler? Locked;
@@ -74,8 +96,27 @@ internal sealed class SetupAccess
     /// <summary>Wrong codes still allowed before the lock.</summary>
     public int TriesLeft => Math.Max(0, MaxFailures - Failures);
 
+    /// <summary>Sessions live now (expired ones no longer count).</summary>
+    public int SessionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Prune(_time.GetUtcNow());
+                return _sessions.Count;
+            }
+        }
+    }
+
+    /// <summary>Raised when a new session evicts the one idle the longest (<see cref="MaxSessions"/> reached): the terminal and the log say so.</summary>
+    public event EventHandler? SessionEvicted;
+
     /// <summary>A fresh code: 8 random digits shown as two groups of four (about 26.6 bits against 5 tries).</summary>
     public static SetupAccess CreateRandom() => new(RandomCode());
+
+    /// <summary>A fresh code, sessions timed by <paramref name="time"/>.</summary>
+    public static SetupAccess CreateRandom(TimeProvider time) => new(RandomCode(), time);
 
     /// <summary>8 random digits as two groups of four.</summary>
     public static string RandomCode()
@@ -110,7 +151,8 @@ internal sealed class SetupAccess
     {
         sessionToken = null;
         var given = Encoding.ASCII.GetBytes(Normalise(typed ?? string.Empty));
-        bool locked;
+        SignInResult result;
+        var evicted = false;
         lock (_lock)
         {
             if (_failures >= MaxFailures)
@@ -118,34 +160,54 @@ internal sealed class SetupAccess
                 return SignInResult.LockedOut;
             }
 
-            if (CryptographicOperations.FixedTimeEquals(given, _code))
+            if (!CryptographicOperations.FixedTimeEquals(given, _code))
             {
-                if (_spent)
-                {
-                    return SignInResult.Spent;
-                }
-
-                _spent = true;
-                var session = RandomNumberGenerator.GetBytes(32);
-                _sessions.Add(session);
-                sessionToken = Convert.ToBase64String(session).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-                return SignInResult.Accepted;
+                _failures++;
+                result = _failures >= MaxFailures ? SignInResult.LockedOut : SignInResult.Wrong;
             }
-
-            _failures++;
-            locked = _failures >= MaxFailures;
+            else if (_spent)
+            {
+                return SignInResult.Spent;
+            }
+            else
+            {
+                _spent = true;
+                evicted = OpenSession(out sessionToken);
+                result = SignInResult.Accepted;
+            }
         }
 
-        if (!locked)
+        if (result == SignInResult.LockedOut)
         {
-            return SignInResult.Wrong;
+            Locked?.Invoke(this, EventArgs.Empty);
+        }
+        else if (evicted)
+        {
+            SessionEvicted?.Invoke(this, EventArgs.Empty);
         }
 
-        Locked?.Invoke(this, EventArgs.Empty);
-        return SignInResult.LockedOut;
+        return result;
     }
 
-    /// <summary>Whether a cookie value is the session's token (constant-time).</summary>
+    /// <summary>Opens a session (under the lock); true when it evicted the one idle the longest.</summary>
+    private bool OpenSession(out string token)
+    {
+        var now = _time.GetUtcNow();
+        Prune(now);
+        var evicted = false;
+        if (_sessions.Count >= MaxSessions)
+        {
+            _sessions.Remove(_sessions.MinBy(s => s.LastSeen)!);
+            evicted = true;
+        }
+
+        var bytes = RandomNumberGenerator.GetBytes(32);
+        _sessions.Add(new Session(bytes, now) { LastSeen = now });
+        token = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return evicted;
+    }
+
+    /// <summary>Whether a cookie value is a live session's token (constant-time); a match counts as the session's latest use.</summary>
     public bool IsSession(string? cookie)
     {
         if (string.IsNullOrEmpty(cookie) || cookie.Length > 64)
@@ -165,9 +227,21 @@ internal sealed class SetupAccess
 
         lock (_lock)
         {
-            return _sessions.Exists(s => CryptographicOperations.FixedTimeEquals(given, s));
+            var now = _time.GetUtcNow();
+            Prune(now);
+            var session = _sessions.Find(s => CryptographicOperations.FixedTimeEquals(given, s.Token));
+            if (session is null)
+            {
+                return false;
+            }
+
+            session.LastSeen = now;
+            return true;
         }
     }
+
+    private void Prune(DateTimeOffset now) =>
+        _sessions.RemoveAll(s => now - s.LastSeen >= IdleTimeout || now - s.Opened >= Lifetime);
 
     private static string Normalise(string code)
     {
@@ -181,5 +255,14 @@ internal sealed class SetupAccess
         }
 
         return sb.Length > 64 ? sb.ToString(0, 64) : sb.ToString();
+    }
+
+    private sealed class Session(byte[] token, DateTimeOffset opened)
+    {
+        public byte[] Token { get; } = token;
+
+        public DateTimeOffset Opened { get; } = opened;
+
+        public DateTimeOffset LastSeen { get; set; }
     }
 }

@@ -103,7 +103,7 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
         var view = new LiveView(camera, model.Manifest);
         var draft = new SetupDraft(camera, model.Manifest, a.DeviceId);
         var runner = new LiveRunner(source, model, () => pose.Value, view, a.DeviceId, time, loggers);
-        var access = SetupAccess.CreateRandom();
+        var access = SetupAccess.CreateRandom(time);
         using var certificate = SetupCertificate.Create(addresses, Environment.MachineName, time.GetUtcNow());
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var live = runner.RunAsync(stop.Token);
@@ -128,6 +128,11 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
             await stdout.WriteLineAsync($"certificate sha-256: {fingerprint}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"one-time code: {access.Code}   ({SetupAccess.MaxFailures} wrong codes lock the page; Enter here prints a new code)").ConfigureAwait(false);
             access.Locked += (_, _) => Say($"set-up page locked after {SetupAccess.MaxFailures} wrong codes: press Enter in this terminal for a new code (the open session keeps working)");
+            access.SessionEvicted += (_, _) =>
+            {
+                SetupLog.SessionEvicted(logger, SetupAccess.MaxSessions);
+                Say($"set-up page: {SetupAccess.MaxSessions} sessions were open; the one idle the longest was closed for the new one");
+            };
             RenewOnEnter(access, logger);
             await stdout.WriteLineAsync("Images stay on the pole -> laptop link and are never stored. Ctrl+C ends the set-up page.").ConfigureAwait(false);
             await stdout.FlushAsync(ct).ConfigureAwait(false);

@@ -31,4 +31,7 @@ internal static partial class SetupLog
 
     [LoggerMessage(EventId = 12107, Level = LogLevel.Debug, Message = "Set-up live view: pipeline restarted ({Reason})")]
     public static partial void PipelineRestarted(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 14700, Level = LogLevel.Warning, Message = "Set-up page: {Max} sessions were open; the one idle the longest was closed for the new sign-in")]
+    public static partial void SessionEvicted(ILogger logger, int max);
 }

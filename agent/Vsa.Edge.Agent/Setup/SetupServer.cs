@@ -98,7 +98,8 @@ internal sealed class SetupServer : IAsyncDisposable
         if (path == "/" && HttpMethods.IsGet(context.Request.Method))
         {
             var locked = _access.TriesLeft == 0;
-            await HtmlAsync(context, locked ? StatusCodes.Status423Locked : StatusCodes.Status200OK, SetupPages.Login(locked ? LockedMessage : null, locked)).ConfigureAwait(false);
+            var ended = !locked && context.Request.Cookies.ContainsKey(SetupAccess.CookieName);
+            await HtmlAsync(context, locked ? StatusCodes.Status423Locked : StatusCodes.Status200OK, SetupPages.Login(locked ? LockedMessage : ended ? EndedMessage : null, locked)).ConfigureAwait(false);
             return;
         }
 
@@ -106,6 +107,9 @@ internal sealed class SetupServer : IAsyncDisposable
     }
 
     private const string LockedMessage = "Page verrouillée après 5 codes faux : l'installateur obtient un nouveau code en appuyant sur Entrée dans le terminal du poteau (ou en relançant la commande).";
+
+    private static readonly string EndedMessage = string.Create(CultureInfo.InvariantCulture,
+        $"Session terminée (inactive {SetupAccess.IdleTimeout.TotalMinutes:0} min, ouverte depuis {SetupAccess.Lifetime.TotalHours:0} h, ou remplacée) : appuyez sur Entrée dans le terminal du poteau pour un nouveau code.");
 
     private async Task SignInAsync(HttpContext context)
     {
@@ -128,6 +132,7 @@ internal sealed class SetupServer : IAsyncDisposable
                     SameSite = SameSiteMode.Strict,
                     Path = "/",
                     IsEssential = true,
+                    MaxAge = SetupAccess.Lifetime,
                 });
                 context.Response.Redirect("/");
                 return;
