@@ -5,7 +5,8 @@
 #   build-deb.sh <published agent folder> <amd64|arm64> <version> <output folder>   → prints the .deb's path
 #
 # Layout: /opt/vsa-edge/agent (the published agent), /opt/vsa-edge/setup/vsa-edge-setup.sh (shared with
-# ./vsa provision install), /lib/systemd/system/vsa-agent.service, /usr/bin/vsa-agent → the agent. No conffiles: the
+# ./vsa provision install), /lib/systemd/system/vsa-agent.service, /usr/lib/systemd/journald.conf.d/vsa-edge.conf (the
+# journal's size and age limits), /usr/bin/vsa-agent → the agent. No conffiles: the
 # configuration in /etc/vsa-edge is written by the installer, never shipped.
 set -euo pipefail
 
@@ -24,13 +25,16 @@ esac
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 tree="$work/vsa-edge-agent"
-install -d -m 0755 "$tree/DEBIAN" "$tree/opt/vsa-edge/agent" "$tree/opt/vsa-edge/setup" "$tree/lib/systemd/system" "$tree/usr/bin"
+install -d -m 0755 "$tree/DEBIAN" "$tree/opt/vsa-edge/agent" "$tree/opt/vsa-edge/setup" "$tree/lib/systemd/system" "$tree/usr/bin" \
+  "$tree/usr/lib/systemd/journald.conf.d"
 cp -a "$publish/." "$tree/opt/vsa-edge/agent/"
 # Nothing in the program folder is writable by anyone but root.
 chmod -R u=rwX,go=rX "$tree/opt/vsa-edge/agent"
 chmod 0755 "$tree/opt/vsa-edge/agent/vsa-agent"
 install -m 0755 "$here/vsa-edge-setup.sh" "$tree/opt/vsa-edge/setup/vsa-edge-setup.sh"
 install -m 0644 "$root/provisioning/systemd/vsa-agent.service" "$tree/lib/systemd/system/vsa-agent.service"
+# The journal's size and age limits (a vendor drop-in: /etc/systemd/journald.conf.d/ stays the administrator's).
+install -m 0644 "$root/provisioning/systemd/journald-vsa-edge.conf" "$tree/usr/lib/systemd/journald.conf.d/vsa-edge.conf"
 ln -s /opt/vsa-edge/agent/vsa-agent "$tree/usr/bin/vsa-agent"
 for script in postinst prerm postrm; do install -m 0755 "$here/$script" "$tree/DEBIAN/$script"; done
 

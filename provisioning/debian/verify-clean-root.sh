@@ -60,6 +60,10 @@ check "/opt/vsa-edge/agent not writable by vsa" test -z "$(in_root find /opt/vsa
 check "unit enabled (multi-user.target.wants)" test -L "$root/etc/systemd/system/multi-user.target.wants/vsa-agent.service"
 out="$(in_root systemd-analyze verify /lib/systemd/system/vsa-agent.service 2>&1 || true)"
 check "systemd-analyze verify: no complaint about the unit ($out)" bash -c "! grep -q 'vsa-agent.service' <<<'$out'"
+journal_has() { in_root systemd-analyze cat-config systemd/journald.conf 2>/dev/null | grep -qx "$1"; }
+for limit in MaxRetentionSec=30day SystemMaxUse=512M SystemKeepFree=1G; do
+  check "journal limit in force: $limit (journald.conf.d/vsa-edge.conf)" journal_has "$limit"
+done
 check "unit waits for enrolment and configuration" grep -q '^ConditionPathExists=/var/lib/vsa-edge/credentials/device.crt' "$root/lib/systemd/system/vsa-agent.service"
 check "the self-contained agent runs in the clean root, as vsa" bash -c "chroot '$root' setpriv --reuid=vsa --regid=vsa --init-groups /usr/bin/vsa-agent --help 2>&1 | grep -q 'usage: vsa-agent run'"
 step "installed package checked"
@@ -68,6 +72,7 @@ echo "kept" >"$root/var/lib/vsa-edge/credentials/device.crt"
 in_root dpkg -r vsa-edge-agent >/dev/null || fail "dpkg -r failed"
 check "dpkg -r: program gone" test ! -e "$root/opt/vsa-edge/agent/vsa-agent"
 check "dpkg -r: unit gone and disabled" test ! -e "$root/lib/systemd/system/vsa-agent.service" -a ! -L "$root/etc/systemd/system/multi-user.target.wants/vsa-agent.service"
+check "dpkg -r: journal limits gone with the package" test ! -e "$root/usr/lib/systemd/journald.conf.d/vsa-edge.conf"
 check "dpkg -r: data kept" test "$(cat "$root/var/lib/vsa-edge/credentials/device.crt")" = kept
 check "dpkg -r: /etc/vsa-edge and user kept" bash -c "test -d '$root/etc/vsa-edge' && chroot '$root' getent passwd vsa >/dev/null"
 in_root dpkg -P vsa-edge-agent >/dev/null || fail "dpkg -P failed"

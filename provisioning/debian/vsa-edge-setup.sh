@@ -55,6 +55,8 @@ configure() {
 
   if systemd_running; then
     systemctl daemon-reload
+    # The journal's limits (journald.conf.d/vsa-edge.conf) are read at its start: journald keeps the services' streams.
+    systemctl try-restart systemd-journald.service || true
     # Enabled, not started: ConditionPathExists keeps it down until the device is enrolled and configured.
     systemctl enable "$UNIT" >/dev/null 2>&1
     # An upgrade restarts a running agent on the new version; a stopped one stays stopped.

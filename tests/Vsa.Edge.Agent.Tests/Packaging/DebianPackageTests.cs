@@ -55,6 +55,27 @@ public sealed class DebianPackageTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_StandInAgent_JournalLimitedTo30DaysAndItsShareOfTheDiskByAVendorDropIn()
+    {
+        const string DropIn = "./usr/lib/systemd/journald.conf.d/vsa-edge.conf";
+        var deb = await BuildAsync("arm64");
+
+        var contents = (await RunAsync("dpkg-deb", "-c", deb)).Split('\n');
+        Assert.StartsWith("-rw-r--r-- root/root", Assert.Single(contents, l => l.EndsWith(DropIn, StringComparison.Ordinal)), StringComparison.Ordinal);
+        var text = await RunAsync("sh", "-c", $"dpkg-deb --fsys-tarfile '{deb}' | tar -xO {DropIn}");
+        var lines = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] is not ('#' or ';')).ToList();
+        Assert.Equal("[Journal]", lines[0]);
+        var settings = lines.Skip(1).Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+        Assert.Equal("30day", settings["MaxRetentionSec"]);
+        Assert.Equal("1day", settings["MaxFileSec"]);
+        Assert.Equal(("512M", "1G", "32M", "64M"), (settings["SystemMaxUse"], settings["SystemKeepFree"], settings["SystemMaxFileSize"], settings["RuntimeMaxUse"]));
+
+        // ./vsa provision install puts the same file where an administrator's drop-ins go (there is no package to own it).
+        var vsa = await File.ReadAllTextAsync(Path.Combine(TestAssets.RepositoryRoot, "vsa"));
+        Assert.Contains("provisioning/systemd/journald-vsa-edge.conf\" /etc/systemd/journald.conf.d/vsa-edge.conf", vsa, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SetupScript_ConfigureTwiceRemovePurge_UserFoldersAndModesThenDataKeptThenGone()
     {
         var root = Path.Combine(_work, "root");
