@@ -81,6 +81,11 @@ public sealed class ProposalApiTests
         swapped["proposalId"] = (string?)valid["proposalId"];
         await device.PublishRawAsync(topic, swapped.ToJsonString());
         Assert.DoesNotContain(await ListAsync(admin, device.DeviceId), p => p.CameraId == "cam-3");
+
+        // Per device, for the administrator: what waits, what the review list shows, what was refused and why.
+        var summary = Assert.Single((await admin.GetFromJsonAsync<IReadOnlyList<ProposalDeviceSummary>>("/api/proposals/devices", JsonSerializerOptions.Web))!);
+        Assert.Equal(("pole-12", 2, 2, 8), (summary.DeviceId, summary.Pending, summary.Listed, summary.Refused));
+        Assert.Equal(letters[^1].Detail, summary.LastRefusal);
     }
 
     [Fact]
@@ -145,6 +150,7 @@ public sealed class ProposalApiTests
         using var @operator = await fleet.ClientAsync(Role.Operator);
         Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync("/api/devices/pole-12/proposals")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync("/api/proposals")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync("/api/proposals/devices")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await @operator.GetAsync($"/api/devices/pole-12/proposals/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await @operator.PostAsJsonAsync($"/api/devices/pole-12/proposals/{id}/apply", new { expectedVersion = 1 })).StatusCode);
         using var stale = await admin.PostAsJsonAsync($"/api/devices/pole-12/proposals/{id}/apply", new { expectedVersion = 0 });
