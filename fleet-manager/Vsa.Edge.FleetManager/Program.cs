@@ -5,7 +5,7 @@ using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Authorisations;
 using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.CommandLine;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Hosting;

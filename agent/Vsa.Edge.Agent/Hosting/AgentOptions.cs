@@ -132,7 +132,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         failures.AddRange(AuthorisationGate.Validate(options.LocalWindows, "Agent:Authorisations"));
-        failures.AddRange(Config.TrustedSigningKeys.Validate(options));
+        failures.AddRange(DesiredConfig.TrustedSigningKeys.Validate(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

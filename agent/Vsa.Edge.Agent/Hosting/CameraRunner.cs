@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Inference;

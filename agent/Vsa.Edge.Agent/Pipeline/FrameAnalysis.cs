@@ -7,7 +7,7 @@ using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Fire;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Agent.Privacy;
-using Vsa.Edge.Agent.Static;
+using Vsa.Edge.Agent.StaticRegions;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Pipeline;

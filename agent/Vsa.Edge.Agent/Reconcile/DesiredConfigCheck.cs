@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Contracts;
 

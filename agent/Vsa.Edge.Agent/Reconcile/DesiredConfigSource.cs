@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Reconcile;

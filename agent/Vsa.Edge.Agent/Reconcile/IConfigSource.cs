@@ -1,4 +1,4 @@
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Reconcile;
 using Vsa.Edge.Agent.Core.Rules;

@@ -8,7 +8,7 @@ using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.ModelUpdates;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
-using static Vsa.Edge.FleetManager.Tests.Configuration.ConfigTestClient;
+using static Vsa.Edge.FleetManager.Tests.DeviceConfigs.ConfigTestClient;
 
 namespace Vsa.Edge.FleetManager.Tests.ModelUpdates;
 
@@ -63,8 +63,8 @@ public sealed class PoseModelAssignmentTests(ModelPackageSamples packages) : ICl
     {
         var metadata = ModelPackageVerifier.Parse(File.ReadAllBytes(WriteMetadataOnly([.. Coco.Take(5)], [])));
 
-        Assert.Null(PoseModelCheck.Missing(metadata, [Configuration.ConfigSamples.Camera(eventType: "intrusion")]));
-        Assert.NotNull(PoseModelCheck.Missing(metadata, [Configuration.ConfigSamples.Camera(eventType: "person_down")]));
+        Assert.Null(PoseModelCheck.Missing(metadata, [DeviceConfigs.ConfigSamples.Camera(eventType: "intrusion")]));
+        Assert.NotNull(PoseModelCheck.Missing(metadata, [DeviceConfigs.ConfigSamples.Camera(eventType: "person_down")]));
         Assert.Subset(Coco.ToHashSet(), PoseScoring.UsedKeypoints.ToHashSet());
     }
 
