@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.DesiredConfig;

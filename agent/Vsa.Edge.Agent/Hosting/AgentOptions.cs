@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;

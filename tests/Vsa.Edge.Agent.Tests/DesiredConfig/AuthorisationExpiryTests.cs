@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Tests.Support;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 

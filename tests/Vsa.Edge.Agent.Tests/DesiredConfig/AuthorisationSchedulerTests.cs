@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Core.Authorisation;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Tests.Support;
 using Vsa.Edge.Contracts;
 

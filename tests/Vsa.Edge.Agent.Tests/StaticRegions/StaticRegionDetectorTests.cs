@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using OpenCvSharp;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Detection;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.StaticRegions;
 using Vsa.Edge.Agent.Tests.Fire;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 using Xunit.Abstractions;

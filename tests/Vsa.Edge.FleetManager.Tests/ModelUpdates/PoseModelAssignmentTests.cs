@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.FleetManager.Accounts;
@@ -65,7 +65,7 @@ public sealed class PoseModelAssignmentTests(ModelPackageSamples packages) : ICl
 
         Assert.Null(PoseModelCheck.Missing(metadata, [DeviceConfigs.ConfigSamples.Camera(eventType: "intrusion")]));
         Assert.NotNull(PoseModelCheck.Missing(metadata, [DeviceConfigs.ConfigSamples.Camera(eventType: "person_down")]));
-        Assert.Subset(Coco.ToHashSet(), PoseScoring.UsedKeypoints.ToHashSet());
+        Assert.Subset(Coco.ToHashSet(), PoseRequirements.UsedKeypoints.ToHashSet());
     }
 
     private static async Task<string> RefusalAsync(HttpClient admin, string deviceId, string sha256)

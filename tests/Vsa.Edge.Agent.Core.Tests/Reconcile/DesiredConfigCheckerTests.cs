@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Agent.Core.Reconcile;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Agent.Core.Tests.Reconcile;
 
 public sealed class DesiredConfigCheckerTests
 {

@@ -1,4 +1,4 @@
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>
 /// The public description of a camera (<see cref="CameraConfig.PublicName"/>, <see cref="CameraConfig.Place"/>): what the

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>Wire names of the closed <see cref="EventType"/> list; the agent evaluates all eight.</summary>
 public static class EventTypes

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>
 /// Camera credentials in a camera's <c>source</c> string, masked wherever the string is shown: agent logs, device-event

@@ -1,6 +1,6 @@
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>Validates one event of a camera against its zones, lines, calibration and time zone, applying defaults.</summary>
 internal static class EventConfigValidator

@@ -1,6 +1,6 @@
-using Vsa.Edge.Agent.Core.Geometry;
+using Vsa.Edge.Configuration.Geometry;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>Validates the geometric parts of a camera: zones, lines, allowed directions, privacy masks, calibration, time zone.</summary>
 internal static class CameraGeometryValidator

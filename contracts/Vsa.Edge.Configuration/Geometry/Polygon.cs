@@ -1,4 +1,4 @@
-namespace Vsa.Edge.Agent.Core.Geometry;
+namespace Vsa.Edge.Configuration.Geometry;
 
 /// <summary>A point in frame-normalised coordinates.</summary>
 /// <param name="X">Horizontal, 0 left to 1 right.</param>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>A camera configuration that cannot be used; <see cref="Errors"/> names each offending field.</summary>
 public sealed class CameraConfigException : Exception

@@ -1,4 +1,4 @@
-namespace Vsa.Edge.Agent.Core.Geometry;
+namespace Vsa.Edge.Configuration.Geometry;
 
 /// <summary>
 /// Where rules measure distances, speeds and areas: on the ground in metres when the camera is calibrated, otherwise

@@ -1,4 +1,4 @@
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>
 /// When an event may start new alerts, in the camera's local time: a set of days and hour ranges. Outside the

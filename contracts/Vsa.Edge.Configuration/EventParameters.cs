@@ -1,6 +1,6 @@
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>Which cameras a parameter applies to.</summary>
 public enum ParameterScope

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>
 /// Checks the names an operator reads on the console (<c>displayName</c>, <c>vmsName</c>) and the link template of the

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using Vsa.Edge.Agent.Core.Geometry;
+using Vsa.Edge.Configuration.Geometry;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>One camera's configuration (<c>camera.json</c>); every image coordinate is normalised to the frame.</summary>
 /// <param name="CameraId">Camera id, unique within the device.</param>

@@ -1,7 +1,7 @@
-using Vsa.Edge.Agent.Core.Geometry;
+using Vsa.Edge.Configuration.Geometry;
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Configuration;
 
 /// <summary>Which crossing of a line is forbidden.</summary>
 internal enum ForbiddenCrossing

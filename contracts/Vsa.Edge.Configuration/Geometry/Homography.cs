@@ -1,4 +1,4 @@
-namespace Vsa.Edge.Agent.Core.Geometry;
+namespace Vsa.Edge.Configuration.Geometry;
 
 /// <summary>
 /// A plane-to-plane projective map from frame-normalised image coordinates to ground coordinates in metres, fitted

@@ -1,4 +1,4 @@
-namespace Vsa.Edge.Agent.Core.Geometry;
+namespace Vsa.Edge.Configuration.Geometry;
 
 /// <summary>Small dense linear algebra for calibration: a few dozen unknowns at most, solved once per configuration.</summary>
 internal static class LinearSolver

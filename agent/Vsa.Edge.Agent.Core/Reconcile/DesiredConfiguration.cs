@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Vsa.Edge.Agent.Core.Authorisation;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Configuration;
+namespace Vsa.Edge.Agent.Core.Reconcile;
 
 /// <summary>A desired configuration that passed every check: its cameras, parsed, and the gate of its authorisation windows.</summary>
 /// <param name="Message">The message as received.</param>
