@@ -1,5 +1,3 @@
-using Vsa.Edge.Agent.Core.Configuration;
-
 namespace Vsa.Edge.Agent.Core.Reconcile;
 
 /// <summary>Decides what changes to go from what runs to a desired state; pure (no I/O), so tests drive it with plain data.</summary>

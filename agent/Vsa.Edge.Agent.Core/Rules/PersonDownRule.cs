@@ -165,8 +165,8 @@ internal sealed class PersonDownRule : Rule
         var right = ground.ToGround(box.Right, bottom);
         var foot = ground.ToGround(cx, bottom);
         var top = ground.ToGround(cx, box.Y);
-        var depth = Geometry.GroundPlane.Distance(foot, top);
-        var width = Geometry.GroundPlane.Distance(left, right);
+        var depth = Configuration.Geometry.GroundPlane.Distance(foot, top);
+        var width = Configuration.Geometry.GroundPlane.Distance(left, right);
         return double.IsFinite(depth) && double.IsFinite(width) && depth > 0 ? width / depth : 0;
     }
 

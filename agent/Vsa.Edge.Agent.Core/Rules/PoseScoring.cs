@@ -6,18 +6,8 @@ namespace Vsa.Edge.Agent.Core.Rules;
 /// </summary>
 public static class PoseScoring
 {
-    /// <summary>MoveNet (COCO order) keypoint indices used here.</summary>
+    /// <summary>MoveNet (COCO order) keypoint indices used here: the keypoints named in <see cref="Vsa.Edge.Configuration.PoseRequirements.UsedKeypoints"/>.</summary>
     private const int LeftShoulder = 5, RightShoulder = 6, LeftHip = 11, RightHip = 12, LeftKnee = 13, RightKnee = 14, LeftAnkle = 15, RightAnkle = 16;
-
-    /// <summary>
-    /// The keypoints the lying score reads (COCO names, as a pose model's labels and a pose package's <c>keypoints</c>): a
-    /// pose model lacking one cannot serve the events of <see cref="EventsUsingPose"/>.
-    /// </summary>
-    public static IReadOnlyList<string> UsedKeypoints { get; } =
-        ["left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"];
-
-    /// <summary>The events whose rules read pose evidence (<c>RuleInputs.Pose</c> in <c>RuleFactory</c>).</summary>
-    public static IReadOnlyList<Contracts.EventType> EventsUsingPose { get; } = [Contracts.EventType.PersonDown];
 
     /// <summary>
     /// Evidence from MoveNet single-pose output for one person crop: 17 keypoints × (y, x, score), coordinates

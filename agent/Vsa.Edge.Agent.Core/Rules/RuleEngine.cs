@@ -1,7 +1,7 @@
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Configuration;
+using Vsa.Edge.Configuration.Geometry;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Rules;

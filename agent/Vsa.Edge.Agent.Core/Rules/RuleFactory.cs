@@ -1,4 +1,4 @@
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Rules;

@@ -1,6 +1,6 @@
 using Vsa.Edge.Agent.Core.Detection;
-using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Configuration.Geometry;
 
 namespace Vsa.Edge.Agent.Core.Rules;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using OpenCvSharp;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Detection;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Annotation;

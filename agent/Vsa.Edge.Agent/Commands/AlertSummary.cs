@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Commands;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.DeviceEvents;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;

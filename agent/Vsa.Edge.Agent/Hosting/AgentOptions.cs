@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;
@@ -132,7 +132,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         }
 
         failures.AddRange(AuthorisationGate.Validate(options.LocalWindows, "Agent:Authorisations"));
-        failures.AddRange(Config.TrustedSigningKeys.Validate(options));
+        failures.AddRange(DesiredConfig.TrustedSigningKeys.Validate(options));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -7,7 +7,7 @@ using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Fire;
 using Vsa.Edge.Agent.Pipeline;
-using Vsa.Edge.Agent.Static;
+using Vsa.Edge.Agent.StaticRegions;
 
 namespace Vsa.Edge.Agent.Hosting;
 

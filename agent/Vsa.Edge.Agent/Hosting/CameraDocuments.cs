@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Hosting;
 

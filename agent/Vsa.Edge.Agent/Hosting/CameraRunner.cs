@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Config;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Outbox;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Hosting;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Mqtt;

@@ -2,12 +2,12 @@ using Microsoft.Extensions.Logging;
 using Vsa.Edge.Agent.Annotation;
 using Vsa.Edge.Agent.Capture;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Pipeline;
 

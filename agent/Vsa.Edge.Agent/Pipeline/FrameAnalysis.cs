@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using OpenCvSharp;
 using Vsa.Edge.Agent.Annotation;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Fire;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Agent.Privacy;
-using Vsa.Edge.Agent.Static;
+using Vsa.Edge.Agent.StaticRegions;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Pipeline;

@@ -1,5 +1,5 @@
 using OpenCvSharp;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Privacy;
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Proposals;
@@ -90,7 +90,7 @@ public sealed partial class ProposalFolder(string dataPath, TimeProvider time, I
 
                 var bytes = File.ReadAllBytes(file.FullName);
                 var text = Encoding.UTF8.GetString(bytes);
-                Vsa.Edge.Agent.Core.Configuration.CameraConfig parsed;
+                Vsa.Edge.Configuration.CameraConfig parsed;
                 try
                 {
                     parsed = CameraConfigLoader.Parse(text);

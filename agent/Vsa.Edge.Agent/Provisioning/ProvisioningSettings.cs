@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Vsa.Edge.Agent.Capture;
 using Vsa.Edge.Agent.Commands;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Gpio;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Provisioning;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vsa.Edge.Agent.Config;
 using Vsa.Edge.Agent.Core.Reconcile;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Config;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Agent.Core.Reconcile;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Reconcile;

@@ -1,12 +1,12 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vsa.Edge.Agent.Config;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Reconcile;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Hosting;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Reconcile;

@@ -1,8 +1,8 @@
-using Vsa.Edge.Agent.Config;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Reconcile;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Hosting;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Reconcile;
 

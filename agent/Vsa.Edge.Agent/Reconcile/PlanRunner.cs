@@ -1,6 +1,5 @@
-using Vsa.Edge.Agent.Config;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Reconcile;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Hosting;
 
 namespace Vsa.Edge.Agent.Reconcile;

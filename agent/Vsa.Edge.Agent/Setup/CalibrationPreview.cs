@@ -1,5 +1,5 @@
-using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Geometry;
+using Vsa.Edge.Configuration;
+using Vsa.Edge.Configuration.Geometry;
 
 namespace Vsa.Edge.Agent.Setup;
 

@@ -1,10 +1,10 @@
 using OpenCvSharp;
 using Vsa.Edge.Agent.Annotation;
-using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Configuration;
+using Vsa.Edge.Configuration.Geometry;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Setup;

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Setup;
 

@@ -6,7 +6,7 @@ using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Evaluation;
 using Vsa.Edge.FleetManager.Ingestion;

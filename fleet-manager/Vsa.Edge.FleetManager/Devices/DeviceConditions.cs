@@ -34,7 +34,7 @@ public sealed class DeviceConditionsState
         ArgumentNullException.ThrowIfNull(e);
 
         // The reason is shown to every role and may quote a camera source: its password never reaches them.
-        e = e with { Reason = Agent.Core.Configuration.SourceSecrets.Mask(e.Reason) };
+        e = e with { Reason = Vsa.Edge.Configuration.SourceSecrets.Mask(e.Reason) };
         lock (_gate)
         {
             if (!_devices.TryGetValue(e.DeviceId, out var entry))

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Vsa.Edge.Contracts;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Devices;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;

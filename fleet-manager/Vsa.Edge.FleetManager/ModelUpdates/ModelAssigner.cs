@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.ModelUpdates;

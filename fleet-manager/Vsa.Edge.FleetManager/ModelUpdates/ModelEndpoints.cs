@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Devices;
 
 namespace Vsa.Edge.FleetManager.ModelUpdates;

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.Contracts.Signing;
 
@@ -8,8 +7,8 @@ namespace Vsa.Edge.FleetManager.ModelUpdates;
 
 /// <summary>
 /// The pose counterpart of <see cref="ModelCategoryCheck"/>: whether a pose package serves every enabled event of a
-/// device's cameras that reads pose evidence (<see cref="PoseScoring.EventsUsingPose"/>: <c>person_down</c>) — it must
-/// list the event and give every keypoint the agent's lying score reads (<see cref="PoseScoring.UsedKeypoints"/>). The
+/// device's cameras that reads pose evidence (<see cref="PoseRequirements.EventsUsingPose"/>: <c>person_down</c>) — it must
+/// list the event and give every keypoint the agent's lying score reads (<see cref="PoseRequirements.UsedKeypoints"/>). The
 /// package's keypoints and events are in its signed metadata, read again from the stored file (verified at upload; the
 /// file is named by its hash).
 /// </summary>
@@ -37,7 +36,7 @@ public static class PoseModelCheck
 
             foreach (var ev in camera.Events ?? [])
             {
-                if (!ev.Enabled || !EventTypes.TryParse(ev.Type, out var type) || !PoseScoring.EventsUsingPose.Contains(type))
+                if (!ev.Enabled || !EventTypes.TryParse(ev.Type, out var type) || !PoseRequirements.EventsUsingPose.Contains(type))
                 {
                     continue;
                 }
@@ -47,7 +46,7 @@ public static class PoseModelCheck
                     problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' is not among the events it serves");
                 }
 
-                var lacking = PoseScoring.UsedKeypoints.Where(k => !keypoints.Contains(k)).ToList();
+                var lacking = PoseRequirements.UsedKeypoints.Where(k => !keypoints.Contains(k)).ToList();
                 if (lacking.Count > 0)
                 {
                     problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' needs keypoint{(lacking.Count > 1 ? "s" : "")} {string.Join(", ", lacking.Select(k => $"'{k}'"))}");

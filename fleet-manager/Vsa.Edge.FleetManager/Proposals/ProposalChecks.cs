@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Vsa.Edge.Contracts;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Ingestion;
 
 namespace Vsa.Edge.FleetManager.Proposals;

@@ -22,7 +22,7 @@ public static class ProposalDiff
 
         var lines = new List<string>();
         var (oldSource, newSource) = (Property(before, "source"), Property(proposed, "source"));
-        if (!Same(oldSource, newSource) && !(Text(oldSource) is { } secret && Text(newSource) is { } masked && Agent.Core.Configuration.SourceSecrets.Mask(secret) == masked))
+        if (!Same(oldSource, newSource) && !(Text(oldSource) is { } secret && Text(newSource) is { } masked && Vsa.Edge.Configuration.SourceSecrets.Mask(secret) == masked))
         {
             // The addresses, passwords masked: an administrator sees where the camera would be read from.
             lines.Add($"source changed: {Masked(oldSource)} → {Masked(newSource)}");
@@ -125,7 +125,7 @@ public static class ProposalDiff
 
     private static string? Text(JsonElement? value) => value is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
 
-    private static string Masked(JsonElement? value) => Text(value) is { } text ? $"« {Agent.Core.Configuration.SourceSecrets.Mask(text)} »" : "(none)";
+    private static string Masked(JsonElement? value) => Text(value) is { } text ? $"« {Vsa.Edge.Configuration.SourceSecrets.Mask(text)} »" : "(none)";
 
     private static string Quoted(JsonElement? value) => value is null ? "(none)" : Text(value) is { } text ? $"« {text} »" : value.Value.GetRawText();
 }

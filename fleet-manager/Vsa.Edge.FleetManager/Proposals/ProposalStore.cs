@@ -250,7 +250,7 @@ internal static class ProposalDocuments
     public static JsonElement KeepSecret(JsonElement proposed, JsonElement? current)
     {
         if (current is not { } known || Source(known) is not { } secret || Source(proposed) is not { } masked
-            || secret == masked || Agent.Core.Configuration.SourceSecrets.Mask(secret) != masked)
+            || secret == masked || Vsa.Edge.Configuration.SourceSecrets.Mask(secret) != masked)
         {
             return proposed;
         }

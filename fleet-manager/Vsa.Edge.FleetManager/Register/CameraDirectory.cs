@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 
 namespace Vsa.Edge.FleetManager.Register;
 

@@ -38,5 +38,5 @@ public static class EventTexts
 
     /// <summary>The French name of a wire name (<c>intrusion</c>), or the wire name when it is not an event (it cannot be stored).</summary>
     public static string NameOf(string wireName) =>
-        Vsa.Edge.Agent.Core.Configuration.EventTypes.TryParse(wireName, out var eventType) ? Name(eventType) : wireName;
+        Vsa.Edge.Configuration.EventTypes.TryParse(wireName, out var eventType) ? Name(eventType) : wireName;
 }

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.FleetManager.Register;
 
 namespace Vsa.Edge.FleetManager.Reports;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Authorisations;
 using Vsa.Edge.FleetManager.Broker;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Register;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Suspensions;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Suspensions;

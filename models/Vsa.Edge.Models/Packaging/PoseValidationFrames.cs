@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Detection;
-using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts.ModelPackages;
 
 namespace Vsa.Edge.Models.Packaging;
@@ -20,7 +19,7 @@ namespace Vsa.Edge.Models.Packaging;
 public static class PoseValidationFrames
 {
     /// <summary>The events a pose model serves (wire names): those whose rules read pose evidence.</summary>
-    public static IReadOnlyList<string> Events { get; } = [.. PoseScoring.EventsUsingPose.Select(EventTypes.ToWireName)];
+    public static IReadOnlyList<string> Events { get; } = [.. PoseRequirements.EventsUsingPose.Select(EventTypes.ToWireName)];
 
     /// <summary>Computes the frames and their packed poses; the PNGs are added to <paramref name="contents"/>.</summary>
     public static List<ValidationFrame> Compute(PackRequest request, Dictionary<string, Func<Stream>> contents)

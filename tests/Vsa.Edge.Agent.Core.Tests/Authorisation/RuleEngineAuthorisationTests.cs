@@ -54,7 +54,7 @@ public sealed class RuleEngineAuthorisationTests
     [Fact]
     public void Evaluate_AuthorisedSteadyState_AllocatesNothing()
     {
-        var gate = new AuthorisationGate([new AuthorisationWindow("A-1", "PM", [.. Enum.GetValues<EventType>().Select(Core.Configuration.EventTypes.ToWireName)], ["cam-1"], TestData.At(-10), TestData.At(1e6))]);
+        var gate = new AuthorisationGate([new AuthorisationWindow("A-1", "PM", [.. Enum.GetValues<EventType>().Select(Vsa.Edge.Configuration.EventTypes.ToWireName)], ["cam-1"], TestData.At(-10), TestData.At(1e6))]);
         var engine = new RuleEngine(RuleEngineTests.AllEight(), TestData.FullManifest(), "dev-1") { Authorisation = new CameraAuthorisation("cam-1", gate, TestData.At(0)) };
         var scene = SteadyScene.Create(50);
         var output = new List<AlertMessage>(16);

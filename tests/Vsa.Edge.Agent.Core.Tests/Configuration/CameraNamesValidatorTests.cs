@@ -1,4 +1,4 @@
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Core.Tests.Configuration;
 

@@ -1,4 +1,4 @@
-using Vsa.Edge.Agent.Core.Geometry;
+using Vsa.Edge.Configuration.Geometry;
 
 namespace Vsa.Edge.Agent.Core.Tests.Geometry;
 

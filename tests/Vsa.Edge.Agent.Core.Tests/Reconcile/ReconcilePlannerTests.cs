@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Reconcile;
-using Vsa.Edge.Agent.Core.Tests.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Tests.Reconcile;

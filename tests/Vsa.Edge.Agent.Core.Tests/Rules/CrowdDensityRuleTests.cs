@@ -1,5 +1,5 @@
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Tests.Rules;

@@ -1,6 +1,6 @@
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using static Vsa.Edge.Agent.Core.Tests.Rules.RuleHarness;
 

@@ -1,6 +1,6 @@
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Detection;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Core.Tests.Rules;

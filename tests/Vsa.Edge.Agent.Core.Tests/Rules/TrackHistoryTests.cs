@@ -1,5 +1,5 @@
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Core.Tests.Rules;
 

@@ -110,7 +110,7 @@ public sealed class DemoClipScenarioTests(DemoClipScenarioFixture run) : IClassF
         Assert.Contains("alerts by event type:", run.Summary, StringComparison.Ordinal);
         foreach (var type in new[] { EventType.Intrusion, EventType.CrowdDensity, EventType.WrongWay })
         {
-            var name = Vsa.Edge.Agent.Core.Configuration.EventTypes.ToWireName(type);
+            var name = Vsa.Edge.Configuration.EventTypes.ToWireName(type);
             var starts = run.Alerts.Count(a => a.EventType == type && a.State == AlertState.Start);
             var ends = run.Alerts.Count(a => a.EventType == type && a.State == AlertState.End);
             Assert.Matches($@"\n  {name} +{starts} +\d+ +{ends}  [a-z]+ [0-9.]+ [a-z/]+", run.Summary);

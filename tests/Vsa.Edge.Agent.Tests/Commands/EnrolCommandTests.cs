@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Server;
 using Vsa.Edge.Agent.Commands;
-using Vsa.Edge.Agent.Config;
+using Vsa.Edge.Agent.DesiredConfig;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Agent.Outbox;

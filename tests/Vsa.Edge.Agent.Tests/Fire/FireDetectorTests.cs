@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using OpenCvSharp;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Fire;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 using Xunit.Abstractions;

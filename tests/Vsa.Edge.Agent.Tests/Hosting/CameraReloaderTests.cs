@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Tests.Support;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Tests.Support;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 using Xunit.Abstractions;

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pose;
 using Vsa.Edge.Agent.Tests.Support;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Testing;
 
 namespace Vsa.Edge.Agent.Tests.Pose;

@@ -1,9 +1,9 @@
 using OpenCvSharp;
-using Vsa.Edge.Agent.Core.Configuration;
-using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Privacy;
+using Vsa.Edge.Configuration;
+using Vsa.Edge.Configuration.Geometry;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Tests.Privacy;

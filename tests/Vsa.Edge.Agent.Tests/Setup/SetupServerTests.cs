@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Setup;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 

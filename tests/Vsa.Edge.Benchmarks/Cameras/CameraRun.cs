@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pipeline;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Benchmarks.Cameras;

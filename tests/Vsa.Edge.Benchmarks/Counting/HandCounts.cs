@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Vsa.Edge.Agent.Core.Geometry;
+using Vsa.Edge.Configuration.Geometry;
 
 namespace Vsa.Edge.Benchmarks.Counting;
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using OpenCvSharp;
 using Vsa.Edge.Agent.Core.Detection;
-using Vsa.Edge.Agent.Core.Geometry;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.Configuration.Geometry;
 
 namespace Vsa.Edge.Benchmarks.Counting;
 

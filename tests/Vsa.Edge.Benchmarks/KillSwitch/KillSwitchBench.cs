@@ -9,12 +9,12 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Core.Configuration;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Core.Tracking;
 using Vsa.Edge.Agent.Pipeline;
 using Vsa.Edge.Agent.Suspension;
 using Vsa.Edge.Benchmarks.Cameras;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.Signing;
 

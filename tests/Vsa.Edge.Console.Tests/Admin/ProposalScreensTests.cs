@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vsa.Edge.Console.Tests.Infrastructure;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Proposals;
 using static Microsoft.Playwright.Assertions;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Trust;
 
 namespace Vsa.Edge.Console.Tests.Infrastructure;

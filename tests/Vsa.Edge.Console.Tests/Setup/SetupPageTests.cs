@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.Playwright;
-using Vsa.Edge.Agent.Core.Configuration;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Console.Tests.Infrastructure;
 using Vsa.Edge.Testing;
 using Xunit.Abstractions;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 
 namespace Vsa.Edge.FleetManager.Tests.Api;

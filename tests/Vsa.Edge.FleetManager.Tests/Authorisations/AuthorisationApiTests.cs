@@ -4,9 +4,9 @@ using System.Text.Json.Nodes;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
-using static Vsa.Edge.FleetManager.Tests.Configuration.ConfigTestClient;
+using static Vsa.Edge.FleetManager.Tests.DeviceConfigs.ConfigTestClient;
 
 namespace Vsa.Edge.FleetManager.Tests.Authorisations;
 

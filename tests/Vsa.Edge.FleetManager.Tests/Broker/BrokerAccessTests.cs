@@ -8,7 +8,7 @@ using MQTTnet.Protocol;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.FleetManager.Tests.Trust;
 using Vsa.Edge.FleetManager.Trust;

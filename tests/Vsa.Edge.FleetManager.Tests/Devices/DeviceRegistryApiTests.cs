@@ -3,10 +3,10 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Live;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.FleetManager.Tests.Trust;
-using static Vsa.Edge.FleetManager.Tests.Configuration.ConfigTestClient;
+using static Vsa.Edge.FleetManager.Tests.DeviceConfigs.ConfigTestClient;
 
 namespace Vsa.Edge.FleetManager.Tests.Devices;
 

@@ -10,7 +10,7 @@ public static class Samples
     /// because the fleet refuses timestamps outside a window around the time it receives them (five minutes ahead, 30 days
     /// back by default), and tests add up to an hour to it.
     /// </summary>
-    public static readonly DateTimeOffset T0 = Configuration.ConfigSamples.NowToTheSecond().AddHours(-1);
+    public static readonly DateTimeOffset T0 = DeviceConfigs.ConfigSamples.NowToTheSecond().AddHours(-1);
 
     /// <summary>A fresh unique id (UUIDv7, as the agent uses).</summary>
     public static string NewId() => Guid.CreateVersion7().ToString();

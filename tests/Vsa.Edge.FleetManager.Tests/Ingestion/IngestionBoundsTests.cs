@@ -8,12 +8,12 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.Configuration;
+using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 
 namespace Vsa.Edge.FleetManager.Tests.Ingestion;

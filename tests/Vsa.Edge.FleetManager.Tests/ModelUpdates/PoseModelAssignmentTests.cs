@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.ModelUpdates;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
-using static Vsa.Edge.FleetManager.Tests.Configuration.ConfigTestClient;
+using static Vsa.Edge.FleetManager.Tests.DeviceConfigs.ConfigTestClient;
 
 namespace Vsa.Edge.FleetManager.Tests.ModelUpdates;
 
@@ -63,9 +63,9 @@ public sealed class PoseModelAssignmentTests(ModelPackageSamples packages) : ICl
     {
         var metadata = ModelPackageVerifier.Parse(File.ReadAllBytes(WriteMetadataOnly([.. Coco.Take(5)], [])));
 
-        Assert.Null(PoseModelCheck.Missing(metadata, [Configuration.ConfigSamples.Camera(eventType: "intrusion")]));
-        Assert.NotNull(PoseModelCheck.Missing(metadata, [Configuration.ConfigSamples.Camera(eventType: "person_down")]));
-        Assert.Subset(Coco.ToHashSet(), PoseScoring.UsedKeypoints.ToHashSet());
+        Assert.Null(PoseModelCheck.Missing(metadata, [DeviceConfigs.ConfigSamples.Camera(eventType: "intrusion")]));
+        Assert.NotNull(PoseModelCheck.Missing(metadata, [DeviceConfigs.ConfigSamples.Camera(eventType: "person_down")]));
+        Assert.Subset(Coco.ToHashSet(), PoseRequirements.UsedKeypoints.ToHashSet());
     }
 
     private static async Task<string> RefusalAsync(HttpClient admin, string deviceId, string sha256)

@@ -6,9 +6,9 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Proposals;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
-using static Vsa.Edge.FleetManager.Tests.Configuration.ConfigTestClient;
+using static Vsa.Edge.FleetManager.Tests.DeviceConfigs.ConfigTestClient;
 
 namespace Vsa.Edge.FleetManager.Tests.Proposals;
 

@@ -195,21 +195,21 @@ public sealed class BrokerTrustTests
         await using var fleet = await FleetApp.StartAsync(new Dictionary<string, string?> { ["Fleet:Broker:RequireClientCertificates"] = "true" });
         using var admin = await fleet.ClientAsync(Role.Admin);
         using var device = await TrustedDevice.EnrolAsync(fleet, admin, "pole-12");
-        var now = Configuration.ConfigSamples.NowToTheSecond();
-        await Configuration.ConfigTestClient.AuthoriseAsync(admin, Configuration.ConfigSamples.Authorisation("pole-12", now.AddDays(-1), now.AddDays(30)));
+        var now = DeviceConfigs.ConfigSamples.NowToTheSecond();
+        await DeviceConfigs.ConfigTestClient.AuthoriseAsync(admin, DeviceConfigs.ConfigSamples.Authorisation("pole-12", now.AddDays(-1), now.AddDays(30)));
         var (client, _) = await device.ConnectAsync(fleet.TlsPort);
         using var _client = client;
         var received = new TaskCompletionSource<DesiredConfigMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            received.TrySetResult(Configuration.DesiredSubscriber.Unwrap(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            received.TrySetResult(DeviceConfigs.DesiredSubscriber.Unwrap(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
             return Task.CompletedTask;
         };
         var subscribed = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.ConfigDesired("pole-12"), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
 
         // The publisher, like the ingestion, has to use the fleet's service certificate: the plain port is closed.
-        var put = await Configuration.ConfigTestClient.PutConfigAsync(admin, "pole-12", [Configuration.ConfigSamples.Camera()]);
+        var put = await DeviceConfigs.ConfigTestClient.PutConfigAsync(admin, "pole-12", [DeviceConfigs.ConfigSamples.Camera()]);
         Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         var desired = await received.Task.WaitAsync(FleetApp.Timeout);
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Vsa.Edge.Agent.Core.Rules;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.Contracts.Signing;
 using Vsa.Edge.Models.Packaging;
@@ -54,7 +54,7 @@ public sealed class PosePackageTests(PosePackageFixture package) : IClassFixture
         Assert.Equal(("movenet-lightning", ModelPackageMetadata.PoseKind), (m.Id, m.Kind));
         Assert.Equal(["manifest.json", "movenet.onnx", "validation/frame-000.png", "validation/frame-001.png"], m.Files.Select(f => f.Path).Order(StringComparer.Ordinal));
         Assert.Equal(17, m.Keypoints!.Count);
-        Assert.Subset(m.Keypoints.ToHashSet(), PoseScoring.UsedKeypoints.ToHashSet());
+        Assert.Subset(m.Keypoints.ToHashSet(), PoseRequirements.UsedKeypoints.ToHashSet());
         Assert.Equal(["person_down"], m.Events);
         Assert.Empty(m.Categories);
         Assert.Equal(new PoseTolerance(0.05f, 0.08f, 0.3f, 0), m.Validation.Pose);
