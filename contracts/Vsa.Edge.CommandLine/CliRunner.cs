@@ -39,7 +39,8 @@ public static class CliRunner
             return ExitUsage;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // Without the default exception handler: a CliUsageException reaches the catch below (exit 2, not 1 with a stack trace).
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
             return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);

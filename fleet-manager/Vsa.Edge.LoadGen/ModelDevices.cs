@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -9,6 +10,7 @@ using System.Text.Json.Nodes;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.Signing;
 
@@ -28,28 +30,56 @@ internal static class ModelDevices
 {
     private const string ModelId = "nanodet-coco";
 
-    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string> arguments, TextReader input, TextWriter output)
+    /// <summary>The <c>model-devices</c> sub-command: the administrator's password is read from <paramref name="input"/>.</summary>
+    public static Command CreateCommand(TextReader input, TextWriter output)
     {
-        if (!arguments.TryGetValue("--fleet", out var fleet) || !arguments.TryGetValue("--admin", out var admin))
+        var fleet = new Option<Uri>("--fleet")
         {
-            await output.WriteLineAsync("usage: vsa-fleet-loadgen model-devices --fleet <http URL> --admin <name> (password on stdin) [--devices 4] [--prefix sim-] [--fail-versions 3.0.0,…] [--step-ms 200] [--seconds 600]");
-            return 2;
+            Description = "the fleet manager's URL, on this machine (loopback)", Required = true, HelpName = "http URL",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || !uri.IsLoopback)
+                {
+                    // A bench tool: it enrols simulated devices that report any model active; never against a real fleet.
+                    r.AddError($"model-devices: --fleet must be a loopback URL (a test fleet on this machine), not {text}");
+                }
+
+                return uri!;
+            },
+        };
+        var admin = CliOptions.Required("--admin", "an administrator's name (the password is the first line of standard input)");
+        var devices = LoadGenCommands.Int("--devices", 4, "simulated devices (1–500)");
+        var prefix = new Option<string>("--prefix") { Description = "the devices' id prefix", DefaultValueFactory = _ => "sim-" };
+        var failVersions = new Option<string>("--fail-versions")
+        {
+            Description = "versions whose validation fails (comma-separated)", DefaultValueFactory = _ => string.Empty, HelpName = "3.0.0,…",
+        };
+        var stepMs = LoadGenCommands.Int("--step-ms", 200, "milliseconds between two reports of an update (0–60000)");
+        var seconds = LoadGenCommands.Int("--seconds", 600, "seconds before the devices disconnect and the tool ends (1–3600)");
+        var command = new Command("model-devices", "simulated devices answering model rollouts, against a running fleet manager on loopback");
+        foreach (var option in new Option[] { fleet, admin, devices, prefix, failVersions, stepMs, seconds })
+        {
+            command.Add(option);
         }
 
-        var count = Math.Clamp(int.Parse(arguments.GetValueOrDefault("--devices", "4"), CultureInfo.InvariantCulture), 1, 500);
-        var prefix = arguments.GetValueOrDefault("--prefix", "sim-");
-        var step = TimeSpan.FromMilliseconds(Math.Clamp(int.Parse(arguments.GetValueOrDefault("--step-ms", "200"), CultureInfo.InvariantCulture), 0, 60_000));
-        var seconds = Math.Clamp(int.Parse(arguments.GetValueOrDefault("--seconds", "600"), CultureInfo.InvariantCulture), 1, 3600);
-        var failing = arguments.GetValueOrDefault("--fail-versions", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        command.SetAction((result, _) => RunAsync(
+            result.GetRequiredValue(fleet),
+            result.GetRequiredValue(admin),
+            Math.Clamp(result.GetValue(devices), 1, 500),
+            result.GetRequiredValue(prefix),
+            TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(stepMs), 0, 60_000)),
+            Math.Clamp(result.GetValue(seconds), 1, 3600),
+            result.GetRequiredValue(failVersions).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+            input,
+            output));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        Uri baseUri, string admin, int count, string prefix, TimeSpan step, int seconds, HashSet<string> failing, TextReader input, TextWriter output)
+    {
         var password = await input.ReadLineAsync() ?? string.Empty;
-
-        if (!Uri.TryCreate(fleet, UriKind.Absolute, out var baseUri) || !baseUri.IsLoopback)
-        {
-            // A bench tool: it enrols simulated devices that report any model active; never against a real fleet.
-            await output.WriteLineAsync($"model-devices: --fleet must be a loopback URL (a test fleet on this machine), not {fleet}");
-            return 2;
-        }
-
         using var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("Origin", baseUri.GetLeftPart(UriPartial.Authority));
         using (var login = await http.PostAsJsonAsync("/api/auth/login", new { name = admin, password }))

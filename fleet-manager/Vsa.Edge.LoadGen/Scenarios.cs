@@ -12,7 +12,7 @@ using Vsa.Edge.Testing;
 namespace Vsa.Edge.LoadGen;
 
 /// <summary>
-/// What to simulate; every count and duration is bounded by <see cref="Program"/>'s argument checks. <c>WarmupAlertsPerDevice</c>:
+/// What to simulate; every count and duration is bounded by <see cref="BurstCommand"/>. <c>WarmupAlertsPerDevice</c>:
 /// alerts each device publishes first, all stored and delivered before the clock starts (not counted in the rates).
 /// </summary>
 internal sealed record LoadOptions(int Devices, int AlertsPerDevice, int InFlight, TimeSpan Timeout, int WarmupAlertsPerDevice = 0);

@@ -1,10 +1,4 @@
 using Vsa.Edge.Models.Cli;
 
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
-
-return await ToolApp.RunAsync(args, new ToolConsole(Console.Out, Console.Error, TimeProvider.System), cancellation.Token);
+// Ctrl+C cancels the running command's token (System.CommandLine's termination handling, CliRunner).
+return await ToolApp.RunAsync(args, new ToolConsole(Console.Out, Console.Error, TimeProvider.System), CancellationToken.None);

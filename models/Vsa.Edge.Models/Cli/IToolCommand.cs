@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Vsa.Edge.Models.Cli;
 
 /// <summary>Console and clock a command reports through (tests pass writers and a fake clock).</summary>
@@ -16,18 +18,6 @@ public sealed class ToolConsole(TextWriter output, TextWriter error, TimeProvide
 /// <summary>One sub-command of <c>vsa-model</c>.</summary>
 public interface IToolCommand
 {
-    string Name { get; }
-
-    /// <summary>One line for the tool's help.</summary>
-    string Summary { get; }
-
-    /// <summary>Usage line(s) shown with <c>--help</c> and after a usage error.</summary>
-    string Usage { get; }
-
-    IReadOnlyCollection<string> ValueOptions { get; }
-
-    IReadOnlyCollection<string> Flags { get; }
-
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken);
+    /// <summary>The sub-command (its options, <c>--help</c> text and action), reporting through <paramref name="console"/>.</summary>
+    Command Create(ToolConsole console);
 }

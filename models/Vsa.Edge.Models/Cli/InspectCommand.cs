@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Vsa.Edge.Models.Onnx;
 
 namespace Vsa.Edge.Models.Cli;
@@ -5,24 +6,18 @@ namespace Vsa.Edge.Models.Cli;
 /// <summary><c>vsa-model inspect file.onnx</c>: inputs, outputs, opset, producer, size, node count.</summary>
 public sealed class InspectCommand : IToolCommand
 {
-    public string Name => "inspect";
-
-    public string Summary => "print an ONNX file's inputs, outputs, opset, producer, size and nodes";
-
-    public string Usage => "vsa-model inspect <file.onnx>";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = [];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        if (args.Positionals.Count != 1)
-        {
-            throw new UsageException("exactly one ONNX file expected");
-        }
+        var file = new Argument<string>("file.onnx") { Description = "the ONNX file" };
+        var command = ToolApp.Command(
+            "inspect", "print an ONNX file's inputs, outputs, opset, producer, size and nodes", console, (result, _) => Run(result.GetRequiredValue(file), console));
+        command.Add(file);
+        return command;
+    }
 
-        var s = OnnxInspector.Inspect(args.Positionals[0]);
+    private static async Task<int> Run(string path, ToolConsole console)
+    {
+        var s = OnnxInspector.Inspect(path);
         var w = console.Out;
         await w.WriteLineAsync($"file       {s.Path}");
         await w.WriteLineAsync($"size       {s.Bytes / 1e6:0.00} MB ({s.Bytes} bytes)");

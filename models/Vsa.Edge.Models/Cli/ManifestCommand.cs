@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Models.Manifests;
 using Vsa.Edge.Models.Onnx;
@@ -8,28 +10,55 @@ namespace Vsa.Edge.Models.Cli;
 /// <summary><c>vsa-model manifest --onnx file.onnx --out manifest.json [--model ID]</c>: the manifest for a converted file.</summary>
 public sealed class ManifestCommand : IToolCommand
 {
-    public string Name => "manifest";
-
-    public string Summary => "write a model's manifest (input, decoding, labels, sha256) for an ONNX file";
-
-    public string Usage =>
-        $"vsa-model manifest --onnx <file.onnx> --out <manifest.json> [--model {string.Join("|", PreparedModel.All.Select(m => m.Id))}] [--version V] [--score-threshold T]";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["onnx", "out", "model", "version", "score-threshold"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var id = args.Option("model") ?? PreparedModel.NanoDet.Id;
-        var model = PreparedModel.Find(id)
-            ?? throw new UsageException($"--model '{id}' is not one of {string.Join(", ", PreparedModel.All.Select(m => m.Id))}");
-        var threshold = args.Option("score-threshold") is { } t
-            ? float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--score-threshold '{t}' is not a number")
-            : model.DefaultScoreThreshold;
-        var manifest = Run(model, args.RequiredOption("onnx"), args.RequiredOption("out"), args.Option("version") ?? model.Version, threshold);
-        await console.Out.WriteLineAsync($"wrote {args.RequiredOption("out")} ({manifest.Id} {manifest.Version}, sha256 {manifest.Sha256[..12]}…)");
-        return 0;
+        var onnx = CliOptions.Required("--onnx", "the ONNX file the manifest describes");
+        var output = CliOptions.Required("--out", "the manifest to write, next to the ONNX file");
+        var ids = PreparedModel.All.Select(m => m.Id).ToArray();
+        var modelOption = new Option<PreparedModel>("--model")
+        {
+            Description = $"which model the ONNX file is [{string.Join("|", ids)}]",
+            HelpName = "ID",
+            DefaultValueFactory = _ => PreparedModel.NanoDet,
+            CustomParser = r =>
+            {
+                var id = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+                var found = PreparedModel.Find(id);
+                if (found is null)
+                {
+                    r.AddError($"option '--model' must be one of {string.Join(", ", ids)}, not '{id}'");
+                }
+
+                return found!;
+            },
+        };
+        modelOption.CompletionSources.Add(ids);
+        var version = new Option<string>("--version") { Description = "the manifest's version [default: the model's]", HelpName = "V" };
+        var threshold = new Option<float?>("--score-threshold")
+        {
+            Description = "the decoder's score threshold [default: the model's]",
+            HelpName = "T",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+                if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                {
+                    return value;
+                }
+
+                r.AddError($"option '--score-threshold' must be a number, not '{text}'");
+                return null;
+            },
+        };
+        return ToolApp.Command("manifest", "write a model's manifest (input, decoding, labels, sha256) for an ONNX file", console, async (result, _) =>
+        {
+            var model = result.GetRequiredValue(modelOption);
+            var path = result.GetRequiredValue(output);
+            var manifest = Run(
+                model, result.GetRequiredValue(onnx), path, result.GetValue(version) ?? model.Version, result.GetValue(threshold) ?? model.DefaultScoreThreshold);
+            await console.Out.WriteLineAsync($"wrote {path} ({manifest.Id} {manifest.Version}, sha256 {manifest.Sha256[..12]}…)");
+            return 0;
+        }, onnx, output, modelOption, version, threshold);
     }
 
     /// <summary>Writes the manifest after checking that the ONNX file has the input the manifest promises.</summary>
@@ -38,7 +67,7 @@ public sealed class ManifestCommand : IToolCommand
         var onnxDirectory = Path.GetDirectoryName(Path.GetFullPath(onnxPath));
         if (onnxDirectory != Path.GetDirectoryName(Path.GetFullPath(manifestPath)))
         {
-            throw new UsageException("the manifest must be written next to the ONNX file (the agent resolves 'file' beside it)");
+            throw new CliUsageException("the manifest must be written next to the ONNX file (the agent resolves 'file' beside it)");
         }
 
         var summary = OnnxInspector.Inspect(onnxPath);

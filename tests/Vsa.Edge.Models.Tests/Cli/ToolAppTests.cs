@@ -60,30 +60,62 @@ public sealed class ToolAppTests : IDisposable
     public async Task Run_UnknownCommand_ExitsWithUsage()
     {
         Assert.Equal(ToolApp.BadUsage, await Run("frobnicate"));
-        Assert.Contains("unknown command 'frobnicate'", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'frobnicate'", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--help'", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CommandHelp_PrintsItsOptionsWithBoundsAndDefaults()
+    {
+        Assert.Equal(0, await Run("pack", "--help"));
+
+        var help = _out.ToString();
+        Assert.Contains("--model", help, StringComparison.Ordinal);
+        Assert.Contains("--frames", help, StringComparison.Ordinal);
+        Assert.Contains("[1–64] [default: 8]", help, StringComparison.Ordinal);
+        Assert.Empty(_error.ToString());
     }
 
     [Fact]
     public async Task Convert_MissingOption_ExitsWithUsageNamingIt()
     {
         Assert.Equal(ToolApp.BadUsage, await Run("convert", "--graph", "x.json"));
-        Assert.Contains("--out is required", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'--out' is required", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("convert --help'", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Convert_UnknownOption_ExitsWithUsage()
     {
         Assert.Equal(ToolApp.BadUsage, await Run("convert", "--graph", "x.json", "--out", "y.onnx", "--fp16"));
-        Assert.Contains("unknown option --fp16", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'--fp16'", _error.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Convert_MissingGraph_FailsNamingTheFile()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Convert_MissingGraph_FailsNamingTheFile(bool equalsForm)
     {
         var missing = _temp.File("missing.json");
+        var output = _temp.File("x.onnx");
+        string[] args = equalsForm ? ["convert", $"--graph={missing}", $"--out={output}"] : ["convert", "--graph", missing, "--out", output];
 
-        Assert.Equal(ToolApp.Failed, await Run("convert", "--graph", missing, "--out", _temp.File("x.onnx")));
-        Assert.Contains(missing, _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ToolApp.Failed, await Run(args));
+        Assert.Contains($"vsa-model convert: error: TensorFlow.js model not found: {missing}", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--frames=0", "'--frames' must be an integer in [1, 64], not '0'")]
+    [InlineData("--min-iou=2", "'--min-iou' must be a number in [0.01, 1], not '2'")]
+    [InlineData("--expires-days=ten", "'--expires-days' must be an integer in [1, 3650], not 'ten'")]
+    public async Task Pack_ValueOutOfBounds_ExitsWithUsageNamingItBeforeReadingAnything(string option, string message)
+    {
+        var output = _temp.File("p.vsamodel");
+
+        Assert.Equal(ToolApp.BadUsage, await Run("pack", "--model", _temp.File("missing-model"), "--version", "2.0.0", "--out", output, option));
+
+        Assert.Contains(message, _error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
     }
 
     [Fact]
