@@ -86,13 +86,13 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
         var (total, online, matching) = await CountAsync(connection, query, sql, filter, cancellationToken);
         if (query.After is not null)
         {
-            // The filters' choices come with the first page only: reading every heartbeat's model again for each page costs.
+            // The filters' choices come with the first page only: the console keeps them while it walks the pages.
             return new(items, total, online, matching, query.Limit, next, null, null);
         }
 
         return new(items, total, online, matching, query.Limit, next,
             await ListAsync(connection, "SELECT DISTINCT site FROM device_certificates WHERE revoked_at IS NULL ORDER BY site;", cancellationToken),
-            await ListAsync(connection, $"SELECT DISTINCT {sql.Model} AS model FROM devices d WHERE d.last_health IS NOT NULL ORDER BY model;", cancellationToken));
+            await ListAsync(connection, "SELECT DISTINCT board_model FROM devices WHERE board_model IS NOT NULL ORDER BY board_model;", cancellationToken));
     }
 
     // The board's rows with one more column (the sort value, whether a row matches the filters).
@@ -116,11 +116,7 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
     private async Task<(int Total, int Online, int Matching)> CountAsync(DbConnection connection, DeviceBoardQuery query, DeviceBoardSql sql, string filter, CancellationToken cancellationToken)
     {
         var where = filter.Length == 0 ? "1 = 1" : filter["WHERE ".Length..];
-        var countSql = $"SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN b.status = 'online' THEN 1 ELSE 0 END), 0) AS online, COALESCE(SUM(CASE WHEN b.matches THEN 1 ELSE 0 END), 0) AS matching FROM ({With($", ({where}) AS matches")}) b;";
-        if (!sql.Postgres)
-        {
-            countSql = countSql.Replace("WHEN b.matches THEN", "WHEN b.matches <> 0 THEN", StringComparison.Ordinal);
-        }
+        var countSql = $"SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN b.status = 'online' THEN 1 ELSE 0 END), 0) AS online, COALESCE(SUM(CASE WHEN {sql.IsTrue("b.matches")} THEN 1 ELSE 0 END), 0) AS matching FROM ({With($", ({where}) AS matches")}) b;";
 
         await using var command = Bind(connection.Sql(null, countSql), query);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -161,7 +157,7 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
 
         if (query.Model is not null)
         {
-            clauses.Add($"{sql.Model} = @model");
+            clauses.Add($"{DeviceBoardSql.Model} = @model");
         }
 
         if (query.ExpiringDays is not null)
@@ -174,8 +170,8 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
             "online" => "d.status = 'online'",
             "offline" => "d.status IS NOT NULL AND d.status <> 'online'",
             "never" => "d.status IS NULL",
-            "stopped" => $"{sql.StoppedCameras} > 0",
-            "suspended" => $"({sql.DeviceSuspended} OR {sql.SuspendedCameras} > 0)",
+            "stopped" => $"{DeviceBoardSql.StoppedCameras} > 0",
+            "suspended" => $"({DeviceBoardSql.DeviceSuspended} OR {DeviceBoardSql.SuspendedCameras} > 0)",
             "drift" => "c.version IS NOT NULL AND (r.status IS NULL OR r.status = 'rejected' OR r.applied_version IS NULL OR r.applied_version <> c.version)",
             "attention" => sql.IdIn,
             _ => string.Empty,

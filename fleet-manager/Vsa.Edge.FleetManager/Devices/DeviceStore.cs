@@ -63,10 +63,11 @@ public sealed class DeviceStore(FleetDatabase database)
         }
 
         await using var command = connection.Sql(transaction, $"""
-            INSERT INTO devices ({Columns})
-            VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now)
+            INSERT INTO devices ({Columns}, {DeviceBoardColumns.Names})
+            VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now, {DeviceBoardColumns.Parameters})
             ON CONFLICT (device_id) DO UPDATE SET
                 last_heartbeat_at = excluded.last_heartbeat_at,
+                {DeviceBoardColumns.FromExcluded},
                 agent_version = excluded.agent_version,
                 execution_provider = excluded.execution_provider,
                 last_health = excluded.last_health,
@@ -80,6 +81,7 @@ public sealed class DeviceStore(FleetDatabase database)
         dialect.AddTime(command, "@sent_at", health.SentAt);
         dialect.AddTime(command, "@now", receivedAt);
         dialect.AddJson(command, "@health", json);
+        DeviceBoardColumns.Of(health).Bind(command);
         return await ChangedAsync(connection, transaction, command, health.DeviceId, cancellationToken);
     }
 

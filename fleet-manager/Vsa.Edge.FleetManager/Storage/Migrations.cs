@@ -386,5 +386,6 @@ public static class Migrations
             ){strict};
             CREATE INDEX ix_installation_reports_device ON installation_reports (device_id, received_at DESC);
             """),
+        Devices.DeviceBoardColumns.Migration,
     ];
 }

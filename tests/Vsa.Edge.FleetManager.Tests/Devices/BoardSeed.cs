@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Tests.Devices;
@@ -72,7 +73,7 @@ internal static class BoardSeed
                 var connected = batch.Where(i => !Never(i)).ToArray();
                 if (connected.Length > 0)
                 {
-                    await InsertAsync(connection, transaction, "devices (device_id, status, status_at, last_heartbeat_at, agent_version, execution_provider, last_health, first_seen_at, updated_at)", connected, (command, i, p) =>
+                    await InsertAsync(connection, transaction, $"devices (device_id, status, status_at, last_heartbeat_at, agent_version, execution_provider, last_health, first_seen_at, updated_at, {DeviceBoardColumns.Names})", connected, (command, i, p) =>
                     {
                         var sentAt = now.AddSeconds(-(i % 600));
                         var health = new HealthMessage(HealthMessage.SchemaId, HealthMessage.CurrentVersion, DeviceId(i), sentAt, 3600, "0.9.0", i % 4 == 0 ? "CUDA" : "TensorRT",
@@ -85,7 +86,10 @@ internal static class BoardSeed
                         dialect.AddJson(command, $"{p}g", JsonSerializer.Serialize(health, ContractsJsonContext.Default.HealthMessage));
                         dialect.AddTime(command, $"{p}h", now.AddDays(-30));
                         dialect.AddTime(command, $"{p}i", now);
-                        return 9;
+                        var board = DeviceBoardColumns.Of(health);
+                        command.With($"{p}j", board.Model).With($"{p}k", board.Outbox).With($"{p}l", board.StoppedCameras).With($"{p}m", board.SuspendedCameras)
+                            .With($"{p}n", board.DeviceSuspended ? 1 : 0).With($"{p}o", board.CameraIds);
+                        return 15;
                     });
                 }
             }

@@ -1,7 +1,8 @@
 // How the device board is asked for: the fleet sorts, filters and pages it (GET /api/devices/board), so that a fleet of
 // ten thousand devices sends one page. Which column sorts (a click on a header; a second click reverses; aria-sort says
 // which and how), the filters (text in the device id, site or camera ids; a state; a site; a model; a certificate that
-// expires soon) and the page (keyset: the cursors of the pages walked are kept to go back).
+// expires soon) and the page (keyset: the cursors of the pages walked are kept to go back; the page buttons are above
+// the table and under it).
 import { t, lang, formatNumber } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -64,6 +65,9 @@ function fillStates() {
   options($("devices-state"), STATES, (s) => t(`board.state.${s}`), state);
 }
 
+// The page buttons, above the table (seen without scrolling) and under it.
+const pagers = (which) => document.querySelectorAll(`#view-devices .pager button[data-page="${which}"]`);
+
 // The counts and where we are: "10 000 appareils, 9 812 en ligne · 3 retenus par les filtres · page 1 / 1".
 export function showCounts(page) {
   fillStates();
@@ -74,8 +78,8 @@ export function showCounts(page) {
   if (filtered) parts.push(t("board.matching", { n: formatNumber(page.matching, 0) }));
   parts.push(t("board.page", { page: formatNumber(cursors.length, 0), pages: formatNumber(pages, 0) }));
   $("devices-count").textContent = parts.join(" · ");
-  $("devices-prev").disabled = cursors.length <= 1;
-  $("devices-next").disabled = !page.next;
+  for (const b of pagers("prev")) b.disabled = cursors.length <= 1;
+  for (const b of pagers("next")) b.disabled = !page.next;
   if (page.sites) options($("devices-site"), page.sites, (s) => s, site);
   if (page.models) options($("devices-model"), page.models, (m) => m, model);
 }
@@ -103,8 +107,8 @@ export function initBoardView(load, next) {
   $("devices-model").addEventListener("change", (e) => { model = e.target.value; first(); });
   $("devices-expiring").addEventListener("change", (e) => { expiring = e.target.checked; first(); });
   $("devices-filters").addEventListener("submit", (e) => e.preventDefault());
-  $("devices-next").addEventListener("click", () => { if (next()) { cursors.push(next()); load(); } });
-  $("devices-prev").addEventListener("click", () => { if (cursors.length > 1) { cursors.pop(); load(); } });
+  for (const b of pagers("next")) b.addEventListener("click", () => { if (next()) { cursors.push(next()); load(); } });
+  for (const b of pagers("prev")) b.addEventListener("click", () => { if (cursors.length > 1) { cursors.pop(); load(); } });
   $("devices-reset").addEventListener("click", () => {
     clearTimeout(typing);
     search = state = site = model = "";

@@ -22,6 +22,10 @@ let frame = 0;
 let stale = false;
 let lastLoad = 0;
 let staleTimer = 0;
+// The newest live row of each device heard since the page shown was asked for, with the number of the question asked
+// then: an answer may have been read before that row was stored (a page takes hundreds of milliseconds at ten thousand
+// devices, more on a loaded machine), and must not put back what the live row replaced until the next refresh.
+const heard = new Map();
 
 export function keepDevice(d) {
   rememberSite(d);
@@ -47,8 +51,12 @@ export async function loadBoard() {
   stale = false;
   const answer = await getJson(boardQuery());
   if (mine !== asked) return;
+  for (const [id, h] of heard) if (h.asked < mine) heard.delete(id);
   page = answer;
-  rows = answer.items;
+  rows = answer.items.map((r) => {
+    const h = heard.get(r.deviceId);
+    return h && !olderThan(h.row, r) ? { ...r, ...h.row } : r;
+  });
   for (const d of rows) rememberSite(d);
   render();
 }
@@ -72,12 +80,18 @@ function markStale() {
   }, Math.max(0, lastLoad + every - Date.now()));
 }
 
+// Whether live row a was stored before row b of an answer (rows of devices that never connected have no time).
+function olderThan(a, b) {
+  return !!(a.updatedAt && b.updatedAt) && Date.parse(a.updatedAt) < Date.parse(b.updatedAt);
+}
+
 // A "device" event carries what changed: merged into the row if it is on the page, else the counts may be stale.
 // Returns whether the device's label ("site (device)") changed, for the queue to show it.
 export function onDeviceEvent(d) {
   const label = siteLabel(d.deviceId);
   rememberSite(d);
   const relabelled = label !== siteLabel(d.deviceId);
+  heard.set(d.deviceId, { row: d, asked });
   const i = rows.findIndex((r) => r.deviceId === d.deviceId);
   if (i >= 0) {
     if (page && (rows[i].status !== d.status || rows[i].neverConnected !== d.neverConnected)) markStale();
