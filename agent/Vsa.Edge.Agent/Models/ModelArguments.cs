@@ -55,8 +55,15 @@ public sealed record ModelArguments(string Kind, string DataDirectory, string? M
 
     private static (Option<string> Kind, Option<string> DataDirectory, Option<string> ModelDirectory) SlotOptions()
     {
-        var kind = new Option<string>("--kind") { Description = "which model's slots", DefaultValueFactory = _ => ModelPackageMetadata.DetectorKind };
-        kind.AcceptOnlyFromAmong(ModelPackageMetadata.DetectorKind, ModelPackageMetadata.PoseKind);
+        var kind = new Option<string>("--kind") { Description = "which model's slots", HelpName = "detector|pose", DefaultValueFactory = _ => ModelPackageMetadata.DetectorKind };
+        kind.CompletionSources.Add(ModelPackageMetadata.DetectorKind, ModelPackageMetadata.PoseKind);
+        kind.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } value && value is not (ModelPackageMetadata.DetectorKind or ModelPackageMetadata.PoseKind))
+            {
+                r.AddError($"option '--kind' must be {ModelPackageMetadata.DetectorKind} or {ModelPackageMetadata.PoseKind}, not '{value}'");
+            }
+        });
         var modelDirectory = new Option<string>("--model-dir") { Description = "the factory model (default: the kind's; the pose model's is Pose:ModelDirectory's default)", HelpName = "dir" };
         return (kind, AgentCliOptions.DataDirectory(), modelDirectory);
     }
