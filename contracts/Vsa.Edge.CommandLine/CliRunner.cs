@@ -54,7 +54,9 @@ public static class CliRunner
             return ExitUsage;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error };
+        // Without EnableDefaultExceptionHandler = false, System.CommandLine catches every exception an action throws (the
+        // CliUsageException below included), prints "Unhandled exception" and returns 1.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         if (!handleTermination)
         {
             configuration.ProcessTerminationTimeout = null;
