@@ -20,8 +20,23 @@ public static class CliRunner
     public const int ExitUsage = 2;
 
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command's action.</summary>
+    public static Task<int> InvokeAsync(
+        RootCommand root, IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        InvokeAsync(root, args, output, error, handleTermination: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="InvokeAsync(RootCommand, IReadOnlyList{string}, TextWriter, TextWriter, CancellationToken)"/>; with
+    /// <paramref name="handleTermination"/> false, Ctrl+C/SIGTERM are left to the command (a Generic Host's graceful stop, a
+    /// replay that prints its summary) instead of System.CommandLine's (cancel, then end the process 2 s later at most).
+    /// </summary>
+    /// <param name="root">The command tree.</param>
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Standard output (help).</param>
+    /// <param name="error">Standard error (usage errors).</param>
+    /// <param name="handleTermination">Whether System.CommandLine handles Ctrl+C and SIGTERM.</param>
+    /// <param name="cancellationToken">Cancels the command's action.</param>
     public static async Task<int> InvokeAsync(
-        RootCommand root, IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+        RootCommand root, IReadOnlyList<string> args, TextWriter output, TextWriter error, bool handleTermination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(output);
@@ -39,8 +54,14 @@ public static class CliRunner
             return ExitUsage;
         }
 
-        // Without the default exception handler: a CliUsageException reaches the catch below (exit 2, not 1 with a stack trace).
+        // Without EnableDefaultExceptionHandler = false, System.CommandLine catches every exception an action throws (the
+        // CliUsageException below included), prints "Unhandled exception" and returns 1.
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (!handleTermination)
+        {
+            configuration.ProcessTerminationTimeout = null;
+        }
+
         try
         {
             return await result.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
-using Vsa.Edge.Agent.Inference;
+using System.CommandLine;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.CommandLine;
 
 namespace Vsa.Edge.Agent.Commands;
 
@@ -21,53 +22,67 @@ internal sealed record AnalyzeArguments(
     string? Annotate,
     string PoseModelDirectory)
 {
-    public const string Usage =
-        "usage: vsa-agent analyze --source <video> [--camera <camera.json>] [--events-out <file.jsonl>] [--detections-out <file.jsonl>]\n" +
-        "                         [--model <dir>] [--score <0..1>] [--threads <N>] [--every <N>] [--providers CPU|CUDA,CPU|TensorRT,CUDA,CPU]\n" +
-        "                         [--start <ISO 8601 time of the first frame>] [--publish mqtt://host:port --device-id <id> --development [--data-dir <outbox folder>]]\n" +
-        "                         [--annotate <debug.mp4>] [--pose-model <dir>]";
-
-    private static readonly string[] Known =
-        ["--source", "--camera", "--events-out", "--detections-out", "--model", "--score", "--threads", "--every", "--publish", "--device-id", "--start", "--providers", "--data-dir", "--annotate", "--pose-model"];
-
-    public static AnalyzeArguments Parse(IReadOnlyList<string> args)
+    /// <summary>The <c>analyze</c> command: its options, their checks, and <paramref name="run"/> with the parsed arguments.</summary>
+    public static Command Definition(Func<AnalyzeArguments, CancellationToken, Task<int>> run)
     {
-        var cl = new CommandLineArgs(args, Known, ["--development"]);
-        var publish = cl.Get("--publish");
-        var deviceId = cl.Get("--device-id");
-        if (publish is not null && deviceId is null)
+        var source = CliOptions.Required("--source", "the video to replay (a file, or an rtsp:// address)");
+        var camera = new Option<string>("--camera") { Description = "the camera document (zones, events); without it, detections only", HelpName = "camera.json" };
+        var eventsOut = new Option<string>("--events-out") { Description = "write the alert events as JSON lines", HelpName = "file.jsonl" };
+        var detectionsOut = new Option<string>("--detections-out") { Description = "write every processed frame's detections as JSON lines", HelpName = "file.jsonl" };
+        var model = AgentCliOptions.ModelDirectory();
+        var score = CliOptions.NumberIn("--score", 0, 1, "detection score threshold [0–1] (default: the manifest's)");
+        var threads = CliOptions.IntIn("--threads", 0, 256, "ONNX Runtime intra-op threads (0: its default)");
+        var every = CliOptions.IntIn("--every", 1, 10_000, "process every N-th frame");
+        every.DefaultValueFactory = _ => 1;
+        threads.DefaultValueFactory = _ => 0;
+        var providers = AgentCliOptions.Providers(checkNames: true);
+        var start = CliOptions.Timestamp("--start", "ISO 8601 time of the first frame (default: now)");
+        var publish = new Option<string>("--publish") { Description = "publish the alerts to this broker (a test bench only; needs --device-id and --development)", HelpName = "mqtt://host:port" };
+        var deviceId = new Option<string>("--device-id") { Description = "the device id the alerts are published as", HelpName = "id" };
+        var development = new Option<bool>("--development") { Description = "acknowledge that published replayed alerts are covered by no authorisation" };
+        var dataDirectory = AgentCliOptions.DataDirectory("the outbox folder of --publish");
+        var annotate = new Option<string>("--annotate") { Description = "write a tuning video with the detections, zones and alerts drawn (delete it after use)", HelpName = "debug.mp4" };
+        var poseModel = new Option<string>("--pose-model") { Description = "the pose model's folder (person_down)", HelpName = "dir", DefaultValueFactory = _ => PoseOptions.DefaultModelDirectory };
+        Option[] options = [source, camera, eventsOut, detectionsOut, model, score, threads, every, providers, start, publish, deviceId, development, dataDirectory, annotate, poseModel];
+        var command = AgentCommandLine.Define(
+            "analyze",
+            "Replay a video through the detector and the camera's rules, writing detections and alert events.",
+            options,
+            r => new AnalyzeArguments(
+                r.GetValue(source)!,
+                r.GetValue(camera),
+                r.GetValue(eventsOut),
+                r.GetValue(detectionsOut),
+                r.GetValue(model)!,
+                (float?)r.GetValue(score),
+                r.GetValue(threads) ?? 0,
+                r.GetValue(every) ?? 1,
+                r.GetValue(publish),
+                r.GetValue(deviceId) ?? "local",
+                r.GetValue(start),
+                r.GetValue(providers)!,
+                r.GetValue(dataDirectory)!,
+                r.GetValue(annotate),
+                r.GetValue(poseModel)!),
+            run);
+        command.Validators.Add(r =>
         {
-            throw new UsageException("option '--publish' needs '--device-id'");
-        }
-
-        if (publish is not null && !cl.Has("--development"))
-        {
-            // No authorisation gate applies to a replay: its alerts must never reach a broker by accident.
-            throw new UsageException("option '--publish' needs '--development': replayed alerts published to a broker are not covered by any authorisation (a test bench only)");
-        }
-
-        if (publish is null && cl.Has("--development"))
-        {
-            throw new UsageException("option '--development' only goes with '--publish'");
-        }
-
-        var providers = (cl.Get("--providers") ?? $"{ExecutionProviderNames.TensorRt},{ExecutionProviderNames.Cuda},{ExecutionProviderNames.Cpu}")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new AnalyzeArguments(
-            cl.Require("--source"),
-            cl.Get("--camera"),
-            cl.Get("--events-out"),
-            cl.Get("--detections-out"),
-            cl.Get("--model") ?? AgentPaths.DefaultModelDirectory,
-            cl.GetFloat("--score", 0f, 1f),
-            cl.GetInt("--threads", 0, 256) ?? 0,
-            cl.GetInt("--every", 1, 10_000) ?? 1,
-            publish,
-            deviceId ?? "local",
-            cl.GetTimestamp("--start"),
-            providers,
-            cl.Get("--data-dir") ?? AgentPaths.DefaultDataDirectory,
-            cl.Get("--annotate"),
-            cl.Get("--pose-model") ?? PoseOptions.DefaultModelDirectory);
+            var publishing = r.GetResult(publish) is not null;
+            var developing = r.GetValue(development);
+            if (publishing && r.GetResult(deviceId) is null)
+            {
+                r.AddError("option '--publish' needs '--device-id'");
+            }
+            else if (publishing && !developing)
+            {
+                // No authorisation gate applies to a replay: its alerts must never reach a broker by accident.
+                r.AddError("option '--publish' needs '--development': replayed alerts published to a broker are not covered by any authorisation (a test bench only)");
+            }
+            else if (!publishing && developing)
+            {
+                r.AddError("option '--development' only goes with '--publish'");
+            }
+        });
+        return command;
     }
 }

@@ -27,33 +27,46 @@ public sealed class AnalyzeCommand(TextWriter stdout, TextWriter stderr, bool st
 
     private static readonly UTF8Encoding Utf8NoBom = new(false);
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
+    /// <summary>Runs the command from the console: Ctrl+C ends the replay early (with its summary); warnings go to stderr.</summary>
+    internal static async Task<int> RunFromConsoleAsync(AnalyzeArguments a)
     {
-        AnalyzeArguments a;
-        InferenceOptions inference;
+        using var cancel = new CancellationTokenSource();
+        using var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        var command = new AnalyzeCommand(Console.Out, Console.Error, !Console.IsErrorRedirected, TimeProvider.System, loggers);
         try
         {
-            a = AnalyzeArguments.Parse(args);
-            inference = new InferenceOptions
-            {
-                ModelDirectory = a.ModelDirectory,
-                ExecutionProviders = a.Providers,
-                IntraOpThreads = a.Threads,
-                ScoreThreshold = a.Score,
-            };
-            var invalid = new InferenceOptionsValidator().Validate(null, inference);
-            if (invalid.Failed && inference.ExecutionProviders.Any(p => ExecutionProviderNames.Normalise(p) is null))
-            {
-                throw new UsageException(invalid.FailureMessage);
-            }
+            return await command.RunAsync(a, cancel.Token).ConfigureAwait(false);
         }
-        catch (UsageException ex)
+        catch (OutboxException ex)
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            await stderr.WriteLineAsync(AnalyzeArguments.Usage).ConfigureAwait(false);
-            return ExitUsage;
+            // --publish with an outbox another agent holds (same device id and data directory).
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitFailure;
         }
+    }
 
+    /// <summary>The command line of <c>analyze</c> (the arguments after its name), parsed by the agent's grammar.</summary>
+    public Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        AgentCommandLine.InvokeOneAsync(AnalyzeArguments.Definition(RunAsync), args, stdout, stderr, cancellationToken);
+
+    internal async Task<int> RunAsync(AnalyzeArguments a, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var inference = new InferenceOptions
+        {
+            ModelDirectory = a.ModelDirectory,
+            ExecutionProviders = a.Providers,
+            IntraOpThreads = a.Threads,
+            ScoreThreshold = a.Score,
+        };
         var (inputs, exit) = await AnalyzeInputs.OpenAsync(a, inference, stderr, time, loggers).ConfigureAwait(false);
         if (inputs is null)
         {

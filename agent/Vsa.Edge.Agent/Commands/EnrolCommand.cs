@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.Contracts.Files;
 using Vsa.Edge.Contracts.Signing;
@@ -18,41 +17,20 @@ namespace Vsa.Edge.Agent.Commands;
 /// the public key(s) the fleet signs desired state with (<see cref="DeviceCredentials.SigningKeysFileName"/>): the agent
 /// applies only configurations signed by one of them.
 /// </summary>
-public static partial class EnrolCommand
+public static class EnrolCommand
 {
-    public const string Usage = "usage: vsa-agent enrol --fleet <http(s)://fleet-manager> --token <enrolment token> --device-id <id> [--data-dir <dir>]";
+    /// <summary>The command line of <c>enrol</c> (the arguments after its name), parsed by the agent's grammar.</summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default) =>
+        AgentCommandLine.InvokeOneAsync(EnrolArguments.Definition((a, ct) => RunAsync(a, stdout, stderr, handler, ct)), args, stdout, stderr, cancellationToken);
 
-    /// <summary>Runs the command; 0 enrolled, 1 refused by the fleet or unreachable, 2 usage error.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs the command; 0 enrolled, 1 refused by the fleet or unreachable, 2 already enrolled.</summary>
+    public static async Task<int> RunAsync(EnrolArguments arguments, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        Uri fleet;
-        string token, deviceId, directory;
-        try
-        {
-            var parsed = new CommandLineArgs(args, ["--fleet", "--token", "--device-id", "--data-dir"]);
-            var url = parsed.Require("--fleet");
-            if (!Uri.TryCreate(url, UriKind.Absolute, out fleet!) || fleet.Scheme is not ("http" or "https"))
-            {
-                throw new UsageException($"option '--fleet' must be an http:// or https:// address, not '{url}'");
-            }
-
-            token = parsed.Require("--token");
-            deviceId = parsed.Require("--device-id");
-            if (!DeviceIdPattern().IsMatch(deviceId))
-            {
-                throw new UsageException($"device id '{deviceId}' must be 3 to 63 lower-case letters, digits or '-', starting with a letter or a digit");
-            }
-
-            directory = Path.GetFullPath(Path.Combine(parsed.Get("--data-dir") ?? AgentPaths.DefaultDataDirectory, "credentials"));
-        }
-        catch (UsageException ex)
-        {
-            await stderr.WriteLineAsync($"error: {ex.Message}\n{Usage}").ConfigureAwait(false);
-            return AnalyzeCommand.ExitUsage;
-        }
-
+        var (fleet, token, deviceId) = (arguments.Fleet, arguments.Token, arguments.DeviceId);
+        var directory = Path.GetFullPath(Path.Combine(arguments.DataDirectory, "credentials"));
         var keyPath = Path.Combine(directory, DeviceCredentials.KeyFileName);
         if (File.Exists(keyPath))
         {
@@ -192,7 +170,4 @@ public static partial class EnrolCommand
             return body;
         }
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,62}$", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex DeviceIdPattern();
 }

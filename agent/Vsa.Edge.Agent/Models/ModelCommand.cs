@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vsa.Edge.Agent.Inference;
@@ -11,12 +12,6 @@ namespace Vsa.Edge.Agent.Models;
 /// </summary>
 public static class ModelCommand
 {
-    public const string Usage =
-        "usage: vsa-agent model install --package <file> --trust <model-keys.pem> [--data-dir <dir>] [--model-dir <factory model>] [--pause-at <step>]\n"
-        + "       vsa-agent model status   [--data-dir <dir>] [--model-dir <factory model>]\n"
-        + "       vsa-agent model rollback [--data-dir <dir>] [--model-dir <factory model>] [--reason <text>]\n"
-        + "       each with [--kind pose]: the pose model's slots ({data}/models/pose; factory model Pose:ModelDirectory)";
-
     /// <summary>The agent's version as packages compare it (the informational version without its suffix).</summary>
     public static string AgentVersion
     {
@@ -28,65 +23,62 @@ public static class ModelCommand
         }
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The <c>model</c> command and its sub-commands <c>install</c>, <c>status</c> and <c>rollback</c>, writing to <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public static Command Definition(TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 1; i + 1 < args.Length; i += 2)
+        return new Command("model", "The device side of a model update from a package file: install, status, rollback.")
         {
-            options[args[i].TrimStart('-')] = args[i + 1];
-        }
-
-        if (args.Length == 0 || args.Length % 2 == 0)
-        {
-            await error.WriteLineAsync(Usage);
-            return 2;
-        }
-
-        var pose = options.GetValueOrDefault("kind") == Contracts.ModelPackages.ModelPackageMetadata.PoseKind;
-        var models = Path.Combine(options.GetValueOrDefault("data-dir") ?? AgentPaths.DefaultDataDirectory, "models");
-        var store = new ModelSlotStore(
-            pose ? Path.Combine(models, "pose") : models,
-            options.GetValueOrDefault("model-dir") ?? (pose ? Pose.PoseOptions.DefaultModelDirectory : AgentPaths.DefaultModelDirectory));
-        switch (args[0])
-        {
-            case "install" when options.ContainsKey("package") && options.ContainsKey("trust"):
-                return await InstallAsync(store, options, output, error);
-            case "status":
-                var (directory, state) = store.ResolveForStart(new SoakOptions().MaxStartsDuringSoak, TimeProvider.System.GetUtcNow(), countStart: false);
-                var manifest = ModelPackage.Load(directory).Manifest;
-                await output.WriteLineAsync($"active {state.Active} {manifest.Id} {state.ActiveVersion ?? "factory"} ({manifest.Version}) soaking={state.Soaking} previous={state.Previous} "
-                    + $"last={state.Last?.Version ?? "-"}:{state.Last?.State ?? "-"}:{state.Last?.Reason ?? "-"} dir={directory}");
-                return 0;
-            case "rollback":
-                var after = store.RollBack(options.GetValueOrDefault("reason") ?? "rolled back by hand", TimeProvider.System.GetUtcNow());
-                await output.WriteLineAsync($"active {after.Active} {after.ActiveVersion ?? "factory"}");
-                return 0;
-            default:
-                await error.WriteLineAsync(Usage);
-                return 2;
-        }
+            ModelArguments.InstallDefinition((a, _) => InstallAsync(a, output, error)),
+            ModelArguments.SlotsDefinition("status", "Print the active slot, its version, the soak and the last outcome.", withReason: false, (a, _) => StatusAsync(a, output)),
+            ModelArguments.SlotsDefinition("rollback", "Go back to the previous model (or the factory one).", withReason: true, (a, _) => RollbackAsync(a, output)),
+        };
     }
 
-    private static async Task<int> InstallAsync(ModelSlotStore store, Dictionary<string, string> options, TextWriter output, TextWriter error)
+    /// <summary><c>model status</c>: the active slot, version, soak, previous slot and last outcome on one line; 0.</summary>
+    public static async Task<int> StatusAsync(ModelArguments arguments, TextWriter output)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(output);
+        var (directory, state) = arguments.Store().ResolveForStart(new SoakOptions().MaxStartsDuringSoak, TimeProvider.System.GetUtcNow(), countStart: false);
+        var manifest = ModelPackage.Load(directory).Manifest;
+        await output.WriteLineAsync($"active {state.Active} {manifest.Id} {state.ActiveVersion ?? "factory"} ({manifest.Version}) soaking={state.Soaking} previous={state.Previous} "
+            + $"last={state.Last?.Version ?? "-"}:{state.Last?.State ?? "-"}:{state.Last?.Reason ?? "-"} dir={directory}").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary><c>model rollback</c>: back to the previous slot; 0.</summary>
+    public static async Task<int> RollbackAsync(ModelArguments arguments, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(output);
+        var after = arguments.Store().RollBack(arguments.Reason ?? "rolled back by hand", TimeProvider.System.GetUtcNow());
+        await output.WriteLineAsync($"active {after.Active} {after.ActiveVersion ?? "factory"}").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary><c>model install</c>: verify, validate and switch to the package; 0 active, 1 refused.</summary>
+    public static async Task<int> InstallAsync(ModelInstallArguments arguments, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         SignedMessageVerifier keys;
         try
         {
-            keys = new SignedMessageVerifier(SigningKeys.ReadPublicKeys(await File.ReadAllTextAsync(options["trust"])));
+            keys = new SignedMessageVerifier(SigningKeys.ReadPublicKeys(await File.ReadAllTextAsync(arguments.Trust).ConfigureAwait(false)));
         }
         catch (Exception ex) when (ex is IOException or FormatException)
         {
-            await error.WriteLineAsync($"error: trusted model keys {options["trust"]}: {ex.Message}");
+            await error.WriteLineAsync($"error: trusted model keys {arguments.Trust}: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
 
-        var pauseAt = options.GetValueOrDefault("pause-at");
-        var installer = new ModelInstaller(store, keys, new InferenceOptions { ExecutionProviders = ["CPU"] }, TimeProvider.System, NullLogger.Instance, AgentVersion)
+        var pauseAt = arguments.PauseAt;
+        var installer = new ModelInstaller(arguments.Slots.Store(), keys, new InferenceOptions { ExecutionProviders = ["CPU"] }, TimeProvider.System, NullLogger.Instance, AgentVersion)
         {
-            Kind = options.GetValueOrDefault("kind") ?? Contracts.ModelPackages.ModelPackageMetadata.DetectorKind,
+            Kind = arguments.Slots.Kind,
             Step = step =>
             {
                 output.WriteLine($"step {step}");
@@ -98,16 +90,16 @@ public static class ModelCommand
                 }
             },
         };
-        var result = installer.Install(options["package"]);
+        var result = installer.Install(arguments.Package);
         result.Loaded?.Dispose();
         if (!result.Activated)
         {
-            await error.WriteLineAsync($"refused: {result.Reason}");
+            await error.WriteLineAsync($"refused: {result.Reason}").ConfigureAwait(false);
             return 1;
         }
 
         var v = result.Validation!;
-        await output.WriteLineAsync($"active {result.Version}: validation {v.Matched}/{v.Expected} {(result.Pose is null ? "detections" : "person crops")}, {v.Extra} extra, {v.MillisecondsPerFrame:0.0} ms/{(result.Pose is null ? "frame" : "crop")}, session {v.LoadTime.TotalMilliseconds:0} ms");
+        await output.WriteLineAsync($"active {result.Version}: validation {v.Matched}/{v.Expected} {(result.Pose is null ? "detections" : "person crops")}, {v.Extra} extra, {v.MillisecondsPerFrame:0.0} ms/{(result.Pose is null ? "frame" : "crop")}, session {v.LoadTime.TotalMilliseconds:0} ms").ConfigureAwait(false);
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.CommandLine;
 using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.Platform;
 using Vsa.Edge.Contracts;
@@ -24,48 +25,39 @@ internal sealed partial class ProvisioningJsonContext : JsonSerializerContext;
 /// <summary><c>vsa-agent provision check|selftest …</c>: the installer's checks at the pole.</summary>
 public static class ProvisionCommand
 {
-    /// <summary>Usage of both sub-commands.</summary>
-    public const string Usage = """
-        usage: vsa-agent provision check [--config <agent.json>] [--fleet <https://fleet>] [--json <file>] [--camera-seconds <1-60>]
-               vsa-agent provision selftest --config <agent.json> --installer <name> [--fleet <https://fleet>] [--json <file>] [--seconds <1-120>] [--no-prompt]
-        """;
+    /// <summary>
+    /// The <c>provision</c> command and its sub-commands <c>check</c>, <c>selftest</c> and (when <paramref name="setup"/>
+    /// is given) <c>setup</c>; 0 no check failed, 1 a check failed, 2 usage error.
+    /// </summary>
+    internal static Command Definition(
+        Func<ProvisionCheckArguments, CancellationToken, Task<int>> check,
+        Func<SelfTestArguments, CancellationToken, Task<int>> selftest,
+        Func<Setup.SetupArguments, CancellationToken, Task<int>>? setup = null)
+    {
+        var command = new Command("provision", "The installer's tools at the pole: the preflight, the self-test and the set-up page.")
+        {
+            ProvisionCheckArguments.Definition(check),
+            SelfTestArguments.Definition(selftest),
+        };
+        if (setup is not null)
+        {
+            command.Add(Setup.SetupArguments.Definition(setup));
+        }
 
-    /// <summary>Runs a sub-command; 0 no check failed, 1 a check failed, 2 usage error.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool colour, TextReader stdin, IPreflightSystem? system = null, CancellationToken cancellationToken = default)
+        return command;
+    }
+
+    /// <summary>The command line of <c>provision check|selftest</c> (the arguments after <c>provision</c>), parsed by the agent's grammar.</summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, bool colour, TextReader stdin, IPreflightSystem? system = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         system ??= new SystemPreflight(HostFiles.Instance, TimeProvider.System);
-        try
-        {
-            var command = args.Count > 0 ? args[0] : null;
-            return command switch
-            {
-                "check" => await CheckAsync(args.Skip(1).ToList(), stdout, colour, system, cancellationToken).ConfigureAwait(false),
-                "selftest" => await SelfTestCommand.RunAsync(args.Skip(1).ToList(), stdout, colour, stdin, system, cancellationToken).ConfigureAwait(false),
-                _ => throw new UsageException($"unknown provision command '{command}'"),
-            };
-        }
-        catch (UsageException ex)
-        {
-            await stderr.WriteLineAsync($"error: {ex.Message}\n{Usage}").ConfigureAwait(false);
-            return AnalyzeCommand.ExitUsage;
-        }
-    }
-
-    /// <summary>The fleet address of <c>--fleet</c>, null when not given.</summary>
-    internal static Uri? FleetOf(CommandLineArgs parsed)
-    {
-        var text = parsed.Get("--fleet");
-        if (text is null)
-        {
-            return null;
-        }
-
-        return Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var fleet) && fleet.Scheme is "http" or "https"
-            ? fleet
-            : throw new UsageException($"option '--fleet' must be an http:// or https:// address, not '{text}'");
+        var command = Definition(
+            (a, ct) => CheckAsync(a, stdout, colour, system, ct),
+            (a, ct) => SelfTestCommand.RunAsync(a, stdout, colour, stdin, system, ct));
+        return AgentCommandLine.InvokeOneAsync(command, args, stdout, stderr, cancellationToken);
     }
 
     /// <summary>Writes <paramref name="json"/> to <paramref name="path"/> through a temporary file, so a rerun never leaves half a report.</summary>
@@ -78,12 +70,14 @@ public static class ProvisionCommand
         File.Move(temporary, full, overwrite: true);
     }
 
-    private static async Task<int> CheckAsync(IReadOnlyList<string> args, TextWriter stdout, bool colour, IPreflightSystem system, CancellationToken cancellationToken)
+    /// <summary>Runs <c>provision check</c>; 0 no check failed, 1 a check failed.</summary>
+    public static async Task<int> CheckAsync(ProvisionCheckArguments arguments, TextWriter stdout, bool colour, IPreflightSystem system, CancellationToken cancellationToken)
     {
-        var parsed = new CommandLineArgs(args, ["--config", "--fleet", "--json", "--camera-seconds"]);
-        var settings = ProvisioningSettings.Load(parsed.Get("--config"), FleetOf(parsed));
-        var seconds = parsed.GetInt("--camera-seconds", 1, 60) ?? 3;
-        var json = parsed.Get("--json");
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(system);
+        var settings = ProvisioningSettings.Load(arguments.Config, arguments.Fleet);
+        var seconds = arguments.CameraSeconds;
+        var json = arguments.Json;
         var terminal = new TerminalOutput(stdout, colour);
         var started = system.Time.GetTimestamp();
         var at = system.Time.GetUtcNow();

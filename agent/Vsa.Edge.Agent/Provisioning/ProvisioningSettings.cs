@@ -5,6 +5,8 @@ using Vsa.Edge.Agent.Gpio;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
+using Vsa.Edge.CommandLine;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Provisioning;
@@ -39,7 +41,7 @@ public sealed record ProvisioningSettings(
     /// <summary>The fleet CA of the device's enrolment, when its credentials exist.</summary>
     public string? FleetCaFile => Mqtt is { UsesTls: true } mqtt && File.Exists(mqtt.CredentialFiles.Ca) ? mqtt.CredentialFiles.Ca : null;
 
-    /// <summary>Reads <paramref name="configPath"/> (null: defaults only); throws <see cref="UsageException"/> naming what is wrong.</summary>
+    /// <summary>Reads <paramref name="configPath"/> (null: defaults only); throws <see cref="CliUsageException"/> naming what is wrong.</summary>
     public static ProvisioningSettings Load(string? configPath, Uri? fleet)
     {
         if (configPath is null)
@@ -51,7 +53,7 @@ public sealed record ProvisioningSettings(
         var path = Path.GetFullPath(configPath);
         if (!File.Exists(path))
         {
-            throw new UsageException($"configuration file '{path}' not found");
+            throw new CliUsageException($"configuration file '{path}' not found");
         }
 
         var directory = Path.GetDirectoryName(path)!;
@@ -62,7 +64,7 @@ public sealed record ProvisioningSettings(
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException)
         {
-            throw new UsageException($"{path}: {ex.Message}", ex);
+            throw new CliUsageException($"{path}: {ex.Message}", ex);
         }
 
         var agent = Bind<AgentOptions>(configuration, AgentOptions.SectionName);
@@ -85,7 +87,7 @@ public sealed record ProvisioningSettings(
             }
             catch (CameraConfigException ex)
             {
-                throw new UsageException($"camera file: {ex.Message}", ex);
+                throw new CliUsageException($"camera file: {ex.Message}", ex);
             }
         }
 
@@ -113,7 +115,7 @@ public sealed record ProvisioningSettings(
         }
         catch (InvalidOperationException ex)
         {
-            throw new UsageException($"section {section}: {ex.Message}", ex);
+            throw new CliUsageException($"section {section}: {ex.Message}", ex);
         }
 
         return options;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.DesiredConfig;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts;
 
 namespace Vsa.Edge.Agent.Provisioning;
@@ -22,22 +23,17 @@ public static class SelfTestCommand
     /// <summary>How long the fleet has to acknowledge.</summary>
     public static readonly TimeSpan AcknowledgementTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>Runs it (arguments after <c>selftest</c>); 0 passed, 1 a check failed, 2 usage error.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, bool colour, TextReader stdin, IPreflightSystem system, CancellationToken cancellationToken)
+    /// <summary>Runs it; 0 passed, 1 a check failed; a configuration that cannot be used throws <see cref="CliUsageException"/>.</summary>
+    public static async Task<int> RunAsync(SelfTestArguments arguments, TextWriter stdout, bool colour, TextReader stdin, IPreflightSystem system, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(system);
-        var parsed = new CommandLineArgs(args, ["--config", "--fleet", "--json", "--seconds", "--installer"], ["--no-prompt"]);
-        var settings = ProvisioningSettings.Load(parsed.Require("--config"), ProvisionCommand.FleetOf(parsed));
-        var installer = parsed.Require("--installer").Trim();
-        if (installer.Length is 0 or > 100 || installer.Any(char.IsControl))
-        {
-            throw new UsageException("option '--installer' must be a name of 1 to 100 characters");
-        }
-
-        var deviceId = settings.DeviceId ?? throw new UsageException("the configuration names no Agent:DeviceId");
-        var seconds = parsed.GetInt("--seconds", 1, 120) ?? 5;
-        var prompt = !parsed.Has("--no-prompt");
-        var json = parsed.Get("--json");
+        var settings = ProvisioningSettings.Load(arguments.Config, arguments.Fleet);
+        var installer = arguments.Installer;
+        var deviceId = settings.DeviceId ?? throw new CliUsageException("the configuration names no Agent:DeviceId");
+        var seconds = arguments.Seconds;
+        var prompt = arguments.Prompt;
+        var json = arguments.Json;
 
         var terminal = new TerminalOutput(stdout, colour);
         var started = system.Time.GetTimestamp();

@@ -1,8 +1,9 @@
+using System.CommandLine;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Vsa.Edge.Agent.Commands;
-using Vsa.Edge.Agent.Inference;
+using Vsa.Edge.CommandLine;
 
 namespace Vsa.Edge.Agent.Setup;
 
@@ -21,27 +22,35 @@ internal sealed record SetupArguments(
     /// <summary>Default port (an unprivileged one; the installer forwards it with <c>ssh -L 8443:localhost:8443</c>).</summary>
     public const int DefaultPort = 8443;
 
-    public const string Usage =
-        "usage: vsa-agent provision setup --camera <camera.json> [--source <rtsp://… | clip to replay>] [--bind localhost|<interface>|<address>] [--port N (0: any free)]\n" +
-        "                                 [--out <camera document to write on save>] [--data-dir <agent data folder>] [--model <dir>] [--providers CPU|CUDA,CPU|…]";
-
-    private static readonly string[] Known = ["--camera", "--source", "--bind", "--port", "--out", "--data-dir", "--model", "--providers", "--device-id"];
-
-    public static SetupArguments Parse(IReadOnlyList<string> args)
+    /// <summary>The <c>provision setup</c> command: its options, and <paramref name="run"/> with the parsed arguments.</summary>
+    public static Command Definition(Func<SetupArguments, CancellationToken, Task<int>> run)
     {
-        var cl = new CommandLineArgs(args, Known);
-        var providers = (cl.Get("--providers") ?? $"{ExecutionProviderNames.TensorRt},{ExecutionProviderNames.Cuda},{ExecutionProviderNames.Cpu}")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new SetupArguments(
-            cl.Require("--camera"),
-            cl.Get("--source"),
-            cl.Get("--bind") ?? "localhost",
-            cl.GetInt("--port", 0, 65535) ?? DefaultPort,
-            cl.Get("--out"),
-            cl.Get("--data-dir") ?? AgentPaths.DefaultDataDirectory,
-            cl.Get("--model") ?? AgentPaths.DefaultModelDirectory,
-            providers,
-            cl.Get("--device-id") ?? "setup");
+        var camera = CliOptions.Required("--camera", "the camera document to set up");
+        camera.HelpName = "camera.json";
+        var source = new Option<string>("--source") { Description = "the camera to show (default: the document's source), or a clip to replay", HelpName = "rtsp://… | clip" };
+        var bind = new Option<string>("--bind") { Description = "where the page listens: localhost (through ssh -L), an interface's IPv4 addresses, or one address", HelpName = "localhost|interface|address", DefaultValueFactory = _ => "localhost" };
+        var port = CliOptions.IntIn("--port", 0, 65535, "the page's port (0: any free one)");
+        port.DefaultValueFactory = _ => DefaultPort;
+        var output = new Option<string>("--out") { Description = "also write the saved camera document here (it always goes to {data-dir}/proposals/{cameraId}.json)", HelpName = "camera.json" };
+        var dataDirectory = AgentCliOptions.DataDirectory();
+        var model = AgentCliOptions.ModelDirectory();
+        var providers = AgentCliOptions.Providers(checkNames: false);
+        var deviceId = new Option<string>("--device-id") { Description = "the device id the preview's rules run as", HelpName = "id", DefaultValueFactory = _ => "setup" };
+        return AgentCommandLine.Define(
+            "setup",
+            "Serve the installer's set-up page for one camera (zones, lines, preview) until Ctrl+C.",
+            [camera, source, bind, port, output, dataDirectory, model, providers, deviceId],
+            r => new SetupArguments(
+                r.GetValue(camera)!,
+                r.GetValue(source),
+                r.GetValue(bind)!,
+                r.GetValue(port) ?? DefaultPort,
+                r.GetValue(output),
+                r.GetValue(dataDirectory)!,
+                r.GetValue(model)!,
+                r.GetValue(providers)!,
+                r.GetValue(deviceId)!),
+            run);
     }
 
     /// <summary>
@@ -71,19 +80,19 @@ internal sealed record SetupArguments(
             }
 
             var holder = all.FirstOrDefault(n => n.Addresses.Any(a => a.Equals(address)))
-                ?? throw new UsageException($"option '--bind': no network interface holds the address {address} (use 'localhost', an interface name or one of its addresses)");
-            return holder.IsUp ? [address] : throw new UsageException($"option '--bind': interface '{holder.Name}' holding {address} is {holder.Status}, not up");
+                ?? throw new CliUsageException($"option '--bind': no network interface holds the address {address} (use 'localhost', an interface name or one of its addresses)");
+            return holder.IsUp ? [address] : throw new CliUsageException($"option '--bind': interface '{holder.Name}' holding {address} is {holder.Status}, not up");
         }
 
         var nic = all.FirstOrDefault(n => string.Equals(n.Name, bind, StringComparison.Ordinal))
-            ?? throw new UsageException($"option '--bind': no network interface named '{bind}' (use 'localhost', an IP address, or one of: {string.Join(", ", all.Select(n => n.Name))})");
+            ?? throw new CliUsageException($"option '--bind': no network interface named '{bind}' (use 'localhost', an IP address, or one of: {string.Join(", ", all.Select(n => n.Name))})");
         if (!nic.IsUp)
         {
-            throw new UsageException($"option '--bind': interface '{bind}' is {nic.Status}, not up");
+            throw new CliUsageException($"option '--bind': interface '{bind}' is {nic.Status}, not up");
         }
 
         var v4 = nic.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToList();
-        return v4.Count > 0 ? v4 : throw new UsageException($"option '--bind': interface '{bind}' has no IPv4 address (to listen on IPv6, give the address itself: --bind <address>)");
+        return v4.Count > 0 ? v4 : throw new CliUsageException($"option '--bind': interface '{bind}' has no IPv4 address (to listen on IPv6, give the address itself: --bind <address>)");
     }
 }
 

@@ -5,6 +5,8 @@ using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.CommandLine;
+using Vsa.Edge.Configuration;
 using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Setup;
@@ -22,7 +24,7 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
     public const int ExitModel = 5;
 
     /// <summary>Runs the command from the console: Ctrl+C stops it; warnings and errors go to stderr.</summary>
-    public static async Task<int> RunFromConsoleAsync(IReadOnlyList<string> args)
+    public static async Task<int> RunFromConsoleAsync(SetupArguments arguments)
     {
         using var cancel = new CancellationTokenSource();
         using var loggers = LoggerFactory.Create(b => b
@@ -35,21 +37,20 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
             e.Cancel = true;
             cancel.Cancel();
         };
-        return await new SetupCommand(Console.Out, Console.Error, TimeProvider.System, loggers, Console.In).RunAsync(args, cancel.Token).ConfigureAwait(false);
+        return await new SetupCommand(Console.Out, Console.Error, TimeProvider.System, loggers, Console.In).RunAsync(arguments, cancel.Token).ConfigureAwait(false);
     }
 
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
+    public async Task<int> RunAsync(SetupArguments a, CancellationToken ct)
     {
-        SetupArguments a;
+        ArgumentNullException.ThrowIfNull(a);
         IReadOnlyList<System.Net.IPAddress> addresses;
         try
         {
-            a = SetupArguments.Parse(args);
             addresses = SetupArguments.ResolveBind(a.Bind, NetworkInterface.GetAllNetworkInterfaces());
         }
-        catch (UsageException ex)
+        catch (CliUsageException ex)
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}\n{SetupArguments.Usage}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ExitUsage;
         }
 

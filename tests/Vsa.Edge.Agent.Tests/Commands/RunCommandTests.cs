@@ -25,7 +25,7 @@ public sealed class RunCommandTests : IDisposable
         using var stop = new CancellationTokenSource();
         var stderr = new StringWriter();
 
-        var run = RunCommand.RunAsync(["--config", config], stderr, stop.Token);
+        var run = RunCommand.RunAsync(config, stderr, stop.Token);
         await subscriber.WaitForAsync(m => m.Topic == Topics.Status(DeviceId) && Parse(m, ContractsJsonContext.Default.StatusMessage).State == DeviceState.Online, Guard);
         var health = await subscriber.WaitForAsync(m => m.Topic == Topics.Health(DeviceId) && Parse(m, ContractsJsonContext.Default.HealthMessage).Cameras.Any(c => c.Fps > 0), Guard);
         var start = await subscriber.WaitForAsync(m => m.Topic == Topics.Alerts(DeviceId) && Parse(m, ContractsJsonContext.Default.AlertMessage).State == AlertState.Start, Guard);
@@ -50,7 +50,7 @@ public sealed class RunCommandTests : IDisposable
         var config = WriteConfig(broker.Port, ["CPU"], developmentMode: false);
         var stderr = new StringWriter();
 
-        var exit = await RunCommand.RunAsync(["--config", config], stderr).WaitAsync(Guard);
+        var exit = await RunCommand.RunAsync(config, stderr).WaitAsync(Guard);
 
         Assert.Equal(AnalyzeCommand.ExitUsage, exit);
         Assert.Contains(AgentWorker.NoWindowsError, stderr.ToString(), StringComparison.Ordinal);
@@ -70,7 +70,7 @@ public sealed class RunCommandTests : IDisposable
         using var stop = new CancellationTokenSource();
         var stderr = new StringWriter();
 
-        var run = RunCommand.RunAsync(["--config", config], stderr, stop.Token);
+        var run = RunCommand.RunAsync(config, stderr, stop.Token);
         await subscriber.WaitForAsync(m => m.Topic == Topics.Alerts(DeviceId) && Parse(m, ContractsJsonContext.Default.AlertMessage).State == AlertState.Start, Guard);
         await stop.CancelAsync();
         var exit = await run.WaitAsync(Guard);
@@ -84,7 +84,7 @@ public sealed class RunCommandTests : IDisposable
         var config = WriteConfig(InProcessBroker.FreePort(), ["CUDA", "NPU"]);
         var stderr = new StringWriter();
 
-        var exit = await RunCommand.RunAsync(["--config", config], stderr).WaitAsync(Guard);
+        var exit = await RunCommand.RunAsync(config, stderr).WaitAsync(Guard);
 
         Assert.Equal(AnalyzeCommand.ExitUsage, exit);
         Assert.Contains("'NPU'", stderr.ToString(), StringComparison.Ordinal);
@@ -98,7 +98,7 @@ public sealed class RunCommandTests : IDisposable
             """);
         var stderr = new StringWriter();
 
-        var exit = await RunCommand.RunAsync(["--config", config], stderr).WaitAsync(Guard);
+        var exit = await RunCommand.RunAsync(config, stderr).WaitAsync(Guard);
 
         Assert.Equal(AnalyzeCommand.ExitUsage, exit);
         Assert.Contains("cameraId", stderr.ToString(), StringComparison.Ordinal);

@@ -48,7 +48,7 @@ public sealed class DesiredConfigTests : IDisposable
             var first = new TaskCompletionSource<ReportedConfigMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
             var logs = new RecordingLoggerProvider();
             var run = RunCommand.RunAsync(
-                ["--config", config],
+                config,
                 stderr,
                 b =>
                 {
@@ -136,7 +136,7 @@ public sealed class DesiredConfigTests : IDisposable
         IAlertOutbox? outbox = null;
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var run = RunCommand.RunAsync(
-            ["--config", config],
+            config,
             stderr,
             b =>
             {

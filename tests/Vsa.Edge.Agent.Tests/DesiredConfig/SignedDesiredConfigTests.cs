@@ -44,7 +44,7 @@ public sealed class SignedDesiredConfigTests : IDisposable
         using var stop = new CancellationTokenSource();
         var stderr = new StringWriter();
         AgentWorker? worker = null;
-        var run = RunCommand.RunAsync(["--config", config], stderr, b => b.Configuration.AddInMemoryCollection([TestSigning.TrustSetting]), sp => worker = sp.GetRequiredService<AgentWorker>(), stop.Token);
+        var run = RunCommand.RunAsync(config, stderr, b => b.Configuration.AddInMemoryCollection([TestSigning.TrustSetting]), sp => worker = sp.GetRequiredService<AgentWorker>(), stop.Token);
         var unsigned = await WaitReportAsync(reports, r => r.RejectedSha256 == Sha256(forged));
 
         var otherKey = TestSigning.Sign(Desired(DeviceId, 999), attacker);

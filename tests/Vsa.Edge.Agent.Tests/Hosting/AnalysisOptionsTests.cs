@@ -102,7 +102,7 @@ public sealed class AnalysisOptionsTests : IDisposable
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(config));
         var stderr = new StringWriter();
 
-        var exit = await RunCommand.RunAsync(["--config", path], stderr).WaitAsync(TimeSpan.FromSeconds(60));
+        var exit = await RunCommand.RunAsync(path, stderr).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(AnalyzeCommand.ExitUsage, exit);
         Assert.Contains("error: Analysis:Tracker:MaxLostDuration: The field MaxLostDuration must be between", stderr.ToString(), StringComparison.Ordinal);

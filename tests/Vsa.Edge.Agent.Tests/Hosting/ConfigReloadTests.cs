@@ -35,7 +35,7 @@ public sealed class ConfigReloadTests : IDisposable
         var stderr = new StringWriter();
         PipelineStatsRegistry? registry = null;
         var run = RunCommand.RunAsync(
-            ["--config", config],
+            config,
             stderr,
             b => b.Configuration["Agent:ReloadDebounce"] = "00:00:00.200",
             sp =>

@@ -41,7 +41,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IDisposable
         using var stop = new CancellationTokenSource();
         var stderr = new StringWriter();
         IAlertOutbox? outbox = null;
-        var run = RunCommand.RunAsync(["--config", config], stderr, b => b.Logging.AddProvider(_logs), sp => outbox = sp.GetRequiredService<IAlertOutbox>(), stop.Token);
+        var run = RunCommand.RunAsync(config, stderr, b => b.Logging.AddProvider(_logs), sp => outbox = sp.GetRequiredService<IAlertOutbox>(), stop.Token);
 
         await fleet.WaitUntilAsync(f => f.Alerts.Count >= 1, Guard);
         broker.StopGracefully();

@@ -78,17 +78,34 @@ public sealed class ProvisionCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("check", "--camera-seconds", "0")]
-    [InlineData("selftest", "--installer", "x")]
-    [InlineData("install")]
-    public async Task RunAsync_BadArguments_UsageExitTwo(params string[] args)
+    [InlineData("'--camera-seconds'", "check", "--camera-seconds", "0")]
+    [InlineData("'--camera-seconds'", "check", "--camera-seconds=61")]
+    [InlineData("'--config'", "selftest", "--installer", "x")]
+    [InlineData("'--installer'", "selftest", "--config", "agent.json", "--installer", " ")]
+    [InlineData("'--fleet'", "check", "--fleet", "ftp://fleet")]
+    [InlineData("'install'", "install")]
+    public async Task RunAsync_BadArguments_UsageExitTwoNamingTheOption(string named, params string[] args)
     {
         using var stderr = new StringWriter();
 
         var code = await ProvisionCommand.RunAsync(args, TextWriter.Null, stderr, false, TextReader.Null, FakePreflightSystem.Jetson());
 
         Assert.Equal(2, code);
-        Assert.Contains("usage: vsa-agent provision", stderr.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains(named, stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("provision", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_MissingConfigurationFile_UsageExitTwoNamingTheFile()
+    {
+        using var stderr = new StringWriter();
+        var missing = Path.Combine(_dir.FullName, "missing.json");
+
+        var code = await ProvisionCommand.RunAsync(["check", $"--config={missing}"], TextWriter.Null, stderr, false, TextReader.Null, FakePreflightSystem.Jetson());
+
+        Assert.Equal(2, code);
+        Assert.Equal($"error: configuration file '{missing}' not found", stderr.ToString().Trim());
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Net;
-using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.Setup;
+using Vsa.Edge.CommandLine;
 
 namespace Vsa.Edge.Agent.Tests.Setup;
 
@@ -31,10 +31,10 @@ public sealed class SetupArgumentsTests
     [Fact]
     public void ResolveBind_AddressNobodyHoldsInterfaceDownOrOnlyIPv6_RefusedNamingWhy()
     {
-        Assert.Contains("no network interface holds the address 0.0.0.0", Assert.Throws<UsageException>(() => SetupArguments.ResolveBind("0.0.0.0", [Eth0])).Message, StringComparison.Ordinal);
-        Assert.Contains("'wwan0' holding 10.64.0.9 is Down", Assert.Throws<UsageException>(() => SetupArguments.ResolveBind("10.64.0.9", [Eth0, Wwan])).Message, StringComparison.Ordinal);
-        Assert.Contains("'wwan0' is Down", Assert.Throws<UsageException>(() => SetupArguments.ResolveBind("wwan0", [Wwan])).Message, StringComparison.Ordinal);
+        Assert.Contains("no network interface holds the address 0.0.0.0", Assert.Throws<CliUsageException>(() => SetupArguments.ResolveBind("0.0.0.0", [Eth0])).Message, StringComparison.Ordinal);
+        Assert.Contains("'wwan0' holding 10.64.0.9 is Down", Assert.Throws<CliUsageException>(() => SetupArguments.ResolveBind("10.64.0.9", [Eth0, Wwan])).Message, StringComparison.Ordinal);
+        Assert.Contains("'wwan0' is Down", Assert.Throws<CliUsageException>(() => SetupArguments.ResolveBind("wwan0", [Wwan])).Message, StringComparison.Ordinal);
         var v6Only = new BindableInterface("eth1", true, "Up", [IPAddress.Parse("2001:db8::5")]);
-        Assert.Contains("give the address itself", Assert.Throws<UsageException>(() => SetupArguments.ResolveBind("eth1", [v6Only])).Message, StringComparison.Ordinal);
+        Assert.Contains("give the address itself", Assert.Throws<CliUsageException>(() => SetupArguments.ResolveBind("eth1", [v6Only])).Message, StringComparison.Ordinal);
     }
 }

@@ -21,7 +21,7 @@ public sealed class SetupServerTests
         var draft = new SetupDraft(Camera, manifest, "setup");
         var applied = new List<CameraConfig>();
         var access = new SetupAccess("1234-5678");
-        var arguments = SetupArguments.Parse(["--camera", "camera.json", "--port", "0"]);
+        var arguments = new SetupArguments("camera.json", Source: null, Bind: "localhost", Port: 0, Out: null, AgentPaths.DefaultDataDirectory, AgentPaths.DefaultModelDirectory, ["CPU"], DeviceId: "setup");
         using var certificate = SetupCertificate.Create([IPAddress.Loopback], "pole", DateTimeOffset.UtcNow);
         await using var server = new SetupServer(arguments, [IPAddress.Loopback], certificate, access, draft, view, applied.Add, TimeProvider.System, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
