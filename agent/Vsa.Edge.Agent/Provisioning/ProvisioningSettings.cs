@@ -7,7 +7,6 @@ using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Agent.Mqtt;
 using Vsa.Edge.CommandLine;
 using Vsa.Edge.Configuration;
-using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Provisioning;
 
