@@ -14,18 +14,18 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 /// the alerts of one batch, each of a different alert and with a different message id, recorded with two multi-row statements
 /// (log the messages, move the alerts with <c>RETURNING</c>) instead of two statements per alert. The profile of a burst showed
 /// the writer spending its time in per-message round trips and statement preparation, one alert after the other; this takes
-/// them in rows of <see cref="RowsPerStatement"/>. Same rules as the single path (same SQL conditions); a message that was
-/// logged but did not move its alert is resolved one by one (<see cref="AlertStore.ResolveNotAppliedAsync"/>), a rare case.
+/// them batch by batch (SQLite: <see cref="SqliteRowsPerStatement"/> row per statement prepared once per batch; PostgreSQL: the
+/// whole batch in two statements over arrays). Same rules as the single path (same SQL conditions); a message that was logged but did not move its alert is resolved one by one (<see cref="AlertStore.ResolveNotAppliedAsync"/>), a rare case.
 /// </summary>
-public sealed class AlertBatchStore(FleetDatabase database, AlertStore alerts)
+public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore alerts)
 {
     /// <summary>
-    /// Rows per statement on PostgreSQL: one round trip for 256 alerts, and 21 parameters a row stays far below its 65,535.
-    /// On SQLite (in process, no round trip) the second profile showed a many-row statement costing more than it saves: its
-    /// parsing, and Microsoft.Data.Sqlite binding each parameter by a name lookup that scans them all; there, one row per
-    /// statement, prepared once per batch and run again with each alert's values.
+    /// Rows per statement on SQLite: one. In process, with no round trip, the second profile showed a many-row statement costing
+    /// more than it saves (its parsing, and Microsoft.Data.Sqlite binding each parameter by a name lookup that scans them all):
+    /// one row per statement, prepared once per batch and run again with each alert's values. PostgreSQL takes the whole batch
+    /// in two statements of constant text over array parameters (<c>unnest</c>, AlertBatchStore.Postgres.cs).
     /// </summary>
-    public const int RowsPerStatement = 256;
+    public const int SqliteRowsPerStatement = 1;
 
     /// <summary>
     /// Records <paramref name="messages"/> (distinct alert ids and message ids, checked by the caller) in the caller's
@@ -35,7 +35,7 @@ public sealed class AlertBatchStore(FleetDatabase database, AlertStore alerts)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var results = new AlertApplyResult[messages.Count];
-        var rowsPerStatement = database.Dialect is SqliteDialect ? 1 : RowsPerStatement;
+        var rowsPerStatement = database.Dialect is SqliteDialect ? SqliteRowsPerStatement : messages.Count;
         var commands = new PreparedCommands();
         try
         {
@@ -55,8 +55,13 @@ public sealed class AlertBatchStore(FleetDatabase database, AlertStore alerts)
 
     private async Task ApplyChunkAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> messages, int start, int count, AlertApplyResult[] results, PreparedCommands commands, CancellationToken cancellationToken)
     {
-        var logged = await LogMessagesAsync(connection, transaction, messages, start, count, commands, cancellationToken);
-        var moved = logged.Count == 0 ? [] : await MoveAlertsAsync(connection, transaction, messages, start, count, logged, commands, cancellationToken);
+        var postgres = database.Dialect is PostgresDialect;
+        var logged = postgres
+            ? await LogMessagesPostgresAsync(connection, transaction, messages, commands, cancellationToken)
+            : await LogMessagesAsync(connection, transaction, messages, start, count, commands, cancellationToken);
+        var moved = logged.Count == 0 ? []
+            : postgres ? await MoveAlertsPostgresAsync(connection, transaction, messages, logged, commands, cancellationToken)
+            : await MoveAlertsAsync(connection, transaction, messages, start, count, logged, commands, cancellationToken);
         for (var i = start; i < start + count; i++)
         {
             var message = messages[i].Message;
@@ -136,25 +141,17 @@ public sealed class AlertBatchStore(FleetDatabase database, AlertStore alerts)
             dialect.AddJson(command, p + "objects", JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
         }
 
-        // The same conditions as the single path: forward only, only for its owner, only while the alert keeps its identity.
-        var text = sql.Append(CultureInfo.InvariantCulture, $"""
-
-            ON CONFLICT (alert_id) DO UPDATE SET
-                state = excluded.state, sequence = excluded.sequence, observed_at = excluded.observed_at,
-                ended_at = excluded.ended_at, confidence = excluded.confidence,
-                measurement_name = excluded.measurement_name, measurement_value = excluded.measurement_value,
-                measurement_unit = excluded.measurement_unit, objects = excluded.objects, model_id = excluded.model_id,
-                model_version = excluded.model_version, updated_at = excluded.updated_at, end_reason = excluded.end_reason
-            WHERE alerts.device_id = excluded.device_id AND alerts.sequence < excluded.sequence
-                AND alerts.camera_id = excluded.camera_id AND alerts.event_type = excluded.event_type
-                AND alerts.started_at = excluded.started_at AND COALESCE(alerts.zone_id, '') = COALESCE(excluded.zone_id, '')
-            RETURNING {AlertStore.Columns};
-            """).ToString();
+        var text = sql.Append(MoveConflictSql).ToString();
         if (!string.Equals(command.CommandText, text, StringComparison.Ordinal))
         {
             command.CommandText = text;
         }
 
+        return await ReadMovedAsync(command, rows, cancellationToken);
+    }
+
+    private async Task<Dictionary<string, AlertView>> ReadMovedAsync(DbCommand command, int rows, CancellationToken cancellationToken)
+    {
         var moved = new Dictionary<string, AlertView>(rows, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var columns = alerts.ViewColumns(reader);
