@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Vsa.Edge.Agent.Capture;
-using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.Gpio;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;

@@ -1,6 +1,5 @@
 using System.Net.NetworkInformation;
 using Microsoft.Extensions.Logging;
-using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.Core.Rules;
 using Vsa.Edge.Agent.Hosting;
 using Vsa.Edge.Agent.Inference;

@@ -3,7 +3,7 @@ using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Audit;
 using Vsa.Edge.FleetManager.Proposals;
 using Vsa.Edge.FleetManager.Storage;
-using Vsa.Edge.FleetManager.Tests.Configuration;
+using Vsa.Edge.FleetManager.Tests.DeviceConfigs;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 
 namespace Vsa.Edge.FleetManager.Tests.Proposals;
