@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Vsa.Edge.Agent;
 using Vsa.Edge.Agent.Setup;
 using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
@@ -18,7 +19,7 @@ public sealed class SetupServerSessionTests
         var manifest = ModelManifestLoader.Load(TestAssets.NanoDetManifest, verifyModelFile: false);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var access = new SetupAccess("1234-5678", time);
-        var arguments = SetupArguments.Parse(["--camera", "camera.json", "--port", "0"]);
+        var arguments = new SetupArguments("camera.json", Source: null, Bind: "localhost", Port: 0, Out: null, AgentPaths.DefaultDataDirectory, AgentPaths.DefaultModelDirectory, ["CPU"], DeviceId: "setup");
         using var certificate = SetupCertificate.Create([IPAddress.Loopback], "pole", DateTimeOffset.UtcNow);
         await using var server = new SetupServer(arguments, [IPAddress.Loopback], certificate, access, new SetupDraft(camera, manifest, "setup"), new LiveView(camera, manifest), _ => { }, time, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
