@@ -18,6 +18,14 @@ internal static class ModelCommands
     {
         var uploadDatabase = new DatabaseOptions();
         var package = new Argument<string>("package") { Description = "The signed model package (.vsamodel)" };
+        package.Validators.Add(r =>
+        {
+            // An unknown option is an argument to System.CommandLine: a configuration key written before the file would take its place.
+            if (r.Tokens is [{ Value: var text }] && text.StartsWith("--", StringComparison.Ordinal))
+            {
+                r.AddError($"argument <package> must be the package file, not '{text}': write models upload <package> [options]");
+            }
+        });
         var upload = uploadDatabase.AddTo(new Command("upload", "Verify a signed model package against Fleet:Models:SigningKeys and store it (audited model.upload).") { package });
         upload.SetAction(FleetCommandLine.Guarded(console.Error, (r, ct) => RunAsync(r.GetRequiredValue(package), uploadDatabase.Read(r), console.Output, console.Error, ct)));
 

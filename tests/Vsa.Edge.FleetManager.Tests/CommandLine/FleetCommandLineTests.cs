@@ -170,6 +170,23 @@ public sealed class FleetCommandLineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("option '--format' must be html or csv, not 'pdf'", "report", "bilan", "--authorisation", "A-1", "--format", "pdf")]
+    [InlineData("option '--format' must be html, not 'csv'", "report", "aipd", "--authorisation=A-1", "--format=csv")]
+    [InlineData("option '--authorisation' needs the reference of the arrêté, not a blank", "report", "aipd", "--authorisation", " ")]
+    [InlineData("Option '--db' is required.", "bench", "reports", "--alerts", "10")]
+    [InlineData("option '--alerts' must be an integer in [1, 2147483647], not '0'", "bench", "reports", "--db", "x.db", "--alerts", "0")]
+    [InlineData("argument <package> must be the package file, not '--Fleet:Storage:DataDirectory'", "models", "upload")]
+    [InlineData("unrecognized argument 'extra.vsamodel'", "models", "upload", "a.vsamodel", "extra.vsamodel")]
+    public async Task OtherCommands_BadArguments_Exit2NamingTheOptionWithoutTouchingTheDatabase(string message, params string[] args)
+    {
+        var (code, _, error) = await RunAsync(string.Empty, [.. args, "--Fleet:Storage:DataDirectory", _directory]);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {message}", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_directory));
+    }
+
+    [Theory]
     [InlineData(new string[0], false)]
     [InlineData(new[] { "--urls", "http://127.0.0.1:0", "--Fleet:Storage:DataDirectory", "data" }, false)]
     [InlineData(new[] { "--contentRoot=/srv/vsa", "--environment=Development" }, false)]
