@@ -23,16 +23,11 @@ using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Suspensions;
 using Vsa.Edge.FleetManager.Trust;
 
-// "vsa-fleet audit verify", "vsa-fleet accounts create-admin": tools on the same database, no web host.
+// "vsa-fleet audit verify", "vsa-fleet accounts create-admin", "vsa-fleet broker mosquitto-config", "vsa-fleet --help": tools
+// on the same configuration and database, no web host. Any other command line runs the service, its arguments configuration.
 if (FleetCommandLine.IsCommand(args))
 {
     return await FleetCommandLine.RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);
-}
-
-// "vsa-fleet broker mosquitto-config": the configuration of an external broker that enforces device trust.
-if (BrokerCommands.IsCommand(args))
-{
-    return await BrokerCommands.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.CommandLine;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Storage;
 
@@ -14,31 +15,53 @@ internal static class AccountCommands
     /// <summary>Actor of the audit entries written by the command line.</summary>
     public const string Actor = "cli";
 
-    public static async Task<int> CreateAsync(Role? role, Dictionary<string, string> flags, List<string> configuration, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create(FleetConsole console) =>
+        new("accounts", "Accounts of the console, created on the fleet's database (the schema is created if needed).")
+        {
+            CreateCommand(console, "create-admin", null),
+            CreateCommand(console, "create", CliValueOptions.OneOf("--role", "The account's role", Roles.Operator, Roles.Admin, Roles.Auditor)),
+        };
+
+    /// <summary><c>vsa-fleet rollouts</c> and <c>accounts</c>: the password on standard input, asked for explicitly.</summary>
+    internal static Option<bool> PasswordStdin(Command command) =>
+        CliValueOptions.RequiredFlag(command, "--password-stdin", "Read the password from standard input (never from the command line)", "type or pipe the password on standard input");
+
+    private static Command CreateCommand(FleetConsole console, string name, Option<string>? roleOption)
     {
-        if (role is null)
+        var database = new DatabaseOptions();
+        var accountName = new Option<string>("--name") { Description = "The sign-in name" };
+        var displayName = new Option<string>("--display-name") { Description = "The name shown in the console and the audit log" };
+        var designationRef = new Option<string>("--designation-ref") { Description = "The reference of the designation (arrêté, decision)" };
+        var designationDate = CliValueOptions.Date("--designation-date", "The date of the designation");
+        var trainingDate = CliValueOptions.Date("--training-date", "The date of the training");
+        var command = new Command(name, roleOption is null ? "Create an administrator (the first one of a fresh installation)." : "Create an account of any role.");
+        if (roleOption is not null)
         {
-            if (!flags.TryGetValue("--role", out var roleName) || roleName is not (Roles.Operator or Roles.Admin or Roles.Auditor))
-            {
-                return await FleetCommandLine.UsageAsync(error, "--role must be operator, admin or auditor.");
-            }
-
-            role = Roles.Parse(roleName);
+            roleOption.Required = true;
+            command.Options.Add(roleOption);
         }
 
-        if (!flags.ContainsKey("--password-stdin"))
+        command.Options.Add(accountName);
+        command.Options.Add(displayName);
+        command.Options.Add(designationRef);
+        command.Options.Add(designationDate);
+        command.Options.Add(trainingDate);
+        PasswordStdin(command);
+        database.AddTo(command);
+        command.SetAction(FleetCommandLine.Guarded(console.Error, async (r, ct) =>
         {
-            return await FleetCommandLine.UsageAsync(error, "--password-stdin is required: type or pipe the password on standard input.");
-        }
+            var role = roleOption is null ? Role.Admin : Roles.Parse(r.GetRequiredValue(roleOption));
+            var arguments = database.Read(r);
+            var password = await console.Input.ReadLineAsync(ct);
+            var account = new NewAccount(r.GetValue(accountName), r.GetValue(displayName), role, password,
+                r.GetValue(designationRef), r.GetValue(designationDate), r.GetValue(trainingDate));
+            return await CreateAsync(account, arguments, console.Output, console.Error, ct);
+        }));
+        return command;
+    }
 
-        var password = await input.ReadLineAsync(cancellationToken);
-        if (!TryDate(flags, "--designation-date", out var designated) || !TryDate(flags, "--training-date", out var trained))
-        {
-            return await FleetCommandLine.UsageAsync(error, "--designation-date and --training-date are dates like 2025-05-01.");
-        }
-
-        var account = new NewAccount(flags.GetValueOrDefault("--name"), flags.GetValueOrDefault("--display-name"), role, password,
-            flags.GetValueOrDefault("--designation-ref"), designated, trained);
+    private static async Task<int> CreateAsync(NewAccount account, DatabaseArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         if (!AccountRules.TryValidate(account, DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime), out var errors))
         {
             foreach (var (field, messages) in errors)
@@ -49,7 +72,7 @@ internal static class AccountCommands
             return 2;
         }
 
-        using var host = FleetCommandLine.BuildHost(flags, configuration);
+        using var host = FleetCommandLine.BuildHost(arguments);
         var database = host.Services.GetRequiredService<FleetDatabase>();
         if (database.SqliteFile is { } file && Path.GetDirectoryName(file) is { Length: > 0 } folder)
         {
@@ -58,7 +81,7 @@ internal static class AccountCommands
 
         // A fresh installation: create the schema now rather than at the service's first start.
         await host.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
-        var hash = host.Services.GetRequiredService<PasswordHashing>().Hash(password!);
+        var hash = host.Services.GetRequiredService<PasswordHashing>().Hash(account.Password!);
         var created = await host.Services.GetRequiredService<AccountStore>().CreateAsync(account, hash, Actor, cancellationToken);
         if (created is null)
         {
@@ -68,22 +91,5 @@ internal static class AccountCommands
 
         await output.WriteLineAsync($"Created {Roles.Name(created.Role)} '{created.Name}' in {database.Description}.");
         return 0;
-    }
-
-    private static bool TryDate(Dictionary<string, string> flags, string flag, out DateOnly? date)
-    {
-        date = null;
-        if (!flags.TryGetValue(flag, out var text))
-        {
-            return true;
-        }
-
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
-        {
-            date = value;
-            return true;
-        }
-
-        return false;
     }
 }

@@ -1,100 +1,139 @@
+using System.CommandLine;
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Extensions.Options;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Audit;
+using Vsa.Edge.FleetManager.Broker;
 using Vsa.Edge.FleetManager.Reports;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.CommandLine;
 
 /// <summary>
-/// The sub-commands of <c>vsa-fleet</c>, run instead of the web host when the first argument names one. They read the same
-/// configuration as the service (appsettings.json, <c>Fleet__…</c> variables, <c>--Fleet:…</c> arguments), so they open the
-/// database the service uses; <c>--db</c> and <c>--provider</c> override it. Exit codes: 0 done, 1 the answer is "no" (chain
-/// broken, name taken), 2 usage or environment error.
+/// The command line of <c>vsa-fleet</c> (System.CommandLine, with the conventions of <see cref="CliRunner"/>): without a
+/// command it runs the service, whose host reads every argument as configuration (<c>--urls</c>, <c>--Fleet:…</c>); a first
+/// argument that names a command (or <c>--help</c>) runs that command instead, without the web host. The database commands
+/// read the same configuration as the service (appsettings.json, <c>Fleet__…</c> variables, <c>--Fleet:…</c> arguments), so
+/// they open the database the service uses; <c>--db</c> and <c>--provider</c> override it. Exit codes: 0 done, 1 the answer
+/// is "no" (chain broken, name taken, refused), 2 usage or environment error.
 /// </summary>
 public static class FleetCommandLine
 {
-    /// <summary>Usage text.</summary>
-    public const string Usage = """
-        vsa-fleet audit verify [--db <sqlite file | connection string>] [--provider Sqlite|Postgres]
-                  [--Fleet:Audit:CheckpointFile <file>] [--Fleet:Audit:CheckpointKeyFile <file>]
-        vsa-fleet audit checkpoint [same options]: sign and append a checkpoint of the chain's head now
-        vsa-fleet accounts create-admin --name <name> --display-name <text> --designation-ref <text>
-                  --designation-date <yyyy-MM-dd> --training-date <yyyy-MM-dd> --password-stdin [--db …] [--provider …]
-        vsa-fleet accounts create --role operator|admin|auditor (same options as create-admin)
-        vsa-fleet report aipd|bilan --authorisation <reference> [--format html|csv] [--out <file>] [--db …] [--provider …]
-        vsa-fleet bench reports --db <new sqlite file> [--alerts <count, default 100000>]: time the AIPD and the bilan
-        vsa-fleet models upload <package.vsamodel> | models list [--db …] [--provider …] [--Fleet:Models:SigningKeys:0 <pem file>]
-        vsa-fleet rollouts list|show|start|pause|resume|promote|abort … --fleet <url> --name <admin> --password-stdin (over the API)
-        Any --Fleet:Section:Key value pair is passed to the configuration.
+    /// <summary>The root command's description, the first lines of <c>vsa-fleet --help</c>.</summary>
+    public const string Description = """
+        The fleet manager. Without a command it runs the service (API, console, broker, ingestion), configured by
+        appsettings.json, Fleet__… variables and arguments such as --urls http://127.0.0.1:5080 or --Fleet:Section:Key value.
+        The commands below run on the same configuration and database, without the web host.
+        Exit codes: 0 done, 1 the answer is no (chain broken, name taken, refused), 2 usage or environment error.
         """;
 
-    private static readonly string[] ValueFlags = ["--db", "--provider", "--name", "--display-name", "--designation-ref", "--designation-date", "--training-date", "--role", "--authorisation", "--format", "--out", "--alerts"];
-
-    /// <summary>Whether <paramref name="args"/> asks for a sub-command rather than the service.</summary>
-    public static bool IsCommand(string[] args) => args is ["audit" or "accounts" or "report" or "bench" or "models" or "rollouts", ..];
-
-    /// <summary>Runs the sub-command and returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether <paramref name="args"/> asks for a command (or the root's help) rather than the service: its first argument
+    /// names a command or a root option, or is a bare word (a mistyped command: "error: unrecognized command", exit 2,
+    /// rather than a service started on the default ports). The service's own arguments are options (<c>--urls …</c>,
+    /// <c>--Fleet:Section:Key value</c>, <c>/Key value</c>) or <c>Key=value</c> pairs.
+    /// </summary>
+    public static bool IsCommand(string[] args)
     {
-        // "models upload" takes a file: it parses its own arguments.
-        if (!TryParse(args is ["models" or "rollouts", ..] ? [] : args.AsSpan(2), out var flags, out var configuration, out var problem))
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0)
         {
-            await error.WriteLineAsync($"{problem}{Environment.NewLine}{Usage}");
-            return 2;
+            return false;
         }
 
-        try
-        {
-            return (args[0], args.ElementAtOrDefault(1)) switch
-            {
-                ("audit", "verify") => await VerifyAsync(flags, configuration, output, error, cancellationToken),
-                ("audit", "checkpoint") => await CheckpointAsync(flags, configuration, output, error, cancellationToken),
-                ("accounts", "create-admin") => await AccountCommands.CreateAsync(Role.Admin, flags, configuration, input, output, error, cancellationToken),
-                ("accounts", "create") => await AccountCommands.CreateAsync(null, flags, configuration, input, output, error, cancellationToken),
-                ("bench", "reports") => await ReportBench.RunAsync(flags, configuration, output, error, cancellationToken),
-                ("models", _) => await ModelCommands.RunAsync(args, output, error, cancellationToken),
-                ("rollouts", _) => await RolloutCommands.RunAsync(args, input, output, error, null, cancellationToken),
-                ("report", "aipd" or "bilan") => await Reports.ReportCommands.RunAsync(args[1], flags, configuration, output, error, cancellationToken),
-                _ => await UsageAsync(error, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
-            };
-        }
-        catch (OptionsValidationException ex)
-        {
-            await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
-            return 2;
-        }
-        catch (DbException ex)
-        {
-            await error.WriteLineAsync($"Database error: {ex.Message}");
-            return 2;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            await error.WriteLineAsync($"Audit checkpoint file or key unusable: {ex.Message}");
-            return 2;
-        }
+        var first = args[0];
+        var root = Root(new FleetConsole(TextReader.Null, TextWriter.Null, TextWriter.Null));
+        return root.Options.Any(o => o.Name == first || o.Aliases.Contains(first))
+            || !(first.StartsWith('-') || first.StartsWith('/') || first.Contains('=', StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs the command and returns the process exit code.</summary>
+    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, new FleetConsole(input, output, error), cancellationToken);
+
+    /// <summary>Runs the command on <paramref name="console"/> (whose HTTP client factory the tests set).</summary>
+    internal static Task<int> RunAsync(string[] args, FleetConsole console, CancellationToken cancellationToken) =>
+        CliRunner.InvokeAsync(Root(console), args, console.Output, console.Error, cancellationToken);
+
+    /// <summary>The command tree.</summary>
+    internal static RootCommand Root(FleetConsole console)
+    {
+        var root = new RootCommand(Description);
+        root.Subcommands.Add(AuditCommands.Create(console));
+        root.Subcommands.Add(AccountCommands.Create(console));
+        root.Subcommands.Add(ReportCommands.Create(console));
+        root.Subcommands.Add(ReportBench.Create(console));
+        root.Subcommands.Add(ModelCommands.Create(console));
+        root.Subcommands.Add(RolloutCommands.Create(console));
+        root.Subcommands.Add(BrokerCommands.Create(console));
+        return root;
     }
 
     /// <summary>
-    /// A host with the database, the audit log and the account stores, configured like the service plus the overrides of
-    /// <paramref name="flags"/>. Not started: the commands only use its services.
+    /// <paramref name="action"/>, with the failures of the configuration, the database and the audit files turned into a
+    /// message on <paramref name="error"/> and exit code 2.
     /// </summary>
-    internal static IHost BuildHost(Dictionary<string, string> flags, List<string> configuration, Action<IServiceCollection>? more = null)
+    internal static Func<ParseResult, CancellationToken, Task<int>> Guarded(TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        UsageChecked(error, async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                return await action(parseResult, cancellationToken);
+            }
+            catch (OptionsValidationException ex)
+            {
+                await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
+                return 2;
+            }
+            catch (DbException ex)
+            {
+                await error.WriteLineAsync($"Database error: {ex.Message}");
+                return 2;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                await error.WriteLineAsync($"Audit checkpoint file or key unusable: {ex.Message}");
+                return 2;
+            }
+        });
+
+    /// <summary>
+    /// <paramref name="action"/>, with a usage error it finds (a wrong configuration key) written <c>error: …</c> on
+    /// <paramref name="error"/>, exit code 2 (System.CommandLine's default exception handler would make it exit 1 with a
+    /// stack trace).
+    /// </summary>
+    internal static Func<ParseResult, CancellationToken, Task<int>> UsageChecked(TextWriter error, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                return await action(parseResult, cancellationToken);
+            }
+            catch (CliUsageException ex)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return CliRunner.ExitUsage;
+            }
+        };
+
+    /// <summary>
+    /// A host with the database, the audit log and the account stores, configured like the service plus the overrides of
+    /// <paramref name="database"/>. Not started: the commands only use its services.
+    /// </summary>
+    internal static IHost BuildHost(DatabaseArguments database, Action<IServiceCollection>? more = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. configuration] });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [.. database.Configuration] });
         builder.Logging.ClearProviders();
         var overrides = new Dictionary<string, string?>();
-        if (flags.TryGetValue("--provider", out var provider))
+        if (database.Provider is { } provider)
         {
             overrides[$"{StorageOptions.SectionName}:Provider"] = provider;
         }
 
-        if (flags.TryGetValue("--db", out var db))
+        if (database.Db is { } db)
         {
-            var isPostgres = string.Equals(provider ?? builder.Configuration[$"{StorageOptions.SectionName}:Provider"], nameof(StorageProvider.Postgres), StringComparison.OrdinalIgnoreCase);
+            var isPostgres = string.Equals(database.Provider ?? builder.Configuration[$"{StorageOptions.SectionName}:Provider"], nameof(StorageProvider.Postgres), StringComparison.OrdinalIgnoreCase);
 
             // A relative SQLite path given on the command line is relative to where the command runs.
             overrides[$"{StorageOptions.SectionName}:{(isPostgres ? "Postgres" : "Sqlite")}"] = isPostgres || db.Contains('=', StringComparison.Ordinal) ? db : Path.GetFullPath(db);
@@ -115,115 +154,39 @@ public static class FleetCommandLine
         more?.Invoke(builder.Services);
         return builder.Build();
     }
+}
 
-    internal static async Task<int> UsageAsync(TextWriter error, string problem)
+/// <summary>Where a command reads the password and writes; <paramref name="Client"/> makes the HTTP client for a base URL (tests).</summary>
+internal sealed record FleetConsole(TextReader Input, TextWriter Output, TextWriter Error, Func<Uri, HttpClient>? Client = null);
+
+/// <summary>The database a command works on: <c>--db</c>, <c>--provider</c> and the configuration keys of its command line.</summary>
+internal sealed record DatabaseArguments(string? Db, string? Provider, IReadOnlyList<string> Configuration);
+
+/// <summary>The options <c>--db</c> and <c>--provider</c>, and the configuration keys, of a command on the fleet's database.</summary>
+internal sealed class DatabaseOptions
+{
+    private readonly Option<string> _db = new("--db")
     {
-        await error.WriteLineAsync($"{problem}{Environment.NewLine}{Usage}");
-        return 2;
+        Description = "The database: a SQLite file, or a connection string (default: the configured one)",
+        HelpName = "sqlite file | connection string",
+    };
+
+    private readonly Option<string> _provider = new("--provider")
+    {
+        Description = "Sqlite or Postgres (default: the configured Fleet:Storage:Provider)",
+        HelpName = "Sqlite|Postgres",
+    };
+
+    /// <summary>Adds the options to <paramref name="command"/> and lets it take configuration keys.</summary>
+    public Command AddTo(Command command)
+    {
+        command.Options.Add(_db);
+        command.Options.Add(_provider);
+        command.Description = $"{command.Description}{Environment.NewLine}{CliConfigurationArguments.Help}";
+        return command.AcceptingConfiguration();
     }
 
-    private static async Task<int> VerifyAsync(Dictionary<string, string> flags, List<string> configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
-        using var host = BuildHost(flags, configuration);
-        var database = host.Services.GetRequiredService<FleetDatabase>();
-        if (database.SqliteFile is { } file && !File.Exists(file))
-        {
-            await error.WriteLineAsync($"No database at {file}.");
-            return 2;
-        }
-
-        var version = await host.Services.GetRequiredService<MigrationRunner>().CurrentVersionAsync(cancellationToken);
-        if (version < 3)
-        {
-            await error.WriteLineAsync($"{database.Description} has no audit log (schema version {version}).");
-            return 2;
-        }
-
-        var result = await AuditVerifier.VerifyAsync(database, cancellationToken);
-        if (result.Problem is { } problem)
-        {
-            await error.WriteLineAsync($"Audit log of {database.Description} is NOT intact: {problem.Message} ({N(result.Entries)} entries read)");
-            return 1;
-        }
-
-        var checkpoints = host.Services.GetRequiredService<AuditCheckpoints>();
-        var against = await AuditCheckpointVerifier.VerifyAsync(database, checkpoints.FilePath, checkpoints.KeyPath, result.HeadSequence, cancellationToken);
-        if (against.Problem is { } mismatch)
-        {
-            await error.WriteLineAsync($"Audit log of {database.Description} is NOT intact: {mismatch} ({N(result.Entries)} entries read, {N(against.Checked)} checkpoints matched before)");
-            return 1;
-        }
-
-        await output.WriteLineAsync($"Audit log of {database.Description} intact: {N(result.Entries)} entries; head #{N(result.HeadSequence)} {result.HeadHash}");
-        await output.WriteLineAsync(against.Latest is { } latest
-            ? $"Checkpoints: {N(against.Checked)} signed checkpoints match ({checkpoints.FilePath}); the latest, #{N(latest.Sequence)} at {latest.At:yyyy-MM-dd HH:mm:ss}Z, is {N(result.HeadSequence - latest.Sequence)} entries behind the head."
-            : $"Warning: {against.Warning}");
-        return 0;
-    }
-
-    private static async Task<int> CheckpointAsync(Dictionary<string, string> flags, List<string> configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
-        using var host = BuildHost(flags, configuration);
-        var database = host.Services.GetRequiredService<FleetDatabase>();
-        if (database.SqliteFile is { } file && !File.Exists(file))
-        {
-            await error.WriteLineAsync($"No database at {file}.");
-            return 2;
-        }
-
-        var checkpoints = host.Services.GetRequiredService<AuditCheckpoints>();
-        try
-        {
-            var written = await checkpoints.WriteAsync(onlyIfGrown: false, cancellationToken);
-            await output.WriteLineAsync($"Checkpoint #{N(written.Sequence)} {written.HeadHash} signed with key {written.KeyId}, appended to {checkpoints.FilePath}");
-            return 0;
-        }
-        catch (AuditCheckpointException ex)
-        {
-            await error.WriteLineAsync($"Audit log of {database.Description} is NOT intact, no checkpoint written: {ex.Message}");
-            return 1;
-        }
-    }
-
-    internal static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> flags, out List<string> configuration, out string problem)
-    {
-        flags = new Dictionary<string, string>(StringComparer.Ordinal);
-        configuration = [];
-        problem = string.Empty;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg == "--password-stdin")
-            {
-                flags[arg] = "true";
-            }
-            else if (ValueFlags.Contains(arg) || (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal)))
-            {
-                if (i + 1 >= args.Length)
-                {
-                    problem = $"{arg} needs a value.";
-                    return false;
-                }
-
-                if (ValueFlags.Contains(arg))
-                {
-                    flags[arg] = args[++i];
-                }
-                else
-                {
-                    configuration.Add(arg);
-                    configuration.Add(args[++i]);
-                }
-            }
-            else
-            {
-                problem = $"Unknown argument '{arg}'.";
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The values given (a wrong configuration key is a <see cref="CliUsageException"/>).</summary>
+    public DatabaseArguments Read(ParseResult parseResult) =>
+        new(parseResult.GetValue(_db), parseResult.GetValue(_provider), CliConfigurationArguments.Read(parseResult));
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Vsa.Edge.FleetManager.ModelUpdates;
 using Vsa.Edge.FleetManager.Storage;
@@ -13,31 +14,37 @@ namespace Vsa.Edge.FleetManager.CommandLine;
 /// </summary>
 internal static class ModelCommands
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create(FleetConsole console)
     {
-        var (command, file, rest) = args switch
+        var uploadDatabase = new DatabaseOptions();
+        var package = new Argument<string>("package") { Description = "The signed model package (.vsamodel)" };
+        package.Validators.Add(r =>
         {
-            ["models", "upload", var path, .. var more] when !path.StartsWith("--", StringComparison.Ordinal) => ("upload", path, more),
-            ["models", "list", .. var more] => ("list", null, more),
-            _ => (null, null, Array.Empty<string>()),
-        };
-        if (command is null)
-        {
-            return await FleetCommandLine.UsageAsync(error, "Use: models upload <file> | models list.");
-        }
+            // An unknown option is an argument to System.CommandLine: a configuration key written before the file would take its place.
+            if (r.Tokens is [{ Value: var text }] && text.StartsWith("--", StringComparison.Ordinal))
+            {
+                r.AddError($"argument <package> must be the package file, not '{text}': write models upload <package> [options]");
+            }
+        });
+        var upload = uploadDatabase.AddTo(new Command("upload", "Verify a signed model package against Fleet:Models:SigningKeys and store it (audited model.upload).") { package });
+        upload.SetAction(FleetCommandLine.Guarded(console.Error, (r, ct) => RunAsync(r.GetRequiredValue(package), uploadDatabase.Read(r), console.Output, console.Error, ct)));
 
-        if (!FleetCommandLine.TryParse(rest, out var flags, out var configuration, out var problem))
-        {
-            return await FleetCommandLine.UsageAsync(error, problem);
-        }
+        var listDatabase = new DatabaseOptions();
+        var list = listDatabase.AddTo(new Command("list", "The stored model packages, one a line."));
+        list.SetAction(FleetCommandLine.Guarded(console.Error, (r, ct) => RunAsync(null, listDatabase.Read(r), console.Output, console.Error, ct)));
 
+        return new Command("models", "Model packages on the fleet's database and data folder; the signing keys: --Fleet:Models:SigningKeys:0 <pem file>.") { upload, list };
+    }
+
+    private static async Task<int> RunAsync(string? file, DatabaseArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         if (file is not null && !File.Exists(file))
         {
             await error.WriteLineAsync($"No file at {file}.");
             return 2;
         }
 
-        using var host = FleetCommandLine.BuildHost(flags, configuration, s => s.AddFleetModelStores());
+        using var host = FleetCommandLine.BuildHost(arguments, s => s.AddFleetModelStores());
         var database = host.Services.GetRequiredService<FleetDatabase>();
         if (database.SqliteFile is { } sqlite && !File.Exists(sqlite))
         {

@@ -1,7 +1,8 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Api;
 using Vsa.Edge.FleetManager.Rollouts;
@@ -18,63 +19,88 @@ namespace Vsa.Edge.FleetManager.CommandLine;
 /// </summary>
 internal static class RolloutCommands
 {
-    public const string Usage = """
-        vsa-fleet rollouts list | show <id> | pause|resume|promote|abort <id> [--reason <text>]
-                  | start --package <sha256> (--devices a,b | --site <site> | --all) [--canary a,b | --canary-devices N | --canary-percent P]
-                    [--waves 10,50,100] [--soak-minutes M] [--max-p95-increase F] [--max-fps-drop F] [--max-restarts N]
-                    [--stage-timeout-minutes M] [--kind detector|pose]
-                  --fleet <http(s) URL of the fleet manager> --name <administrator> --password-stdin
-        """;
-
-    private static readonly string[] Flags = ["--fleet", "--name", "--reason", "--package", "--devices", "--site", "--canary", "--canary-devices",
-        "--canary-percent", "--waves", "--soak-minutes", "--max-p95-increase", "--max-fps-drop", "--max-restarts", "--stage-timeout-minutes", "--kind"];
-
-    private static readonly string[] Actions = ["pause", "resume", "promote", "abort"];
-
-    /// <summary>Runs <paramref name="args"/> (starting with <c>rollouts</c>); <paramref name="client"/> makes the HTTP client for a base URL (tests).</summary>
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, Func<Uri, HttpClient>? client, CancellationToken cancellationToken)
+    /// <summary><c>vsa-fleet rollouts</c> and its verbs.</summary>
+    public static Command Create(FleetConsole console)
     {
-        var (verb, id, rest) = args switch
+        var rollouts = new Command("rollouts", "The rollouts of a running fleet manager, over its API, as an administrator.");
+        rollouts.Subcommands.Add(Verb(console, "list", "The rollouts, one a line.", null, null, null));
+        var id = CliValueOptions.Id("id", "The rollout's number");
+        rollouts.Subcommands.Add(Verb(console, "show", "One rollout: its stages, gates and devices.", id, null, null));
+        foreach (var (verb, what) in Actions)
         {
-            ["rollouts", "list", .. var more] => ("list", (long?)null, more),
-            ["rollouts", "start", .. var more] => ("start", null, more),
-            ["rollouts", var v, var n, .. var more] when (v == "show" || Actions.Contains(v)) && long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) => (v, parsed, more),
-            _ => (null, null, Array.Empty<string>()),
+            var reason = new Option<string>("--reason") { Description = "Why, written in the audit log" };
+            rollouts.Subcommands.Add(Verb(console, verb, what, CliValueOptions.Id("id", "The rollout's number"), reason, null));
+        }
+
+        var start = new StartOptions();
+        rollouts.Subcommands.Add(Verb(console, "start", "Start a rollout of an uploaded model package; the fleet checks the target and the gates.", null, null, start));
+        return rollouts;
+    }
+
+    private static readonly (string Verb, string What)[] Actions =
+    [
+        ("pause", "Pause a rollout: no device moves on until it is resumed."),
+        ("resume", "Resume a paused rollout."),
+        ("promote", "Move a rollout to its next stage now, without waiting for the soak."),
+        ("abort", "Abort a rollout: its devices go back to the model they had."),
+    ];
+
+    private static Command Verb(FleetConsole console, string verb, string description, Argument<long>? id, Option<string>? reason, StartOptions? start)
+    {
+        var fleet = new Option<Uri>("--fleet")
+        {
+            Description = "The fleet manager's URL: https, or http on this machine's loopback",
+            HelpName = "http(s) URL",
+            Required = true,
+            CustomParser = FleetUri,
         };
-        if (verb is null)
+        var name = new Option<string>("--name") { Description = "The administrator who signs in", HelpName = "administrator", Required = true };
+        var command = new Command(verb, $"{description}{Environment.NewLine}Signs in with --name and the password on standard input. Exit codes: 0 done, 1 the fleet refused (its problem details are printed), 2 usage, sign-in or connection error.");
+        if (id is not null)
         {
-            return await UsageAsync(error, "Name a rollout command (and the rollout's number for show, pause, resume, promote, abort).");
+            command.Arguments.Add(id);
         }
 
-        if (!TryParse(rest, out var flags, out var problem))
+        if (reason is not null)
         {
-            return await UsageAsync(error, problem);
+            command.Options.Add(reason);
         }
 
-        if (!flags.TryGetValue("--fleet", out var fleet) || !Uri.TryCreate(fleet, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+        start?.AddTo(command);
+        command.Options.Add(fleet);
+        command.Options.Add(name);
+        AccountCommands.PasswordStdin(command);
+        command.SetAction((r, ct) => RunAsync(
+            verb, id is null ? null : r.GetValue(id), reason is null ? null : r.GetValue(reason), start?.Read(r),
+            r.GetRequiredValue(fleet), r.GetRequiredValue(name), console, ct));
+        return command;
+    }
+
+    // An absolute http(s) URL; plain http only to this machine's loopback, where the password and the cookie stay.
+    private static Uri? FleetUri(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            return await UsageAsync(error, "--fleet must be the fleet manager's http(s) URL, e.g. http://127.0.0.1:5080.");
+            result.AddError($"option '--fleet' must be the fleet manager's http(s) URL, e.g. http://127.0.0.1:5080, not '{text}'");
+            return null;
         }
 
-        if (baseUri.Scheme == "http" && !baseUri.IsLoopback)
+        if (uri.Scheme == "http" && !uri.IsLoopback)
         {
             // The administrator's password and session cookie would cross the network in clear.
-            return await UsageAsync(error, $"--fleet {fleet}: plain http is accepted on this machine's loopback only; use the fleet's https URL.");
+            result.AddError($"option '--fleet' {text}: plain http is accepted on this machine's loopback only; use the fleet's https URL");
+            return null;
         }
 
-        if (!flags.TryGetValue("--name", out var name) || !flags.ContainsKey("--password-stdin"))
-        {
-            return await UsageAsync(error, "--name <administrator> and --password-stdin are required (the password is read from standard input).");
-        }
+        return uri;
+    }
 
-        RolloutRequest? request = null;
-        if (verb == "start" && !TryRequest(flags, out request, out problem))
-        {
-            return await UsageAsync(error, problem);
-        }
-
+    private static async Task<int> RunAsync(string verb, long? id, string? reason, RolloutRequest? request, Uri baseUri, string name, FleetConsole console, CancellationToken cancellationToken)
+    {
+        var (input, output, error) = (console.Input, console.Output, console.Error);
         var password = await input.ReadLineAsync(cancellationToken) ?? string.Empty;
-        using var http = client?.Invoke(baseUri) ?? new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
+        using var http = console.Client?.Invoke(baseUri) ?? new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = baseUri };
         http.Timeout = TimeSpan.FromSeconds(60);
 
         // A change made on a session cookie must name the fleet's own origin (as the console's page does).
@@ -95,7 +121,7 @@ internal static class RolloutCommands
                 "list" => await http.GetAsync("/api/rollouts", cancellationToken),
                 "show" => await http.GetAsync($"/api/rollouts/{id}", cancellationToken),
                 "start" => await http.PostAsJsonAsync("/api/rollouts", request!, RolloutJsonContext.Default.RolloutRequest, cancellationToken),
-                _ => await http.PostAsJsonAsync($"/api/rollouts/{id}/{verb}", new RolloutActionRequest(flags.GetValueOrDefault("--reason")), RolloutJsonContext.Default.RolloutActionRequest, cancellationToken),
+                _ => await http.PostAsJsonAsync($"/api/rollouts/{id}/{verb}", new RolloutActionRequest(reason), RolloutJsonContext.Default.RolloutActionRequest, cancellationToken),
             };
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
@@ -128,69 +154,6 @@ internal static class RolloutCommands
         }
     }
 
-    private static bool TryRequest(Dictionary<string, string> flags, out RolloutRequest? request, out string problem)
-    {
-        request = null;
-        problem = string.Empty;
-        static IReadOnlyList<string>? List(Dictionary<string, string> f, string name) =>
-            f.TryGetValue(name, out var v) ? v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
-        try
-        {
-            request = new RolloutRequest(
-                flags.GetValueOrDefault("--package"),
-                flags.GetValueOrDefault("--kind"),
-                List(flags, "--devices"),
-                flags.GetValueOrDefault("--site"),
-                flags.ContainsKey("--all") ? true : null,
-                Int(flags, "--canary-devices"),
-                Number(flags, "--canary-percent"),
-                List(flags, "--waves")?.Select(w => double.Parse(w, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray(),
-                Number(flags, "--soak-minutes"),
-                Number(flags, "--max-p95-increase"),
-                Number(flags, "--max-fps-drop"),
-                Int(flags, "--max-restarts"),
-                Number(flags, "--stage-timeout-minutes"),
-                List(flags, "--canary"));
-            return true;
-        }
-        catch (FormatException)
-        {
-            // The fleet checks ranges and the target; here only that numbers are numbers.
-            problem = "--canary-devices, --max-restarts are whole numbers; --canary-percent, --waves, --soak-minutes, --max-p95-increase, --max-fps-drop, --stage-timeout-minutes are numbers (e.g. 0.25).";
-            return false;
-        }
-    }
-
-    private static int? Int(Dictionary<string, string> flags, string name) =>
-        flags.TryGetValue(name, out var v) ? int.Parse(v, NumberStyles.Integer, CultureInfo.InvariantCulture) : null;
-
-    private static double? Number(Dictionary<string, string> flags, string name) =>
-        flags.TryGetValue(name, out var v) ? double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture) : null;
-
-    private static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> flags, out string problem)
-    {
-        flags = new Dictionary<string, string>(StringComparer.Ordinal);
-        problem = string.Empty;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] is "--password-stdin" or "--all")
-            {
-                flags[args[i]] = "true";
-            }
-            else if (Flags.Contains(args[i]) && i + 1 < args.Length)
-            {
-                flags[args[i]] = args[++i];
-            }
-            else
-            {
-                problem = Flags.Contains(args[i]) ? $"{args[i]} needs a value." : $"Unknown argument '{args[i]}'.";
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     // Problem details as one line: the title, then every problem or field error.
     private static string ProblemText(string body)
     {
@@ -211,11 +174,5 @@ internal static class RolloutCommands
         {
             return body.Length > 500 ? body[..500] : body;
         }
-    }
-
-    private static async Task<int> UsageAsync(TextWriter error, string problem)
-    {
-        await error.WriteLineAsync($"{problem}{Environment.NewLine}{Usage}");
-        return 2;
     }
 }

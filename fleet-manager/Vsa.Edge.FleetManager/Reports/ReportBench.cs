@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Vsa.Edge.CommandLine;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Authorisations;
@@ -23,17 +25,23 @@ public static class ReportBench
 
     private const int BatchSize = 1000;
 
-    /// <summary>Runs the bench.</summary>
-    public static async Task<int> RunAsync(Dictionary<string, string> flags, List<string> configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary><c>vsa-fleet bench reports</c>.</summary>
+    internal static Command Create(FleetConsole console)
     {
-        ArgumentNullException.ThrowIfNull(flags);
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(error);
-        if (!flags.TryGetValue("--db", out var file) || !int.TryParse(flags.GetValueOrDefault("--alerts", "100000"), NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
-        {
-            return await FleetCommandLine.UsageAsync(error, "bench reports needs --db <new sqlite file> and, optionally, --alerts <positive count>.");
-        }
+        var db = new Option<string>("--db") { Description = "A new SQLite file to fill", HelpName = "new sqlite file", Required = true };
+        var alerts = CliOptions.IntIn("--alerts", 1, int.MaxValue, "How many alerts to write");
+        alerts.DefaultValueFactory = _ => 100000;
+        var reports = new Command("reports", "Fill a new SQLite fleet database with one arrêté and its alerts, then time the AIPD and the bilan (median of 3).") { db, alerts };
+        reports.AcceptingConfiguration();
+        reports.Description = $"{reports.Description}{Environment.NewLine}{CliConfigurationArguments.Help}";
+        reports.SetAction(FleetCommandLine.Guarded(console.Error, (r, ct) =>
+            RunAsync(r.GetRequiredValue(db), r.GetValue(alerts) ?? 100000, CliConfigurationArguments.Read(r), console.Output, console.Error, ct)));
+        return new Command("bench", "Measurements on a scratch database.") { reports };
+    }
 
+    /// <summary>Runs the bench.</summary>
+    private static async Task<int> RunAsync(string file, int count, IReadOnlyList<string> configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         if (File.Exists(file))
         {
             await error.WriteLineAsync($"{Path.GetFullPath(file)} exists: the bench fills a new database.");
@@ -41,8 +49,7 @@ public static class ReportBench
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        flags["--provider"] = nameof(StorageProvider.Sqlite);
-        using var host = FleetCommandLine.BuildHost(flags, configuration, s => s.AddSingleton<AlertStore>().AddSingleton<AlertBatchStore>());
+        using var host = FleetCommandLine.BuildHost(new DatabaseArguments(file, nameof(StorageProvider.Sqlite), configuration), s => s.AddSingleton<AlertStore>().AddSingleton<AlertBatchStore>());
         var services = host.Services;
         await services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
         var fill = Stopwatch.StartNew();

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Vsa.Edge.Agent;
 using Vsa.Edge.Agent.Setup;
 using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;

@@ -77,11 +77,30 @@ public sealed class RolloutCommandTests
         Assert.Equal(2, notAdmin.Exit);
         Assert.StartsWith("Refused (403)", notAdmin.Error, StringComparison.Ordinal);
         Assert.Equal(2, noFleet.Exit);
-        Assert.StartsWith("--fleet must be", noFleet.Error, StringComparison.Ordinal);
+        Assert.StartsWith("error: Option '--fleet' is required.", noFleet.Error, StringComparison.Ordinal);
         Assert.Equal(2, notANumber.Exit);
+        Assert.StartsWith("error: option '--soak-minutes' must be a number (e.g. 0.25), not 'ten'", notANumber.Error, StringComparison.Ordinal);
         Assert.Equal(2, noId.Exit);
+        Assert.Contains("see '", noId.Error, StringComparison.Ordinal);
+        Assert.Contains(" rollouts abort --help'", noId.Error, StringComparison.Ordinal);
         Assert.Equal(2, clearText.Exit);
-        Assert.Contains("plain http is accepted on this machine's loopback only", clearText.Error, StringComparison.Ordinal);
+        Assert.Contains("error: option '--fleet' http://fleet.example.org: plain http is accepted on this machine's loopback only", clearText.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_EqualsForm_SameAsSpaceSeparated()
+    {
+        await using var bench = await RolloutBench.StartAsync();
+        await bench.DevicesAsync(Devices[..2]);
+        var admin = await bench.Fleet.CreateAccountAsync(Role.Admin, "cli-admin");
+
+        var start = await RolloutCommandsRunAsync(
+            ["rollouts", "start", $"--package={ScriptedModelPorts.NewSha}", "--devices=pole-00,pole-01", "--canary=pole-01", "--waves=100", "--soak-minutes=5",
+             "--fleet=http://localhost", $"--name={admin.Name}", "--password-stdin"], bench);
+
+        Assert.True(start.Exit == 0, start.Error);
+        Assert.Contains("pole-01\tstage 0\tpending", start.Output, StringComparison.Ordinal);
+        Assert.Contains("Gates: soak 5 min", start.Output, StringComparison.Ordinal);
     }
 
     private static Task<(int Exit, string Output, string Error)> RunAsync(RolloutBench bench, string name, string[] args, string password = FleetApp.Password) =>
@@ -91,7 +110,7 @@ public sealed class RolloutCommandTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = await RolloutCommands.RunAsync(args, new StringReader(password + "\n"), output, error, _ => bench.Fleet.CreateClient(), CancellationToken.None);
+        var exit = await FleetCommandLine.RunAsync(args, new FleetConsole(new StringReader(password + "\n"), output, error, _ => bench.Fleet.CreateClient()), CancellationToken.None);
         return (exit, output.ToString(), error.ToString());
     }
 }

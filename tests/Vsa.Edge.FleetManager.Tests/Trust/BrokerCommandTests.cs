@@ -33,12 +33,13 @@ public sealed class BrokerCommandTests
     }
 
     [Theory]
-    [InlineData("--port", "8884")]
-    [InlineData("--port", "0")]
-    [InlineData("--max-packet-size", "1023")]
-    [InlineData("--max-packet-size", "268435461")]
-    [InlineData("--out")]
-    public async Task MosquittoConfig_BadArguments_ExitsWithUsageAndCreatesNoTrustDirectory(params string[] options)
+    [InlineData("Option '--out' is required", "--port", "8884")]
+    [InlineData("option '--port' must be an integer in [1, 65535], not '0'", "--out", "m", "--port", "0")]
+    [InlineData("option '--max-packet-size' must be an integer in [1024, 268435460], not '1023'", "--out", "m", "--max-packet-size", "1023")]
+    [InlineData("option '--max-packet-size' must be an integer in [1024, 268435460], not '268435461'", "--out=m", "--max-packet-size=268435461")]
+    [InlineData("Required argument missing for option: '--out'", "--out")]
+    [InlineData("unrecognized argument '--hosts'", "--out", "m", "--hosts", "fleet.example")]
+    public async Task MosquittoConfig_BadArguments_ExitsWithUsageAndCreatesNoTrustDirectory(string message, params string[] options)
     {
         // Run where the default data directory (./data, its CA in ./data/trust) would land, to see that nothing is created.
         var workingDirectory = Directory.CreateTempSubdirectory("vsa-broker-cmd-cwd-").FullName;
@@ -47,7 +48,8 @@ public sealed class BrokerCommandTests
             var result = await ExternalProcess.RunInAsync(workingDirectory, Path.Combine(AppContext.BaseDirectory, "vsa-fleet"), ["broker", "mosquitto-config", .. options]);
 
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("vsa-fleet broker mosquitto-config --out <dir>", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains($"error: {message}", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("vsa-fleet broker mosquitto-config --help", result.StandardError, StringComparison.Ordinal);
             Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
         }
         finally
@@ -65,7 +67,7 @@ public sealed class BrokerCommandTests
             var result = await ExternalProcess.RunInAsync(workingDirectory, Path.Combine(AppContext.BaseDirectory, "vsa-fleet"), ["broker", "mosquitto-config"]);
 
             Assert.Equal(2, result.ExitCode);
-            Assert.Contains("--out is required", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("error: Option '--out' is required.", result.StandardError, StringComparison.Ordinal);
             Assert.False(Directory.Exists(Path.Combine(workingDirectory, "data", "trust")));
             Assert.Empty(Directory.EnumerateFileSystemEntries(workingDirectory));
         }
