@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.LoadGen;
 
@@ -99,16 +100,18 @@ internal sealed class AlertLatencyProbe(string databaseFile, IReadOnlyList<HeldD
                 if (connection is not null)
                 {
                     await using var command = connection.CreateCommand();
-                    command.CommandText = "SELECT rowid, message_id FROM alert_messages WHERE rowid > $last ORDER BY rowid;";
+                    command.CommandText = "SELECT rowid AS seen_row, message_id FROM alert_messages WHERE rowid > $last ORDER BY rowid;";
                     command.Parameters.AddWithValue("$last", last);
                     await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                     var seen = Stopwatch.GetTimestamp();
+                    var columns = reader.Columns();
                     while (await reader.ReadAsync(cancellationToken))
                     {
-                        last = reader.GetInt64(0);
-                        if (_published.TryGetValue(reader.GetString(1), out var start))
+                        last = columns.Int64("seen_row");
+                        var messageId = columns.String("message_id");
+                        if (_published.TryGetValue(messageId, out var start))
                         {
-                            _stored.TryAdd(reader.GetString(1), Stopwatch.GetElapsedTime(start, seen));
+                            _stored.TryAdd(messageId, Stopwatch.GetElapsedTime(start, seen));
                         }
                     }
                 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.LoadGen;
 
@@ -18,11 +19,12 @@ internal sealed class FleetReadings(string databaseFile, int httpPort)
         var rows = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, COUNT(*) FROM device_health GROUP BY device_id;";
+        command.CommandText = "SELECT device_id, COUNT(*) AS heartbeats FROM device_health GROUP BY device_id;";
         await using var reader = await command.ExecuteReaderAsync();
+        var columns = reader.Columns();
         while (await reader.ReadAsync())
         {
-            rows[reader.GetString(0)] = reader.GetInt64(1);
+            rows[columns.String("device_id")] = columns.Int64("heartbeats");
         }
 
         return rows;

@@ -7,7 +7,8 @@ namespace Vsa.Edge.Agent.Core.Reconcile;
 /// <summary>
 /// What the device should run, whoever asked for it (the fleet's signed desired configuration, kept or received, or the
 /// local camera files): the cameras, the authorisation windows that gate their events, and next to them the model the
-/// fleet wants and a suspension state. Already verified and checked whole: the planner only diffs it.
+/// fleet wants. Already verified and checked whole: the planner only diffs it. The kill switch (suspension states) is not
+/// part of it: it has its own loop, never behind a configuration (see docs/architecture.md, reconcile).
 /// </summary>
 /// <param name="Source">Who decided it (reported as is).</param>
 /// <param name="Version">The fleet's version; null for the local files.</param>
@@ -23,9 +24,6 @@ public sealed record DesiredState(
 {
     /// <summary>The models and model-signing keys the fleet asks for; null: nothing asked (the local files never ask).</summary>
     public ModelDesire? Models { get; init; }
-
-    /// <summary>A verified suspension state to apply with this desired state; null: the suspension is left as it is.</summary>
-    public SuspensionStateMessage? Suspension { get; init; }
 }
 
 /// <summary>The model part of a desired state, as the fleet wrote it in the desired configuration.</summary>
@@ -35,5 +33,4 @@ public sealed record ModelDesire(IReadOnlyList<DesiredModel>? Models, IReadOnlyL
 
 /// <summary>What runs now, as the planner compares it with a desired state.</summary>
 /// <param name="Cameras">The cameras running now (sources resolved).</param>
-/// <param name="SuspensionVersion">The version of the fleet suspension state applied now (0: none).</param>
-public sealed record CurrentState(IReadOnlyList<CameraConfig> Cameras, long SuspensionVersion = 0);
+public sealed record CurrentState(IReadOnlyList<CameraConfig> Cameras);

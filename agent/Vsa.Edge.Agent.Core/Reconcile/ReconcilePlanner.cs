@@ -9,7 +9,7 @@ public interface IPlanner
 
 /// <summary>
 /// The agent's planner: cameras diffed by <see cref="ConfigPlanner"/> (added, removed, source changed, document
-/// changed), a suspension state only when newer than the applied one, and the model part handed on whenever the fleet
+/// changed), and the model part handed on whenever the fleet
 /// sends one (the model updater compares it with its slots and ignores what is already active).
 /// </summary>
 public sealed class ReconcilePlanner : IPlanner
@@ -20,7 +20,6 @@ public sealed class ReconcilePlanner : IPlanner
         ArgumentNullException.ThrowIfNull(desired);
         ArgumentNullException.ThrowIfNull(current);
         var cameras = ConfigPlanner.Plan(current.Cameras, desired.Cameras);
-        var suspension = desired.Suspension is { } s && s.Version > current.SuspensionVersion ? s : null;
-        return new ReconcilePlan(desired.Gate, cameras, suspension, desired.Models);
+        return new ReconcilePlan(desired.Gate, cameras, desired.Models);
     }
 }

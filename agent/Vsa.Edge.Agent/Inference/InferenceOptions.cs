@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 
 namespace Vsa.Edge.Agent.Inference;
 
-/// <summary>Detector settings (configuration section <c>Inference</c>).</summary>
-public sealed class InferenceOptions
+/// <summary>Detector settings (configuration section <c>Inference</c>); a record, so a copy for another model folder is <c>options with { ModelDirectory = … }</c>.</summary>
+public sealed record InferenceOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Inference";

@@ -57,7 +57,7 @@ public sealed class ModelSwitchboard(DetectorModel initial, ModelSlotStore store
 
     /// <inheritdoc />
     public override IDisposable Load(string directory, InferenceOptions inference, ILogger logger) =>
-        DetectorModel.Load(ModelValidator.For(inference, directory), logger);
+        DetectorModel.Load(inference with { ModelDirectory = directory }, logger);
 
     /// <inheritdoc />
     protected override ModelManifest ManifestOf(DetectorModel model) => model.Manifest;

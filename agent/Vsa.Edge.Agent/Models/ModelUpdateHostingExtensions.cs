@@ -35,7 +35,7 @@ public static class ModelUpdateHostingExtensions
         {
             var store = sp.GetRequiredService<ModelSlotStore>();
             var (directory, _) = store.ResolveForStart(sp.GetRequiredService<IOptions<SoakOptions>>().Value.MaxStartsDuringSoak, sp.GetRequiredService<TimeProvider>().GetUtcNow());
-            return DetectorModel.Load(ModelValidator.For(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, directory), sp.GetRequiredService<ILoggerFactory>().CreateLogger<DetectorModel>());
+            return DetectorModel.Load(sp.GetRequiredService<IOptions<InferenceOptions>>().Value with { ModelDirectory = directory }, sp.GetRequiredService<ILoggerFactory>().CreateLogger<DetectorModel>());
         }));
         services.TryAddSingleton(sp => new ModelSwitchboard(
             sp.GetRequiredService<DetectorModel>(),

@@ -16,7 +16,52 @@ namespace Vsa.Edge.Agent.Models;
 /// <param name="LoadTime">Session creation (on a Jetson: where the TensorRT engine is built or read from its cache).</param>
 /// <param name="MillisecondsPerFrame">Mean pre-process + model run + decode time per validation frame (after one warm-up run).</param>
 /// <param name="Fps">Model rate implied by <paramref name="MillisecondsPerFrame"/>.</param>
-public sealed record ValidationReport(bool Passed, string? Reason, int Matched, int Expected, int Extra, TimeSpan LoadTime, double MillisecondsPerFrame, double Fps);
+public sealed record ValidationReport(bool Passed, string? Reason, int Matched, int Expected, int Extra, TimeSpan LoadTime, double MillisecondsPerFrame, double Fps)
+{
+    /// <summary>A failure before any figure: <paramref name="reason"/>, after <paramref name="loadTime"/>.</summary>
+    public static ValidationReport Failed(string reason, TimeSpan loadTime) => new(false, reason, 0, 0, 0, loadTime, 0, 0);
+}
+
+/// <summary>The shell every model validation shares: load (timed), run, and dispose the model unless it passed.</summary>
+public static class ValidationShell
+{
+    /// <summary>
+    /// Loads a model with <paramref name="load"/> (a <see cref="ModelException"/> is a failed report), runs <paramref name="run"/>
+    /// with the load time, and returns the model only when the report passed (caller owns it); otherwise it is disposed.
+    /// </summary>
+    public static (ValidationReport Report, TModel? Model) LoadAndRun<TModel>(Func<TModel> load, Func<TModel, TimeSpan, ValidationReport> run)
+        where TModel : class, IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(run);
+        var started = Stopwatch.GetTimestamp();
+        TModel model;
+        try
+        {
+            model = load();
+        }
+        catch (ModelException ex)
+        {
+            return (ValidationReport.Failed($"the model does not load: {ex.Message}", Stopwatch.GetElapsedTime(started)), null);
+        }
+
+        var loadTime = Stopwatch.GetElapsedTime(started);
+        var passed = false;
+        try
+        {
+            var report = run(model, loadTime);
+            passed = report.Passed;
+            return (report, passed ? model : null);
+        }
+        finally
+        {
+            if (!passed)
+            {
+                model.Dispose();
+            }
+        }
+    }
+}
 
 /// <summary>
 /// Loads a candidate model from its slot into its own session on the configured execution providers, runs the package's
@@ -31,53 +76,9 @@ public static class ModelValidator
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(inference);
-        var started = Stopwatch.GetTimestamp();
-        DetectorModel model;
-        try
-        {
-            model = DetectorModel.Load(For(inference, slotDirectory), logger);
-        }
-        catch (ModelException ex)
-        {
-            return (new ValidationReport(false, $"the model does not load: {ex.Message}", 0, 0, 0, Stopwatch.GetElapsedTime(started), 0, 0), null);
-        }
-
-        var loadTime = Stopwatch.GetElapsedTime(started);
-        var passed = false;
-        try
-        {
-            var report = Run(model, slotDirectory, set, loadTime);
-            passed = report.Passed;
-            return (report, passed ? model : null);
-        }
-        finally
-        {
-            if (!passed)
-            {
-                model.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Inference options for a model in <paramref name="directory"/>, the rest as configured (the manifest's threshold).</summary>
-    public static InferenceOptions For(InferenceOptions o, string directory)
-    {
-        ArgumentNullException.ThrowIfNull(o);
-        return new InferenceOptions
-        {
-            ModelDirectory = directory,
-            ExecutionProviders = o.ExecutionProviders,
-            IntraOpThreads = o.IntraOpThreads,
-            AllowSpinning = o.AllowSpinning,
-            ScoreThreshold = o.ScoreThreshold,
-            DeviceId = o.DeviceId,
-            TensorRtFp16 = o.TensorRtFp16,
-            TensorRtCacheDirectory = o.TensorRtCacheDirectory,
-            TensorRtTimingCache = o.TensorRtTimingCache,
-            TensorRtMaxWorkspaceBytes = o.TensorRtMaxWorkspaceBytes,
-            TensorRtBuilderOptimizationLevel = o.TensorRtBuilderOptimizationLevel,
-            TensorRtVersion = o.TensorRtVersion,
-        };
+        return ValidationShell.LoadAndRun(
+            () => DetectorModel.Load(inference with { ModelDirectory = slotDirectory }, logger),
+            (model, loadTime) => Run(model, slotDirectory, set, loadTime));
     }
 
     private static ValidationReport Run(DetectorModel model, string slotDirectory, ValidationSet set, TimeSpan loadTime)
@@ -93,7 +94,7 @@ public static class ModelValidator
                 if (image.Empty())
                 {
                     image.Dispose();
-                    return new ValidationReport(false, $"validation frame '{frame.File}' does not decode", 0, 0, 0, loadTime, 0, 0);
+                    return ValidationReport.Failed($"validation frame '{frame.File}' does not decode", loadTime);
                 }
 
                 frames.Add(image);

@@ -22,7 +22,7 @@ namespace Vsa.Edge.Agent.Models;
 /// <param name="time">The clock of the soak.</param>
 /// <param name="logger">Where switches and rollbacks are logged.</param>
 public sealed class PoseSwitchboard(string startDirectory, PoseOptions options, IReadOnlyList<string> providers, ModelSlotStore store, SoakOptions soak, TimeProvider time, ILogger logger)
-    : ModelSwitch<PoseModel>(() => PoseModel.Load(PoseValidator.For(options, startDirectory), providers, logger), store, soak, time, logger)
+    : ModelSwitch<PoseModel>(() => PoseModel.Load(options with { ModelDirectory = startDirectory }, providers, logger), store, soak, time, logger)
 {
     private readonly List<FrameAnalysis> _analyses = [];
 
@@ -70,7 +70,7 @@ public sealed class PoseSwitchboard(string startDirectory, PoseOptions options, 
     public override IDisposable Load(string directory, InferenceOptions inference, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(inference);
-        return PoseModel.Load(PoseValidator.For(options, directory), inference.ExecutionProviders, logger);
+        return PoseModel.Load(options with { ModelDirectory = directory }, inference.ExecutionProviders, logger);
     }
 
     /// <inheritdoc />

@@ -23,59 +23,16 @@ public static class PoseValidator
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(pose);
         ArgumentNullException.ThrowIfNull(inference);
-        var started = Stopwatch.GetTimestamp();
         if (set.Pose is null)
         {
-            return (Failed("the package has no pose validation set (validation.pose)", TimeSpan.Zero), null);
+            return (ValidationReport.Failed("the package has no pose validation set (validation.pose)", TimeSpan.Zero), null);
         }
 
-        PoseModel model;
-        try
-        {
-            model = PoseModel.Load(For(pose, slotDirectory), inference.ExecutionProviders, logger);
-        }
-        catch (ModelException ex)
-        {
-            return (Failed($"the model does not load: {ex.Message}", Stopwatch.GetElapsedTime(started)), null);
-        }
-
-        var loadTime = Stopwatch.GetElapsedTime(started);
-        var passed = false;
-        try
-        {
-            var report = Run(model, slotDirectory, set, set.Pose, loadTime);
-            passed = report.Passed;
-            return (report, passed ? model : null);
-        }
-        finally
-        {
-            if (!passed)
-            {
-                model.Dispose();
-            }
-        }
+        var tolerance = set.Pose;
+        return ValidationShell.LoadAndRun(
+            () => PoseModel.Load(pose with { ModelDirectory = slotDirectory }, inference.ExecutionProviders, logger),
+            (model, loadTime) => Run(model, slotDirectory, set, tolerance, loadTime));
     }
-
-    /// <summary>Pose options for a model in <paramref name="directory"/>, the rest as configured.</summary>
-    public static PoseOptions For(PoseOptions o, string directory)
-    {
-        ArgumentNullException.ThrowIfNull(o);
-        return new PoseOptions
-        {
-            ModelDirectory = directory,
-            IntraOpThreads = o.IntraOpThreads,
-            CandidateAspect = o.CandidateAspect,
-            DropFraction = o.DropFraction,
-            DropWindow = o.DropWindow,
-            MinInterval = o.MinInterval,
-            EvidenceLifetime = o.EvidenceLifetime,
-            MaxCropsPerFrame = o.MaxCropsPerFrame,
-            CropPadding = o.CropPadding,
-            MinKeypointScore = o.MinKeypointScore,
-        };
-    }
-
-    private static ValidationReport Failed(string reason, TimeSpan loadTime) => new(false, reason, 0, 0, 0, loadTime, 0, 0);
 
     private static ValidationReport Run(PoseModel model, string slotDirectory, ValidationSet set, PoseTolerance tolerance, TimeSpan loadTime)
     {
@@ -90,14 +47,14 @@ public static class PoseValidator
             using var image = Cv2.ImRead(Path.Combine(slotDirectory, frame.File), ImreadModes.Color);
             if (image.Empty())
             {
-                return Failed($"validation frame '{frame.File}' does not decode", loadTime);
+                return ValidationReport.Failed($"validation frame '{frame.File}' does not decode", loadTime);
             }
 
             foreach (var expected in frame.Poses ?? [])
             {
                 if (expected.Keypoints.Count != actual.Length)
                 {
-                    return Failed($"'{frame.File}': {expected.Keypoints.Count / 3} packed keypoints, the model gives {PoseModel.Keypoints}", loadTime);
+                    return ValidationReport.Failed($"'{frame.File}': {expected.Keypoints.Count / 3} packed keypoints, the model gives {PoseModel.Keypoints}", loadTime);
                 }
 
                 var box = new NormBox(expected.X, expected.Y, expected.Width, expected.Height);

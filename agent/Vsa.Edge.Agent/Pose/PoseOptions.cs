@@ -5,9 +5,10 @@ namespace Vsa.Edge.Agent.Pose;
 /// <summary>
 /// When and how the MoveNet pass runs for the person-down rule. The pass costs a model run per person crop, so it runs
 /// only on person tracks that could be lying (wide box, or a box that just got much shorter), at most once per
-/// <see cref="MinInterval"/> per track and <see cref="MaxCropsPerFrame"/> crops per frame.
+/// <see cref="MinInterval"/> per track and <see cref="MaxCropsPerFrame"/> crops per frame. A record, so a copy for another
+/// model folder is <c>options with { ModelDirectory = … }</c>.
 /// </summary>
-public sealed class PoseOptions
+public sealed record PoseOptions
 {
     /// <summary>Folder holding the MoveNet <c>manifest.json</c> and ONNX file. Default <c>{cache}/models/movenet-lightning</c>.</summary>
     [Required]

@@ -6,8 +6,7 @@ namespace Vsa.Edge.Agent.Reconcile;
 
 /// <summary>
 /// Runs plans without a restart: the authorisation gate (<see cref="AuthorisationScheduler"/>), the camera changes
-/// (<see cref="CameraRunner"/>: stop, restart on a new source, start, update in place), a suspension state
-/// (<see cref="Suspension.AgentSuspension"/>) and the model part (<see cref="Models.ModelUpdateService"/>, which downloads,
+/// (<see cref="CameraRunner"/>: stop, restart on a new source, start, update in place) and the model part (<see cref="Models.ModelUpdateService"/>, which downloads,
 /// validates and switches on its own loop: this returns at once).
 /// </summary>
 public sealed class PlanRunner(CameraRunner cameras, AuthorisationScheduler authorisations) : IPlanRunner
@@ -15,11 +14,8 @@ public sealed class PlanRunner(CameraRunner cameras, AuthorisationScheduler auth
     /// <summary>Where the model part of a plan goes; null: no model updates on this device.</summary>
     public Models.ModelUpdateService? ModelUpdates { get; init; }
 
-    /// <summary>Where a suspension state of a plan goes; null: suspension states are not part of plans here.</summary>
-    public Suspension.AgentSuspension? Suspension { get; init; }
-
     /// <inheritdoc />
-    public CurrentState Current => new(cameras.Running, Suspension?.Version ?? 0);
+    public CurrentState Current => new(cameras.Running);
 
     /// <inheritdoc />
     public async Task RunAsync(ReconcilePlan plan, CancellationToken agentStopping)
@@ -46,11 +42,6 @@ public sealed class PlanRunner(CameraRunner cameras, AuthorisationScheduler auth
                 default:
                     break;
             }
-        }
-
-        if (plan.Suspension is { } suspension)
-        {
-            Suspension?.Apply(suspension);
         }
 
         if (plan.Models is { } models)

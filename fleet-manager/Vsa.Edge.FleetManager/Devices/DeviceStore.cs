@@ -25,7 +25,7 @@ public sealed class DeviceStore(FleetDatabase database)
             UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL
         )
         SELECT k.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
-               c.version, r.applied_version, r.status, r.reported_at, t.site
+               c.version, r.applied_version, r.status AS reported_status, r.reported_at, t.site
         FROM known k
         LEFT JOIN devices d ON d.device_id = k.device_id
         LEFT JOIN device_config c ON c.device_id = k.device_id
@@ -118,9 +118,10 @@ public sealed class DeviceStore(FleetDatabase database)
         await using var command = connection.Sql(null, $"{Joined} ORDER BY k.device_id;");
         var devices = new List<DeviceView>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            devices.Add(ReadView(reader));
+            devices.Add(ReadView(columns));
         }
 
         return devices;
@@ -145,7 +146,7 @@ public sealed class DeviceStore(FleetDatabase database)
     {
         await using var command = connection.Sql(transaction, $"{Joined} WHERE k.device_id = @device_id;").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadView(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? ReadView(reader.Columns(database.Dialect)) : null;
     }
 
     // The upsert's RETURNING tells whether the row changed; the live event then carries the row as GET /api/devices shows it.
@@ -162,32 +163,39 @@ public sealed class DeviceStore(FleetDatabase database)
         return await FindAsync(connection, transaction, deviceId, cancellationToken);
     }
 
-    /// <summary>Reads a row of the device list (columns 0 to 13 in the list's order).</summary>
-    internal DeviceView ReadView(DbDataReader r)
+    /// <summary>
+    /// Reads the current row of a device list by column name (<c>device_id</c>, <c>status</c>, <c>status_at</c>,
+    /// <c>last_heartbeat_at</c>, <c>agent_version</c>, <c>execution_provider</c>, <c>last_health</c>, <c>first_seen_at</c>,
+    /// <c>updated_at</c>, <c>version</c>, <c>applied_version</c>, <c>reported_status</c>, <c>reported_at</c>, <c>site</c>);
+    /// other columns are ignored. This overload resolves the names for this row only: prefer the <see cref="NamedColumns"/> one.
+    /// </summary>
+    internal DeviceView ReadView(DbDataReader r) => ReadView(r.Columns(database.Dialect));
+
+    /// <summary>Reads the current row of a device list by column name (see the other overload).</summary>
+    internal static DeviceView ReadView(NamedColumns c)
     {
-        var dialect = database.Dialect;
-        var neverConnected = r.IsDBNull(1);
+        var neverConnected = c.IsNull("status");
         return new(
-            DeviceId: r.GetString(0),
-            Status: neverConnected ? DeviceState.Offline : WireNames.ToDeviceState(r.GetString(1)),
-            StatusAt: r.IsDBNull(2) ? null : dialect.ReadTime(r, 2),
-            LastHeartbeatAt: r.IsDBNull(3) ? null : dialect.ReadTime(r, 3),
-            AgentVersion: r.GetStringOrNull(4),
-            ExecutionProvider: r.GetStringOrNull(5),
-            LastHealth: r.IsDBNull(6) ? null : JsonSerializer.Deserialize(r.GetString(6), ContractsJsonContext.Default.HealthMessage),
-            FirstSeenAt: neverConnected ? null : dialect.ReadTime(r, 7),
-            UpdatedAt: neverConnected ? null : dialect.ReadTime(r, 8),
-            Config: ReadConfig(r),
-            Site: r.GetStringOrNull(13),
+            DeviceId: c.String("device_id"),
+            Status: neverConnected ? DeviceState.Offline : WireNames.ToDeviceState(c.String("status")),
+            StatusAt: c.TimeOrNull("status_at"),
+            LastHeartbeatAt: c.TimeOrNull("last_heartbeat_at"),
+            AgentVersion: c.StringOrNull("agent_version"),
+            ExecutionProvider: c.StringOrNull("execution_provider"),
+            LastHealth: c.IsNull("last_health") ? null : JsonSerializer.Deserialize(c.String("last_health"), ContractsJsonContext.Default.HealthMessage),
+            FirstSeenAt: neverConnected ? null : c.Time("first_seen_at"),
+            UpdatedAt: neverConnected ? null : c.Time("updated_at"),
+            Config: ReadConfig(c),
+            Site: c.StringOrNull("site"),
             NeverConnected: neverConnected);
     }
 
-    private DeviceConfigSummary ReadConfig(DbDataReader r)
+    private static DeviceConfigSummary ReadConfig(NamedColumns c)
     {
-        long? desired = r.IsDBNull(9) ? null : r.GetInt64(9);
-        long? applied = r.IsDBNull(10) ? null : r.GetInt64(10);
-        ConfigApplyStatus? status = r.IsDBNull(11) ? null : r.GetString(11) == "rejected" ? ConfigApplyStatus.Rejected : ConfigApplyStatus.Applied;
-        DateTimeOffset? reportedAt = r.IsDBNull(12) ? null : database.Dialect.ReadTime(r, 12);
+        long? desired = c.IsNull("version") ? null : c.Int64("version");
+        long? applied = c.IsNull("applied_version") ? null : c.Int64("applied_version");
+        ConfigApplyStatus? status = c.IsNull("reported_status") ? null : c.String("reported_status") == "rejected" ? ConfigApplyStatus.Rejected : ConfigApplyStatus.Applied;
+        var reportedAt = c.TimeOrNull("reported_at");
         return new(desired, applied, status, ConfigDrift.IsDrift(desired, applied, status, reported: status is not null), reportedAt, NotReported: status is null);
     }
 }

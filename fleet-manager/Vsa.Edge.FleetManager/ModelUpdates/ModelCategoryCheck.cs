@@ -30,40 +30,22 @@ public static class ModelCategoryCheck
 
         var have = provides.ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var document in cameras)
+        foreach (var (camera, ev, type) in EnabledCameraEvents.Of(cameras))
         {
-            CameraConfig camera;
-            try
+            var needed = new List<string>();
+            if (!(type == EventType.Fire && ev.Categories is null))
             {
-                camera = CameraConfigLoader.Parse(document.GetRawText());
-            }
-            catch (CameraConfigException)
-            {
-                continue; // validated when it was stored; the agent refuses it on its own anyway
+                needed.AddRange(ev.Categories ?? EventParameters.DefaultCategories(type));
             }
 
-            foreach (var ev in camera.Events ?? [])
+            if (type == EventType.AbandonedObject)
             {
-                if (!ev.Enabled || !EventTypes.TryParse(ev.Type, out var type))
-                {
-                    continue;
-                }
+                needed.Add("person");
+            }
 
-                var needed = new List<string>();
-                if (!(type == EventType.Fire && ev.Categories is null))
-                {
-                    needed.AddRange(ev.Categories ?? EventParameters.DefaultCategories(type));
-                }
-
-                if (type == EventType.AbandonedObject)
-                {
-                    needed.Add("person");
-                }
-
-                foreach (var category in needed.Distinct(StringComparer.Ordinal).Where(c => !have.Contains(c)))
-                {
-                    problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' needs category '{category}'");
-                }
+            foreach (var category in needed.Distinct(StringComparer.Ordinal).Where(c => !have.Contains(c)))
+            {
+                problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' needs category '{category}'");
             }
         }
 

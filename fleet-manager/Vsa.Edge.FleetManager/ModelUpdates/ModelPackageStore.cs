@@ -149,7 +149,7 @@ public sealed class ModelPackageStore(FleetDatabase database, IAuditLog audit, M
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Sql(null, $"SELECT {Columns} FROM model_packages WHERE sha256 = @sha;").With("@sha", sha256);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader.Columns(database.Dialect)) : null;
     }
 
     /// <summary>Every stored package, by model id then newest version first.</summary>
@@ -159,9 +159,10 @@ public sealed class ModelPackageStore(FleetDatabase database, IAuditLog audit, M
         await using var command = connection.Sql(null, $"SELECT {Columns} FROM model_packages;");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<ModelPackageView>();
+        var columns = reader.Columns(database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(Read(reader));
+            list.Add(Read(columns));
         }
 
         return [.. list.OrderBy(p => p.Id, StringComparer.Ordinal).ThenByDescending(p => p.Version, Comparer<string>.Create(ModelPackageFormat.CompareVersions))];
@@ -199,9 +200,10 @@ public sealed class ModelPackageStore(FleetDatabase database, IAuditLog audit, M
         await using var command = connection.Sql(transaction, "SELECT version FROM model_packages WHERE model_id = @id;").With("@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         string? newest = null;
+        var columns = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var version = reader.GetString(0);
+            var version = columns.String("version");
             newest = newest is null || ModelPackageFormat.CompareVersions(version, newest) > 0 ? version : newest;
         }
 
@@ -223,11 +225,11 @@ public sealed class ModelPackageStore(FleetDatabase database, IAuditLog audit, M
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private ModelPackageView Read(DbDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4),
-        JsonSerializer.Deserialize(r.GetString(5), ModelJsonContext.Default.IReadOnlyListString) ?? [],
-        r.GetString(6), r.GetString(7), r.GetString(8),
-        database.Dialect.ReadTime(r, 9), database.Dialect.ReadTime(r, 10), database.Dialect.ReadTime(r, 11), r.GetString(12));
+    private static ModelPackageView Read(NamedColumns c) => new(
+        c.String("sha256"), c.String("model_id"), c.String("version"), c.String("kind"), c.Int64("size"),
+        JsonSerializer.Deserialize(c.String("categories"), ModelJsonContext.Default.IReadOnlyListString) ?? [],
+        c.String("min_agent_version"), c.String("key_id"), c.String("metadata_sha256"),
+        c.Time("created_at"), c.Time("expires_at"), c.Time("uploaded_at"), c.String("uploaded_by"));
 }
 
 /// <summary>An upload larger than <see cref="ModelOptions.MaxPackageBytes"/>.</summary>

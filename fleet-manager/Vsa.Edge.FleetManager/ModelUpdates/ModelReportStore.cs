@@ -32,7 +32,8 @@ public sealed class ModelReportStore(FleetDatabase database) : IModelReports
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Sql(null, "SELECT payload, received_at FROM model_reports WHERE device_id = @device_id;").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (Parse(reader.GetString(0)), database.Dialect.ReadTime(reader, 1)) : null;
+        var c = reader.Columns(database.Dialect);
+        return await reader.ReadAsync(cancellationToken) ? (Parse(c.String("payload")), c.Time("received_at")) : null;
     }
 
     /// <inheritdoc />
@@ -55,12 +56,13 @@ public sealed class ModelReportStore(FleetDatabase database) : IModelReports
         // One read of the table (a row per device): simpler than an IN list of any length on both engines.
         await using var command = connection.Sql(null, "SELECT device_id, payload FROM model_reports;");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var id = reader.GetString(0);
+            var id = columns.String("device_id");
             if (wanted.Contains(id))
             {
-                result[id] = Parse(reader.GetString(1));
+                result[id] = Parse(columns.String("payload"));
             }
         }
 

@@ -22,35 +22,17 @@ public static class PoseModelCheck
         var keypoints = (metadata.Keypoints ?? []).ToHashSet(StringComparer.Ordinal);
         var events = (metadata.Events ?? []).ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
-        foreach (var document in cameras)
+        foreach (var (camera, ev, _) in EnabledCameraEvents.Of(cameras).Where(e => PoseRequirements.EventsUsingPose.Contains(e.Type)))
         {
-            CameraConfig camera;
-            try
+            if (!events.Contains(ev.Type))
             {
-                camera = CameraConfigLoader.Parse(document.GetRawText());
-            }
-            catch (CameraConfigException)
-            {
-                continue; // validated when it was stored; the agent refuses it on its own anyway
+                problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' is not among the events it serves");
             }
 
-            foreach (var ev in camera.Events ?? [])
+            var lacking = PoseRequirements.UsedKeypoints.Where(k => !keypoints.Contains(k)).ToList();
+            if (lacking.Count > 0)
             {
-                if (!ev.Enabled || !EventTypes.TryParse(ev.Type, out var type) || !PoseRequirements.EventsUsingPose.Contains(type))
-                {
-                    continue;
-                }
-
-                if (!events.Contains(ev.Type))
-                {
-                    problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' is not among the events it serves");
-                }
-
-                var lacking = PoseRequirements.UsedKeypoints.Where(k => !keypoints.Contains(k)).ToList();
-                if (lacking.Count > 0)
-                {
-                    problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' needs keypoint{(lacking.Count > 1 ? "s" : "")} {string.Join(", ", lacking.Select(k => $"'{k}'"))}");
-                }
+                problems.Add($"event '{ev.Type}' on camera '{camera.CameraId}' needs keypoint{(lacking.Count > 1 ? "s" : "")} {string.Join(", ", lacking.Select(k => $"'{k}'"))}");
             }
         }
 

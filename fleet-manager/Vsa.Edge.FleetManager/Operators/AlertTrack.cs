@@ -28,12 +28,13 @@ public sealed class AlertTrackReader(FleetDatabase database)
             """).With("@alert_id", alertId).With("@limit", MaxPoints);
         var points = new List<TrackPoint>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
             // Stored by the ingestion after its checks; a row that no longer reads is skipped, not fatal to the drawing.
             try
             {
-                if (JsonSerializer.Deserialize(reader.GetString(0), ContractsJsonContext.Default.AlertMessage) is { } message)
+                if (JsonSerializer.Deserialize(columns.String("payload"), ContractsJsonContext.Default.AlertMessage) is { } message)
                 {
                     points.Add(new TrackPoint(message.Sequence, message.ObservedAt, message.Objects));
                 }

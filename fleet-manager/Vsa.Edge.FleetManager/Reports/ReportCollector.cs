@@ -220,9 +220,10 @@ public sealed class ReportCollector(
             var beats = new List<DateTimeOffset>();
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
+                var columns = reader.Columns(database.Dialect);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    beats.Add(database.Dialect.ReadTime(reader, 0));
+                    beats.Add(columns.Time("received_at"));
                 }
             }
 

@@ -39,11 +39,12 @@ public sealed class RolloutStore(FleetDatabase database)
         var found = new List<(string, long)>();
         await using var command = connection.Sql(transaction, "SELECT device_id, rollout_id FROM rollout_devices WHERE open = 1 ORDER BY device_id;");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (wanted.Contains(reader.GetString(0)))
+            if (wanted.Contains(c.String("device_id")))
             {
-                found.Add((reader.GetString(0), reader.GetInt64(1)));
+                found.Add((c.String("device_id"), c.Int64("rollout_id")));
             }
         }
 
@@ -94,9 +95,10 @@ public sealed class RolloutStore(FleetDatabase database)
             """);
         var ids = new List<long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetInt64(0));
+            ids.Add(c.Int64("rollout_id"));
         }
 
         return ids;
@@ -114,14 +116,16 @@ public sealed class RolloutStore(FleetDatabase database)
     public async Task<IReadOnlyList<RolloutDeviceRow>> DevicesAsync(DbConnection connection, DbTransaction? transaction, long id, CancellationToken cancellationToken)
     {
         await using var command = connection.Sql(transaction, $"SELECT {DeviceColumns} FROM rollout_devices WHERE rollout_id = @id ORDER BY stage, device_id;").With("@id", id);
-        var dialect = database.Dialect;
         var list = new List<RolloutDeviceRow>();
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        var c = r.Columns(database.Dialect);
         while (await r.ReadAsync(cancellationToken))
         {
-            list.Add(new(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetStringOrNull(4), r.GetStringOrNull(5), r.GetStringOrNull(6),
-                r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetDouble(8), Time(r, 9), Time(r, 10), Time(r, 11),
-                r.GetStringOrNull(12), Time(r, 13), r.GetInt32(14), r.GetInt32(15) == 1, r.GetInt32(16) == 1));
+            list.Add(new(c.Int64("rollout_id"), c.String("device_id"), c.Int32("stage"), c.String("state"), c.StringOrNull("reason"),
+                c.StringOrNull("previous_sha256"), c.StringOrNull("previous_version"),
+                c.IsNull("baseline_p95") ? null : c.Double("baseline_p95"), c.IsNull("baseline_fps") ? null : c.Double("baseline_fps"),
+                c.TimeOrNull("assigned_at"), c.TimeOrNull("active_at"), c.TimeOrNull("state_at"),
+                c.StringOrNull("status"), c.TimeOrNull("status_at"), c.Int32("restarts"), c.Int32("waived") == 1, c.Int32("open") == 1));
         }
 
         return list;
@@ -136,10 +140,11 @@ public sealed class RolloutStore(FleetDatabase database)
             """).With("@id", id);
         var signals = new Dictionary<string, DeviceSignals>(StringComparer.Ordinal);
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        var c = r.Columns(database.Dialect);
         while (await r.ReadAsync(cancellationToken))
         {
-            var health = r.IsDBNull(1) ? null : JsonSerializer.Deserialize(r.GetString(1), ContractsJsonContext.Default.HealthMessage);
-            signals[r.GetString(0)] = new(health, r.GetStringOrNull(2), Time(r, 3));
+            var health = c.IsNull("last_health") ? null : JsonSerializer.Deserialize(c.String("last_health"), ContractsJsonContext.Default.HealthMessage);
+            signals[c.String("device_id")] = new(health, c.StringOrNull("status"), c.TimeOrNull("status_at"));
         }
 
         return signals;
@@ -186,9 +191,10 @@ public sealed class RolloutStore(FleetDatabase database)
         await using var command = connection.Sql(null, "SELECT device_id, rollout_id FROM rollout_devices WHERE open = 1;");
         var open = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var c = reader.Columns();
         while (await reader.ReadAsync(cancellationToken))
         {
-            open[reader.GetString(0)] = reader.GetInt64(1);
+            open[c.String("device_id")] = c.Int64("rollout_id");
         }
 
         return open;
@@ -213,19 +219,18 @@ public sealed class RolloutStore(FleetDatabase database)
         _ => throw new FormatException($"'{name}' is not a rollout status."),
     };
 
-    private DateTimeOffset? Time(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : database.Dialect.ReadTime(reader, ordinal);
-
     private async Task<IReadOnlyList<RolloutRow>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
     {
         var list = new List<RolloutRow>();
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        var c = r.Columns(database.Dialect);
         while (await r.ReadAsync(cancellationToken))
         {
-            list.Add(new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3),
-                JsonSerializer.Deserialize(r.GetString(4), RolloutJsonContext.Default.RolloutGates)!,
-                JsonSerializer.Deserialize(r.GetString(5), RolloutJsonContext.Default.IReadOnlyListRolloutStage)!,
-                ParseStatus(r.GetString(6)), r.GetInt32(7), Time(r, 8), Time(r, 9), r.GetStringOrNull(10),
-                database.Dialect.ReadTime(r, 11), r.GetString(12), database.Dialect.ReadTime(r, 13)));
+            list.Add(new(c.Int64("rollout_id"), c.String("package_sha256"), c.String("model_kind"), c.String("target"),
+                JsonSerializer.Deserialize(c.String("plan"), RolloutJsonContext.Default.RolloutGates)!,
+                JsonSerializer.Deserialize(c.String("stages"), RolloutJsonContext.Default.IReadOnlyListRolloutStage)!,
+                ParseStatus(c.String("status")), c.Int32("stage"), c.TimeOrNull("stage_started_at"), c.TimeOrNull("gate_since"), c.StringOrNull("reason"),
+                c.Time("created_at"), c.String("created_by"), c.Time("updated_at")));
         }
 
         return list;

@@ -66,16 +66,17 @@ public sealed class CertificateRenewalStore(FleetDatabase database, IAuditLog au
                 .With("@serial", currentSerial).With("@device", deviceId))
             await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
             {
+                var c = reader.Columns(dialect);
                 refusal = !await reader.ReadAsync(cancellationToken) ? RenewalRefusal.UnknownCertificate
-                    : !reader.IsDBNull(3) ? RenewalRefusal.Revoked
-                    : dialect.ReadTime(reader, 2) <= now ? RenewalRefusal.Expired
-                    : !reader.IsDBNull(4) ? RenewalRefusal.NotEnrolled
+                    : !c.IsNull("revoked_at") ? RenewalRefusal.Revoked
+                    : c.Time("not_after") <= now ? RenewalRefusal.Expired
+                    : !c.IsNull("renews_serial") ? RenewalRefusal.NotEnrolled
                     : csr.DeviceId != deviceId ? RenewalRefusal.InvalidCsr
                     : RenewalRefusal.None;
                 if (refusal == RenewalRefusal.None)
                 {
-                    tokenId = reader.GetInt64(0);
-                    site = reader.GetString(1);
+                    tokenId = c.Int64("token_id");
+                    site = c.String("site");
                 }
             }
 
@@ -136,9 +137,10 @@ public sealed class CertificateRenewalStore(FleetDatabase database, IAuditLog au
                 .With("@serial", newSerial).With("@device", deviceId))
             await using (var reader = await active.ExecuteReaderAsync(cancellationToken))
             {
+                var c = reader.Columns(dialect);
                 var refusal = !await reader.ReadAsync(cancellationToken) ? RenewalRefusal.UnknownCertificate
-                    : !reader.IsDBNull(1) ? RenewalRefusal.Revoked
-                    : dialect.ReadTime(reader, 0) <= now ? RenewalRefusal.Expired
+                    : !c.IsNull("revoked_at") ? RenewalRefusal.Revoked
+                    : c.Time("not_after") <= now ? RenewalRefusal.Expired
                     : RenewalRefusal.None;
                 if (refusal != RenewalRefusal.None)
                 {
@@ -151,9 +153,10 @@ public sealed class CertificateRenewalStore(FleetDatabase database, IAuditLog au
                 .With("@device", deviceId).With("@serial", newSerial))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
             {
+                var c = reader.Columns();
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    older.Add(reader.GetString(0));
+                    older.Add(c.String("serial"));
                 }
             }
 

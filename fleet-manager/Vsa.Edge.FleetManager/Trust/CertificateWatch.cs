@@ -60,10 +60,11 @@ public sealed partial class CertificateWatch(FleetDatabase database, FleetCertif
         {
             database.Dialect.AddTime(command, "@now", now);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var c = reader.Columns(database.Dialect);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var device = reader.GetString(0);
-                (string Serial, DateTimeOffset NotBefore, DateTimeOffset NotAfter, int Active) row = (reader.GetString(1), database.Dialect.ReadTime(reader, 2), database.Dialect.ReadTime(reader, 3), 1);
+                var device = c.String("device_id");
+                (string Serial, DateTimeOffset NotBefore, DateTimeOffset NotAfter, int Active) row = (c.String("serial"), c.Time("not_before"), c.Time("not_after"), 1);
                 newest[device] = newest.TryGetValue(device, out var held)
                     ? (held.NotAfter >= row.NotAfter ? held : row) with { Active = held.Active + 1 }
                     : row;

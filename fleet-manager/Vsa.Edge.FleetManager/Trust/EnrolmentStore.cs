@@ -200,9 +200,10 @@ public sealed class EnrolmentStore(FleetDatabase database, IAuditLog audit, Flee
             await using (var select = connection.Sql(transaction, "SELECT serial FROM device_certificates WHERE device_id = @device AND revoked_at IS NULL ORDER BY serial;").With("@device", deviceId))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
             {
+                var c = reader.Columns();
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    serials.Add(reader.GetString(0));
+                    serials.Add(c.String("serial"));
                 }
             }
 

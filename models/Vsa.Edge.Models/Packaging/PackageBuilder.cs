@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
 using Vsa.Edge.Agent.Inference;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Contracts.ModelPackages;
@@ -98,35 +97,12 @@ public static class PackageBuilder
     {
         using var model = DetectorModel.Load(new InferenceOptions { ModelDirectory = request.ExpectFrom ?? request.ModelDirectory, ExecutionProviders = ["CPU"] }, NullLogger.Instance);
         using var detector = model.CreateDetector();
-        using var capture = new VideoCapture(request.Clip);
-        if (!capture.IsOpened())
-        {
-            throw new IOException($"cannot open the clip '{request.Clip}'");
-        }
-
-        var results = new List<ValidationFrame>();
         var detections = new List<Agent.Core.Detection.Detection>();
-        using var frame = new Mat();
-        for (long index = 0; results.Count < request.Frames && capture.Read(frame) && !frame.Empty(); index++)
+        return ValidationFrameSampler.Sample(request, contents, (decoded, index, path) =>
         {
-            if (index % request.FrameStep != 0)
-            {
-                continue;
-            }
-
-            var png = frame.ImEncode(".png");
-            var path = $"validation/frame-{results.Count:000}.png";
-            contents[path] = () => new MemoryStream(png, writable: false);
-
-            // The device decodes the PNG, not the video: detect on the decoded PNG so both start from the same pixels.
-            using var decoded = Cv2.ImDecode(png, ImreadModes.Color);
             detector.Detect(decoded, manifest.Output.ScoreThreshold, detections);
-            results.Add(new ValidationFrame(path, index, [.. detections.Select(d => new ExpectedDetection(d.ClassId, d.Score, d.Box.X, d.Box.Y, d.Box.Width, d.Box.Height))]));
-        }
-
-        return results.Count == request.Frames
-            ? results
-            : throw new InvalidDataException($"the clip '{request.Clip}' gave {results.Count} validation frames of {request.Frames} (every {request.FrameStep}th)");
+            return new ValidationFrame(path, index, [.. detections.Select(d => new ExpectedDetection(d.ClassId, d.Score, d.Box.X, d.Box.Y, d.Box.Width, d.Box.Height))]);
+        });
     }
 
     private static PackagedFile Describe(string path, Func<Stream> open)

@@ -37,28 +37,9 @@ public static class PoseValidationFrames
 
         using var poseModel = PoseModel.Load(new PoseOptions { ModelDirectory = request.ExpectFrom ?? request.ModelDirectory }, ["CPU"], NullLogger.Instance);
         using var estimator = poseModel.CreateEstimator();
-        using var capture = new VideoCapture(request.Clip);
-        if (!capture.IsOpened())
-        {
-            throw new IOException($"cannot open the clip '{request.Clip}'");
-        }
-
-        var results = new List<ValidationFrame>();
         var detections = new List<Detection>();
-        using var frame = new Mat();
-        for (long index = 0; results.Count < request.Frames && capture.Read(frame) && !frame.Empty(); index++)
+        var results = ValidationFrameSampler.Sample(request, contents, (decoded, index, path) =>
         {
-            if (index % request.FrameStep != 0)
-            {
-                continue;
-            }
-
-            var png = frame.ImEncode(".png");
-            var path = $"validation/frame-{results.Count:000}.png";
-            contents[path] = () => new MemoryStream(png, writable: false);
-
-            // The device decodes the PNG, not the video: both start from the same pixels.
-            using var decoded = Cv2.ImDecode(png, ImreadModes.Color);
             detector.Detect(decoded, detectorModel.ScoreThreshold, detections);
             var poses = detections
                 .Where(d => (uint)d.ClassId < (uint)persons.Length && persons[d.ClassId])
@@ -66,13 +47,8 @@ public static class PoseValidationFrames
                 .Take(request.PersonsPerFrame)
                 .Select(d => Measure(estimator, decoded, d.Box))
                 .ToList();
-            results.Add(new ValidationFrame(path, index, [], poses));
-        }
-
-        if (results.Count != request.Frames)
-        {
-            throw new InvalidDataException($"the clip '{request.Clip}' gave {results.Count} validation frames of {request.Frames} (every {request.FrameStep}th)");
-        }
+            return new ValidationFrame(path, index, [], poses);
+        });
 
         return results.Sum(f => f.Poses!.Count) > 0
             ? results

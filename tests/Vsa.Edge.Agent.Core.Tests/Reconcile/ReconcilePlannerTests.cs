@@ -75,34 +75,10 @@ public sealed class ReconcilePlannerTests
         var plan = Planner.Plan(Desired(Parse(Camera("a"))), new CurrentState([]));
 
         Assert.Null(plan.Models);
-        Assert.Null(plan.Suspension);
-    }
-
-    [Fact]
-    public void Plan_NewerSuspension_Applied()
-    {
-        var suspension = Suspension(5);
-
-        var plan = Planner.Plan(Desired([]) with { Suspension = suspension }, new CurrentState([], SuspensionVersion: 4));
-
-        Assert.Same(suspension, plan.Suspension);
-    }
-
-    [Theory]
-    [InlineData(5)]
-    [InlineData(6)]
-    public void Plan_SuspensionNotNewerThanApplied_LeftAsItIs(long applied)
-    {
-        var plan = Planner.Plan(Desired([]) with { Suspension = Suspension(5) }, new CurrentState([], SuspensionVersion: applied));
-
-        Assert.Null(plan.Suspension);
     }
 
     private static DesiredState Desired(IReadOnlyList<CameraConfig> cameras, AuthorisationGate? gate = null) =>
         new(ConfigSource.Local, null, cameras, cameras, gate ?? AuthorisationGate.Unrestricted);
-
-    private static SuspensionStateMessage Suspension(long version) =>
-        new(SuspensionStateMessage.SchemaId, SuspensionStateMessage.CurrentVersion, "dev-1", version, Now, null, [new CameraSuspensionEntry("a", "works", Now)]);
 
     private static JsonElement Camera(string id, string? polygon = null, string source = "/data/clip.avi") =>
         polygon is null ? DesiredConfigCheckerTests.Camera(id, source: source) : DesiredConfigCheckerTests.Camera(id, polygon, source);

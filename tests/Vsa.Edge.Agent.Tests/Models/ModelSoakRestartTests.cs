@@ -43,7 +43,7 @@ public sealed class ModelSoakRestartTests : IDisposable
         var inference = new InferenceOptions { ExecutionProviders = ["CPU"], IntraOpThreads = 1 };
         var logs = new RecordingLoggerProvider();
         using var loggers = logs.CreateFactory();
-        using var switchboard = new ModelSwitchboard(DetectorModel.Load(ModelValidator.For(inference, directory), NullLogger.Instance), store, soak, time, NullLogger.Instance);
+        using var switchboard = new ModelSwitchboard(DetectorModel.Load(inference with { ModelDirectory = directory }, NullLogger.Instance), store, soak, time, NullLogger.Instance);
         var setup = new ModelUpdateSetup("pole-17", "1.0.0", inference, soak, Path.Combine(_data, "models", "downloads"), new PipelineStatsRegistry(), () => 0);
         var service = new ModelUpdateService(setup, store, switchboard, new ModelSigningKeyStore(Path.Combine(_data, "keys.pem")), null, null, time, loggers.CreateLogger<ModelUpdateService>());
         await service.StartAsync(CancellationToken.None);

@@ -24,8 +24,8 @@ public sealed class SlowModelSoakTests(ModelPackagesFixture packages, ITestOutpu
     public void Observe_V4ConvertedAtLargerInput_FailsTheFrameRateGateOnMeasuredInference()
     {
         var inference = new InferenceOptions { ExecutionProviders = ["CPU"], IntraOpThreads = 1 };
-        using var v1 = DetectorModel.Load(ModelValidator.For(inference, TestAssets.NanoDetDirectory), NullLogger.Instance);
-        using var v4 = DetectorModel.Load(ModelValidator.For(inference, packages.V4Model), NullLogger.Instance);
+        using var v1 = DetectorModel.Load(inference with { ModelDirectory = TestAssets.NanoDetDirectory }, NullLogger.Instance);
+        using var v4 = DetectorModel.Load(inference with { ModelDirectory = packages.V4Model }, NullLogger.Instance);
         Assert.Equal((640, "4.0.0"), (v4.Manifest.Input.Width, v4.Manifest.Version));
         using var d1 = v1.CreateDetector();
         using var d4 = v4.CreateDetector();
