@@ -1,5 +1,4 @@
 using Vsa.Edge.Agent.Core.Authorisation;
-using Vsa.Edge.Configuration;
 
 namespace Vsa.Edge.Agent.Core.Reconcile;
 
