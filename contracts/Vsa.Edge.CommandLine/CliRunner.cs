@@ -41,7 +41,9 @@ public static class CliRunner
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var result = root.Parse(args);
+        // No response files: an `@file` token stays a value, never the contents of a file (whose lines a parse error would
+        // echo to whoever called the tool).
+        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Errors.Count > 0)
         {
             foreach (var parseError in result.Errors)

@@ -65,7 +65,7 @@ for limit in MaxRetentionSec=30day SystemMaxUse=512M SystemKeepFree=1G; do
   check "journal limit in force: $limit (journald.conf.d/vsa-edge.conf)" journal_has "$limit"
 done
 check "unit waits for enrolment and configuration" grep -q '^ConditionPathExists=/var/lib/vsa-edge/credentials/device.crt' "$root/lib/systemd/system/vsa-agent.service"
-check "the self-contained agent runs in the clean root, as vsa" bash -c "chroot '$root' setpriv --reuid=vsa --regid=vsa --init-groups /usr/bin/vsa-agent --help 2>&1 | grep -q 'usage: vsa-agent run'"
+check "the self-contained agent runs in the clean root, as vsa" bash -c "chroot '$root' setpriv --reuid=vsa --regid=vsa --init-groups /usr/bin/vsa-agent run --help 2>&1 | grep -q -- '--config'"
 step "installed package checked"
 
 echo "kept" >"$root/var/lib/vsa-edge/credentials/device.crt"

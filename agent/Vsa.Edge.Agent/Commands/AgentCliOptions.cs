@@ -25,6 +25,7 @@ internal static class AgentCliOptions
         {
             Description = $"execution providers in order of preference: {string.Join(", ", ExecutionProviderNames.Known)} (e.g. CPU or CUDA,CPU)",
             HelpName = "list",
+            Arity = ArgumentArity.ExactlyOne,
             CustomParser = r => Split(r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty),
             DefaultValueFactory = _ => Split(DefaultProviders),
         };

@@ -103,7 +103,7 @@ internal sealed class SetupAccess
         {
             lock (_lock)
             {
-                Prune(_time.GetUtcNow());
+                Prune(_time.GetTimestamp());
                 return _sessions.Count;
             }
         }
@@ -192,7 +192,7 @@ internal sealed class SetupAccess
     /// <summary>Opens a session (under the lock); true when it evicted the one idle the longest.</summary>
     private bool OpenSession(out string token)
     {
-        var now = _time.GetUtcNow();
+        var now = _time.GetTimestamp();
         Prune(now);
         var evicted = false;
         if (_sessions.Count >= MaxSessions)
@@ -227,7 +227,7 @@ internal sealed class SetupAccess
 
         lock (_lock)
         {
-            var now = _time.GetUtcNow();
+            var now = _time.GetTimestamp();
             Prune(now);
             var session = _sessions.Find(s => CryptographicOperations.FixedTimeEquals(given, s.Token));
             if (session is null)
@@ -240,8 +240,10 @@ internal sealed class SetupAccess
         }
     }
 
-    private void Prune(DateTimeOffset now) =>
-        _sessions.RemoveAll(s => now - s.LastSeen >= IdleTimeout || now - s.Opened >= Lifetime);
+    // Monotonic timestamps, not the wall clock: an NTP step during set-up (a pole without a battery-backed clock) neither
+    // ends every session at once nor keeps one alive past its limits.
+    private void Prune(long now) =>
+        _sessions.RemoveAll(s => _time.GetElapsedTime(s.LastSeen, now) >= IdleTimeout || _time.GetElapsedTime(s.Opened, now) >= Lifetime);
 
     private static string Normalise(string code)
     {
@@ -257,12 +259,12 @@ internal sealed class SetupAccess
         return sb.Length > 64 ? sb.ToString(0, 64) : sb.ToString();
     }
 
-    private sealed class Session(byte[] token, DateTimeOffset opened)
+    private sealed class Session(byte[] token, long opened)
     {
         public byte[] Token { get; } = token;
 
-        public DateTimeOffset Opened { get; } = opened;
+        public long Opened { get; } = opened;
 
-        public DateTimeOffset LastSeen { get; set; }
+        public long LastSeen { get; set; }
     }
 }

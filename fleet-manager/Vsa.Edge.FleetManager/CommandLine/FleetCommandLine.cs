@@ -93,7 +93,7 @@ public static class FleetCommandLine
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
             {
-                await error.WriteLineAsync($"Audit checkpoint file or key unusable: {ex.Message}");
+                await error.WriteLineAsync($"File or key unusable: {ex.Message}");
                 return 2;
             }
         });

@@ -53,7 +53,8 @@ public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCa
             offline: "json_extract(cam.value, '$.online') = 0",
             cameraIds: "group_concat(lower(json_extract(cam.value, '$.cameraId')), char(10))",
             model: "json_extract(d.last_health, '$.model.id') || ' ' || json_extract(d.last_health, '$.model.version')",
-            outbox: "json_extract(d.last_health, '$.outbox.depth')"),
+            outbox: "json_extract(d.last_health, '$.outbox.depth')",
+            stored: "d.last_health IS NOT NULL AND json_valid(d.last_health)"),
         PostgresSql: Backfill(
             cameras: "jsonb_array_elements(CASE WHEN jsonb_typeof(d.last_health->'cameras') = 'array' THEN d.last_health->'cameras' ELSE '[]'::jsonb END) AS cam(value)",
             deviceSuspended: "(COALESCE((d.last_health->'suspension'->>'device')::boolean, false) OR COALESCE((d.last_health->'suspension'->>'localKill')::boolean, false))",
@@ -62,7 +63,8 @@ public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCa
             offline: "(cam.value->>'online')::boolean = false",
             cameraIds: "string_agg(lower(cam.value->>'cameraId'), chr(10))",
             model: "(d.last_health->'model'->>'id') || ' ' || (d.last_health->'model'->>'version')",
-            outbox: "(d.last_health->'outbox'->>'depth')::bigint"));
+            outbox: "(d.last_health->'outbox'->>'depth')::bigint",
+            stored: "d.last_health IS NOT NULL"));
 
     /// <summary>The board's columns of <paramref name="health"/>.</summary>
     public static DeviceBoardColumns Of(HealthMessage health)
@@ -88,8 +90,9 @@ public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCa
             .With("@board_device_suspended", DeviceSuspended ? 1 : 0).With("@board_cameras", CameraIds);
 
     // The same columns computed by each engine from the heartbeats stored before the migration (the JSON expressions the
-    // board's queries used until then), over the alias d.
-    private static string Backfill(string cameras, string deviceSuspended, string cameraSuspendedSelf, string listedSuspended, string offline, string cameraIds, string model, string outbox)
+    // board's queries used until then), over the alias d; a stored heartbeat that is not JSON (SQLite keeps text) is left
+    // to the next heartbeat rather than failing the migration and with it the fleet's start.
+    private static string Backfill(string cameras, string deviceSuspended, string cameraSuspendedSelf, string listedSuspended, string offline, string cameraIds, string model, string outbox, string stored)
     {
         var cameraSuspended = $"({cameraSuspendedSelf} OR {deviceSuspended} OR {listedSuspended})";
         return $"""
@@ -100,7 +103,7 @@ public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCa
                 board_suspended = (SELECT COUNT(*) FROM {cameras} WHERE {cameraSuspended}),
                 board_device_suspended = CASE WHEN {deviceSuspended} THEN 1 ELSE 0 END,
                 board_cameras = COALESCE((SELECT {cameraIds} FROM {cameras}), '')
-            WHERE d.last_health IS NOT NULL;
+            WHERE {stored};
             """;
     }
 }

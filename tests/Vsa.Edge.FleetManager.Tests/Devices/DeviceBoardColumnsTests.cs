@@ -36,6 +36,26 @@ public sealed class DeviceBoardColumnsTests(PostgresFixture postgres) : IClassFi
     public Task Migration21_Postgres_StoredHeartbeatsFilledAsIngestionWritesThem() =>
         BackfillAsync(FleetDatabase.CreatePostgres(postgres.CreateSchema()));
 
+    [Fact]
+    public async Task Migration21_Sqlite_StoredHeartbeatNotJson_MigrationCompletesAndTheRowKeepsTheDefaults()
+    {
+        await using var database = FleetDatabase.Create(new StorageOptions { DataDirectory = _directory }, "/");
+        var runner = new MigrationRunner(database, new FakeTimeProvider(Samples.T0), NullLogger<MigrationRunner>.Instance);
+        await runner.MigrateAsync(CancellationToken.None, [.. Migrations.All.Where(m => m.Version < 21)]);
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            await using var insert = connection.Sql(null, """
+                INSERT INTO devices (device_id, status, last_heartbeat_at, last_health, first_seen_at, updated_at) VALUES ('torn', 'online', @at, '{', @at, @at);
+                """);
+            database.Dialect.AddTime(insert, "@at", Samples.T0);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await runner.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(new DeviceBoardColumns(NoHeartbeat, -1, 0, 0, false, string.Empty), (await ColumnsAsync(database))["torn"]);
+    }
+
     public ValueTask DisposeAsync()
     {
         Directory.Delete(_directory, recursive: true);
