@@ -59,7 +59,7 @@ public sealed class SuspensionStates(FleetDatabase database)
 
     /// <summary>
     /// Recomputes every known device's state from <paramref name="active"/> in the caller's transaction and stores those that
-    /// changed with their next version (<see cref="SuspensionVersions.Next"/>); returns the changed devices.
+    /// changed with their next version (<see cref="SuspensionVersions.Next(long, long?, DateTimeOffset)"/>); returns the changed devices.
     /// </summary>
     public async Task<IReadOnlyList<string>> RecomputeAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SuspensionView> active, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -67,7 +67,8 @@ public sealed class SuspensionStates(FleetDatabase database)
         foreach (var (deviceId, site) in await SuspensionStore.KnownDevicesAsync(connection, transaction, cancellationToken))
         {
             var stored = await FindAsync(connection, transaction, deviceId, cancellationToken);
-            var next = Compute(deviceId, site, active, SuspensionVersions.Next(stored?.Version ?? 0, now), now);
+            var reported = await ReportedVersionAsync(connection, transaction, deviceId, cancellationToken);
+            var next = Compute(deviceId, site, active, SuspensionVersions.Next(stored?.Version ?? 0, reported, now), now);
             if (stored is null ? next.Device is null && next.Cameras.Count == 0 : SameContent(stored.Payload, next))
             {
                 continue;
@@ -84,6 +85,25 @@ public sealed class SuspensionStates(FleetDatabase database)
         }
 
         return changed;
+    }
+
+    // The suspension version the device applies, from its last stored heartbeat (null: none, or not readable).
+    private static async Task<long?> ReportedVersionAsync(DbConnection connection, DbTransaction transaction, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Sql(transaction, "SELECT last_health FROM devices WHERE device_id = @device;").With("@device", deviceId);
+        if (await command.ExecuteScalarAsync(cancellationToken) is not string health)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(health, ContractsJsonContext.Default.HealthMessage)?.Suspension?.Version;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The suspension state of <paramref name="deviceId"/> on <paramref name="site"/> under <paramref name="active"/>.</summary>

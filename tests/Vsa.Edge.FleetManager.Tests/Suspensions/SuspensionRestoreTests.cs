@@ -20,7 +20,7 @@ public sealed class SuspensionRestoreTests : IAsyncLifetime
 {
     private const string DeviceId = "pole-12";
 
-    private readonly FakeTimeProvider _clock = new(Samples.T0);
+    private FakeTimeProvider _clock = new(Samples.T0);
     private readonly MessageSigner _signer = MessageSigner.CreateNew();
     private MigratedSqlite _sqlite = null!;
     private FleetDatabase _database = null!;
@@ -64,6 +64,50 @@ public sealed class SuspensionRestoreTests : IAsyncLifetime
 
         Assert.Null(refusal);
         Assert.True(device.Suspended);
+    }
+
+    [Fact]
+    public async Task RecomputeAsync_RestoredWithTheClockBehindWhatTheDeviceApplied_NextVersionAboveItsReport()
+    {
+        var device = new Device(new SuspensionVerifier(new SignedMessageVerifier(SigningKeys.ReadPublicKeys(_signer.PublicKeyPem)), DeviceId));
+        var backup = Path.Combine(_sqlite.Directory, "backup.db");
+        await using (var connection = await _database.OpenAsync(CancellationToken.None))
+        await using (var vacuum = connection.Sql(null, "VACUUM INTO @file;").With("@file", backup))
+        {
+            await vacuum.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+
+        // The fleet's clock ran two days ahead: the device applies a suspension and its lifting under those versions.
+        _clock.Advance(TimeSpan.FromDays(2));
+        await ResumeAsync(await SuspendAsync("vol de câbles"));
+        Assert.Null(device.Receive(await SignedStateAsync()));
+        var applied = (await new SuspensionStates(_database).FindAsync(DeviceId, CancellationToken.None))!.Version;
+
+        // The clock is corrected and the older database restored; the device's next heartbeat says what it applies.
+        var file = Path.Combine(_sqlite.Directory, new StorageOptions().Sqlite);
+        await _database.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        File.Copy(backup, file, overwrite: true);
+        _database = FleetDatabase.Create(new StorageOptions { DataDirectory = _sqlite.Directory }, "/");
+        _clock = new FakeTimeProvider(Samples.T0.AddMinutes(5));
+        var heartbeat = Samples.Health(DeviceId, _clock.GetUtcNow()) with { Suspension = new SuspensionReport(applied, Device: false, LocalKill: false, []) };
+        await new DeviceStore(_database).ApplyHeartbeatAsync(heartbeat, _clock.GetUtcNow(), CancellationToken.None);
+
+        await SuspendAsync("réquisition du préfet");
+
+        Assert.Null(device.Receive(await SignedStateAsync()));
+        Assert.True(device.Suspended);
+    }
+
+    [Fact]
+    public void Next_ReportedVersion_FollowedUnlessBeyondAYearAhead()
+    {
+        var now = Samples.T0;
+        var clock = now.ToUnixTimeMilliseconds();
+
+        Assert.Equal(clock + 86_400_001, SuspensionVersions.Next(5, clock + 86_400_000, now));
+        Assert.Equal(clock, SuspensionVersions.Next(5, 3, now));
+        Assert.Equal(clock, SuspensionVersions.Next(5, long.MaxValue, now));
     }
 
     [Fact]
