@@ -1,6 +1,4 @@
-using Vsa.Edge.Configuration;
-
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Configuration.Tests;
 
 /// <summary>Camera passwords masked in every form a source string takes (the agent's logs and reports, the fleet's answers).</summary>
 public sealed class SourceSecretsTests

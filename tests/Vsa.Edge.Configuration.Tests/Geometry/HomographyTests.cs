@@ -1,6 +1,6 @@
 using Vsa.Edge.Configuration.Geometry;
 
-namespace Vsa.Edge.Agent.Core.Tests.Geometry;
+namespace Vsa.Edge.Configuration.Tests.Geometry;
 
 public sealed class HomographyTests
 {

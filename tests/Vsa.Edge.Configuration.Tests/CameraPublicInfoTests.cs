@@ -1,6 +1,4 @@
-using Vsa.Edge.Configuration;
-
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Configuration.Tests;
 
 /// <summary>The camera's public name and place: optional, plain text of at most 120 characters, as the public register shows them.</summary>
 public sealed class CameraPublicInfoTests

@@ -1,7 +1,6 @@
-using Vsa.Edge.Configuration;
 using Vsa.Edge.Testing;
 
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Configuration.Tests;
 
 public sealed class CameraConfigFeatureTests
 {

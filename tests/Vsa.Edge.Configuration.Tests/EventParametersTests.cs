@@ -1,9 +1,8 @@
 using System.Globalization;
-using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.Testing;
 
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Configuration.Tests;
 
 public sealed class EventParametersTests
 {

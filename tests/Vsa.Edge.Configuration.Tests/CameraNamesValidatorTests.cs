@@ -1,6 +1,4 @@
-using Vsa.Edge.Configuration;
-
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Configuration.Tests;
 
 public sealed class CameraNamesValidatorTests
 {

@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Vsa.Edge.Configuration;
 using Vsa.Edge.Contracts;
 
-namespace Vsa.Edge.Agent.Core.Tests.Configuration;
+namespace Vsa.Edge.Configuration.Tests;
 
 public sealed class EventTypesTests
 {
