@@ -10,7 +10,7 @@ namespace Vsa.Edge.FleetManager.Devices;
 /// The device board, a page at a time, from the database: filtered and sorted by the engine and continued after the last
 /// row seen (keyset), so that a fleet of ten thousand devices sends the console one page and the counts, not every row.
 /// </summary>
-public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, DeviceConditionsState conditions, TimeProvider time)
+public sealed class DeviceBoard(FleetDatabase database, DeviceConditionsState conditions, TimeProvider time)
 {
     // Every device the fleet knows, as DeviceStore lists them (columns 0 to 13 in ReadView's order); the active certificate
     // is folded to one row per device (a renewal in flight has two active) so that keyset paging never sees a device twice.
@@ -69,6 +69,7 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var columns = reader.Columns(database.Dialect);
             while (await reader.ReadAsync(cancellationToken))
             {
                 if (items.Count == query.Limit)
@@ -77,8 +78,8 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
                     break;
                 }
 
-                items.Add(store.ReadView(reader));
-                lastValue = numeric ? reader.GetInt64(14).ToString(CultureInfo.InvariantCulture) : reader.GetString(14);
+                items.Add(DeviceStore.ReadView(columns));
+                lastValue = numeric ? columns.Int64("sort_value").ToString(CultureInfo.InvariantCulture) : columns.String("sort_value");
             }
         }
 
@@ -102,12 +103,13 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
     public async Task<IReadOnlyList<DeviceSite>> SitesAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Sql(null, "SELECT device_id, MIN(site) FROM device_certificates WHERE revoked_at IS NULL GROUP BY device_id ORDER BY device_id;");
+        await using var command = connection.Sql(null, "SELECT device_id, MIN(site) AS site FROM device_certificates WHERE revoked_at IS NULL GROUP BY device_id ORDER BY device_id;");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = reader.Columns(database.Dialect);
         var sites = new List<DeviceSite>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            sites.Add(new(reader.GetString(0), reader.GetString(1)));
+            sites.Add(new(columns.String("device_id"), columns.String("site")));
         }
 
         return sites;
@@ -121,8 +123,9 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceStore store, Devic
         await using var command = Bind(connection.Sql(null, countSql), query);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture),
-            Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture));
+        var columns = reader.Columns(database.Dialect);
+        int Count(string column) => Convert.ToInt32(reader.GetValue(columns.Ordinal(column)), CultureInfo.InvariantCulture);
+        return (Count("total"), Count("online"), Count("matching"));
     }
 
     private static async Task<IReadOnlyList<string>> ListAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
