@@ -28,22 +28,6 @@ public sealed class SuspensionFile
     }
 
     /// <summary>The kept bytes; null when there are none, or with <paramref name="problem"/> set when they cannot be read.</summary>
-    public byte[]? TryLoad(out string? problem)
-    {
-        problem = null;
-        if (!File.Exists(FilePath))
-        {
-            return null;
-        }
-
-        try
-        {
-            return File.ReadAllBytes(FilePath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            problem = $"{FilePath}: {ex.Message}";
-            return null;
-        }
-    }
+    public byte[]? TryLoad(out string? problem) =>
+        ProtectedFile.TryReadAllBytes(FilePath, out problem);
 }

@@ -33,6 +33,30 @@ public static class ProtectedFile
         }
     }
 
+    /// <summary>
+    /// The bytes of <paramref name="path"/>; null when it does not exist, or with <paramref name="problem"/> (naming the file)
+    /// set when it cannot be read.
+    /// </summary>
+    public static byte[]? TryReadAllBytes(string path, out string? problem)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        problem = null;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"{path}: {ex.Message}";
+            return null;
+        }
+    }
+
     /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) to a new file created with <paramref name="mode"/>; fails if it exists.</summary>
     public static void Create(string path, string text, UnixFileMode mode = OwnerOnly) =>
         Create(path, Encoding.UTF8.GetBytes(text), mode);
