@@ -70,8 +70,14 @@ public static class CliRunner
         }
         catch (CliUsageException ex)
         {
-            // A check that needs several options at once (or a file's content) failed inside the action.
+            // A check that needs several options at once (or a file's content) failed inside the action: the same two lines
+            // as a parse error (the pointer unless the message already has one).
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            if (!ex.Message.Contains("--help", StringComparison.Ordinal))
+            {
+                await error.WriteLineAsync($"see '{CommandPath(result)} --help'").ConfigureAwait(false);
+            }
+
             return ExitUsage;
         }
     }

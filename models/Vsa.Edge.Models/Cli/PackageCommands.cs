@@ -159,7 +159,7 @@ public sealed class VerifyCommand : IToolCommand
         }
         catch (ModelPackageException ex)
         {
-            await console.Error.WriteLineAsync($"vsa-model verify: refused: {ex.Report}");
+            await console.Error.WriteLineAsync($"error: refused: {ex.Report}");
             return ToolApp.Failed;
         }
     }
@@ -171,11 +171,24 @@ public sealed class KeygenCommand : IToolCommand
     public Command Create(ToolConsole console)
     {
         var output = CliOptions.Required("--out", "the folder to write the key pair in");
-        var name = new Option<string>("--name") { Description = "the files' name", DefaultValueFactory = _ => "model-signing" };
+        var name = new Option<string>("--name") { Description = "the files' name (a plain file name, no folder)", DefaultValueFactory = _ => "model-signing" };
+        name.Validators.Add(r =>
+        {
+            // The name is joined to --out: "../x" or "/etc/x" would write the key pair outside the folder asked for.
+            var text = r.Tokens.Count > 0 ? r.Tokens[^1].Value : "model-signing";
+            if (!IsPlainFileName(text))
+            {
+                r.AddError($"option '--name' must be a plain file name (no folder, no '/', not '.' or '..'), not '{text}'");
+            }
+        });
         return ToolApp.Command(
             "keygen", "make a model-signing key pair (ECDSA P-256): <name>.key (owner-only) and <name>.pub.pem", console,
             (result, cancellationToken) => Run(result.GetRequiredValue(output), result.GetRequiredValue(name), console, cancellationToken), output, name);
     }
+
+    internal static bool IsPlainFileName(string name) =>
+        name.Length is > 0 and <= 200 && name is not "." and not ".." && Path.GetFileName(name) == name
+        && name.IndexOfAny(['/', '\\']) < 0 && !name.Any(char.IsControl);
 
     private static async Task<int> Run(string directory, string name, ToolConsole console, CancellationToken cancellationToken)
     {

@@ -50,7 +50,7 @@ public static class ToolApp
 
     /// <summary>
     /// A sub-command with <paramref name="options"/> whose <paramref name="action"/>'s explained failures (a missing file, a
-    /// refused model...) print <c>vsa-model &lt;name&gt;: error: …</c> and exit with <see cref="Failed"/>.
+    /// refused model...) print <c>error: …</c> (as every Vsa.Edge tool) and exit with <see cref="Failed"/>.
     /// </summary>
     internal static Command Command(
         string name, string description, ToolConsole console, Func<ParseResult, CancellationToken, Task<int>> action, params Option[] options)
@@ -71,7 +71,7 @@ public static class ToolApp
                 or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException or OnnxRuntimeException
                 or Contracts.ModelPackages.ModelPackageException or Agent.Inference.ModelException or NotSupportedException or TimeoutException)
             {
-                await console.Error.WriteLineAsync($"vsa-model {name}: error: {ex.Message}");
+                await console.Error.WriteLineAsync($"error: {ex.Message}");
                 return Failed;
             }
         });

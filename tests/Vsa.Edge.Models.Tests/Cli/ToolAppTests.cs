@@ -101,7 +101,7 @@ public sealed class ToolAppTests : IDisposable
         string[] args = equalsForm ? ["convert", $"--graph={missing}", $"--out={output}"] : ["convert", "--graph", missing, "--out", output];
 
         Assert.Equal(ToolApp.Failed, await Run(args));
-        Assert.Contains($"vsa-model convert: error: TensorFlow.js model not found: {missing}", _error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"error: TensorFlow.js model not found: {missing}", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -183,6 +183,7 @@ public sealed class ToolAppTests : IDisposable
 
         Assert.Equal(ToolApp.BadUsage, await Run("manifest", "--onnx", onnx, "--out", Path.Combine(_temp.Path, "sub", "manifest.json")));
         Assert.Contains("next to the ONNX file", _error.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith($" manifest --help'{Environment.NewLine}", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
