@@ -20,9 +20,15 @@ public static class BrokerCommands
         var hosts = new Option<string[]>("--host") { Description = "A name of the broker in its server certificate (repeat for more)", HelpName = "name" };
         var maxPacketSize = CliOptions.IntIn("--max-packet-size", 1024, 268435460, "Packets larger than this many bytes are refused");
         maxPacketSize.DefaultValueFactory = _ => BrokerOptions.DefaultMaxPacketSize;
+        // Each value goes into mosquitto.conf (one setting a line) or into the server certificate: a line break would add
+        // settings of the caller's choosing, a name longer than DNS allows would fail deep in the certificate builder.
+        outDir.Validators.Add(r => CheckEach(r, "--out", v => !v.Any(char.IsControl), "a folder path without control characters (line breaks, tabs)"));
+        bind.Validators.Add(r => CheckEach(r, "--bind", IsHostOrAddress, "an IP address or a host name (letters, digits, '-', '.'; at most 253 characters)"));
+        hosts.Validators.Add(r => CheckEach(r, "--host", IsHostOrAddress, "an IP address or a DNS name (letters, digits, '-', '.'; at most 253 characters)"));
         var mosquitto = new Command("mosquitto-config", $"""
             Write mosquitto.conf, acl, ca.crt, server.crt and server.key (0600) for a Mosquitto 2.x broker that requires the
-            fleet's device certificates. {CliConfigurationArguments.Help}
+            fleet's device certificates. The fleet CA is the service's (created in its data folder, by default ./data, if
+            there is none yet; the path is printed): run the fleet manager on the same data folder. {CliConfigurationArguments.Help}
             """) { outDir, port, bind, hosts, maxPacketSize };
         mosquitto.AcceptingConfiguration();
         mosquitto.SetAction(FleetCommandLine.UsageChecked(console.Error, (r, _) => RunAsync(
@@ -43,7 +49,11 @@ public static class BrokerCommands
         try
         {
             var authority = host.Services.GetRequiredService<FleetCertificateAuthority>();
+            var caExisted = File.Exists(authority.CaCertificatePath);
             var files = MosquittoConfiguration.Write(settings, authority);
+            await output.WriteLineAsync(caExisted
+                ? $"Fleet CA: {authority.Directory} (existing)"
+                : $"Fleet CA: created in {authority.Directory} (the fleet manager must run on this data folder, --Fleet:Storage:DataDirectory, to issue device certificates the broker trusts)");
             await output.WriteLineAsync($"""
                 Wrote {files.Configuration}
                   ACL {files.Acl}; CA {files.CaCertificate}; server certificate {files.ServerCertificate} and key {files.ServerKey} (0600)
@@ -58,10 +68,29 @@ public static class BrokerCommands
             await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
             return 2;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {
             await error.WriteLineAsync($"Cannot write the Mosquitto configuration: {ex.Message}");
             return 2;
+        }
+    }
+
+    /// <summary>An IP address, or a DNS name: labels of letters, digits and '-' (1 to 63 characters), 253 characters at most.</summary>
+    internal static bool IsHostOrAddress(string value) =>
+        !value.Any(char.IsControl) && (System.Net.IPAddress.TryParse(value, out _)
+        || (value.Length is > 0 and <= 253 && value.Split('.').All(label =>
+            label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-' && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))));
+
+    private static void CheckEach(System.CommandLine.Parsing.OptionResult result, string name, Func<string, bool> valid, string expected)
+    {
+        foreach (var token in result.Tokens)
+        {
+            if (!valid(token.Value))
+            {
+                var shown = token.Value.Length > 80 ? $"{token.Value[..80]}… ({token.Value.Length} characters)" : token.Value;
+                result.AddError($"option '{name}' must be {expected}, not '{shown.ReplaceLineEndings("\\n")}'");
+                return;
+            }
         }
     }
 }

@@ -61,6 +61,15 @@ public static class MosquittoConfiguration
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(files);
+
+        // One setting a line: a value with a line break would add settings (the command checks its options; the CRL path
+        // comes from the configuration).
+        string[] values = [settings.BindAddress ?? string.Empty, files.CaCertificate, files.ServerCertificate, files.ServerKey, files.RevocationList, files.Acl];
+        if (values.FirstOrDefault(v => v.Any(char.IsControl)) is { } bad)
+        {
+            throw new ArgumentException($"'{bad.ReplaceLineEndings("\\n")}' has a control character (a line break?): it cannot go into mosquitto.conf", nameof(settings));
+        }
+
         var listener = settings.BindAddress is null
             ? settings.Port.ToString(CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{settings.Port} {settings.BindAddress}");
@@ -93,7 +102,6 @@ public static class MosquittoConfiguration
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(authority);
         var directory = Path.GetFullPath(settings.OutputDirectory);
-        Directory.CreateDirectory(directory);
         var files = new MosquittoFiles(
             Path.Combine(directory, "mosquitto.conf"),
             Path.Combine(directory, "acl"),
@@ -101,6 +109,8 @@ public static class MosquittoConfiguration
             Path.Combine(directory, "server.crt"),
             Path.Combine(directory, "server.key"),
             authority.CrlPath);
+        _ = Configuration(settings, files); // its checks, before anything is written
+        Directory.CreateDirectory(directory);
 
         // Mosquitto will not start without its crlfile: before the fleet's first start there is no revocation yet.
         if (!File.Exists(authority.CrlPath))
