@@ -23,7 +23,9 @@ public static class FleetCommandLine
     /// <summary>The root command's description, the first lines of <c>vsa-fleet --help</c>.</summary>
     public const string Description = """
         The fleet manager. Without a command it runs the service (API, console, broker, ingestion), configured by
-        appsettings.json, Fleet__… variables and arguments such as --urls http://127.0.0.1:5080 or --Fleet:Section:Key value.
+        appsettings.json, Fleet__… variables and arguments such as --urls http://127.0.0.1:5080 or --Fleet:Section:Key value
+        (configuration only: --Section:Key value, Key=value, or a host key such as --urls, --environment, --contentRoot;
+        any other option is a usage error).
         The commands below run on the same configuration and database, without the web host.
         Exit codes: 0 done, 1 the answer is no (chain broken, name taken, refused), 2 usage or environment error.
         """;
@@ -31,8 +33,10 @@ public static class FleetCommandLine
     /// <summary>
     /// Whether <paramref name="args"/> asks for a command (or the root's help) rather than the service: its first argument
     /// names a command or a root option, or is a bare word (a mistyped command: "error: unrecognized command", exit 2,
-    /// rather than a service started on the default ports). The service's own arguments are options (<c>--urls …</c>,
-    /// <c>--Fleet:Section:Key value</c>, <c>/Key value</c>) or <c>Key=value</c> pairs.
+    /// rather than a service started on the default ports), or the arguments are not the service's configuration
+    /// (<see cref="ServiceArguments"/>: a mistyped option such as <c>--hlep</c> is a usage error, exit 2). The service's own
+    /// arguments are configuration keys (<c>--Fleet:Section:Key value</c>, <c>/Key value</c>, <c>Key=value</c>) and the host's
+    /// keys without a section (<c>--urls …</c>, <c>--environment …</c>, <c>--contentRoot …</c>).
     /// </summary>
     public static bool IsCommand(string[] args)
     {
@@ -43,9 +47,7 @@ public static class FleetCommandLine
         }
 
         var first = args[0];
-        var root = Root(new FleetConsole(TextReader.Null, TextWriter.Null, TextWriter.Null));
-        return root.Options.Any(o => o.Name == first || o.Aliases.Contains(first))
-            || !(first.StartsWith('-') || first.StartsWith('/') || first.Contains('=', StringComparison.Ordinal));
+        return NamesCommand(first) || ServiceArguments.Problem(args) is not null;
     }
 
     /// <summary>Runs the command and returns the process exit code.</summary>
@@ -53,8 +55,27 @@ public static class FleetCommandLine
         RunAsync(args, new FleetConsole(input, output, error), cancellationToken);
 
     /// <summary>Runs the command on <paramref name="console"/> (whose HTTP client factory the tests set).</summary>
-    internal static Task<int> RunAsync(string[] args, FleetConsole console, CancellationToken cancellationToken) =>
-        CliRunner.InvokeAsync(Root(console), args, console.Output, console.Error, cancellationToken);
+    internal static async Task<int> RunAsync(string[] args, FleetConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length > 0 && !NamesCommand(args[0]) && ServiceArguments.Problem(args) is { } problem)
+        {
+            // The service's arguments, one of them wrong: say which rather than start on the defaults.
+            await console.Error.WriteLineAsync($"error: {problem}");
+            await console.Error.WriteLineAsync("see 'vsa-fleet --help'");
+            return CliRunner.ExitUsage;
+        }
+
+        return await CliRunner.InvokeAsync(Root(console), args, console.Output, console.Error, cancellationToken);
+    }
+
+    // A command, a root option (--help, --version), or a bare word (a mistyped command, which the parser names).
+    private static bool NamesCommand(string first)
+    {
+        var root = Root(new FleetConsole(TextReader.Null, TextWriter.Null, TextWriter.Null));
+        return root.Options.Any(o => o.Name == first || o.Aliases.Contains(first))
+            || !(first.StartsWith('-') || first.StartsWith('/') || first.Contains('=', StringComparison.Ordinal));
+    }
 
     /// <summary>The command tree.</summary>
     internal static RootCommand Root(FleetConsole console)
@@ -86,6 +107,12 @@ public static class FleetCommandLine
                 await error.WriteLineAsync($"Invalid configuration: {ex.Message}");
                 return 2;
             }
+            catch (InvalidOperationException ex) when (IsBindingFailure(ex))
+            {
+                // A value the options binder cannot convert (--Fleet:Storage:Provider=Oracle): the key and the type, no stack trace.
+                await error.WriteLineAsync($"Invalid configuration: {ex.Message}{(ex.InnerException is { } inner ? $" {inner.Message}" : string.Empty)}");
+                return 2;
+            }
             catch (DbException ex)
             {
                 await error.WriteLineAsync($"Database error: {ex.Message}");
@@ -97,6 +124,10 @@ public static class FleetCommandLine
                 return 2;
             }
         });
+
+    /// <summary>Whether <paramref name="ex"/> is the configuration binder's "Failed to convert configuration value at 'Key'".</summary>
+    internal static bool IsBindingFailure(InvalidOperationException ex) =>
+        ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
 
     /// <summary>
     /// <paramref name="action"/>, with a usage error it finds (a wrong configuration key) written <c>error: …</c> on
