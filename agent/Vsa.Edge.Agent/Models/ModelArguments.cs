@@ -64,7 +64,16 @@ public sealed record ModelArguments(string Kind, string DataDirectory, string? M
                 r.AddError($"option '--kind' must be {ModelPackageMetadata.DetectorKind} or {ModelPackageMetadata.PoseKind}, not '{value}'");
             }
         });
-        var modelDirectory = new Option<string>("--model-dir") { Description = "the factory model (default: the kind's; the pose model's is Pose:ModelDirectory's default)", HelpName = "dir" };
+        var modelDirectory = new Option<string>("--model-dir") { Description = "the factory model, a folder with its manifest.json (default: the kind's; the pose model's is Pose:ModelDirectory's default)", HelpName = "dir" };
+        modelDirectory.Validators.Add(r =>
+        {
+            // The model every rollback falls back to: a folder without a manifest would be recorded as the active model
+            // (rollback) or fail deep in the loader (status, install).
+            if (r.Tokens.Count > 0 && r.Tokens[^1].Value is var value && !File.Exists(Path.Combine(value, "manifest.json")))
+            {
+                r.AddError($"option '--model-dir' must be a model folder (with its manifest.json), not '{value}'{(Directory.Exists(value) ? " (no manifest.json there)" : " (no such folder)")}");
+            }
+        });
         return (kind, AgentCliOptions.DataDirectory(), modelDirectory);
     }
 

@@ -30,10 +30,25 @@ public static class ModelCommand
         ArgumentNullException.ThrowIfNull(error);
         return new Command("model", "The device side of a model update from a package file: install, status, rollback.")
         {
-            ModelArguments.InstallDefinition((a, _) => InstallAsync(a, output, error)),
-            ModelArguments.SlotsDefinition("status", "Print the active slot, its version, the soak and the last outcome.", withReason: false, (a, _) => StatusAsync(a, output)),
-            ModelArguments.SlotsDefinition("rollback", "Go back to the previous model (or the factory one).", withReason: true, (a, _) => RollbackAsync(a, output)),
+            ModelArguments.InstallDefinition((a, _) => Explained(error, () => InstallAsync(a, output, error))),
+            ModelArguments.SlotsDefinition("status", "Print the active slot, its version, the soak and the last outcome.", withReason: false, (a, _) => Explained(error, () => StatusAsync(a, output))),
+            ModelArguments.SlotsDefinition("rollback", "Go back to the previous model (or the factory one).", withReason: true, (a, _) => Explained(error, () => RollbackAsync(a, output))),
         };
+    }
+
+    // A model that cannot be read (the default factory model missing, a slot's files unreadable): "error: …", exit 1,
+    // rather than an unhandled exception.
+    private static async Task<int> Explained(TextWriter error, Func<Task<int>> run)
+    {
+        try
+        {
+            return await run().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ModelException or IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 
     /// <summary><c>model status</c>: the active slot, version, soak, previous slot and last outcome on one line; 0.</summary>

@@ -1,5 +1,6 @@
 using Vsa.Edge.Agent.Commands;
 using Vsa.Edge.Agent.Pose;
+using Vsa.Edge.Testing;
 
 namespace Vsa.Edge.Agent.Tests.Commands;
 
@@ -7,6 +8,7 @@ namespace Vsa.Edge.Agent.Tests.Commands;
 public sealed class AgentCommandLineTests
 {
     // Every vsa-agent invocation the repository relies on (./vsa, docs/, README.md, the systemd unit, the process tests).
+    // {detector} and {pose} stand for the prepared models' folders (--model-dir must be a model folder, with its manifest).
     public static TheoryData<string> Documented => new()
     {
         "run --config /etc/vsa-edge/agent.json",
@@ -20,17 +22,18 @@ public sealed class AgentCommandLineTests
         "provision selftest --config agent.json --installer Jeanne --no-prompt --seconds 2 --fleet http://127.0.0.1:5080/ --json selftest.json",
         "provision setup --camera parvis.json --bind eth0 --port 8443 --out parvis-final.json",
         "provision setup --camera camera.json --source vtest.avi --port 0 --data-dir data --out out.json --providers CPU",
-        "model install --package v2.vsamodel --trust keys.pem --data-dir d --model-dir m --pause-at verifying",
-        "model install --kind pose --package v2.vsamodel --trust keys.pem --data-dir d --model-dir m",
-        "model status --data-dir d --model-dir m",
-        "model rollback --data-dir d --model-dir m --reason why",
+        "model install --package v2.vsamodel --trust keys.pem --data-dir d --model-dir {detector} --pause-at verifying",
+        "model install --kind pose --package v2.vsamodel --trust keys.pem --data-dir d --model-dir {pose}",
+        "model status --data-dir d --model-dir {detector}",
+        "model rollback --data-dir d --model-dir {detector} --reason why",
     };
 
     [Theory]
     [MemberData(nameof(Documented))]
     public void Parse_DocumentedInvocation_HasNoErrors(string line)
     {
-        var result = AgentCommandLine.CreateForConsole().Parse(line.Split(' '));
+        var result = AgentCommandLine.CreateForConsole().Parse(
+            line.Replace("{detector}", TestAssets.NanoDetDirectory, StringComparison.Ordinal).Replace("{pose}", PoseOptions.DefaultModelDirectory, StringComparison.Ordinal).Split(' '));
 
         Assert.Empty(result.Errors.Select(e => e.Message));
     }
@@ -96,6 +99,8 @@ public sealed class AgentCommandLineTests
     [InlineData("model install --package p.vsamodel", "'--trust'")]
     [InlineData("model status --kind face", "'--kind'")]
     [InlineData("model status --reason x", "'--reason'")]
+    [InlineData("model status --model-dir /nonexistent", "option '--model-dir' must be a model folder (with its manifest.json), not '/nonexistent' (no such folder)")]
+    [InlineData("model install --package p.vsamodel --trust k.pem --model-dir /nonexistent", "'--model-dir'")]
     [InlineData("analyse --source a.avi", "'analyse'")]
     public async Task InvokeAsync_BadCommandLine_ExitTwoNamingTheOptionAndPointingToHelp(string line, string named)
     {
