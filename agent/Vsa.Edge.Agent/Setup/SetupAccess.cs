@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,7 +13,10 @@ internal enum SignInResult
     /// <summary>A wrong code; tries remain.</summary>
     Wrong,
 
-    /// <summary>Too many wrong codes: no sign-in is possible until a new code (Enter on the pole's terminal, or a restart).</summary>
+    /// <summary>
+    /// Too many wrong codes from this client (or from everyone together): no sign-in from it until a new code (Enter on the
+    /// pole's terminal, or a restart).
+    /// </summary>
     LockedOut,
 
     /// <summary>The code was already used by a session: it is one-time.</summary>
@@ -22,17 +26,22 @@ internal enum SignInResult
 /// <summary>
 /// Who may use the set-up page: whoever types the one-time code printed on the pole's terminal. The code is spent by
 /// its first use (one session, a random 256-bit token kept in an HttpOnly, Secure, SameSite=Strict cookie); after
-/// <see cref="MaxFailures"/> wrong codes every sign-in is refused until a new code is issued (<see cref="Renew(string)"/>:
-/// the installer presses Enter on the pole's terminal, which only someone at the pole or on its SSH session can do, or
-/// restarts the command). The session in use when the lock falls keeps working, so someone guessing cannot throw the
+/// <see cref="MaxFailures"/> wrong codes from one client (<see cref="SetupFailures"/>: an address, an IPv6 /64) that client's
+/// sign-ins are refused, and after <see cref="MaxFailuresPerCode"/> from all clients together everyone's, until a new code
+/// is issued (<see cref="Renew(string)"/>: the installer presses Enter on the pole's terminal, which only someone at the
+/// pole or on its SSH session can do, or restarts the command). So someone on the pole's LAN cannot lock each new code
+/// before the installer types it, and many addresses guessing together still get few tries per code. The session in use when the lock falls keeps working, so someone guessing cannot throw the
 /// installer out. Sessions are bounded: at most <see cref="MaxSessions"/> live at once (a new one evicts the one idle the
 /// longest), each ends after <see cref="IdleTimeout"/> without a request and <see cref="Lifetime"/> after it opened,
 /// whatever its use; an ended session needs a new code from the pole's terminal. Thread-safe.
 /// </summary>
 internal sealed class SetupAccess
 {
-    /// <summary>Wrong codes before the lock.</summary>
+    /// <summary>Wrong codes from one client before that client is locked out.</summary>
     public const int MaxFailures = 5;
+
+    /// <summary>Wrong codes from all clients together before everyone is locked out (8 digits: 20 tries in 10⁸).</summary>
+    public const int MaxFailuresPerCode = 20;
 
     /// <summary>The session cookie's name.</summary>
     public const string CookieName = "vsa_setup";
@@ -51,8 +60,8 @@ internal sealed class SetupAccess
     private byte[] _code = [];
     private string _shown = string.Empty;
     private readonly List<Session> _sessions = [];
+    private readonly SetupFailures _failures = new();
     private bool _spent;
-    private int _failures;
 
     public SetupAccess(string code)
         : this(code, TimeProvider.System)
@@ -66,8 +75,11 @@ internal sealed class SetupAccess
         Renew(code);
     }
 
-    /// <summary>Raised once each time the page locks (the <see cref="MaxFailures"/>th wrong code): the terminal says how to unlock.</summary>
-    public event EventHandler? Locked;
+    /// <summary>
+    /// Raised once each time a client locks (its <see cref="MaxFailures"/>th wrong code) or the page locks for everyone (the
+    /// <see cref="MaxFailuresPerCode"/>th): the terminal says who and how to unlock.
+    /// </summary>
+    public event EventHandler<SetupLockedEventArgs>? Locked;
 
     /// <summary>The code to print on the terminal (never logged).</summary>
     public string Code
@@ -81,20 +93,38 @@ internal sealed class SetupAccess
         }
     }
 
-    /// <summary>Wrong codes so far.</summary>
+    /// <summary>Wrong codes so far from every client.</summary>
     public int Failures
     {
         get
         {
             lock (_lock)
             {
-                return _failures;
+                return _failures.Total;
             }
         }
     }
 
-    /// <summary>Wrong codes still allowed before the lock.</summary>
-    public int TriesLeft => Math.Max(0, MaxFailures - Failures);
+    /// <summary>Wrong codes still allowed before the lock, for a request without an address.</summary>
+    public int TriesLeft => TriesLeftFor(null);
+
+    /// <summary>Wrong codes still allowed from <paramref name="client"/> before it is locked out.</summary>
+    public int TriesLeftFor(IPAddress? client)
+    {
+        lock (_lock)
+        {
+            return _failures.TriesLeft(SetupFailures.ClientOf(client));
+        }
+    }
+
+    /// <summary>Wrong codes so far from <paramref name="client"/>.</summary>
+    public int FailuresOf(IPAddress? client)
+    {
+        lock (_lock)
+        {
+            return _failures.Of(SetupFailures.ClientOf(client));
+        }
+    }
 
     /// <summary>Sessions live now (expired ones no longer count).</summary>
     public int SessionCount
@@ -141,29 +171,38 @@ internal sealed class SetupAccess
         {
             _shown = code;
             _code = Encoding.ASCII.GetBytes(Normalise(code));
-            _failures = 0;
+            _failures.Clear();
             _spent = false;
         }
     }
 
-    /// <summary>Checks a typed code (spaces and dashes ignored); on <see cref="SignInResult.Accepted"/>, <paramref name="sessionToken"/> is the cookie value.</summary>
-    public SignInResult TrySignIn(string? typed, out string? sessionToken)
+    /// <summary>Checks a typed code from a request without an address (see <see cref="TrySignIn(string?, IPAddress?, out string?)"/>).</summary>
+    public SignInResult TrySignIn(string? typed, out string? sessionToken) => TrySignIn(typed, null, out sessionToken);
+
+    /// <summary>
+    /// Checks a code typed from <paramref name="client"/> (spaces and dashes ignored); on <see cref="SignInResult.Accepted"/>,
+    /// <paramref name="sessionToken"/> is the cookie value.
+    /// </summary>
+    public SignInResult TrySignIn(string? typed, IPAddress? client, out string? sessionToken)
     {
         sessionToken = null;
         var given = Encoding.ASCII.GetBytes(Normalise(typed ?? string.Empty));
+        var who = SetupFailures.ClientOf(client);
         SignInResult result;
+        SetupLockedEventArgs? locked = null;
         var evicted = false;
         lock (_lock)
         {
-            if (_failures >= MaxFailures)
+            if (_failures.IsLocked(who))
             {
                 return SignInResult.LockedOut;
             }
 
             if (!CryptographicOperations.FixedTimeEquals(given, _code))
             {
-                _failures++;
-                result = _failures >= MaxFailures ? SignInResult.LockedOut : SignInResult.Wrong;
+                _failures.Count(who);
+                locked = _failures.PageLocked ? new SetupLockedEventArgs(null) : _failures.IsLocked(who) ? new SetupLockedEventArgs(who) : null;
+                result = locked is null ? SignInResult.Wrong : SignInResult.LockedOut;
             }
             else if (_spent)
             {
@@ -177,9 +216,9 @@ internal sealed class SetupAccess
             }
         }
 
-        if (result == SignInResult.LockedOut)
+        if (locked is not null)
         {
-            Locked?.Invoke(this, EventArgs.Empty);
+            Locked?.Invoke(this, locked);
         }
         else if (evicted)
         {

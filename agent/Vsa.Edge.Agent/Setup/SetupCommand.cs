@@ -125,8 +125,10 @@ internal sealed class SetupCommand(TextWriter stdout, TextWriter stderr, TimePro
             }
 
             await stdout.WriteLineAsync($"certificate sha-256: {fingerprint}").ConfigureAwait(false);
-            await stdout.WriteLineAsync($"one-time code: {access.Code}   ({SetupAccess.MaxFailures} wrong codes lock the page; Enter here prints a new code)").ConfigureAwait(false);
-            access.Locked += (_, _) => Say($"set-up page locked after {SetupAccess.MaxFailures} wrong codes: press Enter in this terminal for a new code (the open session keeps working)");
+            await stdout.WriteLineAsync($"one-time code: {access.Code}   ({SetupAccess.MaxFailures} wrong codes lock the device typing them, {SetupAccess.MaxFailuresPerCode} from all devices the page; Enter here prints a new code)").ConfigureAwait(false);
+            access.Locked += (_, e) => Say(e.Client is { } client
+                ? $"set-up page: {client} locked after {SetupAccess.MaxFailures} wrong codes (other devices can still sign in; Enter here prints a new code and unlocks it)"
+                : $"set-up page locked for every device after {SetupAccess.MaxFailuresPerCode} wrong codes: press Enter in this terminal for a new code (the open session keeps working)");
             access.SessionEvicted += (_, _) =>
             {
                 SetupLog.SessionEvicted(logger, SetupAccess.MaxSessions);

@@ -14,6 +14,9 @@ internal static partial class SetupLog
     [LoggerMessage(EventId = 12102, Level = LogLevel.Warning, Message = "Set-up page locked after {Max} wrong codes: Enter on the pole's terminal prints a new code")]
     public static partial void LockedOut(ILogger logger, int max);
 
+    [LoggerMessage(EventId = 15500, Level = LogLevel.Warning, Message = "Set-up page: sign-in refused from {Remote}, locked ({ClientFailures} wrong codes from it, {TotalFailures} from all clients): Enter on the pole's terminal prints a new code")]
+    public static partial void ClientLockedOut(ILogger logger, string remote, int clientFailures, int totalFailures);
+
     [LoggerMessage(EventId = 12103, Level = LogLevel.Information, Message = "Set-up page: installer signed in from {Remote}")]
     public static partial void SignedIn(ILogger logger, string remote);
 

@@ -97,7 +97,7 @@ internal sealed class SetupServer : IAsyncDisposable
 
         if (path == "/" && HttpMethods.IsGet(context.Request.Method))
         {
-            var locked = _access.TriesLeft == 0;
+            var locked = _access.TriesLeftFor(context.Connection.RemoteIpAddress) == 0;
             var ended = !locked && context.Request.Cookies.ContainsKey(SetupAccess.CookieName);
             await HtmlAsync(context, locked ? StatusCodes.Status423Locked : StatusCodes.Status200OK, SetupPages.Login(locked ? LockedMessage : ended ? EndedMessage : null, locked)).ConfigureAwait(false);
             return;
@@ -106,7 +106,7 @@ internal sealed class SetupServer : IAsyncDisposable
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
     }
 
-    private const string LockedMessage = "Page verrouillée après 5 codes faux : l'installateur obtient un nouveau code en appuyant sur Entrée dans le terminal du poteau (ou en relançant la commande).";
+    private const string LockedMessage = "Page verrouillée pour cet appareil après 5 codes faux : l'installateur obtient un nouveau code en appuyant sur Entrée dans le terminal du poteau (ou en relançant la commande).";
 
     private static readonly string EndedMessage = string.Create(CultureInfo.InvariantCulture,
         $"Session terminée (inactive {SetupAccess.IdleTimeout.TotalMinutes:0} min, ouverte depuis {SetupAccess.Lifetime.TotalHours:0} h, ou remplacée) : appuyez sur Entrée dans le terminal du poteau pour un nouveau code.");
@@ -120,8 +120,9 @@ internal sealed class SetupServer : IAsyncDisposable
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        var remote = context.Connection.RemoteIpAddress?.ToString() ?? "?";
-        switch (_access.TrySignIn(form["code"].ToString(), out var token))
+        var address = context.Connection.RemoteIpAddress;
+        var remote = address?.ToString() ?? "?";
+        switch (_access.TrySignIn(form["code"].ToString(), address, out var token))
         {
             case SignInResult.Accepted:
                 SetupLog.SignedIn(_logger, remote);
@@ -137,12 +138,19 @@ internal sealed class SetupServer : IAsyncDisposable
                 context.Response.Redirect("/");
                 return;
             case SignInResult.Wrong:
-                SetupLog.WrongCode(_logger, remote, _access.Failures, SetupAccess.MaxFailures);
+                SetupLog.WrongCode(_logger, remote, _access.FailuresOf(address), SetupAccess.MaxFailures);
                 await HtmlAsync(context, StatusCodes.Status401Unauthorized, SetupPages.Login(
-                    string.Create(CultureInfo.InvariantCulture, $"Code incorrect. Encore {_access.TriesLeft} essai(s) avant le verrouillage."), false)).ConfigureAwait(false);
+                    string.Create(CultureInfo.InvariantCulture, $"Code incorrect. Encore {_access.TriesLeftFor(address)} essai(s) avant le verrouillage."), false)).ConfigureAwait(false);
                 return;
             case SignInResult.LockedOut:
-                SetupLog.LockedOut(_logger, SetupAccess.MaxFailures);
+                if (_access.Failures >= SetupAccess.MaxFailuresPerCode)
+                {
+                    SetupLog.LockedOut(_logger, SetupAccess.MaxFailuresPerCode);
+                }
+                else
+                {
+                    SetupLog.ClientLockedOut(_logger, remote, _access.FailuresOf(address), _access.Failures);
+                }
                 await HtmlAsync(context, StatusCodes.Status423Locked, SetupPages.Login(LockedMessage, true)).ConfigureAwait(false);
                 return;
             default:
