@@ -201,6 +201,11 @@ public sealed partial class IngestionPipeline(
             case IngestionOutcome.Rejected:
                 statistics.Rejected(stored.Kind, stored.Reason);
                 rejections.Refused(stored);
+                if (stored.Kind == MessageKind.ConfigProposal && proposals is not null && TopicRoute.TryParse(stored.Topic, out var refusedRoute))
+                {
+                    proposals.RefusalCommitted(refusedRoute.DeviceId);
+                }
+
                 return;
             case IngestionOutcome.Duplicate:
                 statistics.Duplicate(stored.Kind!.Value);

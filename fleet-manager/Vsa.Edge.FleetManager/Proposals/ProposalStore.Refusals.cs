@@ -27,6 +27,25 @@ public sealed partial class ProposalStore
     private readonly Lock _refusalLock = new();
     private readonly Dictionary<string, DateTimeOffset> _refusalAudited = new(StringComparer.Ordinal);
 
+    // Audited in a transaction not yet committed: the hour starts only once the entry is in the log (RefusalCommitted), so a
+    // rolled-back batch does not leave the device's refusals unaudited for an hour.
+    private readonly Dictionary<string, DateTimeOffset> _refusalPending = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The transaction of a refusal of <paramref name="deviceId"/> committed (the ingestion calls it when it announces the
+    /// refusal): if that refusal was audited, the device's next hour of refusals goes unaudited from now on.
+    /// </summary>
+    public void RefusalCommitted(string deviceId)
+    {
+        lock (_refusalLock)
+        {
+            if (_refusalPending.Remove(deviceId, out var at))
+            {
+                _refusalAudited[deviceId] = at;
+            }
+        }
+    }
+
     /// <summary>Why a proposal of <paramref name="deviceId"/> was refused, in words (the dead letter's detail, the audit's).</summary>
     public static string RefusalText(ProposalReceipt receipt, string deviceId) => receipt == ProposalReceipt.TooManyPending
         ? $"device '{deviceId}' already has {MaxPendingPerDevice} pending proposals for other cameras: an administrator must decide on them first"
@@ -78,7 +97,8 @@ public sealed partial class ProposalStore
 
     /// <summary>
     /// A refusal: audited <see cref="ProposalAuditActions.Refused"/> in the ingestion's transaction the first time in each hour
-    /// for the device (the dead letters keep every one), so a device refused all day adds 24 entries, not thousands.
+    /// for the device (the dead letters keep every one), so a device refused all day adds 24 entries, not thousands. The hour
+    /// counts from the commit (<see cref="RefusalCommitted"/>), never from an entry a rollback took back.
     /// </summary>
     private async Task<ProposalReceipt> RefuseAsync(DbConnection connection, DbTransaction transaction, ConfigProposalMessage message, ProposalReceipt receipt, CancellationToken cancellationToken)
     {
@@ -89,7 +109,7 @@ public sealed partial class ProposalStore
             audited = !_refusalAudited.TryGetValue(message.DeviceId, out var last) || now - last >= TimeSpan.FromHours(1);
             if (audited)
             {
-                _refusalAudited[message.DeviceId] = now;
+                _refusalPending[message.DeviceId] = now;
             }
         }
 

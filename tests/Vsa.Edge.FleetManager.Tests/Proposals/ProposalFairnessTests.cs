@@ -77,15 +77,48 @@ public sealed class ProposalFairnessTests : IAsyncLifetime
         Assert.Equal(("pole-66", ProposalStore.MaxPendingPerDevice, ProposalStore.MaxPendingPerDevice), (summary.DeviceId, summary.Pending, summary.Listed));
     }
 
+    [Fact]
+    public async Task ReceiveAsync_AuditedRefusalRolledBack_NextRefusalIsAudited()
+    {
+        for (var camera = 0; camera < ProposalStore.MaxPendingPerDevice; camera++)
+        {
+            await ReceiveAsync("pole-67", $"cam-{camera}");
+        }
+
+        // The batch holding the first refusal (and its audit entry) fails after it: rolled back, nothing committed.
+        await Assert.ThrowsAsync<TimeoutException>(() => ReceiveAsync("pole-67", "cam-extra-0", failAfter: true));
+        Assert.Empty(await RefusalsAudited());
+
+        Assert.Equal(ProposalReceipt.TooManyPending, await ReceiveAsync("pole-67", "cam-extra-1"));
+        Assert.Equal(ProposalReceipt.TooManyPending, await ReceiveAsync("pole-67", "cam-extra-2"));
+
+        var audited = Assert.Single(await RefusalsAudited());
+        Assert.Contains("too_many_pending", audited.Details, StringComparison.Ordinal);
+    }
+
     public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 
-    private async Task<ProposalReceipt> ReceiveAsync(string deviceId, string cameraId)
+    private async Task<List<AuditEntry>> RefusalsAudited() =>
+        [.. (await _audit.ReadAsync(0, 1000, CancellationToken.None)).Where(e => e.Action == ProposalAuditActions.Refused)];
+
+    // As the ingestion does: store in the batch's transaction, then, once it committed, announce (RefusalCommitted).
+    private async Task<ProposalReceipt> ReceiveAsync(string deviceId, string cameraId, bool failAfter = false)
     {
         _clock.Advance(TimeSpan.FromSeconds(1));
         var camera = ConfigSamples.Camera(cameraId);
         var message = new ConfigProposalMessage(ConfigProposalMessage.SchemaId, 1, deviceId, ProposalSamples.IdOf(deviceId + camera.GetRawText()), _clock.GetUtcNow(), camera);
-        return await _database.InTransactionAsync(
-            (connection, transaction) => _store.ReceiveAsync(connection, transaction, message, cameraId, _clock.GetUtcNow(), CancellationToken.None),
+        var receipt = await _database.InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var received = await _store.ReceiveAsync(connection, transaction, message, cameraId, _clock.GetUtcNow(), CancellationToken.None);
+                return failAfter ? throw new TimeoutException("the batch's next message failed") : received;
+            },
             CancellationToken.None);
+        if (receipt is not ProposalReceipt.Stored and not ProposalReceipt.Duplicate)
+        {
+            _store.RefusalCommitted(deviceId);
+        }
+
+        return receipt;
     }
 }
