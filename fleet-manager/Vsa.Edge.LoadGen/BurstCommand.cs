@@ -6,14 +6,11 @@ namespace Vsa.Edge.LoadGen;
 /// <summary>The alert burst, once per storage (<see cref="Scenarios.AlertBurstAsync"/>): its options and its report.</summary>
 internal sealed class BurstCommand
 {
-    private readonly Option<int> _devices = LoadGenCommands.Int("--devices", 50, "simulated devices (1–2000)");
-    private readonly Option<int> _alerts = LoadGenCommands.Int("--alerts", 200, "alerts each device publishes (1–10000)");
-    private readonly Option<int> _inFlight = LoadGenCommands.Int("--in-flight", 10, "unacknowledged alerts per device at once (1–100)");
-    private readonly Option<int> _warmup = LoadGenCommands.Int("--warmup", 0, "alerts per device stored and delivered before the clock starts, not counted (0–10000)");
-    private readonly Option<string> _storage = new("--storage")
-    {
-        Description = "the fleet's storages, one burst each", DefaultValueFactory = _ => "sqlite,postgres", HelpName = "sqlite,postgres",
-    };
+    private readonly Option<int> _devices = LoadGenCommands.IntIn("--devices", 50, 1, 2000, "simulated devices");
+    private readonly Option<int> _alerts = LoadGenCommands.IntIn("--alerts", 200, 1, 10000, "alerts each device publishes");
+    private readonly Option<int> _inFlight = LoadGenCommands.IntIn("--in-flight", 10, 1, 100, "unacknowledged alerts per device at once");
+    private readonly Option<int> _warmup = LoadGenCommands.IntIn("--warmup", 0, 0, 10000, "alerts per device stored and delivered before the clock starts, not counted");
+    private readonly Option<IReadOnlyList<string>?> _storage = LoadGenCommands.Storages("--storage", "the fleet's storages, one burst each");
 
     private readonly Option<bool> _mosquittoDefaults = new("--mosquitto-defaults") { Description = "Mosquitto with its default limits (it then loses QoS 1 messages)" };
     private readonly Option<bool> _embedded = new("--embedded") { Description = "through the fleet's embedded broker instead of Mosquitto" };
@@ -30,12 +27,12 @@ internal sealed class BurstCommand
     public async Task<int> RunAsync(ParseResult result, int timeoutSeconds, TextWriter output)
     {
         var options = new LoadOptions(
-            Devices: Math.Clamp(result.GetValue(_devices), 1, 2000),
-            AlertsPerDevice: Math.Clamp(result.GetValue(_alerts), 1, 10000),
-            InFlight: Math.Clamp(result.GetValue(_inFlight), 1, 100),
-            Timeout: TimeSpan.FromSeconds(Math.Clamp(timeoutSeconds, 1, 1800)),
-            WarmupAlertsPerDevice: Math.Clamp(result.GetValue(_warmup), 0, 10000));
-        var storages = result.GetRequiredValue(_storage).Split(',', StringSplitOptions.RemoveEmptyEntries);
+            Devices: result.GetValue(_devices),
+            AlertsPerDevice: result.GetValue(_alerts),
+            InFlight: result.GetValue(_inFlight),
+            Timeout: TimeSpan.FromSeconds(timeoutSeconds),
+            WarmupAlertsPerDevice: result.GetValue(_warmup));
+        var storages = result.GetValue(_storage) ?? ["sqlite", "postgres"];
         var mosquittoDefaults = result.GetValue(_mosquittoDefaults);
         var embedded = result.GetValue(_embedded);
 
