@@ -4,7 +4,8 @@
 # anything else is known to be there), idempotent: rerun it after a power cut, an upgrade, or by hand.
 #
 #   vsa-edge-setup.sh configure   user "vsa", groups, folders with their owners and modes, the unit enabled (not started)
-#   vsa-edge-setup.sh remove      the unit disabled and stopped; configuration and data kept
+#   vsa-edge-setup.sh remove      the unit disabled and stopped, the journal limits ./vsa provision install put in /etc
+#                                 removed; configuration and data kept
 #   vsa-edge-setup.sh purge       also deletes /etc/vsa-edge, /var/lib/vsa-edge and the "vsa" user
 #
 # VSA_ROOT=<dir> applies it to another root (tests, image builds): paths under it, useradd/groupadd --prefix, no systemctl.
@@ -15,6 +16,8 @@ USER_NAME=vsa
 ETC="$ROOT/etc/vsa-edge"
 STATE="$ROOT/var/lib/vsa-edge"
 UNIT=vsa-agent.service
+# The journal's limits as ./vsa provision install writes them (the package's are under /usr/lib, dpkg's to remove).
+JOURNALD_DROPIN="$ROOT/etc/systemd/journald.conf.d/vsa-edge.conf"
 
 prefix_args() { if [ -n "$ROOT" ]; then printf -- '--prefix %s' "$ROOT"; fi; }
 
@@ -79,6 +82,11 @@ remove() {
     systemctl disable "$UNIT" >/dev/null 2>&1 || true
   fi
   rm -f "$ROOT/etc/systemd/system/multi-user.target.wants/$UNIT"
+  # Ours only (its first line): /etc/systemd/journald.conf.d/ is otherwise the administrator's.
+  if [ -f "$JOURNALD_DROPIN" ] && head -n 1 "$JOURNALD_DROPIN" | grep -q "^# Limits of systemd's journal on a VSA edge pole\."; then
+    rm -f "$JOURNALD_DROPIN"
+    if systemd_running; then systemctl try-restart systemd-journald.service || true; fi
+  fi
 }
 
 purge() {

@@ -120,7 +120,13 @@ public sealed class DebianPackageTests : IDisposable
         Assert.Equal("/lib/systemd/system/vsa-agent.service", new FileInfo(wants).LinkTarget);
 
         await File.WriteAllTextAsync(Path.Combine(root, "var", "lib", "vsa-edge", "credentials", "device.crt"), "kept");
+
+        // The journal's limits as ./vsa provision install puts them in /etc, beside a drop-in of the administrator's own.
+        var journald = Directory.CreateDirectory(Path.Combine(root, "etc", "systemd", "journald.conf.d")).FullName;
+        File.Copy(Path.Combine(TestAssets.RepositoryRoot, "provisioning", "systemd", "journald-vsa-edge.conf"), Path.Combine(journald, "vsa-edge.conf"));
+        await File.WriteAllTextAsync(Path.Combine(journald, "zz-local.conf"), "[Journal]\nMaxRetentionSec=7day\n");
         await SetupAsync(env, "remove");
+        Assert.Equal(["zz-local.conf"], Directory.GetFiles(journald).Select(Path.GetFileName));
         Assert.False(File.Exists(wants) || new FileInfo(wants).LinkTarget is not null);
         Assert.Equal("kept", await File.ReadAllTextAsync(Path.Combine(root, "var", "lib", "vsa-edge", "credentials", "device.crt")));
         Assert.Contains(await File.ReadAllLinesAsync(Path.Combine(root, "etc", "passwd")), l => l.StartsWith("vsa:", StringComparison.Ordinal));
