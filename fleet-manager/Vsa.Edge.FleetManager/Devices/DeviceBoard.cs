@@ -12,43 +12,30 @@ namespace Vsa.Edge.FleetManager.Devices;
 /// </summary>
 public sealed class DeviceBoard(FleetDatabase database, DeviceConditionsState conditions, TimeProvider time)
 {
-    // Every device the fleet knows, as DeviceStore lists them (columns 0 to 13 in ReadView's order); the active certificate
-    // is folded to one row per device (a renewal in flight has two active) so that keyset paging never sees a device twice.
-    private const string Base = """
-        WITH known AS (
-            SELECT device_id FROM devices
-            UNION SELECT device_id FROM device_config
-            UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL
-        )
-        SELECT k.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
-               c.version, r.applied_version, r.status AS reported_status, r.reported_at, t.site{0}
-        FROM known k
-        LEFT JOIN devices d ON d.device_id = k.device_id
-        LEFT JOIN device_config c ON c.device_id = k.device_id
-        LEFT JOIN device_config_reported r ON r.device_id = k.device_id
-        LEFT JOIN (SELECT device_id, MIN(site) AS site, MAX(not_after) AS not_after FROM device_certificates WHERE revoked_at IS NULL GROUP BY device_id) t
-            ON t.device_id = k.device_id
+    // Every device the fleet knows is a row of devices (the registry, migration 23), read as DeviceStore lists them; the
+    // configuration tables are joined by primary key, for the rows of the page only.
+    private const string Columns = """
+        d.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
+        c.version, r.applied_version, r.status AS reported_status, r.reported_at, NULLIF(d.board_site, '') AS site
+        """;
+
+    private const string Joined = """
+        devices d
+        LEFT JOIN device_config c ON c.device_id = d.device_id
+        LEFT JOIN device_config_reported r ON r.device_id = d.device_id
         """;
 
     /// <summary>One page and the counts.</summary>
     public async Task<DeviceBoardPage> PageAsync(DeviceBoardQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = DeviceBoardSql.For(database.Dialect);
-        var (sortExpression, numeric) = sql.SortOf(query.Sort);
-        var filter = Filter(query, sql);
+        var (pageSql, numeric) = PageSql(query, database.Dialect);
         if (query.After is { } after && numeric && !long.TryParse(after.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
         {
             throw new ArgumentException("The cursor was made for another sort column.", nameof(query));
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var order = query.Descending ? "DESC" : "ASC";
-        var keyset = query.After is null
-            ? string.Empty
-            : $"WHERE (b.sort_value {(query.Descending ? "<" : ">")} @after_value OR (b.sort_value = @after_value AND b.device_id {(query.Descending ? "<" : ">")} @after_id))";
-        var pageSql = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT * FROM ({With($", {sortExpression} AS sort_value")} {filter}) b {keyset} ORDER BY b.sort_value {order}, b.device_id {order} LIMIT {query.Limit + 1};");
         var items = new List<DeviceView>(query.Limit);
         string? lastValue = null;
         var more = false;
@@ -84,7 +71,7 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceConditionsState co
         }
 
         var next = more ? new DeviceBoardCursor(lastValue!, items[^1].DeviceId).ToString() : null;
-        var (total, online, matching) = await CountAsync(connection, query, sql, filter, cancellationToken);
+        var (total, online, matching) = await CountAsync(connection, query, cancellationToken);
         if (query.After is not null)
         {
             // The filters' choices come with the first page only: the console keeps them while it walks the pages.
@@ -92,12 +79,39 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceConditionsState co
         }
 
         return new(items, total, online, matching, query.Limit, next,
-            await ListAsync(connection, "SELECT DISTINCT site FROM device_certificates WHERE revoked_at IS NULL ORDER BY site;", cancellationToken),
-            await ListAsync(connection, "SELECT DISTINCT board_model FROM devices WHERE board_model IS NOT NULL ORDER BY board_model;", cancellationToken));
+            await ListAsync(connection, "SELECT DISTINCT board_site FROM devices WHERE board_site <> '' ORDER BY board_site;", cancellationToken),
+            await ListAsync(connection, "SELECT DISTINCT board_model FROM devices WHERE board_model <> '' ORDER BY board_model;", cancellationToken));
     }
 
-    // The board's rows with one more column (the sort value, whether a row matches the filters).
-    private static string With(string column) => Base.Replace("{0}", column, StringComparison.Ordinal);
+    /// <summary>The page's query (one more row than the limit, to tell whether a next page exists) and whether its sort value is a number.</summary>
+    internal static (string Sql, bool Numeric) PageSql(DeviceBoardQuery query, SqlDialect dialect)
+    {
+        var (sortExpression, numeric) = DeviceBoardSql.SortOf(query.Sort);
+        var conditions = Filters(query, DeviceBoardSql.For(dialect));
+        if (query.After is not null)
+        {
+            // Keyset as a row comparison, which both engines answer from the (sort value, device id) index.
+            conditions.Add($"({sortExpression}, d.device_id) {(query.Descending ? "<" : ">")} (@after_value, @after_id)");
+        }
+
+        var order = query.Descending ? "DESC" : "ASC";
+        return (string.Create(CultureInfo.InvariantCulture,
+            $"SELECT {Columns}, {sortExpression} AS sort_value FROM {Joined} {Where(conditions)} ORDER BY {sortExpression} {order}, d.device_id {order} LIMIT {query.Limit + 1};"), numeric);
+    }
+
+    /// <summary>
+    /// The counts from devices alone, through its indexes: every device, the online ones (the status index), and the ones the
+    /// filters keep (the configuration tables joined only for a filter on them); with no filter, the matching ones are all.
+    /// </summary>
+    internal static string CountSql(DeviceBoardQuery query, SqlDialect dialect)
+    {
+        var filters = Filters(query, DeviceBoardSql.For(dialect));
+        var from = DeviceBoardSql.NeedsConfig(query.State) ? Joined : "devices d";
+        var matching = filters.Count == 0 ? "(SELECT COUNT(*) FROM devices)" : $"(SELECT COUNT(*) FROM {from} {Where(filters)})";
+        return $"SELECT (SELECT COUNT(*) FROM devices) AS total, (SELECT COUNT(*) FROM devices WHERE status = 'online') AS online, {matching} AS matching;";
+    }
+
+    private static string Where(List<string> conditions) => conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
 
     /// <summary>Every enrolled device's site, for the queue's labels.</summary>
     public async Task<IReadOnlyList<DeviceSite>> SitesAsync(CancellationToken cancellationToken)
@@ -115,11 +129,9 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceConditionsState co
         return sites;
     }
 
-    private async Task<(int Total, int Online, int Matching)> CountAsync(DbConnection connection, DeviceBoardQuery query, DeviceBoardSql sql, string filter, CancellationToken cancellationToken)
+    private async Task<(int Total, int Online, int Matching)> CountAsync(DbConnection connection, DeviceBoardQuery query, CancellationToken cancellationToken)
     {
-        var where = filter.Length == 0 ? "1 = 1" : filter["WHERE ".Length..];
-        var countSql = $"SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN b.status = 'online' THEN 1 ELSE 0 END), 0) AS online, COALESCE(SUM(CASE WHEN {sql.IsTrue("b.matches")} THEN 1 ELSE 0 END), 0) AS matching FROM ({With($", ({where}) AS matches")}) b;";
-
+        var countSql = CountSql(query, database.Dialect);
         await using var command = Bind(connection.Sql(null, countSql), query);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
@@ -144,43 +156,36 @@ public sealed class DeviceBoard(FleetDatabase database, DeviceConditionsState co
         return values;
     }
 
-    // The filters as one WHERE clause over the board's aliases; empty when none. Parameters: @q, @site, @model, @expires_before, @ids.
-    private static string Filter(DeviceBoardQuery query, DeviceBoardSql sql)
+    // The filters, each a condition over the board's aliases. Parameters: @q, @site, @model, @expires_before, @ids.
+    private static List<string> Filters(DeviceBoardQuery query, DeviceBoardSql sql)
     {
         var clauses = new List<string>();
         if (query.Search is not null)
         {
-            clauses.Add($"({sql.Contains("k.device_id")} OR (t.site IS NOT NULL AND {sql.Contains("t.site")}) OR {sql.CameraMatches})");
+            clauses.Add(sql.Search);
         }
 
         if (query.Site is not null)
         {
-            clauses.Add("t.site = @site");
+            clauses.Add("d.board_site = @site");
         }
 
         if (query.Model is not null)
         {
-            clauses.Add($"{DeviceBoardSql.Model} = @model");
+            clauses.Add("d.board_model = @model");
         }
 
         if (query.ExpiringDays is not null)
         {
-            clauses.Add("t.not_after < @expires_before");
+            clauses.Add("d.board_expires < @expires_before");
         }
 
-        clauses.Add(query.State switch
+        if (sql.State(query.State) is { Length: > 0 } state)
         {
-            "online" => "d.status = 'online'",
-            "offline" => "d.status IS NOT NULL AND d.status <> 'online'",
-            "never" => "d.status IS NULL",
-            "stopped" => $"{DeviceBoardSql.StoppedCameras} > 0",
-            "suspended" => $"({DeviceBoardSql.DeviceSuspended} OR {DeviceBoardSql.SuspendedCameras} > 0)",
-            "drift" => "c.version IS NOT NULL AND (r.status IS NULL OR r.status = 'rejected' OR r.applied_version IS NULL OR r.applied_version <> c.version)",
-            "attention" => sql.IdIn,
-            _ => string.Empty,
-        });
-        clauses.RemoveAll(c => c.Length == 0);
-        return clauses.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", clauses);
+            clauses.Add(state);
+        }
+
+        return clauses;
     }
 
     // Devices whose events say the enclosure is open, maintenance is on or a camera is offline, as a JSON array of ids.

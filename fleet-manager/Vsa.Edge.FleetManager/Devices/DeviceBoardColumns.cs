@@ -16,18 +16,20 @@ namespace Vsa.Edge.FleetManager.Devices;
 /// <param name="SuspendedCameras">Cameras suspended by the kill switch (all of them when the device is).</param>
 /// <param name="DeviceSuspended">The device as a whole is suspended (by the fleet or its own kill input).</param>
 /// <param name="CameraIds">The camera ids in lower case, one a line, for the board's search.</param>
-public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCameras, int SuspendedCameras, bool DeviceSuspended, string CameraIds)
+/// <param name="Heartbeat">The heartbeat's send time in microseconds since 1970 (the board's heartbeat sort), -1 when none (migration 23).</param>
+public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCameras, int SuspendedCameras, bool DeviceSuspended, string CameraIds, long Heartbeat = -1)
 {
     /// <summary>The columns' names, in the order of <see cref="Parameters"/>.</summary>
-    public const string Names = "board_model, board_outbox, board_stopped, board_suspended, board_device_suspended, board_cameras";
+    public const string Names = "board_model, board_outbox, board_stopped, board_suspended, board_device_suspended, board_cameras, board_heartbeat";
 
     /// <summary>The parameters <see cref="Bind"/> adds, in the order of <see cref="Names"/>.</summary>
-    public const string Parameters = "@board_model, @board_outbox, @board_stopped, @board_suspended, @board_device_suspended, @board_cameras";
+    public const string Parameters = "@board_model, @board_outbox, @board_stopped, @board_suspended, @board_device_suspended, @board_cameras, @board_heartbeat";
 
     /// <summary>"column = excluded.column" for each, for an upsert.</summary>
     public const string FromExcluded = """
         board_model = excluded.board_model, board_outbox = excluded.board_outbox, board_stopped = excluded.board_stopped,
-        board_suspended = excluded.board_suspended, board_device_suspended = excluded.board_device_suspended, board_cameras = excluded.board_cameras
+        board_suspended = excluded.board_suspended, board_device_suspended = excluded.board_device_suspended, board_cameras = excluded.board_cameras,
+        board_heartbeat = excluded.board_heartbeat
         """;
 
     /// <summary>The migration that adds the columns, fills them from the stored heartbeats and indexes what the board filters on.</summary>
@@ -76,18 +78,28 @@ public sealed record DeviceBoardColumns(string Model, long Outbox, int StoppedCa
         bool Suspended(CameraHealth c) =>
             c.Suspended == true || deviceSuspended || (suspension?.Cameras?.Contains(c.CameraId, StringComparer.Ordinal) ?? false);
         return new(
-            health.Model is { } model ? $"{model.Id} {model.Version}" : string.Empty,
+            ModelOf(health.Model),
             health.Outbox?.Depth ?? -1,
             cameras.Count(c => !c.Online && !Suspended(c)),
             cameras.Count(Suspended),
             deviceSuspended,
-            string.Join('\n', cameras.Select(c => c.CameraId.ToLowerInvariant())));
+            string.Join('\n', cameras.Select(c => c.CameraId.ToLowerInvariant())),
+            MicrosecondsOf(health.SentAt));
     }
+
+    /// <summary>
+    /// "id version", "id" when the version is missing, empty when the id is (as migration 23's SQL derives it from a stored
+    /// heartbeat: <see cref="DeviceBoardMigration"/>).
+    /// </summary>
+    public static string ModelOf(ModelRef? model) => model?.Id is not { } id ? string.Empty : model.Version is { } version ? $"{id} {version}" : id;
+
+    /// <summary>Microseconds since 1970 of <paramref name="at"/> (truncated), the board's heartbeat sort value.</summary>
+    public static long MicrosecondsOf(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>Adds the parameters named in <see cref="Parameters"/>.</summary>
     public DbCommand Bind(DbCommand command) =>
         command.With("@board_model", Model).With("@board_outbox", Outbox).With("@board_stopped", StoppedCameras).With("@board_suspended", SuspendedCameras)
-            .With("@board_device_suspended", DeviceSuspended ? 1 : 0).With("@board_cameras", CameraIds);
+            .With("@board_device_suspended", DeviceSuspended ? 1 : 0).With("@board_cameras", CameraIds).With("@board_heartbeat", Heartbeat);
 
     // The same columns computed by each engine from the heartbeats stored before the migration (the JSON expressions the
     // board's queries used until then), over the alias d; a stored heartbeat that is not JSON (SQLite keeps text) is left

@@ -3,11 +3,12 @@ using Vsa.Edge.FleetManager.Storage;
 namespace Vsa.Edge.FleetManager.Devices;
 
 /// <summary>
-/// The SQL the device board's columns and filters need, one builder for both engines: the heartbeat's figures are real
-/// columns of <c>devices</c> (<see cref="DeviceBoardColumns"/>, written with each heartbeat), so the expressions are the
-/// same on SQLite and PostgreSQL; what differs is isolated in <see cref="Dialect"/> (substring search, a JSON array
-/// of ids, the heartbeat's time as an ordered value, truth of a computed condition). Every expression refers to the
-/// board's aliases: <c>k</c> (known ids), <c>d</c> (devices), <c>c</c> (desired configuration), <c>t</c> (active certificate).
+/// The SQL the device board's columns and filters need, one builder for both engines: every device the fleet knows has a
+/// row of <c>devices</c> (<see cref="DeviceBoardMigration"/>) whose board columns are NOT NULL (<see cref="DeviceBoardColumns"/>,
+/// written with each heartbeat; site and certificate expiry written by triggers), so the sorts and filters name bare
+/// columns, or the exact expressions migration 23 indexes, and the engine walks an index instead of sorting every device.
+/// What differs between the engines is isolated in <see cref="Dialect"/> (substring search, a JSON array of ids). Every
+/// expression refers to the board's aliases: <c>d</c> (devices), <c>c</c> (desired configuration), <c>r</c> (reported configuration).
 /// </summary>
 internal sealed class DeviceBoardSql
 {
@@ -15,69 +16,56 @@ internal sealed class DeviceBoardSql
 
     private DeviceBoardSql(Dialect dialect) => _dialect = dialect;
 
-    public static DeviceBoardSql Sqlite { get; } = new(new(
-        Position: "instr",
-        IdsSource: "SELECT value FROM json_each(@ids)",
+    public static DeviceBoardSql Sqlite { get; } = new(new(Position: "instr", IdsSource: "SELECT value FROM json_each(@ids)"));
 
-        // Fixed-width UTC text (DbTime): ordered as the instants are.
-        Heartbeat: "COALESCE(d.last_heartbeat_at, '')",
-        HeartbeatNumeric: false,
-        TrueSuffix: " <> 0"));
-
-    public static DeviceBoardSql PostgreSql { get; } = new(new(
-        Position: "strpos",
-        IdsSource: "SELECT jsonb_array_elements_text(@ids)",
-        Heartbeat: "COALESCE((EXTRACT(EPOCH FROM d.last_heartbeat_at) * 1000000)::bigint, -1)",
-        HeartbeatNumeric: true,
-        TrueSuffix: string.Empty));
-
-    /// <summary>The device as a whole is suspended (by the fleet or its own kill input).</summary>
-    public static string DeviceSuspended => "COALESCE(d.board_device_suspended, 0) = 1";
-
-    /// <summary>Cameras with no frames that are not suspended.</summary>
-    public static string StoppedCameras => "COALESCE(d.board_stopped, 0)";
-
-    /// <summary>Cameras suspended by the kill switch.</summary>
-    public static string SuspendedCameras => "COALESCE(d.board_suspended, 0)";
-
-    /// <summary>"id version" of the model in use, or empty.</summary>
-    public static string Model => "COALESCE(d.board_model, '')";
-
-    /// <summary>The outbox depth, -1 when not reported.</summary>
-    public static string Outbox => "COALESCE(d.board_outbox, -1)";
-
-    /// <summary>A camera id contains <c>@q</c> (camera ids are kept in lower case, one a line).</summary>
-    public string CameraMatches => Contains("d.board_cameras");
+    public static DeviceBoardSql PostgreSql { get; } = new(new(Position: "strpos", IdsSource: "SELECT jsonb_array_elements_text(@ids)"));
 
     /// <summary>The device id is in the JSON array <c>@ids</c>.</summary>
-    public string IdIn => $"k.device_id IN ({_dialect.IdsSource})";
+    public string IdIn => $"d.device_id IN ({_dialect.IdsSource})";
+
+    /// <summary>The search: <c>@q</c> (lower case) in the device id, its site or a camera id (kept in lower case, one a line).</summary>
+    public string Search => $"({Contains("d.device_id")} OR {Contains("d.board_site")} OR {_dialect.Position}(d.board_cameras, @q) > 0)";
 
     public static DeviceBoardSql For(SqlDialect dialect) => dialect.Provider == StorageProvider.Postgres ? PostgreSql : Sqlite;
 
-    /// <summary>Text <paramref name="expression"/> contains <c>@q</c> (already lower case), with no LIKE wildcards to escape.</summary>
-    public string Contains(string expression) => $"{_dialect.Position}(lower({expression}), @q) > 0";
+    /// <summary>Whether the filter of a state reads the configuration tables (<c>c</c>, <c>r</c>): the counts join them only then.</summary>
+    public static bool NeedsConfig(string? state) => state == "drift";
 
-    /// <summary>A condition computed as a column (<paramref name="column"/>) holds: a boolean on PostgreSQL, 0 or 1 on SQLite.</summary>
-    public string IsTrue(string column) => column + _dialect.TrueSuffix;
-
-    /// <summary>The sort expression of a column and whether it is a number (else text).</summary>
-    public (string Expression, bool Numeric) SortOf(string key) => key switch
+    /// <summary>The filter of a state, empty for every state.</summary>
+    public string State(string? state) => state switch
     {
-        "status" => ($"(CASE WHEN d.status IS NULL THEN 2 WHEN d.status = 'online' THEN 0 ELSE 1 END) * 2 + (CASE WHEN {DeviceSuspended} THEN 1 ELSE 0 END)", true),
-        "heartbeat" => (_dialect.Heartbeat, _dialect.HeartbeatNumeric),
-        "cameras" => ($"{StoppedCameras} * 1000 + {SuspendedCameras}", true),
+        "online" => "d.status = 'online'",
+        "offline" => "d.status <> 'online'",
+        "never" => "d.status IS NULL",
+        "stopped" => "d.board_stopped > 0",
+        "suspended" => "(d.board_device_suspended = 1 OR d.board_suspended > 0)",
+        "drift" => "c.version IS NOT NULL AND (r.status IS NULL OR r.status = 'rejected' OR r.applied_version IS NULL OR r.applied_version <> c.version)",
+        "attention" => IdIn,
+        _ => string.Empty,
+    };
+
+    /// <summary>
+    /// The sort expression of a column and whether it is a number (else text). "device" sorts by site then id (devices with
+    /// no active certificate first); the status and cameras expressions are the ones migration 23 indexes, word for word.
+    /// </summary>
+    public static (string Expression, bool Numeric) SortOf(string key) => key switch
+    {
+        "status" => (DeviceBoardMigration.StatusRank.Replace("{0}", "d.", StringComparison.Ordinal), true),
+        "heartbeat" => ("d.board_heartbeat", true),
+        "cameras" => (DeviceBoardMigration.CamerasRank.Replace("{0}", "d.", StringComparison.Ordinal), true),
         "provider" => ("COALESCE(d.execution_provider, '')", false),
-        "outbox" => (Outbox, true),
-        "model" => (Model, false),
+        "outbox" => ("d.board_outbox", true),
+        "model" => ("d.board_model", false),
         "config" => ("COALESCE(c.version, -1)", true),
         "agent" => ("COALESCE(d.agent_version, '')", false),
-        _ => ("COALESCE(t.site || ' (' || k.device_id || ')', k.device_id)", false),
+        _ => ("d.board_site", false),
     };
+
+    /// <summary>Text <paramref name="expression"/> contains <c>@q</c> (already lower case), with no LIKE wildcards to escape.</summary>
+    private string Contains(string expression) => $"{_dialect.Position}(lower({expression}), @q) > 0";
 
     // What differs between the engines.
     // Position: the function giving a substring's position (1-based, 0 when absent).
     // IdsSource: a subquery listing the ids of the JSON array @ids.
-    // Heartbeat, HeartbeatNumeric: the newest heartbeat's time as an ordered value (the lowest when none), and whether it is a number.
-    // TrueSuffix: what makes a computed condition a truth test (SQLite has no boolean type).
-    private sealed record Dialect(string Position, string IdsSource, string Heartbeat, bool HeartbeatNumeric, string TrueSuffix);
+    private sealed record Dialect(string Position, string IdsSource);
 }

@@ -7,7 +7,8 @@ using Vsa.Edge.FleetManager.Storage;
 namespace Vsa.Edge.FleetManager.Devices;
 
 /// <summary>
-/// The device registry in the fleet database, with the devices enrolled or configured that never connected. Status messages are ordered by their own timestamp (<c>at</c>); heartbeats by
+/// The device registry in the fleet database, with the devices enrolled or configured that never connected (since migration 23
+/// a row of <c>devices</c> with a NULL status; its first heartbeat or status makes it seen). Status messages are ordered by their own timestamp (<c>at</c>); heartbeats by
 /// their send time. A heartbeat newer than the last status means the device is up, whatever that status said. Every heartbeat
 /// is also kept in <c>device_health</c> (per-camera figures over time) until the retention job removes it.
 /// </summary>
@@ -67,6 +68,7 @@ public sealed class DeviceStore(FleetDatabase database)
             VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now, {DeviceBoardColumns.Parameters})
             ON CONFLICT (device_id) DO UPDATE SET
                 last_heartbeat_at = excluded.last_heartbeat_at,
+                first_seen_at = CASE WHEN devices.status IS NULL THEN excluded.first_seen_at ELSE devices.first_seen_at END,
                 {DeviceBoardColumns.FromExcluded},
                 agent_version = excluded.agent_version,
                 execution_provider = excluded.execution_provider,
@@ -99,6 +101,7 @@ public sealed class DeviceStore(FleetDatabase database)
             INSERT INTO devices ({Columns})
             VALUES (@device_id, @status, @at, NULL, NULL, NULL, NULL, @now, @now)
             ON CONFLICT (device_id) DO UPDATE SET
+                first_seen_at = CASE WHEN devices.status IS NULL THEN excluded.first_seen_at ELSE devices.first_seen_at END,
                 status = excluded.status,
                 status_at = excluded.status_at,
                 updated_at = excluded.updated_at

@@ -387,5 +387,6 @@ public static class Migrations
             CREATE INDEX ix_installation_reports_device ON installation_reports (device_id, received_at DESC);
             """),
         Devices.DeviceBoardColumns.Migration,
+        Devices.DeviceBoardMigration.Migration,
     ];
 }

@@ -11,7 +11,8 @@ namespace Vsa.Edge.FleetManager.Tests.Devices;
 /// <summary>
 /// A large fleet written straight into the database in one transaction, many rows per statement (a device's heartbeat
 /// through the ingestion would take minutes for thousands): devices "pole-00000"… on <see cref="Sites"/> sites, with
-/// a known mix the tests count on. Shared with the console's tests (linked file).
+/// a known mix the tests count on. Devices are written before their certificates, whose trigger (migration 23) adds the
+/// never-connected ones to the registry and the site to every row. Shared with the console's tests (linked file).
 /// </summary>
 internal static class BoardSeed
 {
@@ -61,15 +62,6 @@ internal static class BoardSeed
             for (var start = 0; start < count; start += RowsPerStatement)
             {
                 var batch = Enumerable.Range(start, Math.Min(RowsPerStatement, count - start)).ToArray();
-                await InsertAsync(connection, transaction, "device_certificates (serial, device_id, site, token_id, not_before, not_after, certificate_pem, issued_at)", batch, (command, i, p) =>
-                {
-                    command.With($"{p}a", $"seed-{DeviceId(i)}").With($"{p}b", DeviceId(i)).With($"{p}c", Site(i)).With($"{p}d", tokenId);
-                    dialect.AddTime(command, $"{p}e", now.AddDays(-30));
-                    dialect.AddTime(command, $"{p}f", now.AddDays(Expiring(i) ? 10 : 300));
-                    command.With($"{p}g", "seed");
-                    dialect.AddTime(command, $"{p}h", now.AddDays(-30));
-                    return 8;
-                });
                 var connected = batch.Where(i => !Never(i)).ToArray();
                 if (connected.Length > 0)
                 {
@@ -88,10 +80,20 @@ internal static class BoardSeed
                         dialect.AddTime(command, $"{p}i", now);
                         var board = DeviceBoardColumns.Of(health);
                         command.With($"{p}j", board.Model).With($"{p}k", board.Outbox).With($"{p}l", board.StoppedCameras).With($"{p}m", board.SuspendedCameras)
-                            .With($"{p}n", board.DeviceSuspended ? 1 : 0).With($"{p}o", board.CameraIds);
-                        return 15;
+                            .With($"{p}n", board.DeviceSuspended ? 1 : 0).With($"{p}o", board.CameraIds).With($"{p}p", board.Heartbeat);
+                        return 16;
                     });
                 }
+
+                await InsertAsync(connection, transaction, "device_certificates (serial, device_id, site, token_id, not_before, not_after, certificate_pem, issued_at)", batch, (command, i, p) =>
+                {
+                    command.With($"{p}a", $"seed-{DeviceId(i)}").With($"{p}b", DeviceId(i)).With($"{p}c", Site(i)).With($"{p}d", tokenId);
+                    dialect.AddTime(command, $"{p}e", now.AddDays(-30));
+                    dialect.AddTime(command, $"{p}f", now.AddDays(Expiring(i) ? 10 : 300));
+                    command.With($"{p}g", "seed");
+                    dialect.AddTime(command, $"{p}h", now.AddDays(-30));
+                    return 8;
+                });
             }
 
             return 0;

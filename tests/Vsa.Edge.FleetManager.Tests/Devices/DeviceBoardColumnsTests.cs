@@ -23,7 +23,7 @@ public sealed class DeviceBoardColumnsTests(PostgresFixture postgres) : IClassFi
         var columns = DeviceBoardColumns.Of(Health("pole-1"));
 
         // cam-A stopped; cam-B suspended itself; cam-C listed by the suspension (and stopped: suspended wins); cam-D runs.
-        Assert.Equal(new DeviceBoardColumns("nanodet-coco 3", 5, 1, 2, false, "cam-a\ncam-b\ncam-c\ncam-d"), columns);
+        Assert.Equal(new DeviceBoardColumns("nanodet-coco 3", 5, 1, 2, false, "cam-a\ncam-b\ncam-c\ncam-d", DeviceBoardColumns.MicrosecondsOf(Samples.T0)), columns);
         var wholeDevice = DeviceBoardColumns.Of(Health("pole-1") with { Suspension = new SuspensionReport(4, Device: false, LocalKill: true, []), Outbox = null });
         Assert.Equal((0, 4, true, -1L), (wholeDevice.StoppedCameras, wholeDevice.SuspendedCameras, wholeDevice.DeviceSuspended, wholeDevice.Outbox));
     }
@@ -53,7 +53,7 @@ public sealed class DeviceBoardColumnsTests(PostgresFixture postgres) : IClassFi
 
         await runner.MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(new DeviceBoardColumns(NoHeartbeat, -1, 0, 0, false, string.Empty), (await ColumnsAsync(database))["torn"]);
+        Assert.Equal(new DeviceBoardColumns(NoHeartbeat, -1, 0, 0, false, string.Empty, DeviceBoardColumns.MicrosecondsOf(Samples.T0)), (await ColumnsAsync(database))["torn"]);
     }
 
     public ValueTask DisposeAsync()
@@ -100,7 +100,7 @@ public sealed class DeviceBoardColumnsTests(PostgresFixture postgres) : IClassFi
         Assert.Equal(new DeviceBoardColumns(NoHeartbeat, -1, 0, 0, false, string.Empty), stored["status-only"]);
     }
 
-    private static async Task<Dictionary<string, DeviceBoardColumns>> ColumnsAsync(FleetDatabase database)
+    internal static async Task<Dictionary<string, DeviceBoardColumns>> ColumnsAsync(FleetDatabase database)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);
         await using var command = connection.Sql(null, $"SELECT device_id, {DeviceBoardColumns.Names} FROM devices;");
@@ -108,16 +108,17 @@ public sealed class DeviceBoardColumnsTests(PostgresFixture postgres) : IClassFi
         var columns = new Dictionary<string, DeviceBoardColumns>(StringComparer.Ordinal);
         while (await reader.ReadAsync())
         {
-            columns[reader.GetString(0)] = new(reader.IsDBNull(1) ? NoHeartbeat : reader.GetString(1), Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture),
+            columns[reader.GetString(0)] = new(reader.GetString(1), Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture),
                 Convert.ToInt32(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture),
-                Convert.ToInt32(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture) == 1, reader.GetString(6));
+                Convert.ToInt32(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture) == 1, reader.GetString(6),
+                Convert.ToInt64(reader.GetValue(7), System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return columns;
     }
 
-    // A NULL model: the device has sent no heartbeat yet.
-    private const string NoHeartbeat = "(null)";
+    // The model of a device that has sent no heartbeat yet (NOT NULL since migration 23).
+    private const string NoHeartbeat = "";
 
     private static HealthMessage Health(string deviceId) => Samples.Health(deviceId, Samples.T0) with
     {
