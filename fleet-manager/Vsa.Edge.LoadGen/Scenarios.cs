@@ -206,6 +206,11 @@ internal static class Scenarios
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(30))
             .Build();
+
+        // As the fleet's ingestion client does (MqttIngestionService.SocketBufferBytes): with MQTTnet's default 8 KiB socket
+        // buffers the plain subscriber's TCP window fell to a few kilobytes without scaling, and once Mosquitto had a backlog
+        // for it, it received one segment per delayed acknowledgement: the "stall" of 100 to 180 s for 10,000 alerts.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
         await client.ConnectAsync(options);
         return client;
     }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Vsa.Edge.FleetManager.Accounts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Api;
@@ -101,6 +103,48 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("dora", (await decisionSeen).Decision!.DecidedBy);
         decided.Dispose();
+    }
+
+    [Fact]
+    public async Task FanOut_Burst_EveryAlertReachesPeersInFewerStatements()
+    {
+        const int Burst = 100;
+        const string Channel = "vsa_live_burst";
+        var database = postgres.CreateSchema();
+        var settings = Settings("fleet-burst");
+        settings["Fleet:Live:FanOutChannel"] = Channel;
+        await using var fleet = await FleetApp.StartAsync(settings, postgres: database);
+        var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
+        await fanOut.Listening.WaitAsync(FleetApp.Timeout);
+
+        // Another instance, as PostgreSQL shows it: a connection listening on the channel.
+        await using var peer = new NpgsqlConnection(database);
+        await peer.OpenAsync();
+        var notified = new List<string>();
+        peer.Notification += (_, e) => notified.Add(e.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN {Channel};", peer))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "pole-7");
+        var alerts = Enumerable.Range(0, Burst).Select(i => Samples.AlertStart(device.DeviceId, startedAt: Samples.T0.AddSeconds(i))).ToList();
+        await Task.WhenAll(alerts.Select(device.PublishAsync));
+        using (var deadline = new CancellationTokenSource(FleetApp.Timeout))
+        {
+            while (notified.Count < Burst)
+            {
+                await peer.WaitAsync(deadline.Token);
+            }
+        }
+
+        // Each alert once (origin, type, view), and the burst in fewer statements than alerts: one per queued batch.
+        var views = notified.Select(n => n.Split('\n', 3)).Select(p => (p[1], JsonSerializer.Deserialize(p[2], FleetJsonContext.Default.AlertView)!.AlertId)).ToList();
+        Assert.All(views, v => Assert.Equal(LiveEventTypes.Alert, v.Item1));
+        Assert.Equal(alerts.Select(a => a.AlertId).Order(), views.Select(v => v.AlertId).Order());
+        Assert.Equal(Burst, fanOut.Sent);
+        Assert.True(fanOut.Statements < Burst, $"{fanOut.Statements} statements for {Burst} alerts");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Burst} alerts fanned out in {fanOut.Statements} statements"));
     }
 
     [Fact]
