@@ -37,7 +37,7 @@ public sealed partial class AlertBatchStore
         """;
 
     /// <summary>
-    /// What a moved alert's row holds that its message does not say (<see cref="ViewOf"/>): its first receipt, the operator's
+    /// What a moved alert's row holds that its message does not say (<see cref="ViewOf"/>, which reads them in this order): its first receipt, the operator's
     /// decision, the zone as first stored. Returning the whole row cost the writer the reading of 25 columns per alert and the
     /// parsing back of the <c>objects</c> JSON it had just written.
     /// </summary>

@@ -161,11 +161,10 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
 
         var moved = new Dictionary<string, AlertView>(rows.Count, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = new NamedColumns(reader, database.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var (message, receivedAt) = sent[columns.String("alert_id")];
-            moved[message.AlertId] = ViewOf(message, receivedAt, columns);
+            var (message, receivedAt) = sent[reader.GetString(0)];
+            moved[message.AlertId] = ViewOf(message, receivedAt, reader, database.Dialect);
         }
 
         return moved;
@@ -176,13 +175,13 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
     /// statement wrote them (times to the microsecond, the end reason a <c>end</c> gets), with what only the row knows
     /// (<see cref="MovedColumns"/>). The identity columns the statement leaves alone equal the message's (its condition).
     /// </summary>
-    internal static AlertView ViewOf(AlertMessage message, DateTimeOffset receivedAt, NamedColumns row)
+    /// <remarks>Read by position (the order of <see cref="MovedColumns"/>): on SQLite the statement runs once per alert, and a
+    /// <see cref="NamedColumns"/> map built for each cost more than the reading.</remarks>
+    private static AlertView ViewOf(AlertMessage message, DateTimeOffset receivedAt, DbDataReader row, SqlDialect dialect)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(row);
-        var decision = row.IsNull("decision") ? null : new AlertDecisionView(
-            string.Equals(row.String("decision"), "confirmed", StringComparison.Ordinal) ? AlertDecisionKind.Confirmed : AlertDecisionKind.Dismissed,
-            row.StringOrNull("decision_reason"), row.StringOrNull("decision_comment"), row.String("decided_by"), row.Time("decided_at"));
+        var decision = row.IsDBNull(3) ? null : new AlertDecisionView(
+            string.Equals(row.GetString(3), "confirmed", StringComparison.Ordinal) ? AlertDecisionKind.Confirmed : AlertDecisionKind.Dismissed,
+            row.GetStringOrNull(4), row.GetStringOrNull(5), row.GetString(6), dialect.ReadTime(row, 7));
         return new AlertView(
             AlertId: message.AlertId,
             DeviceId: message.DeviceId,
@@ -193,12 +192,12 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
             StartedAt: SqlDialect.Normalise(message.StartedAt),
             ObservedAt: SqlDialect.Normalise(message.ObservedAt),
             EndedAt: message.EndedAt is { } ended ? SqlDialect.Normalise(ended) : null,
-            ZoneId: row.StringOrNull("zone_id"),
+            ZoneId: row.GetStringOrNull(1),
             Confidence: message.Confidence,
             Measurement: message.Measurement,
             Objects: message.Objects,
             Model: message.Model,
-            ReceivedAt: row.Time("received_at"),
+            ReceivedAt: dialect.ReadTime(row, 2),
             UpdatedAt: SqlDialect.Normalise(receivedAt),
             Decision: decision,
             EndReason: message.State == AlertState.End ? message.EndReason ?? AlertEndReason.Cleared : null);
