@@ -57,10 +57,10 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
     {
         var postgres = database.Dialect is PostgresDialect;
         var logged = postgres
-            ? await LogMessagesPostgresAsync(connection, transaction, messages, commands, cancellationToken)
+            ? await LogMessagesPostgresAsync(connection, transaction, messages, start, count, commands, cancellationToken)
             : await LogMessagesAsync(connection, transaction, messages, start, count, commands, cancellationToken);
         var moved = logged.Count == 0 ? []
-            : postgres ? await MoveAlertsPostgresAsync(connection, transaction, messages, logged, commands, cancellationToken)
+            : postgres ? await MoveAlertsPostgresAsync(connection, transaction, messages, start, count, logged, commands, cancellationToken)
             : await MoveAlertsAsync(connection, transaction, messages, start, count, logged, commands, cancellationToken);
         for (var i = start; i < start + count; i++)
         {
@@ -116,7 +116,7 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
             """);
         var command = commands.Move ??= connection.Sql(transaction, string.Empty);
         command.Parameters.Clear();
-        var rows = 0;
+        var rows = new List<(AlertMessage Message, DateTimeOffset ReceivedAt)>(count);
         for (var i = 0; i < count; i++)
         {
             var (message, receivedAt) = messages[start + i];
@@ -126,7 +126,7 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
             }
 
             var p = string.Create(CultureInfo.InvariantCulture, $"@a{i}_");
-            sql.Append(rows++ == 0 ? " (" : ", (").Append(CultureInfo.InvariantCulture,
+            sql.Append(rows.Count == 0 ? " (" : ", (").Append(CultureInfo.InvariantCulture,
                 $"{p}id, {p}device, {p}camera, {p}type, {p}state, {p}seq, {p}started, {p}observed, {p}ended, {p}zone, {p}conf, {p}mname, {p}mvalue, {p}munit, {p}objects, {p}model, {p}mversion, {p}now, {p}now, {p}end)");
             command.With(p + "id", message.AlertId).With(p + "device", message.DeviceId).With(p + "camera", message.CameraId)
                 .With(p + "type", WireNames.Of(message.EventType)).With(p + "state", WireNames.Of(message.State)).With(p + "seq", message.Sequence)
@@ -139,6 +139,7 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
             dialect.AddTime(command, p + "ended", message.EndedAt);
             dialect.AddTime(command, p + "now", receivedAt);
             dialect.AddJson(command, p + "objects", JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
+            rows.Add((message, receivedAt));
         }
 
         var text = sql.Append(MoveConflictSql).ToString();
@@ -150,18 +151,56 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
         return await ReadMovedAsync(command, rows, cancellationToken);
     }
 
-    private async Task<Dictionary<string, AlertView>> ReadMovedAsync(DbCommand command, int rows, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, AlertView>> ReadMovedAsync(DbCommand command, List<(AlertMessage Message, DateTimeOffset ReceivedAt)> rows, CancellationToken cancellationToken)
     {
-        var moved = new Dictionary<string, AlertView>(rows, StringComparer.Ordinal);
+        var sent = new Dictionary<string, (AlertMessage Message, DateTimeOffset ReceivedAt)>(rows.Count, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            sent[row.Message.AlertId] = row;
+        }
+
+        var moved = new Dictionary<string, AlertView>(rows.Count, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = alerts.ViewColumns(reader);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var view = AlertStore.ReadView(columns);
-            moved[view.AlertId] = view;
+            var (message, receivedAt) = sent[reader.GetString(0)];
+            moved[message.AlertId] = ViewOf(message, receivedAt, reader, database.Dialect);
         }
 
         return moved;
+    }
+
+    /// <summary>
+    /// The row a moved alert now holds (what <see cref="AlertStore.ReadView"/> would read back): the message's values as the
+    /// statement wrote them (times to the microsecond, the end reason a <c>end</c> gets), with what only the row knows
+    /// (<see cref="MovedColumns"/>). The identity columns the statement leaves alone equal the message's (its condition).
+    /// </summary>
+    /// <remarks>Read by position (the order of <see cref="MovedColumns"/>): on SQLite the statement runs once per alert, and a
+    /// <see cref="NamedColumns"/> map built for each cost more than the reading.</remarks>
+    private static AlertView ViewOf(AlertMessage message, DateTimeOffset receivedAt, DbDataReader row, SqlDialect dialect)
+    {
+        var decision = row.IsDBNull(3) ? null : new AlertDecisionView(
+            string.Equals(row.GetString(3), "confirmed", StringComparison.Ordinal) ? AlertDecisionKind.Confirmed : AlertDecisionKind.Dismissed,
+            row.GetStringOrNull(4), row.GetStringOrNull(5), row.GetString(6), dialect.ReadTime(row, 7));
+        return new AlertView(
+            AlertId: message.AlertId,
+            DeviceId: message.DeviceId,
+            CameraId: message.CameraId,
+            EventType: message.EventType,
+            State: message.State,
+            Sequence: message.Sequence,
+            StartedAt: SqlDialect.Normalise(message.StartedAt),
+            ObservedAt: SqlDialect.Normalise(message.ObservedAt),
+            EndedAt: message.EndedAt is { } ended ? SqlDialect.Normalise(ended) : null,
+            ZoneId: row.GetStringOrNull(1),
+            Confidence: message.Confidence,
+            Measurement: message.Measurement,
+            Objects: message.Objects,
+            Model: message.Model,
+            ReceivedAt: dialect.ReadTime(row, 2),
+            UpdatedAt: SqlDialect.Normalise(receivedAt),
+            Decision: decision,
+            EndReason: message.State == AlertState.End ? message.EndReason ?? AlertEndReason.Cleared : null);
     }
 
     /// <summary>The two commands of a batch, kept from one chunk to the next so that an unchanged text is not prepared again.</summary>
