@@ -18,12 +18,28 @@ public sealed class DeviceStore(FleetDatabase database)
     // Every device the fleet knows: one that spoke (devices), one it configured (device_config) or one it enrolled (an
     // active certificate), so a pole installed but not yet connected is on the board too. Columns 9 to 12 are the
     // configuration summary (ReadConfig), 13 the certificate's site; the id comes from the union, the rest may be null.
-    private const string Joined = """
+    private const string Joined = $"""
         WITH known AS (
             SELECT device_id FROM devices
             UNION SELECT device_id FROM device_config
             UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL
         )
+        {JoinedSelect}
+        """;
+
+    // One device: the id is given to each arm of the union. With it only outside (WHERE k.device_id = @device_id on the
+    // union), SQLite builds the whole union first, a scan of every device into a temporary B-tree: ~4 ms at 10,000 devices,
+    // for every heartbeat and status (the fleet then fell minutes behind 10,000 devices). Here four index look-ups.
+    internal const string JoinedOne = $"""
+        WITH known AS (
+            SELECT device_id FROM devices WHERE device_id = @device_id
+            UNION SELECT device_id FROM device_config WHERE device_id = @device_id
+            UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL AND device_id = @device_id
+        )
+        {JoinedSelect}
+        """;
+
+    private const string JoinedSelect = """
         SELECT k.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
                c.version, r.applied_version, r.status AS reported_status, r.reported_at, t.site
         FROM known k
@@ -144,7 +160,7 @@ public sealed class DeviceStore(FleetDatabase database)
 
     internal async Task<DeviceView?> FindAsync(DbConnection connection, DbTransaction? transaction, string deviceId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Sql(transaction, $"{Joined} WHERE k.device_id = @device_id;").With("@device_id", deviceId);
+        await using var command = connection.Sql(transaction, $"{JoinedOne};").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadView(reader.Columns(database.Dialect)) : null;
     }
