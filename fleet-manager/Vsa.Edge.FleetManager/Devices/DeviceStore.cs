@@ -63,42 +63,63 @@ public sealed class DeviceStore(FleetDatabase database)
     /// </summary>
     public async Task<DeviceView?> ApplyHeartbeatAsync(DbConnection connection, DbTransaction transaction, HealthMessage health, DateTimeOffset receivedAt, bool keepInHistory, CancellationToken cancellationToken)
     {
-        var dialect = database.Dialect;
         var json = JsonSerializer.Serialize(health, ContractsJsonContext.Default.HealthMessage);
         if (keepInHistory)
         {
-            await using var history = connection.Sql(transaction, """
-            INSERT INTO device_health (device_id, sent_at, received_at, payload) VALUES (@device_id, @sent_at, @now, @health)
-            ON CONFLICT (device_id, sent_at) DO NOTHING;
-            """);
-            history.With("@device_id", health.DeviceId);
-            dialect.AddTime(history, "@sent_at", health.SentAt);
-            dialect.AddTime(history, "@now", receivedAt);
-            dialect.AddJson(history, "@health", json);
-            await history.ExecuteNonQueryAsync(cancellationToken);
+            await using var history = connection.Sql(transaction, HeartbeatHistorySql);
+            await BindHistory(history, health, receivedAt, json).ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var command = connection.Sql(transaction, $"""
-            INSERT INTO devices ({Columns}, {DeviceBoardColumns.Names})
-            VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now, {DeviceBoardColumns.Parameters})
-            ON CONFLICT (device_id) DO UPDATE SET
-                last_heartbeat_at = excluded.last_heartbeat_at,
-                {DeviceBoardColumns.FromExcluded},
-                agent_version = excluded.agent_version,
-                execution_provider = excluded.execution_provider,
-                last_health = excluded.last_health,
-                status = CASE WHEN devices.status_at IS NULL OR excluded.last_heartbeat_at > devices.status_at
-                              THEN 'online' ELSE devices.status END,
-                updated_at = excluded.updated_at
-            WHERE devices.last_heartbeat_at IS NULL OR excluded.last_heartbeat_at >= devices.last_heartbeat_at
-            RETURNING device_id;
-            """);
+        await using var command = connection.Sql(transaction, HeartbeatUpsertSql);
+        return await ChangedAsync(connection, transaction, BindUpsert(command, health, receivedAt, json), health.DeviceId, cancellationToken);
+    }
+
+    /// <summary>The heartbeat history's row (<see cref="BindHistory"/>); a heartbeat already kept (same send time) is ignored.</summary>
+    internal const string HeartbeatHistorySql = """
+        INSERT INTO device_health (device_id, sent_at, received_at, payload) VALUES (@device_id, @sent_at, @now, @health)
+        ON CONFLICT (device_id, sent_at) DO NOTHING;
+        """;
+
+    /// <summary>
+    /// The device's row after a heartbeat (<see cref="BindUpsert"/>): returns its id when it changed, nothing when the heartbeat
+    /// was older than the one held.
+    /// </summary>
+    internal const string HeartbeatUpsertSql = $"""
+        INSERT INTO devices ({Columns}, {DeviceBoardColumns.Names})
+        VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now, {DeviceBoardColumns.Parameters})
+        ON CONFLICT (device_id) DO UPDATE SET
+            last_heartbeat_at = excluded.last_heartbeat_at,
+            {DeviceBoardColumns.FromExcluded},
+            agent_version = excluded.agent_version,
+            execution_provider = excluded.execution_provider,
+            last_health = excluded.last_health,
+            status = CASE WHEN devices.status_at IS NULL OR excluded.last_heartbeat_at > devices.status_at
+                          THEN 'online' ELSE devices.status END,
+            updated_at = excluded.updated_at
+        WHERE devices.last_heartbeat_at IS NULL OR excluded.last_heartbeat_at >= devices.last_heartbeat_at
+        RETURNING device_id;
+        """;
+
+    /// <summary>Sets the parameters of <see cref="HeartbeatHistorySql"/> (those held before are cleared: a command can be run again).</summary>
+    internal DbCommand BindHistory(DbCommand command, HealthMessage health, DateTimeOffset receivedAt, string json)
+    {
+        command.Parameters.Clear();
+        command.With("@device_id", health.DeviceId);
+        database.Dialect.AddTime(command, "@sent_at", health.SentAt);
+        database.Dialect.AddTime(command, "@now", receivedAt);
+        database.Dialect.AddJson(command, "@health", json);
+        return command;
+    }
+
+    /// <summary>Sets the parameters of <see cref="HeartbeatUpsertSql"/> (those held before are cleared: a command can be run again).</summary>
+    internal DbCommand BindUpsert(DbCommand command, HealthMessage health, DateTimeOffset receivedAt, string json)
+    {
+        command.Parameters.Clear();
         command.With("@device_id", health.DeviceId).With("@agent_version", health.AgentVersion).With("@execution_provider", health.ExecutionProvider);
-        dialect.AddTime(command, "@sent_at", health.SentAt);
-        dialect.AddTime(command, "@now", receivedAt);
-        dialect.AddJson(command, "@health", json);
-        DeviceBoardColumns.Of(health).Bind(command);
-        return await ChangedAsync(connection, transaction, command, health.DeviceId, cancellationToken);
+        database.Dialect.AddTime(command, "@sent_at", health.SentAt);
+        database.Dialect.AddTime(command, "@now", receivedAt);
+        database.Dialect.AddJson(command, "@health", json);
+        return DeviceBoardColumns.Of(health).Bind(command);
     }
 
     /// <summary>Records a status in its own transaction.</summary>
