@@ -19,12 +19,28 @@ public sealed class DeviceStore(FleetDatabase database)
     // Every device the fleet knows: one that spoke (devices), one it configured (device_config) or one it enrolled (an
     // active certificate), so a pole installed but not yet connected is on the board too. Columns 9 to 12 are the
     // configuration summary (ReadConfig), 13 the certificate's site; the id comes from the union, the rest may be null.
-    private const string Joined = """
+    private const string Joined = $"""
         WITH known AS (
             SELECT device_id FROM devices
             UNION SELECT device_id FROM device_config
             UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL
         )
+        {JoinedSelect}
+        """;
+
+    // One device: the id is given to each arm of the union. With it only outside (WHERE k.device_id = @device_id on the
+    // union), SQLite builds the whole union first, a scan of every device into a temporary B-tree: ~4 ms at 10,000 devices,
+    // for every heartbeat and status (the fleet then fell minutes behind 10,000 devices). Here four index look-ups.
+    internal const string JoinedOne = $"""
+        WITH known AS (
+            SELECT device_id FROM devices WHERE device_id = @device_id
+            UNION SELECT device_id FROM device_config WHERE device_id = @device_id
+            UNION SELECT device_id FROM device_certificates WHERE revoked_at IS NULL AND device_id = @device_id
+        )
+        {JoinedSelect}
+        """;
+
+    private const string JoinedSelect = """
         SELECT k.device_id, d.status, d.status_at, d.last_heartbeat_at, d.agent_version, d.execution_provider, d.last_health, d.first_seen_at, d.updated_at,
                c.version, r.applied_version, r.status AS reported_status, r.reported_at, t.site
         FROM known k
@@ -48,43 +64,64 @@ public sealed class DeviceStore(FleetDatabase database)
     /// </summary>
     public async Task<DeviceView?> ApplyHeartbeatAsync(DbConnection connection, DbTransaction transaction, HealthMessage health, DateTimeOffset receivedAt, bool keepInHistory, CancellationToken cancellationToken)
     {
-        var dialect = database.Dialect;
         var json = JsonSerializer.Serialize(health, ContractsJsonContext.Default.HealthMessage);
         if (keepInHistory)
         {
-            await using var history = connection.Sql(transaction, """
-            INSERT INTO device_health (device_id, sent_at, received_at, payload) VALUES (@device_id, @sent_at, @now, @health)
-            ON CONFLICT (device_id, sent_at) DO NOTHING;
-            """);
-            history.With("@device_id", health.DeviceId);
-            dialect.AddTime(history, "@sent_at", health.SentAt);
-            dialect.AddTime(history, "@now", receivedAt);
-            dialect.AddJson(history, "@health", json);
-            await history.ExecuteNonQueryAsync(cancellationToken);
+            await using var history = connection.Sql(transaction, HeartbeatHistorySql);
+            await BindHistory(history, health, receivedAt, json).ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var command = connection.Sql(transaction, $"""
-            INSERT INTO devices ({Columns}, {DeviceBoardColumns.Names})
-            VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now, {DeviceBoardColumns.Parameters})
-            ON CONFLICT (device_id) DO UPDATE SET
-                last_heartbeat_at = excluded.last_heartbeat_at,
-                first_seen_at = CASE WHEN devices.status IS NULL THEN excluded.first_seen_at ELSE devices.first_seen_at END,
-                {DeviceBoardColumns.FromExcluded},
-                agent_version = excluded.agent_version,
-                execution_provider = excluded.execution_provider,
-                last_health = excluded.last_health,
-                status = CASE WHEN devices.status_at IS NULL OR excluded.last_heartbeat_at > devices.status_at
-                              THEN 'online' ELSE devices.status END,
-                updated_at = excluded.updated_at
-            WHERE devices.last_heartbeat_at IS NULL OR excluded.last_heartbeat_at >= devices.last_heartbeat_at
-            RETURNING device_id;
-            """);
+        await using var command = connection.Sql(transaction, HeartbeatUpsertSql);
+        return await ChangedAsync(connection, transaction, BindUpsert(command, health, receivedAt, json), health.DeviceId, cancellationToken);
+    }
+
+    /// <summary>The heartbeat history's row (<see cref="BindHistory"/>); a heartbeat already kept (same send time) is ignored.</summary>
+    internal const string HeartbeatHistorySql = """
+        INSERT INTO device_health (device_id, sent_at, received_at, payload) VALUES (@device_id, @sent_at, @now, @health)
+        ON CONFLICT (device_id, sent_at) DO NOTHING;
+        """;
+
+    /// <summary>
+    /// The device's row after a heartbeat (<see cref="BindUpsert"/>): returns its id when it changed, nothing when the heartbeat
+    /// was older than the one held.
+    /// </summary>
+    internal const string HeartbeatUpsertSql = $"""
+        INSERT INTO devices ({Columns}, {DeviceBoardColumns.Names})
+        VALUES (@device_id, 'online', NULL, @sent_at, @agent_version, @execution_provider, @health, @now, @now, {DeviceBoardColumns.Parameters})
+        ON CONFLICT (device_id) DO UPDATE SET
+            last_heartbeat_at = excluded.last_heartbeat_at,
+            first_seen_at = CASE WHEN devices.status IS NULL THEN excluded.first_seen_at ELSE devices.first_seen_at END,
+            {DeviceBoardColumns.FromExcluded},
+            agent_version = excluded.agent_version,
+            execution_provider = excluded.execution_provider,
+            last_health = excluded.last_health,
+            status = CASE WHEN devices.status_at IS NULL OR excluded.last_heartbeat_at > devices.status_at
+                          THEN 'online' ELSE devices.status END,
+            updated_at = excluded.updated_at
+        WHERE devices.last_heartbeat_at IS NULL OR excluded.last_heartbeat_at >= devices.last_heartbeat_at
+        RETURNING device_id;
+        """;
+
+    /// <summary>Sets the parameters of <see cref="HeartbeatHistorySql"/> (those held before are cleared: a command can be run again).</summary>
+    internal DbCommand BindHistory(DbCommand command, HealthMessage health, DateTimeOffset receivedAt, string json)
+    {
+        command.Parameters.Clear();
+        command.With("@device_id", health.DeviceId);
+        database.Dialect.AddTime(command, "@sent_at", health.SentAt);
+        database.Dialect.AddTime(command, "@now", receivedAt);
+        database.Dialect.AddJson(command, "@health", json);
+        return command;
+    }
+
+    /// <summary>Sets the parameters of <see cref="HeartbeatUpsertSql"/> (those held before are cleared: a command can be run again).</summary>
+    internal DbCommand BindUpsert(DbCommand command, HealthMessage health, DateTimeOffset receivedAt, string json)
+    {
+        command.Parameters.Clear();
         command.With("@device_id", health.DeviceId).With("@agent_version", health.AgentVersion).With("@execution_provider", health.ExecutionProvider);
-        dialect.AddTime(command, "@sent_at", health.SentAt);
-        dialect.AddTime(command, "@now", receivedAt);
-        dialect.AddJson(command, "@health", json);
-        DeviceBoardColumns.Of(health).Bind(command);
-        return await ChangedAsync(connection, transaction, command, health.DeviceId, cancellationToken);
+        database.Dialect.AddTime(command, "@sent_at", health.SentAt);
+        database.Dialect.AddTime(command, "@now", receivedAt);
+        database.Dialect.AddJson(command, "@health", json);
+        return DeviceBoardColumns.Of(health).Bind(command);
     }
 
     /// <summary>Records a status in its own transaction.</summary>
@@ -147,7 +184,7 @@ public sealed class DeviceStore(FleetDatabase database)
 
     internal async Task<DeviceView?> FindAsync(DbConnection connection, DbTransaction? transaction, string deviceId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Sql(transaction, $"{Joined} WHERE k.device_id = @device_id;").With("@device_id", deviceId);
+        await using var command = connection.Sql(transaction, $"{JoinedOne};").With("@device_id", deviceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadView(reader.Columns(database.Dialect)) : null;
     }

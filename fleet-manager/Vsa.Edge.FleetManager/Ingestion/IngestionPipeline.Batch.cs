@@ -10,7 +10,10 @@ namespace Vsa.Edge.FleetManager.Ingestion;
 /// <param name="Messages">The batch, in arrival order.</param>
 /// <param name="BulkIndexes">Positions in <paramref name="Messages"/> of the alerts in <paramref name="BulkAlerts"/>.</param>
 /// <param name="BulkAlerts">The decoded alerts stored by the bulk path, with their receipt times.</param>
-public sealed record PreparedBatch(IReadOnlyList<InboundMessage> Messages, IReadOnlyList<int> BulkIndexes, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> BulkAlerts);
+/// <param name="HeartbeatIndexes">Positions in <paramref name="Messages"/> of the heartbeats in <paramref name="Heartbeats"/>.</param>
+/// <param name="Heartbeats">The decoded heartbeats stored by the batch path (<see cref="Devices.HeartbeatBatchStore"/>), in arrival order.</param>
+public sealed record PreparedBatch(IReadOnlyList<InboundMessage> Messages, IReadOnlyList<int> BulkIndexes, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> BulkAlerts,
+    IReadOnlyList<int>? HeartbeatIndexes = null, IReadOnlyList<(HealthMessage Message, DateTimeOffset ReceivedAt)>? Heartbeats = null);
 
 /// <summary>The batch path of the pipeline: decoding outside the transaction, alerts in multi-row statements.</summary>
 public sealed partial class IngestionPipeline
@@ -27,11 +30,18 @@ public sealed partial class IngestionPipeline
         var bulk = new List<(AlertMessage, DateTimeOffset)>();
         var alertIds = new HashSet<string>(StringComparer.Ordinal);
         var messageIds = new HashSet<string>(StringComparer.Ordinal);
+        var (heartbeatIndexes, heartbeats, ordered) = (new List<int>(), new List<(HealthMessage, DateTimeOffset)>(), new HashSet<string>(StringComparer.Ordinal));
         for (var i = 0; i < messages.Count; i++)
         {
             var m = messages[i];
-            if (!TopicRoute.TryParse(m.Topic, out var route) || route.Kind != MessageKind.Alert)
+            var routed = TopicRoute.TryParse(m.Topic, out var route);
+            if (!routed || route.Kind != MessageKind.Alert)
             {
+                if (routed)
+                {
+                    SelectHeartbeat(i, m, route, heartbeatIndexes, heartbeats, ordered);
+                }
+
                 continue;
             }
 
@@ -56,7 +66,7 @@ public sealed partial class IngestionPipeline
             }
         }
 
-        return new PreparedBatch(messages, indexes, bulk);
+        return new PreparedBatch(messages, indexes, bulk, heartbeatIndexes, heartbeats);
     }
 
     /// <summary>
@@ -84,6 +94,7 @@ public sealed partial class IngestionPipeline
             }
         }
 
+        await StoreHeartbeatsAsync(connection, transaction, batch, results, cancellationToken);
         for (var i = 0; i < results.Length; i++)
         {
             var m = batch.Messages[i];

@@ -34,6 +34,11 @@ public sealed record InboundMessage(string Topic, ReadOnlyMemory<byte> Payload, 
 public sealed partial class IngestionWriter : BackgroundService
 {
     private readonly Channel<InboundMessage> _queue;
+
+    // Alerts of the embedded broker (StoreAsync) skip the queue of heartbeats and statuses (helper "held", issue 17.2): each
+    // batch takes the waiting alerts first. 10,000 devices send ~1,300 heartbeats a second; an alert queued behind thousands
+    // of them waited for all of them. Each device waits for its own PUBACK, so a device's messages keep their order.
+    private readonly Channel<InboundMessage> _alerts;
     private readonly Channel<List<InboundMessage>> _acknowledgements = Channel.CreateUnbounded<List<InboundMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly FleetDatabase _database;
     private readonly IngestionPipeline _pipeline;
@@ -56,15 +61,24 @@ public sealed partial class IngestionWriter : BackgroundService
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+        _alerts = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
     }
 
     /// <summary>Batches committed since start.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
     /// <summary>Messages waiting to be stored.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => _queue.Reader.Count + _alerts.Reader.Count;
 
     /// <summary>Queues a message; waits while the queue is full (back-pressure on the MQTT client).</summary>
+    /// <remarks>
+    /// One queue for every kind: the messages of the ingestion's one connection are acknowledged in the order they arrived
+    /// (MQTT 5 §4.6, MQTT-4.6.0-2), so an alert cannot overtake the heartbeats received before it on that connection.
+    /// </remarks>
     public ValueTask EnqueueAsync(InboundMessage message, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(message, cancellationToken);
 
     /// <summary>
@@ -79,7 +93,7 @@ public sealed partial class IngestionWriter : BackgroundService
         var commit = new CommitSignal();
         try
         {
-            await _queue.Writer.WriteAsync(new InboundMessage(topic, payload, receivedAt, commit, commit.AcknowledgeAsync), cancellationToken);
+            await QueueOf(topic).Writer.WriteAsync(new InboundMessage(topic, payload, receivedAt, commit, commit.AcknowledgeAsync), cancellationToken);
         }
         catch (ChannelClosedException ex)
         {
@@ -96,7 +110,7 @@ public sealed partial class IngestionWriter : BackgroundService
         var acknowledging = AcknowledgeLoopAsync();
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (await WaitToReadAsync(stoppingToken))
             {
                 var batch = new List<InboundMessage>(_options.BatchSize);
                 await FillAsync(batch, stoppingToken);
@@ -114,7 +128,8 @@ public sealed partial class IngestionWriter : BackgroundService
         {
             // Whoever still waits for a commit (the embedded broker, before a PUBACK) hears now that none will come.
             _queue.Writer.TryComplete();
-            while (_queue.Reader.TryRead(out var left))
+            _alerts.Writer.TryComplete();
+            while (_alerts.Reader.TryRead(out var left) || _queue.Reader.TryRead(out left))
             {
                 left.Connection.StorageFailed(new IngestionNotStoredException("the ingestion stopped before storing it"));
             }
@@ -138,7 +153,7 @@ public sealed partial class IngestionWriter : BackgroundService
         using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
         try
         {
-            while (batch.Count < _options.BatchSize && await _queue.Reader.WaitToReadAsync(window.Token))
+            while (batch.Count < _options.BatchSize && await WaitToReadAsync(window.Token))
             {
                 Drain(batch);
             }
@@ -151,9 +166,36 @@ public sealed partial class IngestionWriter : BackgroundService
 
     private void Drain(List<InboundMessage> batch)
     {
-        while (batch.Count < _options.BatchSize && _queue.Reader.TryRead(out var message))
+        while (batch.Count < _options.BatchSize && (_alerts.Reader.TryRead(out var message) || _queue.Reader.TryRead(out message)))
         {
             batch.Add(message);
+        }
+    }
+
+    private Channel<InboundMessage> QueueOf(string topic) =>
+        TopicRoute.TryParse(topic, out var route) && route.Kind == MessageKind.Alert ? _alerts : _queue;
+
+    /// <summary>True once either queue holds a message; false once both are completed and empty.</summary>
+    private async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_alerts.Reader.TryPeek(out _) || _queue.Reader.TryPeek(out _))
+            {
+                return true;
+            }
+
+            var open = new[] { _alerts.Reader, _queue.Reader }.Where(r => !r.Completion.IsCompleted).ToList();
+            if (open.Count == 0)
+            {
+                return false;
+            }
+
+            // Whichever queue is written first; the other wait is then cancelled.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await Task.WhenAny(open.Select(r => r.WaitToReadAsync(either.Token).AsTask()));
+            await either.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
