@@ -15,9 +15,10 @@ namespace Vsa.Edge.FleetManager.Live;
 /// <c>LISTEN/NOTIFY</c>: with a shared subscription each alert is stored by one instance only, and a decision is recorded by
 /// the instance the operator uses, yet every operator must see both live. It reads this instance's own events as one more
 /// subscriber of the <see cref="LiveBroadcaster"/> (which is fed only after commit), sends each with <c>pg_notify</c>
-/// (payload <c>origin \n type \n json</c>), and publishes what the peers send to the local browsers only. An alert too large
-/// for a notification (8,000 bytes) travels as its id and is read back from the database by the receivers. The broker
-/// connection events (<see cref="LiveEventTypes.Ingestion"/>) are each instance's own and are not sent.
+/// (payload <c>origin \n type \n json</c>; all those queued in one round trip), and publishes what the peers send to the
+/// local browsers only. An alert too large for a notification (8,000 bytes) travels as its id and is read back from the
+/// database by the receivers. The broker connection events (<see cref="LiveEventTypes.Ingestion"/>) are each instance's own
+/// and are not sent.
 /// </summary>
 public sealed partial class PostgresLiveFanOut(
     LiveBroadcaster broadcaster,
@@ -29,6 +30,9 @@ public sealed partial class PostgresLiveFanOut(
 {
     /// <summary>The largest payload PostgreSQL accepts in a notification, less one byte.</summary>
     public const int MaxPayloadBytes = 7999;
+
+    // Notifications sent in one round trip at most (a burst larger than this takes several).
+    private const int MaxNotificationsPerRoundTrip = 256;
 
     private const string AlertReference = "alert-ref";
     private readonly string _origin = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -78,28 +82,44 @@ public sealed partial class PostgresLiveFanOut(
     {
         var channel = options.Value.FanOutChannel;
         var reader = subscription.Reader;
-        while (await WaitAsync(reader, ct))
+
+        // Read but not yet sent: kept across a failure, so they are sent once the database answers again, in order.
+        var unsent = new List<string>();
+        while (!ct.IsCancellationRequested && (unsent.Count > 0 || await WaitAsync(reader, ct)))
         {
+            while (unsent.Count < MaxNotificationsPerRoundTrip && reader.TryRead(out var next))
+            {
+                if (next.Type != LiveEventTypes.Ingestion && Payload(next) is { } payload)
+                {
+                    unsent.Add(payload);
+                }
+            }
+
+            if (unsent.Count == 0)
+            {
+                continue;
+            }
+
             try
             {
+                // Everything queued goes in one round trip (one implicit transaction, delivered together at its commit): a
+                // batch of alerts committed together reaches the peers together, instead of one round trip each in turn.
                 await using var connection = await source.OpenConnectionAsync(ct);
-                while (reader.TryPeek(out var next))
+                await using var batch = new NpgsqlBatch(connection);
+                foreach (var payload in unsent)
                 {
-                    if (next.Type != LiveEventTypes.Ingestion && Payload(next) is { } payload)
-                    {
-                        await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload);", connection);
-                        notify.Parameters.AddWithValue("channel", channel);
-                        notify.Parameters.AddWithValue("payload", payload);
-                        await notify.ExecuteNonQueryAsync(ct);
-                        Interlocked.Increment(ref _sent);
-                    }
-
-                    reader.TryRead(out _);
+                    var notify = new NpgsqlBatchCommand("SELECT pg_notify($1, $2);");
+                    notify.Parameters.Add(new NpgsqlParameter { Value = channel });
+                    notify.Parameters.Add(new NpgsqlParameter { Value = payload });
+                    batch.BatchCommands.Add(notify);
                 }
+
+                await batch.ExecuteNonQueryAsync(ct);
+                Interlocked.Add(ref _sent, unsent.Count);
+                unsent.Clear();
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !ct.IsCancellationRequested)
             {
-                // The event stays queued (peeked, not read): it is sent once the database answers again.
                 LogSendFailed(logger, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
             }
