@@ -4,7 +4,6 @@ using Microsoft.Playwright;
 using Vsa.Edge.Console.Tests.Infrastructure;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Accounts;
-using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.Testing;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -38,8 +37,8 @@ public sealed class TwoInstanceLiveTests(BrowserFixture browser, ITestOutputHelp
     public async Task TwoInstances_OneBrowserEach_EveryAlertAndDecisionOnBothScreensLive()
     {
         var database = postgres.CreateSchema();
-        await using var first = await StartAsync(database, "console-a");
-        await using var second = await StartAsync(database, "console-b");
+        await using var first = await TwoInstances.StartAsync(_mosquitto, database, "console-a");
+        await using var second = await TwoInstances.StartAsync(_mosquitto, database, "console-b");
         await first.CreateAccountAsync(Role.Operator, "alice");
         await first.CreateAccountAsync(Role.Operator, "bob");
         var alice = await browser.NewPageAsync();
@@ -98,25 +97,5 @@ public sealed class TwoInstanceLiveTests(BrowserFixture browser, ITestOutputHelp
         await page.Keyboard.PressAsync("c");
         await page.Keyboard.PressAsync("Enter");
         await ConsolePage.DecisionSentAsync(page);
-    }
-
-    private async Task<ConsoleHost> StartAsync(string database, string clientId)
-    {
-        var host = await ConsoleHost.StartAsync(new Dictionary<string, string>
-        {
-            ["Fleet:Storage:Provider"] = "Postgres",
-            ["Fleet:Storage:Postgres"] = database,
-            ["Fleet:Broker:Mode"] = "External",
-            ["Fleet:Broker:Host"] = _mosquitto.Host,
-            ["Fleet:Broker:Port"] = _mosquitto.Port.ToString(CultureInfo.InvariantCulture),
-            ["Fleet:Broker:ClientId"] = $"{clientId}-{Guid.NewGuid():N}",
-            ["Fleet:Broker:SharedSubscriptionGroup"] = "vsa-fleet",
-
-            // The console host's test bench is for its embedded broker; Mosquitto takes the devices here.
-            ["Fleet:Broker:BenchDevicesMayPublish"] = "false",
-            ["Fleet:Broker:RequireClientCertificates"] = "true",
-        });
-        await host.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(ConsoleHost.Timeout);
-        return host;
     }
 }

@@ -21,6 +21,7 @@ import { initEvaluation, loadEvaluation } from "./evaluation.js";
 import { siteLabel } from "./sites.js";
 import { initKillSwitch, stopKillSwitch } from "./killswitch.js";
 import { routeAdmin } from "./admin/index.js";
+import { createRenderScheduler } from "./schedule.js";
 
 const $ = (id) => document.getElementById(id);
 const alerts = new Map();
@@ -97,6 +98,9 @@ function keepAlert(next, isLive) {
   if (isLive && !held && !merged.decision) fresh.add(next.alertId);
   return !held;
 }
+
+// Live events render once per turn of the event loop (js/schedule.js); everything else renders at once.
+const scheduleRefresh = createRenderScheduler(() => refresh());
 
 function refresh() {
   const list = pending();
@@ -181,12 +185,12 @@ function onLiveAlert(a) {
         : t("notice.colleague", { by: a.decision.decidedBy, at: formatTime(a.decision.decidedAt), decision: t(`decision.${a.decision.decision}`) }));
     }
   }
-  refresh();
-  if (isNew && !a.decision) {
+  // The tone and the announcement follow the render: they need the alert's incident (its priority).
+  scheduleRefresh(isNew && !a.decision ? () => {
     const group = incidentOf(a.alertId);
     soundNewAlert(group);
     announce(t("queue.announce", { event: eventLabel(a.eventType), camera: a.cameraId, site: siteLabel(a.deviceId) }));
-  }
+  } : null);
   if (a.decision && view === "evaluation") scheduleEvaluation();
 }
 
@@ -234,8 +238,8 @@ function connect() {
     }
   });
   stream.addEventListener("alert", (e) => onLiveAlert(JSON.parse(e.data)));
-  stream.addEventListener("claims", (e) => { applyClaims(JSON.parse(e.data)); refresh(); });
-  stream.addEventListener("device", (e) => { if (onDeviceEvent(JSON.parse(e.data))) refresh(); });
+  stream.addEventListener("claims", (e) => { applyClaims(JSON.parse(e.data)); scheduleRefresh(); });
+  stream.addEventListener("device", (e) => { if (onDeviceEvent(JSON.parse(e.data))) scheduleRefresh(); });
   stream.addEventListener("device-conditions", (e) => onConditionsEvent(JSON.parse(e.data)));
   stream.onerror = () => {
     // Distinct from the broker pill: the fleet may be fine while this page no longer hears it.

@@ -366,16 +366,31 @@ export function translatePage() {
 
 export function locale() { return current === "fr" ? "fr-FR" : "en-GB"; }
 
+// Intl formatters are costly to build (ICU data per construction) and the queue formats two values per row on every
+// render: one per locale and option set, kept.
+const formatters = new Map();
+function formatter(kind, options) {
+  const key = `${kind}\u0000${locale()}\u0000${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = kind === "date" ? new Intl.DateTimeFormat(locale(), options) : new Intl.NumberFormat(locale(), options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+const SAME_DAY = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+const OTHER_DAY = { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+
 export function formatTime(iso) {
   const d = new Date(iso);
-  const sameDay = new Date().toDateString() === d.toDateString();
-  const options = sameDay ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
-    : { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
-  return new Intl.DateTimeFormat(locale(), options).format(d);
+  const today = new Date();
+  const sameDay = today.getFullYear() === d.getFullYear() && today.getMonth() === d.getMonth() && today.getDate() === d.getDate();
+  return formatter("date", sameDay ? SAME_DAY : OTHER_DAY).format(d);
 }
 
 export function formatNumber(value, digits = 1) {
-  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+  return formatter("number", { maximumFractionDigits: digits }).format(value);
 }
 
 export function formatAge(fromIso, now = Date.now()) {

@@ -178,7 +178,9 @@ export function tickAges() {
   const now = Date.now();
   for (const row of rows.values()) {
     const started = row.dataset.startedAt;
-    if (started) row.cells[0].textContent = formatAge(started, now);
+    // Written only when the text changes: rewriting every row each second costs a layout of the whole queue.
+    const age = started ? formatAge(started, now) : null;
+    if (age !== null && row.cells[0].textContent !== age) row.cells[0].textContent = age;
   }
 }
 

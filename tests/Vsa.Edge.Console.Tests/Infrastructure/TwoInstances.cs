@@ -1,0 +1,42 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.Testing;
+
+namespace Vsa.Edge.Console.Tests.Infrastructure;
+
+/// <summary>
+/// One fleet instance of a fleet of several: one PostgreSQL database shared by all, devices on Debian's
+/// Mosquitto through one shared subscription, live events fanned out by LISTEN/NOTIFY.
+/// </summary>
+public static class TwoInstances
+{
+    /// <summary>Starts an instance and returns once it is subscribed and listens to its peers.</summary>
+    public static async Task<ConsoleHost> StartAsync(MosquittoFixture mosquitto, string database, string clientId)
+    {
+        var host = await ConsoleHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Fleet:Storage:Provider"] = "Postgres",
+            ["Fleet:Storage:Postgres"] = database,
+            ["Fleet:Broker:Mode"] = "External",
+            ["Fleet:Broker:Host"] = mosquitto.Host,
+            ["Fleet:Broker:Port"] = mosquitto.Port.ToString(CultureInfo.InvariantCulture),
+            ["Fleet:Broker:ClientId"] = $"{clientId}-{Guid.NewGuid():N}",
+            ["Fleet:Broker:SharedSubscriptionGroup"] = "vsa-fleet",
+
+            // The console host's test bench is for its embedded broker; Mosquitto takes the devices here.
+            ["Fleet:Broker:BenchDevicesMayPublish"] = "false",
+            ["Fleet:Broker:RequireClientCertificates"] = "true",
+        });
+        try
+        {
+            await host.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(ConsoleHost.Timeout);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+}

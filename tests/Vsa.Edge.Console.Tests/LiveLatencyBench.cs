@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Vsa.Edge.Console.Tests.Infrastructure;
+using Vsa.Edge.Contracts;
+using Vsa.Edge.FleetManager.Accounts;
+using Vsa.Edge.FleetManager.Api;
+using Vsa.Edge.FleetManager.Ingestion;
+using Vsa.Edge.FleetManager.Live;
+using Vsa.Edge.Testing;
+using Xunit.Abstractions;
+
+namespace Vsa.Edge.Console.Tests;
+
+/// <summary>Runs only when VSA_BENCH_SCREEN is set (a bench, not a test).</summary>
+public sealed class ScreenBenchFactAttribute : FactAttribute
+{
+    /// <summary>Skipped unless VSA_BENCH_SCREEN is set.</summary>
+    public ScreenBenchFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN")))
+        {
+            Skip = "a bench: set VSA_BENCH_SCREEN=1 to run it";
+        }
+    }
+}
+
+/// <summary>
+/// Publish → on screen, the issue 17 item 6 goal (p95 under 100 ms): two fleet instances behind one shared subscription on
+/// Debian's Mosquitto, one PostgreSQL database, one operator's console on each (Debian's chromium). Devices publish
+/// <c>VSA_BENCH_SCREEN_ALERTS</c> alerts (default 200) at <c>VSA_BENCH_SCREEN_RATE</c> a second (default 10), each on its own
+/// camera (one queue row each). Every time is read on the machine's one wall clock: the bench's publish time, each instance's
+/// live broadcast (a tap on its <see cref="LiveBroadcaster"/>), and in each page the arrival of the SSE event, the row's
+/// insertion (a MutationObserver) and the next animation frame (the paint that shows it). Prints p50/p95/p99/max per screen
+/// and per stage. Run:
+/// <code>flock /tmp/vsa-bench.lock env VSA_BENCH_SCREEN=1 dotnet test tests/Vsa.Edge.Console.Tests -c Release --no-build --filter FullyQualifiedName~LiveLatencyBench --logger 'console;verbosity=detailed'</code>
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper output, PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
+{
+    // Installed before the console's own script: wraps the "alert" listener of its EventSource to note when each event
+    // arrives, and once signed in a MutationObserver notes when each row is inserted and the frame after (its paint).
+    private const string Probe = """
+        window.__bench = { sse: {}, dom: {}, frame: {} };
+        const now = () => performance.timeOrigin + performance.now();
+        const add = EventSource.prototype.addEventListener;
+        EventSource.prototype.addEventListener = function (type, listener, options) {
+          if (type !== 'alert') return add.call(this, type, listener, options);
+          return add.call(this, type, (e) => {
+            const id = /"alertId":"([^"]+)"/.exec(e.data)?.[1];
+            if (id) window.__bench.sse[id] ??= now();
+            return listener(e);
+          }, options);
+        };
+        window.__benchObserve = () => {
+          new MutationObserver((records) => {
+            const at = now();
+            const added = [];
+            for (const r of records) for (const n of r.addedNodes) if (n.nodeName === 'TR' && n.dataset.alertId && !(n.dataset.alertId in window.__bench.dom)) { window.__bench.dom[n.dataset.alertId] = at; added.push(n.dataset.alertId); }
+            if (added.length) requestAnimationFrame(() => { const f = now(); for (const id of added) window.__bench.frame[id] ??= f; });
+          }).observe(document.querySelector('#queue tbody'), { childList: true });
+        };
+        """;
+
+    private readonly MosquittoFixture _mosquitto = new();
+
+    [ScreenBenchFact]
+    public async Task TwoInstances_AlertsAtCityRate_PublishToScreenPercentiles()
+    {
+        var count = Setting("VSA_BENCH_SCREEN_ALERTS", 200);
+        var rate = Setting("VSA_BENCH_SCREEN_RATE", 10);
+        output.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+        var database = postgres.CreateSchema();
+        await using var first = await TwoInstances.StartAsync(_mosquitto, database, "bench-a");
+        await using var second = await TwoInstances.StartAsync(_mosquitto, database, "bench-b");
+        await first.CreateAccountAsync(Role.Operator, "alice");
+        await first.CreateAccountAsync(Role.Operator, "bob");
+        var pages = new[] { await browser.NewPageAsync(), await browser.NewPageAsync() };
+        await pages[0].AddInitScriptAsync(Probe);
+        await pages[1].AddInitScriptAsync(Probe);
+        await ConsolePage.SignInAsync(pages[0], first, "alice");
+        await ConsolePage.SignInAsync(pages[1], second, "bob");
+        await pages[0].EvaluateAsync("() => window.__benchObserve()");
+        await pages[1].EvaluateAsync("() => window.__benchObserve()");
+
+        using var tapA = new BroadcastTap(first.Services.GetRequiredService<LiveBroadcaster>());
+        using var tapB = new BroadcastTap(second.Services.GetRequiredService<LiveBroadcaster>());
+        var agents = new List<FakeAgent>();
+        for (var d = 0; d < 10; d++)
+        {
+            agents.Add(await FakeAgent.ConnectAsync(_mosquitto.Port, $"pole-bench-{d:D2}"));
+        }
+
+        var published = new Dictionary<string, double>();
+        var interval = TimeSpan.FromSeconds(1.0 / rate);
+        var start = DateTimeOffset.UtcNow;
+        for (var i = 0; i < count; i++)
+        {
+            // On schedule (start + i × interval), not interval after the previous publish: a slow publish does not slow the rate.
+            var due = start + (interval * i) - DateTimeOffset.UtcNow;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due);
+            }
+
+            var agent = agents[i % agents.Count];
+            var alert = Samples.AlertStart(agent.DeviceId, (EventType)(i % 3), cameraId: $"cam-{i}");
+            published[alert.AlertId] = Now();
+            await agent.PublishAsync(alert);
+        }
+
+        var ids = published.Keys.ToArray();
+        var waitAll = $"(ids) => ids.every((id) => id in window.__bench.frame)";
+        foreach (var page in pages)
+        {
+            await page.WaitForFunctionAsync(waitAll, ids, new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 100 });
+        }
+
+        foreach (var agent in agents)
+        {
+            await agent.DisposeAsync();
+        }
+
+        var marks = new[] { await Marks(pages[0]), await Marks(pages[1]) };
+        var taps = new[] { tapA.Seen, tapB.Seen };
+        var storedA = first.Services.GetRequiredService<IngestionStatistics>().Snapshot().Alerts;
+        var storedB = second.Services.GetRequiredService<IngestionStatistics>().Snapshot().Alerts;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count} alerts at {rate}/s over {(DateTimeOffset.UtcNow - start).TotalSeconds:F1} s, stored {storedA} by A and {storedB} by B; every alert on both screens"));
+        output.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        for (var s = 0; s < 2; s++)
+        {
+            var name = s == 0 ? "A" : "B";
+            output.WriteLine($"screen {name}: " + Line("publish -> row painted", ids.Select(id => marks[s].Frame[id] - published[id])));
+            output.WriteLine($"screen {name}: " + Line("publish -> row in DOM", ids.Select(id => marks[s].Dom[id] - published[id])));
+        }
+
+        // Per alert, which instance stored it: the one whose broadcaster heard of it first.
+        bool StoredByA(string id) => taps[0][id] <= taps[1][id];
+        foreach (var (role, pick) in new[] { ("storing instance", (Func<string, int>)(id => StoredByA(id) ? 0 : 1)), ("other instance", id => StoredByA(id) ? 1 : 0) })
+        {
+            output.WriteLine($"{role}: " + Line("publish -> row painted", ids.Select(id => marks[pick(id)].Frame[id] - published[id])));
+            output.WriteLine($"{role}: " + Line("  publish -> live broadcast", ids.Select(id => taps[pick(id)][id] - published[id])));
+            output.WriteLine($"{role}: " + Line("  broadcast -> SSE in page", ids.Select(id => marks[pick(id)].Sse[id] - taps[pick(id)][id])));
+            output.WriteLine($"{role}: " + Line("  SSE -> row in DOM", ids.Select(id => marks[pick(id)].Dom[id] - marks[pick(id)].Sse[id])));
+            output.WriteLine($"{role}: " + Line("  DOM -> next frame", ids.Select(id => marks[pick(id)].Frame[id] - marks[pick(id)].Dom[id])));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _mosquitto.Dispose();
+
+    private static double Now() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+
+    private static string Line(string what, IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        return string.Create(CultureInfo.InvariantCulture, $"{what,-28} p50 {At(0.5),7:F1} ms  p95 {At(0.95),7:F1} ms  p99 {At(0.99),7:F1} ms  max {sorted[^1],7:F1} ms  (n={sorted.Length})");
+    }
+
+    private static async Task<PageMarks> Marks(IPage page)
+    {
+        // As a string: Playwright's own conversion of a large object is slow and returns the numbers as text.
+        using var json = JsonDocument.Parse(await page.EvaluateAsync<string>("() => JSON.stringify(window.__bench)"));
+        Dictionary<string, double> Read(string name) => json.RootElement.GetProperty(name).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        return new PageMarks(Read("sse"), Read("dom"), Read("frame"));
+    }
+
+    private sealed record PageMarks(Dictionary<string, double> Sse, Dictionary<string, double> Dom, Dictionary<string, double> Frame);
+
+    /// <summary>One more subscriber of an instance's broadcaster: when each alert's first live event was published there.</summary>
+    private sealed class BroadcastTap : IDisposable
+    {
+        private readonly LiveBroadcaster.Subscription _subscription;
+        private readonly Task _reading;
+        private readonly Dictionary<string, double> _seen = [];
+
+        public BroadcastTap(LiveBroadcaster broadcaster)
+        {
+            _subscription = broadcaster.Subscribe();
+            _reading = Task.Run(async () =>
+            {
+                await foreach (var e in _subscription.Reader.ReadAllAsync())
+                {
+                    var at = Now();
+                    if (e.Type == LiveEventTypes.Alert && JsonSerializer.Deserialize(e.Json, FleetJsonContext.Default.AlertView) is { } view)
+                    {
+                        lock (_seen)
+                        {
+                            _seen.TryAdd(view.AlertId, at);
+                        }
+                    }
+                }
+            });
+        }
+
+        public Dictionary<string, double> Seen
+        {
+            get
+            {
+                lock (_seen)
+                {
+                    return new Dictionary<string, double>(_seen);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _subscription.Dispose();
+            _reading.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+}
