@@ -26,7 +26,7 @@ internal enum SignInResult
 /// <summary>
 /// Who may use the set-up page: whoever types the one-time code printed on the pole's terminal. The code is spent by
 /// its first use (one session, a random 256-bit token kept in an HttpOnly, Secure, SameSite=Strict cookie); after
-/// <see cref="MaxFailures"/> wrong codes from one client (<see cref="SetupFailures"/>: an address, an IPv6 /64) that client's
+/// <see cref="MaxFailures"/> wrong codes from one client (<see cref="SetupFailures"/>: an address) that client's
 /// sign-ins are refused, and after <see cref="MaxFailuresPerCode"/> from all clients together everyone's, until a new code
 /// is issued (<see cref="Renew(string)"/>: the installer presses Enter on the pole's terminal, which only someone at the
 /// pole or on its SSH session can do, or restarts the command). So someone on the pole's LAN cannot lock each new code

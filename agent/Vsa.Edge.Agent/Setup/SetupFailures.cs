@@ -1,15 +1,16 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Vsa.Edge.Agent.Setup;
 
 /// <summary>
 /// The wrong one-time codes typed on the set-up page since the current code was issued, per client and in all. A client
-/// (an IPv4 address, or an IPv6 /64: one machine picks new IPv6 addresses in its prefix at will) is locked after
-/// <see cref="SetupAccess.MaxFailures"/> wrong codes, which does not lock anyone else: someone on the pole's LAN cannot lock
-/// the installer out by guessing first. <see cref="SetupAccess.MaxFailuresPerCode"/> wrong codes from all clients together
-/// lock the page for everyone (many addresses guessing at once), until the installer presses Enter on the pole's terminal
-/// for a new code. The table is bounded (<see cref="MaxClients"/>): a client beyond it counts in the total only. Not
+/// (one address, IPv4 or IPv6) is locked after <see cref="SetupAccess.MaxFailures"/> wrong codes, which does not lock anyone
+/// else: someone on the pole's LAN guessing from one address cannot lock the installer out. IPv6 addresses are not grouped by
+/// /64: every host of the pole's LAN (link-local fe80::/64 or the LAN's advertised prefix) shares one, so a neighbour's guesses
+/// would lock the installer. A machine that takes several addresses is bounded by the total instead:
+/// <see cref="SetupAccess.MaxFailuresPerCode"/> wrong codes from all clients together lock the page for everyone, until the
+/// installer presses Enter on the pole's terminal for a new code — so someone on the LAN with four or more addresses can still
+/// make the installer press Enter again (a new code each time; guessing stays bounded). The table is bounded (<see cref="MaxClients"/>): a client beyond it counts in the total only. Not
 /// thread-safe (<see cref="SetupAccess"/> holds its lock).
 /// </summary>
 internal sealed class SetupFailures
@@ -22,7 +23,7 @@ internal sealed class SetupFailures
     /// <summary>Wrong codes from every client.</summary>
     public int Total { get; private set; }
 
-    /// <summary>The client a request comes from: its IPv4 address, or its IPv6 /64 prefix; "unknown" without an address.</summary>
+    /// <summary>The client a request comes from: its address (an IPv4-mapped IPv6 address as IPv4); "unknown" without one.</summary>
     public static string ClientOf(IPAddress? address)
     {
         if (address is null)
@@ -35,14 +36,7 @@ internal sealed class SetupFailures
             address = address.MapToIPv4();
         }
 
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return $"{new IPAddress(bytes)}/64";
+        return address.ToString();
     }
 
     /// <summary>Wrong codes from <paramref name="client"/>.</summary>
@@ -83,6 +77,6 @@ internal sealed class SetupFailures
 /// <summary>Who the set-up page locked: one client (<paramref name="client"/>), or everyone (null).</summary>
 internal sealed class SetupLockedEventArgs(string? client) : EventArgs
 {
-    /// <summary>The client locked out (an address or an IPv6 /64), or null when the page is locked for everyone.</summary>
+    /// <summary>The client locked out (an address), or null when the page is locked for everyone.</summary>
     public string? Client { get; } = client;
 }

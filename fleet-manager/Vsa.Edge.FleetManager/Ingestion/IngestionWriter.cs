@@ -166,8 +166,22 @@ public sealed partial class IngestionWriter : BackgroundService
 
     private void Drain(List<InboundMessage> batch)
     {
-        while (batch.Count < _options.BatchSize && (_alerts.Reader.TryRead(out var message) || _queue.Reader.TryRead(out message)))
+        // Alerts first, but at most half a batch while other messages wait: devices that keep alerting must not hold back the
+        // heartbeats, statuses and last wills of the others (each of those devices waits for its PUBACK).
+        var alertShare = Math.Max(1, _options.BatchSize / 2);
+        var alerts = 0;
+        while (batch.Count < _options.BatchSize)
         {
+            var alertTurn = alerts < alertShare || !_queue.Reader.TryPeek(out _);
+            if (alertTurn && _alerts.Reader.TryRead(out var message))
+            {
+                alerts++;
+            }
+            else if (!_queue.Reader.TryRead(out message) && !_alerts.Reader.TryRead(out message))
+            {
+                break;
+            }
+
             batch.Add(message);
         }
     }

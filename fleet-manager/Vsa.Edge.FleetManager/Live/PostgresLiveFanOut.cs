@@ -41,6 +41,7 @@ public sealed partial class PostgresLiveFanOut(
     private readonly string _origin = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
     private long _sent;
     private long _statements;
+    private long _sequence;
     private long _received;
     private TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -147,7 +148,11 @@ public sealed partial class PostgresLiveFanOut(
 
     private string? Payload(LiveEvent liveEvent)
     {
-        var payload = string.Concat(_origin, "\n", liveEvent.Type, "\n", liveEvent.Json);
+        // The origin carries a sequence number ("origin.n"): PostgreSQL delivers identical notifications of one transaction
+        // once, and a statement sends up to 256 events in one transaction, so two identical events (a claim released twice
+        // around someone else's claim) would reach the peers as one and leave a stale state on their screens.
+        var origin = string.Concat(_origin, ".", Interlocked.Increment(ref _sequence).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var payload = string.Concat(origin, "\n", liveEvent.Type, "\n", liveEvent.Json);
         if (Encoding.UTF8.GetByteCount(payload) <= MaxPayloadBytes)
         {
             return payload;
@@ -155,7 +160,7 @@ public sealed partial class PostgresLiveFanOut(
 
         if (liveEvent.Type == LiveEventTypes.Alert && JsonSerializer.Deserialize(liveEvent.Json, FleetJsonContext.Default.AlertView) is { } view)
         {
-            return string.Concat(_origin, "\n", AlertReference, "\n", view.AlertId);
+            return string.Concat(origin, "\n", AlertReference, "\n", view.AlertId);
         }
 
         LogTooLarge(logger, liveEvent.Type, Encoding.UTF8.GetByteCount(payload));
@@ -202,11 +207,18 @@ public sealed partial class PostgresLiveFanOut(
         }
     }
 
+    // "origin.n" from this version on, "origin" alone from an instance not yet upgraded.
+    private bool IsOwn(ReadOnlySpan<char> origin)
+    {
+        var dot = origin.IndexOf('.');
+        return (dot < 0 ? origin : origin[..dot]).SequenceEqual(_origin);
+    }
+
     private void OnNotification(string payload)
     {
         var first = payload.IndexOf('\n', StringComparison.Ordinal);
         var second = first < 0 ? -1 : payload.IndexOf('\n', first + 1);
-        if (second < 0 || payload.AsSpan(0, first).SequenceEqual(_origin))
+        if (second < 0 || IsOwn(payload.AsSpan(0, first)))
         {
             return;
         }

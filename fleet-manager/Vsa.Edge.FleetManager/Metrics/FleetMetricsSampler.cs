@@ -30,7 +30,7 @@ public sealed partial class FleetMetricsSampler(
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
             online = await CountAsync(connection, "SELECT COUNT(*) FROM devices WHERE status = 'online';", cancellationToken);
-            known = await CountAsync(connection, "SELECT COUNT(*) FROM devices;", cancellationToken);
+            known = await CountAsync(connection, "SELECT COUNT(*) FROM devices WHERE status IS NOT NULL;", cancellationToken);
             pending = await CountAsync(connection, "SELECT COUNT(*) FROM alerts WHERE decision IS NULL;", cancellationToken);
         }
 

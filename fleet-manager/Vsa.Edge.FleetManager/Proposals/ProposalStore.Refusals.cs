@@ -28,8 +28,9 @@ public sealed partial class ProposalStore
     private readonly Dictionary<string, DateTimeOffset> _refusalAudited = new(StringComparer.Ordinal);
 
     // Audited in a transaction not yet committed: the hour starts only once the entry is in the log (RefusalCommitted), so a
-    // rolled-back batch does not leave the device's refusals unaudited for an hour.
-    private readonly Dictionary<string, DateTimeOffset> _refusalPending = new(StringComparer.Ordinal);
+    // rolled-back batch does not leave the device's refusals unaudited for an hour. With its transaction: a second refusal of
+    // the device in the same transaction is not audited again, one in another (after a rollback) is.
+    private readonly Dictionary<string, (DateTimeOffset At, DbTransaction Transaction)> _refusalPending = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The transaction of a refusal of <paramref name="deviceId"/> committed (the ingestion calls it when it announces the
@@ -39,9 +40,9 @@ public sealed partial class ProposalStore
     {
         lock (_refusalLock)
         {
-            if (_refusalPending.Remove(deviceId, out var at))
+            if (_refusalPending.Remove(deviceId, out var pending))
             {
-                _refusalAudited[deviceId] = at;
+                _refusalAudited[deviceId] = pending.At;
             }
         }
     }
@@ -106,10 +107,11 @@ public sealed partial class ProposalStore
         bool audited;
         lock (_refusalLock)
         {
-            audited = !_refusalAudited.TryGetValue(message.DeviceId, out var last) || now - last >= TimeSpan.FromHours(1);
+            audited = (!_refusalAudited.TryGetValue(message.DeviceId, out var last) || now - last >= TimeSpan.FromHours(1))
+                && !(_refusalPending.TryGetValue(message.DeviceId, out var pending) && ReferenceEquals(pending.Transaction, transaction));
             if (audited)
             {
-                _refusalPending[message.DeviceId] = now;
+                _refusalPending[message.DeviceId] = (now, transaction);
             }
         }
 

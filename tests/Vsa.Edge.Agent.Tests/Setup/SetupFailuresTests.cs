@@ -51,11 +51,12 @@ public sealed class SetupFailuresTests
     }
 
     [Fact]
-    public void ClientOf_Ipv6AddressesOfOnePrefix_OneClientAndMappedIpv4IsTheIpv4Address()
+    public void ClientOf_Ipv6NeighboursOfOneLan_DistinctClientsAndMappedIpv4IsTheIpv4Address()
     {
-        Assert.Equal("2001:db8:12:3::/64", SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3:a::1")));
-        Assert.Equal(SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3:a::1")), SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3:ffff:1:2:3")));
-        Assert.NotEqual(SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3::1")), SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:4::1")));
+        // The installer's laptop and a neighbour on the pole's LAN share the link-local /64 and the LAN's prefix: each counts alone.
+        Assert.NotEqual(SetupFailures.ClientOf(IPAddress.Parse("fe80::1:2:3:4")), SetupFailures.ClientOf(IPAddress.Parse("fe80::a:b:c:d")));
+        Assert.NotEqual(SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3:a::1")), SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3:ffff:1:2:3")));
+        Assert.Equal(SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3::1")), SetupFailures.ClientOf(IPAddress.Parse("2001:db8:12:3:0::1")));
         Assert.Equal("192.0.2.7", SetupFailures.ClientOf(IPAddress.Parse("::ffff:192.0.2.7")));
         Assert.Equal("unknown", SetupFailures.ClientOf(null));
     }

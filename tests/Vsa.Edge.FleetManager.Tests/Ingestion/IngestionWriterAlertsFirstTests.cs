@@ -70,6 +70,32 @@ public sealed class IngestionWriterAlertsFirstTests : IAsyncLifetime
         Assert.Equal(["pole-3/alert", "pole-8/alert", .. heartbeats.Select(h => h.DeviceId)], announced);
     }
 
+    [Fact]
+    public async Task StoreAsync_MoreAlertsThanABatch_HeartbeatsStillGetHalfOfEachBatch()
+    {
+        using var writer = CreateWriter(batchSize: 4);
+        using var listener = _live.Subscribe();
+        var heartbeats = Enumerable.Range(0, 2).Select(i => Samples.Health($"pole-{i}", Samples.T0)).ToList();
+        var alerts = Enumerable.Range(0, 6).Select(i => Samples.AlertStart($"pole-a{i}")).ToList();
+
+        // Two heartbeats, then six alerts (more than a batch): the first batch must not be alerts only.
+        var stored = heartbeats.Select(h => writer.StoreAsync(Topics.Health(h.DeviceId), JsonSerializer.SerializeToUtf8Bytes(h, ContractsJsonContext.Default.HealthMessage), Samples.T0, CancellationToken.None))
+            .Concat(alerts.Select(a => writer.StoreAsync(Topics.Alerts(a.DeviceId), JsonSerializer.SerializeToUtf8Bytes(a, ContractsJsonContext.Default.AlertMessage), Samples.T0, CancellationToken.None)))
+            .ToList();
+        await writer.StartAsync(CancellationToken.None);
+        await Task.WhenAll(stored).WaitAsync(FleetApp.Timeout);
+        await writer.StopAsync(CancellationToken.None);
+
+        var announced = new List<string>();
+        while (listener.Reader.TryRead(out var e))
+        {
+            announced.Add(e.Type == LiveEventTypes.Alert ? "alert" : JsonSerializer.Deserialize<JsonElement>(e.Json).GetProperty("deviceId").GetString()!);
+        }
+
+        Assert.Equal(2, writer.Batches);
+        Assert.Equal(["alert", "alert", "pole-0", "pole-1", "alert", "alert", "alert", "alert"], announced);
+    }
+
     private IngestionWriter CreateWriter(int batchSize)
     {
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize });

@@ -148,6 +148,48 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task FanOut_IdenticalEventsQueuedTogether_PeerHearsEachOne()
+    {
+        // A claim released, taken, released again: the two releases are the same text. Sent in one statement (one transaction),
+        // PostgreSQL would fold them into one notification without the origin's sequence number.
+        const int Events = 50;
+        const string Channel = "vsa_live_identical";
+        var database = postgres.CreateSchema();
+        var settings = Settings("fleet-identical");
+        settings["Fleet:Live:FanOutChannel"] = Channel;
+        await using var fleet = await FleetApp.StartAsync(settings, postgres: database);
+        var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
+        await fanOut.Listening.WaitAsync(FleetApp.Timeout);
+
+        await using var peer = new NpgsqlConnection(database);
+        await peer.OpenAsync();
+        var notified = new List<string>();
+        peer.Notification += (_, e) => notified.Add(e.Payload);
+        await using (var listen = new NpgsqlCommand($"LISTEN {Channel};", peer))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        var live = fleet.Services.GetRequiredService<LiveBroadcaster>();
+        for (var i = 0; i < Events; i++)
+        {
+            live.Publish(new LiveEvent(LiveEventTypes.Alert, "{\"same\":true}"));
+        }
+
+        using (var deadline = new CancellationTokenSource(FleetApp.Timeout))
+        {
+            while (notified.Count < Events)
+            {
+                await peer.WaitAsync(deadline.Token);
+            }
+        }
+
+        Assert.Equal(Events, notified.Count);
+        Assert.Equal(Events, notified.Select(n => n.Split('\n', 2)[0]).Distinct().Count());
+        Assert.All(notified, n => Assert.EndsWith("{\"same\":true}", n, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FanOut_Sqlite_Disabled()
     {
         await using var fleet = await FleetApp.StartAsync();

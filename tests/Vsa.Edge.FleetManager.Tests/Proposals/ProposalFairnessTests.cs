@@ -96,6 +96,37 @@ public sealed class ProposalFairnessTests : IAsyncLifetime
         Assert.Contains("too_many_pending", audited.Details, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReceiveAsync_TwoRefusalsInOneBatch_AuditedOnce()
+    {
+        for (var camera = 0; camera < ProposalStore.MaxPendingPerDevice; camera++)
+        {
+            await ReceiveAsync("pole-68", $"cam-{camera}");
+        }
+
+        // One ingestion batch (one transaction) holding two refusals of the device: the hour starts at its commit, but the
+        // second refusal of the same transaction is not audited again.
+        var receipts = await _database.InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                var results = new List<ProposalReceipt>();
+                foreach (var cameraId in new[] { "cam-extra-a", "cam-extra-b" })
+                {
+                    _clock.Advance(TimeSpan.FromSeconds(1));
+                    var camera = ConfigSamples.Camera(cameraId);
+                    var message = new ConfigProposalMessage(ConfigProposalMessage.SchemaId, 1, "pole-68", ProposalSamples.IdOf("pole-68" + camera.GetRawText()), _clock.GetUtcNow(), camera);
+                    results.Add(await _store.ReceiveAsync(connection, transaction, message, cameraId, _clock.GetUtcNow(), CancellationToken.None));
+                }
+
+                return results;
+            },
+            CancellationToken.None);
+        _store.RefusalCommitted("pole-68");
+
+        Assert.Equal([ProposalReceipt.TooManyPending, ProposalReceipt.TooManyPending], receipts);
+        Assert.Single(await RefusalsAudited());
+    }
+
     public async Task DisposeAsync() => await _sqlite.DisposeAsync();
 
     private async Task<List<AuditEntry>> RefusalsAudited() =>
