@@ -98,10 +98,14 @@ public sealed partial class ModelUpdateService(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The soak's clock starts before a soak interrupted by a restart is resumed: a watch resumed (and announced) before its
+        // timer existed would wait one interval from whenever the timer came, not from the resumption.
+        using var timer = new PeriodicTimer(setup.Soak.ObserveInterval, time);
+
         // What the previous run ended with (a rollback at start, a refused package, a restart during an update) is reported again.
         await ResumeAtStartAsync(stoppingToken).ConfigureAwait(false);
         (_lastFrames, _lastTimestamp) = (Frames(), time.GetTimestamp());
-        var soak = SoakLoopAsync(stoppingToken);
+        var soak = SoakLoopAsync(timer, stoppingToken);
         try
         {
             await foreach (var desired in _desired.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
@@ -216,9 +220,8 @@ public sealed partial class ModelUpdateService(
     }
 
     // Every interval: the pipelines' frame rate since the last tick; while a model soaks, one observation of the watch.
-    private async Task SoakLoopAsync(CancellationToken ct)
+    private async Task SoakLoopAsync(PeriodicTimer timer, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(setup.Soak.ObserveInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))

@@ -81,8 +81,9 @@ public sealed class SetupPageTests(BrowserFixture browser, ITestOutputHelper out
             await Expect(intruder.Locator("#login-error")).ToContainTextAsync("Entrée dans le terminal du poteau");
             await Expect(intruder.Locator("#code")).ToBeDisabledAsync();
 
-            // The pole's terminal says how to unlock; Enter there prints a new code, which a colleague's laptop then uses.
-            await agent.WaitForLineAsync(l => l.StartsWith("set-up page locked after 5 wrong codes: press Enter in this terminal", StringComparison.Ordinal), Startup);
+            // The pole's terminal names the client locked and how to unlock; Enter there prints a new code, which a colleague's
+            // laptop then uses.
+            await agent.WaitForLineAsync(l => l.StartsWith("set-up page: 127.0.0.1 locked after 5 wrong codes", StringComparison.Ordinal) && l.Contains("Enter here prints a new code", StringComparison.Ordinal), Startup);
             await agent.WriteStandardInputAsync("\n");
             var renewed = (await agent.WaitForLineAsync(l => l.StartsWith("one-time code: ", StringComparison.Ordinal) && l.Contains("(new:", StringComparison.Ordinal), Startup)).Split(' ')[2];
             Assert.NotEqual(code, renewed);
