@@ -111,21 +111,12 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         const int Burst = 100;
         const string Channel = "vsa_live_burst";
         var database = postgres.CreateSchema();
-        var settings = Settings("fleet-burst");
-        settings["Fleet:Live:FanOutChannel"] = Channel;
-        await using var fleet = await FleetApp.StartAsync(settings, postgres: database);
+        await using var fleet = await StartFanOutAsync(database, "fleet-burst", Channel);
         var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
-        await fanOut.Listening.WaitAsync(FleetApp.Timeout);
 
         // Another instance, as PostgreSQL shows it: a connection listening on the channel.
-        await using var peer = new NpgsqlConnection(database);
-        await peer.OpenAsync();
         var notified = new List<string>();
-        peer.Notification += (_, e) => notified.Add(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {Channel};", peer))
-        {
-            await listen.ExecuteNonQueryAsync();
-        }
+        await using var peer = await ListenAsync(database, Channel, notified);
 
         await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "pole-7");
         var alerts = Enumerable.Range(0, Burst).Select(i => Samples.AlertStart(device.DeviceId, startedAt: Samples.T0.AddSeconds(i))).ToList();
@@ -155,20 +146,12 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         const int Events = 50;
         const string Channel = "vsa_live_identical";
         var database = postgres.CreateSchema();
-        var settings = Settings("fleet-identical");
-        settings["Fleet:Live:FanOutChannel"] = Channel;
-        await using var fleet = await FleetApp.StartAsync(settings, postgres: database);
+        await using var fleet = await StartFanOutAsync(database, "fleet-identical", Channel);
         var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
-        await fanOut.Listening.WaitAsync(FleetApp.Timeout);
 
-        await using var peer = new NpgsqlConnection(database);
-        await peer.OpenAsync();
+        // Another instance, as PostgreSQL shows it: a connection listening on the channel.
         var notified = new List<string>();
-        peer.Notification += (_, e) => notified.Add(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {Channel};", peer))
-        {
-            await listen.ExecuteNonQueryAsync();
-        }
+        await using var peer = await ListenAsync(database, Channel, notified);
 
         var live = fleet.Services.GetRequiredService<LiveBroadcaster>();
         for (var i = 0; i < Events; i++)
@@ -203,6 +186,27 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
     {
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
+    }
+
+    // A fleet whose live fan-out uses its own channel, once it listens.
+    private async Task<FleetApp> StartFanOutAsync(string database, string clientId, string channel)
+    {
+        var settings = Settings(clientId);
+        settings["Fleet:Live:FanOutChannel"] = channel;
+        var fleet = await FleetApp.StartAsync(settings, postgres: database);
+        await fleet.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(FleetApp.Timeout);
+        return fleet;
+    }
+
+    // A connection listening on the channel; each notification's payload is added to notified (read after peer.WaitAsync).
+    private static async Task<NpgsqlConnection> ListenAsync(string database, string channel, List<string> notified)
+    {
+        var peer = new NpgsqlConnection(database);
+        await peer.OpenAsync();
+        peer.Notification += (_, e) => notified.Add(e.Payload);
+        await using var listen = new NpgsqlCommand($"LISTEN {channel};", peer);
+        await listen.ExecuteNonQueryAsync();
+        return peer;
     }
 
     private Dictionary<string, string?> Settings(string clientId) => new()
