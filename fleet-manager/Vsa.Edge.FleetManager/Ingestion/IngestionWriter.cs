@@ -26,10 +26,12 @@ public sealed record InboundMessage(string Topic, ReadOnlyMemory<byte> Payload, 
 
 /// <summary>
 /// Stores received messages in batches: it takes up to <see cref="IngestionOptions.BatchSize"/> queued messages (waiting at
-/// most <see cref="IngestionOptions.BatchWindow"/> for more), stores them in one transaction, and only once that transaction
-/// committed announces them and acknowledges each to the broker, in arrival order. A failed batch is rolled back and none of
-/// its messages is acknowledged: the connection is dropped, and the broker redelivers them (at-least-once; the message id makes
-/// the redelivery harmless). Registered before the MQTT client, so it starts first and stops last.
+/// most <see cref="IngestionOptions.BatchWindow"/> for more), decodes them, shares them out by device between its writers
+/// (<see cref="IngestionOptions.Writers"/>, IngestionWriter.Lanes.cs), each of which stores its part in one transaction, and
+/// only once every part committed announces them and acknowledges each to the broker, in arrival order. A failed part is
+/// rolled back and none of its messages is acknowledged: the connection is dropped, and the broker redelivers them
+/// (at-least-once; the message id makes the redelivery harmless). Registered before the MQTT client, so it starts first and
+/// stops last.
 /// </summary>
 public sealed partial class IngestionWriter : BackgroundService
 {
@@ -39,7 +41,6 @@ public sealed partial class IngestionWriter : BackgroundService
     // batch takes the waiting alerts first. 10,000 devices send ~1,300 heartbeats a second; an alert queued behind thousands
     // of them waited for all of them. Each device waits for its own PUBACK, so a device's messages keep their order.
     private readonly Channel<InboundMessage> _alerts;
-    private readonly Channel<List<InboundMessage>> _acknowledgements = Channel.CreateUnbounded<List<InboundMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly FleetDatabase _database;
     private readonly IngestionPipeline _pipeline;
     private readonly IngestionOptions _options;
@@ -48,7 +49,7 @@ public sealed partial class IngestionWriter : BackgroundService
     private long _batches;
     private long _messages;
 
-    /// <summary>Creates the writer and its bounded queue.</summary>
+    /// <summary>Creates the writer, its bounded queue and its writers.</summary>
     public IngestionWriter(FleetDatabase database, IngestionPipeline pipeline, IOptions<IngestionOptions> options, TimeProvider timeProvider, ILogger<IngestionWriter> logger)
     {
         _database = database;
@@ -66,9 +67,10 @@ public sealed partial class IngestionWriter : BackgroundService
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+        _lanes = CreateLanes(_options.Writers > 0 ? _options.Writers : database.Dialect is PostgresDialect ? 2 : 1);
     }
 
-    /// <summary>Batches committed since start.</summary>
+    /// <summary>Transactions committed since start.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
     /// <summary>Messages waiting to be stored.</summary>
@@ -106,8 +108,10 @@ public sealed partial class IngestionWriter : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Acknowledgements go out from their own loop, in commit order, while the next batch is being written.
+        // Acknowledgements go out from their own loop, in arrival order, while the next batches are being written; each
+        // writer stores its parts on its own connection.
         var acknowledging = AcknowledgeLoopAsync();
+        var writing = StartLanes();
         try
         {
             while (await WaitToReadAsync(stoppingToken))
@@ -115,9 +119,9 @@ public sealed partial class IngestionWriter : BackgroundService
                 var batch = new List<InboundMessage>(_options.BatchSize);
                 await FillAsync(batch, stoppingToken);
 
-                // The batch in hand is finished even while stopping: its messages are not acknowledged yet, so whatever
+                // The batch in hand is handed over even while stopping: its messages are not acknowledged yet, so whatever
                 // happens they are either stored or redelivered.
-                await WriteAsync(batch);
+                await DispatchAsync(batch);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -134,8 +138,8 @@ public sealed partial class IngestionWriter : BackgroundService
                 left.Connection.StorageFailed(new IngestionNotStoredException("the ingestion stopped before storing it"));
             }
 
-            _acknowledgements.Writer.TryComplete();
-            await acknowledging;
+            // The parts handed over are stored (or failed) before the writers stop, then announced and acknowledged.
+            await StopLanesAsync(writing, acknowledging);
             var messages = Interlocked.Read(ref _messages);
             LogWriterStopped(_logger, messages, Batches);
         }
@@ -213,55 +217,6 @@ public sealed partial class IngestionWriter : BackgroundService
         }
     }
 
-    private async Task WriteAsync(List<InboundMessage> batch)
-    {
-        // Messages of a dropped connection are skipped, not acknowledged: they come back, in order, on the next connection.
-        var open = batch.Where(m => m.Connection.IsOpen).ToList();
-        if (open.Count == 0)
-        {
-            return;
-        }
-
-        IReadOnlyList<StoredMessage> stored;
-        try
-        {
-            // Decoded before the transaction opens; alerts then go in multi-row statements (the profile's bottleneck was one
-            // statement preparation and round trip per message, on the single writer).
-            var prepared = _pipeline.Prepare(open);
-            stored = await _database.InTransactionAsync((connection, transaction) => _pipeline.StoreBatchAsync(connection, transaction, prepared, CancellationToken.None), CancellationToken.None);
-        }
-        catch (DbException ex)
-        {
-            LogBatchFailed(_logger, open.Count, ex);
-            foreach (var connection in open.Select(m => m.Connection).Distinct())
-            {
-                connection.StorageFailed(ex);
-            }
-
-            return;
-        }
-        catch (Exception ex) when (IsMessageFault(ex))
-        {
-            // Not the storage: one message broke its own processing. The batch was rolled back; store its messages one by one
-            // so the others are kept and the culprit is refused, instead of the exception stopping the ingestion (and the host).
-            LogBatchIsolated(_logger, open.Count, ex);
-            (open, stored) = await WriteEachAsync(open);
-            if (open.Count == 0)
-            {
-                return;
-            }
-        }
-
-        Interlocked.Increment(ref _batches);
-        Interlocked.Add(ref _messages, open.Count);
-        foreach (var message in stored)
-        {
-            _pipeline.Announce(message);
-        }
-
-        _acknowledgements.Writer.TryWrite(open);
-    }
-
     /// <summary>An exception that one message's processing can throw, as opposed to the storage's or the shutdown's.</summary>
     private static bool IsMessageFault(Exception ex) => ex is not (DbException or OperationCanceledException or OutOfMemoryException);
 
@@ -306,21 +261,18 @@ public sealed partial class IngestionWriter : BackgroundService
         return (committed, stored);
     }
 
-    private async Task AcknowledgeLoopAsync()
+    private async Task AcknowledgeAsync(List<InboundMessage> committed)
     {
-        await foreach (var committed in _acknowledgements.Reader.ReadAllAsync())
+        // All the PUBACKs of a batch are handed to the client at once, in arrival order (its send queue keeps that order),
+        // and awaited together: one after the other, each waited for a thread-pool turn, and on a busy machine the
+        // acknowledgements, not the database, set the pace of the whole ingestion.
+        var sending = new Task[committed.Count];
+        for (var i = 0; i < committed.Count; i++)
         {
-            // All the PUBACKs of a batch are handed to the client at once, in arrival order (its send queue keeps that order),
-            // and awaited together: one after the other, each waited for a thread-pool turn, and on a busy machine the
-            // acknowledgements, not the database, set the pace of the whole ingestion.
-            var sending = new Task[committed.Count];
-            for (var i = 0; i < committed.Count; i++)
-            {
-                sending[i] = AcknowledgeOneAsync(committed[i]);
-            }
-
-            await Task.WhenAll(sending);
+            sending[i] = AcknowledgeOneAsync(committed[i]);
         }
+
+        await Task.WhenAll(sending);
     }
 
     private async Task AcknowledgeOneAsync(InboundMessage message)

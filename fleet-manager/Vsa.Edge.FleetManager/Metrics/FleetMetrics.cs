@@ -28,6 +28,8 @@ public sealed class FleetMetrics
         var meter = meterFactory.Create(IngestionStatistics.MeterName);
         meter.CreateObservableGauge("vsa.fleet.ingestion.queued", () => writer.Queued, "{message}", "Messages received from the broker and waiting to be stored (the ingestion's lag).");
         meter.CreateObservableCounter("vsa.fleet.ingestion.batches", () => writer.Batches, "{transaction}", "Transactions committed by the ingestion writer; messages / batches is the mean batch size.");
+        meter.CreateObservableGauge("vsa.fleet.ingestion.writers", () => writer.Writers, "{writer}", "Transactions the ingestion writer runs at once (Fleet:Ingestion:Writers, resolved for the storage engine).");
+        meter.CreateObservableCounter("vsa.fleet.ingestion.retries", () => writer.Retries, "{transaction}", "Ingestion transactions stored again after PostgreSQL rolled them back (deadlock or serialization failure between writers).");
         meter.CreateObservableGauge("vsa.fleet.live.subscribers", () => live.SubscriberCount, "{subscriber}", "Live streams open on this instance (browsers, and the fan-out to the other instances).");
         meter.CreateObservableCounter("vsa.fleet.live.dropped", () => live.Dropped, "{event}", "Live events dropped for slow browsers.");
         meter.CreateObservableCounter("vsa.fleet.live.fanout.sent", () => fanOut.Sent, "{event}", "Live events sent to the other instances.");
