@@ -67,6 +67,12 @@ public sealed partial class IngestionWriter : BackgroundService
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
+        if (_options.Writers > 1 && database.Dialect is not PostgresDialect)
+        {
+            throw new OptionsValidationException(IngestionOptions.SectionName, typeof(IngestionOptions),
+                [$"{IngestionOptions.SectionName}:Writers={_options.Writers} needs PostgreSQL: SQLite lets one transaction write at a time (leave it 0 or set 1)."]);
+        }
+
         _lanes = CreateLanes(_options.Writers > 0 ? _options.Writers : database.Dialect is PostgresDialect ? 2 : 1);
     }
 
