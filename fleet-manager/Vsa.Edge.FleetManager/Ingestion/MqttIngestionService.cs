@@ -60,7 +60,7 @@ public sealed partial class MqttIngestionService(
         }
 
         var backoff = new ReconnectBackoff(settings.ReconnectMinDelay, settings.ReconnectMaxDelay);
-        using var client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Client"), LogLevel.Warning), new ReadBufferedClientAdapterFactory());
+        using var client = new MqttClientFactory().CreateMqttClient(new MqttNetLoggerAdapter(loggerFactory.CreateLogger("MQTTnet.Client"), LogLevel.Warning), new BufferedClientAdapterFactory());
         client.ApplicationMessageReceivedAsync += OnMessageAsync;
         client.DisconnectedAsync += _ =>
         {
