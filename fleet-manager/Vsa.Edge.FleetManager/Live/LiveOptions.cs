@@ -22,6 +22,14 @@ public sealed class LiveOptions
     /// </summary>
     public LiveFanOut FanOut { get; set; } = LiveFanOut.Auto;
 
+    /// <summary>
+    /// How often an instance tells the others on the fan-out channel that it is there. Default 10 s; an instance sends its events
+    /// only while it heard another within three intervals (PostgresLiveFanOut.Presence.cs), so a fleet of one instance sends
+    /// none. A new instance says hello as soon as it listens and is answered at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan FanOutPresenceInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The PostgreSQL notification channel of the fan-out. Default <c>vsa_live</c>; instances of one fleet share it.</summary>
     [RegularExpression("^[a-z_][a-z0-9_]{0,62}$")]
     public string FanOutChannel { get; set; } = "vsa_live";

@@ -80,10 +80,12 @@ public sealed partial class PostgresLiveFanOut(
 
         var builder = new NpgsqlConnectionStringBuilder(storage.Value.Postgres) { KeepAlive = 30 };
         await using var source = NpgsqlDataSource.Create(builder);
+        _source = source;
         using var subscription = broadcaster.Subscribe(forPeers: true);
         await Task.WhenAll(
             Task.Run(() => ListenLoopAsync(source, stoppingToken), stoppingToken),
-            Task.Run(() => SendLoopAsync(source, subscription, stoppingToken), stoppingToken));
+            Task.Run(() => SendLoopAsync(source, subscription, stoppingToken), stoppingToken),
+            Task.Run(() => PresenceLoopAsync(stoppingToken), stoppingToken));
     }
 
     private async Task SendLoopAsync(NpgsqlDataSource source, LiveBroadcaster.Subscription subscription, CancellationToken ct)
@@ -93,6 +95,11 @@ public sealed partial class PostgresLiveFanOut(
         var pending = new List<string>(MaxNotificationsPerStatement);
         while (pending.Count > 0 || await WaitAsync(reader, ct))
         {
+            if (pending.Count == 0 && SkipWhileAlone(reader))
+            {
+                continue;
+            }
+
             try
             {
                 await using var connection = await source.OpenConnectionAsync(ct);
@@ -181,6 +188,8 @@ public sealed partial class PostgresLiveFanOut(
                     await listen.ExecuteNonQueryAsync(ct);
                 }
 
+                // Whoever else listens answers, so this instance knows at once whether to send its events.
+                await AnnounceAsync(connection, Hello, ct);
                 _listening.TrySetResult();
                 LogListening(logger, channel, _origin);
                 while (true)
@@ -224,6 +233,11 @@ public sealed partial class PostgresLiveFanOut(
         }
 
         var type = payload[(first + 1)..second];
+        if (HeardPeer(type))
+        {
+            return;
+        }
+
         var body = payload[(second + 1)..];
         Interlocked.Increment(ref _received);
         if (type == AlertReference)

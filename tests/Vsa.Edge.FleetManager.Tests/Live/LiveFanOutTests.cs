@@ -31,8 +31,8 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         var database = postgres.CreateSchema();
         await using var first = await FleetApp.StartAsync(Settings("fleet-a"), postgres: database);
         await using var second = await FleetApp.StartAsync(Settings("fleet-b"), postgres: database);
-        await first.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(FleetApp.Timeout);
-        await second.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(FleetApp.Timeout);
+        await first.Services.GetRequiredService<PostgresLiveFanOut>().PeerHeard.WaitAsync(FleetApp.Timeout);
+        await second.Services.GetRequiredService<PostgresLiveFanOut>().PeerHeard.WaitAsync(FleetApp.Timeout);
         using var firstTap = first.Tap();
         using var secondTap = second.Tap();
 
@@ -114,16 +114,19 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         await using var fleet = await StartFanOutAsync(database, "fleet-burst", Channel);
         var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
 
-        // Another instance, as PostgreSQL shows it: a connection listening on the channel.
-        var notified = new List<string>();
-        await using var peer = await ListenAsync(database, Channel, notified);
+        // Another instance, as PostgreSQL shows it: a connection listening on the channel, which says hello.
+        var all = new List<string>();
+        await using var peer = await ListenAsync(database, Channel, all);
+        await SayAsync(peer, Channel, "hello");
+        await fanOut.PeerHeard.WaitAsync(FleetApp.Timeout);
 
         await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "pole-7");
         var alerts = Enumerable.Range(0, Burst).Select(i => Samples.AlertStart(device.DeviceId, startedAt: Samples.T0.AddSeconds(i))).ToList();
         await Task.WhenAll(alerts.Select(device.PublishAsync));
+        var notified = all;
         using (var deadline = new CancellationTokenSource(FleetApp.Timeout))
         {
-            while (notified.Count < Burst)
+            while ((notified = OfType(all, LiveEventTypes.Alert)).Count < Burst)
             {
                 await peer.WaitAsync(deadline.Token);
             }
@@ -149,9 +152,11 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         await using var fleet = await StartFanOutAsync(database, "fleet-identical", Channel);
         var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
 
-        // Another instance, as PostgreSQL shows it: a connection listening on the channel.
-        var notified = new List<string>();
-        await using var peer = await ListenAsync(database, Channel, notified);
+        // Another instance, as PostgreSQL shows it: a connection listening on the channel, which says hello.
+        var all = new List<string>();
+        await using var peer = await ListenAsync(database, Channel, all);
+        await SayAsync(peer, Channel, "hello");
+        await fanOut.PeerHeard.WaitAsync(FleetApp.Timeout);
 
         var live = fleet.Services.GetRequiredService<LiveBroadcaster>();
         for (var i = 0; i < Events; i++)
@@ -159,9 +164,10 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
             live.Publish(new LiveEvent(LiveEventTypes.Alert, "{\"same\":true}"));
         }
 
+        var notified = all;
         using (var deadline = new CancellationTokenSource(FleetApp.Timeout))
         {
-            while (notified.Count < Events)
+            while ((notified = OfType(all, LiveEventTypes.Alert)).Count < Events)
             {
                 await peer.WaitAsync(deadline.Token);
             }
@@ -170,6 +176,59 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         Assert.Equal(Events, notified.Count);
         Assert.Equal(Events, notified.Select(n => n.Split('\n', 2)[0]).Distinct().Count());
         Assert.All(notified, n => Assert.EndsWith("{\"same\":true}", n, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FanOut_Alone_SendsNothing_UntilAnotherInstanceSaysHello_StopsWhenItFallsSilent()
+    {
+        const string Channel = "vsa_live_presence";
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var database = postgres.CreateSchema();
+        var settings = Settings("fleet-presence");
+        settings["Fleet:Live:FanOutChannel"] = Channel;
+        await using var fleet = await FleetApp.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock), postgres: database);
+        var fanOut = fleet.Services.GetRequiredService<PostgresLiveFanOut>();
+        await fanOut.Listening.WaitAsync(FleetApp.Timeout);
+        var live = fleet.Services.GetRequiredService<LiveBroadcaster>();
+        var all = new List<string>();
+        await using var peer = await ListenAsync(database, Channel, all);
+
+        // Alone: its events are dropped, none reaches the channel.
+        var skipped = fanOut.Skipped;
+        for (var i = 0; i < 5; i++)
+        {
+            live.Publish(new LiveEvent(LiveEventTypes.Alert, "{\"alone\":true}"));
+        }
+
+        await WaitUntilAsync(() => fanOut.Skipped == skipped + 5);
+        Assert.False(fanOut.PeersPresent);
+
+        // Another instance says hello: it is answered at once, and the events that follow reach it.
+        await SayAsync(peer, Channel, "hello");
+        using (var deadline = new CancellationTokenSource(FleetApp.Timeout))
+        {
+            while (OfType(all, "here").Count == 0)
+            {
+                await peer.WaitAsync(deadline.Token);
+            }
+
+            live.Publish(new LiveEvent(LiveEventTypes.Alert, "{\"heard\":true}"));
+            while (OfType(all, LiveEventTypes.Alert).Count == 0)
+            {
+                await peer.WaitAsync(deadline.Token);
+            }
+        }
+
+        Assert.True(fanOut.PeersPresent);
+        Assert.EndsWith("{\"heard\":true}", Assert.Single(OfType(all, LiveEventTypes.Alert)), StringComparison.Ordinal);
+        Assert.DoesNotContain(all, n => n.Contains("alone", StringComparison.Ordinal));
+
+        // Silent for three presence intervals (10 s each by default): alone again.
+        clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.False(fanOut.PeersPresent);
+        live.Publish(new LiveEvent(LiveEventTypes.Alert, "{\"silent\":true}"));
+        await WaitUntilAsync(() => fanOut.Skipped == skipped + 6);
+        Assert.Equal(1, fanOut.Sent);
     }
 
     [Fact]
@@ -196,6 +255,29 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         var fleet = await FleetApp.StartAsync(settings, postgres: database);
         await fleet.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(FleetApp.Timeout);
         return fleet;
+    }
+
+    // The notifications of one type ("alert", "hello", "here"...), in order.
+    private static List<string> OfType(List<string> notified, string type) =>
+        notified.Where(n => n.Split('\n', 3) is [_, var t, _] && t == type).ToList();
+
+    // A presence message of the connection's own (a peer's) origin.
+    private static async Task SayAsync(NpgsqlConnection peer, string channel, string type)
+    {
+        await using var say = new NpgsqlCommand("SELECT pg_notify(@c, @p);", peer);
+        say.Parameters.AddWithValue("c", channel);
+        say.Parameters.AddWithValue("p", $"peer-test.1\n{type}\n");
+        await say.ExecuteNonQueryAsync();
+    }
+
+    // The fan-out drains its queue on its own task: its counters are polled, bounded by the test timeout.
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(FleetApp.Timeout);
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+        }
     }
 
     // A connection listening on the channel; each notification's payload is added to notified (read after peer.WaitAsync).
