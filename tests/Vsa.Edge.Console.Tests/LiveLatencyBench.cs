@@ -78,11 +78,46 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         await first.CreateAccountAsync(Role.Operator, "bob");
         var pages = new[] { await browser.NewPageAsync(), await browser.NewPageAsync() };
         await pages[0].AddInitScriptAsync(Probe);
+
+        // A/B in one run: screen A may be served another console's static files (e.g. main's wwwroot) than screen B.
+        var webRootA = Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_WEBROOT_A");
+        output.WriteLine($"screen A console: {webRootA ?? "this tree's wwwroot"}; screen B: this tree's wwwroot");
+        if (!string.IsNullOrEmpty(webRootA))
+        {
+            await pages[0].RouteAsync(url => File.Exists(BaselineFile(webRootA, url)), route => route.FulfillAsync(new RouteFulfillOptions { Path = BaselineFile(webRootA, route.Request.Url) }));
+        }
+
         await pages[1].AddInitScriptAsync(Probe);
         await ConsolePage.SignInAsync(pages[0], first, "alice");
         await ConsolePage.SignInAsync(pages[1], second, "bob");
+        foreach (var page in pages)
+        {
+            var script = await page.EvaluateAsync<string>("() => fetch('js/queue.js').then((r) => r.text())");
+            output.WriteLine($"served js/queue.js sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(script)))[..12]}");
+        }
+
         await pages[0].EvaluateAsync("() => window.__benchObserve()");
         await pages[1].EvaluateAsync("() => window.__benchObserve()");
+
+        var profileTo = Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_PROFILE");
+        var cdp = string.IsNullOrEmpty(profileTo) ? null : await pages[1].Context.NewCDPSessionAsync(pages[1]);
+        var traceTo = Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_TRACE");
+        var traceEvents = new List<string>();
+        var traceDone = new TaskCompletionSource();
+        var tracer = string.IsNullOrEmpty(traceTo) ? null : await pages[1].Context.NewCDPSessionAsync(pages[1]);
+        if (tracer is not null)
+        {
+            tracer.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (traceEvents) { foreach (var x in e!.Value.GetProperty("value").EnumerateArray()) traceEvents.Add(x.GetRawText()); } };
+            tracer.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
+            await tracer.SendAsync("Tracing.start", new Dictionary<string, object> { ["transferMode"] = "ReportEvents", ["traceConfig"] = new Dictionary<string, object> { ["includedCategories"] = new[] { "devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "v8", "toplevel" } } });
+        }
+
+        if (cdp is not null)
+        {
+            await cdp.SendAsync("Profiler.enable");
+            await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+            await cdp.SendAsync("Profiler.start");
+        }
 
         using var tapA = new BroadcastTap(first.Services.GetRequiredService<LiveBroadcaster>());
         using var tapB = new BroadcastTap(second.Services.GetRequiredService<LiveBroadcaster>());
@@ -122,6 +157,19 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
             await agent.DisposeAsync();
         }
 
+        if (tracer is not null)
+        {
+            await tracer.SendAsync("Tracing.end");
+            await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await File.WriteAllTextAsync(traceTo!, "[" + string.Join(",\n", traceEvents) + "]");
+        }
+
+        if (cdp is not null)
+        {
+            var profile = await cdp.SendAsync("Profiler.stop");
+            await File.WriteAllTextAsync(profileTo!, profile?.GetProperty("profile").GetRawText());
+        }
+
         var marks = new[] { await Marks(pages[0]), await Marks(pages[1]) };
         var taps = new[] { tapA.Seen, tapB.Seen };
         var storedA = first.Services.GetRequiredService<IngestionStatistics>().Snapshot().Alerts;
@@ -134,6 +182,8 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
             var name = s == 0 ? "A" : "B";
             output.WriteLine($"screen {name}: " + Line("publish -> row painted", ids.Select(id => marks[s].Frame[id] - published[id])));
             output.WriteLine($"screen {name}: " + Line("publish -> row in DOM", ids.Select(id => marks[s].Dom[id] - published[id])));
+            output.WriteLine($"screen {name}: " + Line("  SSE -> row in DOM", ids.Select(id => marks[s].Dom[id] - marks[s].Sse[id])));
+            output.WriteLine($"screen {name}: " + Line("  DOM -> next frame", ids.Select(id => marks[s].Frame[id] - marks[s].Dom[id])));
         }
 
         // Per alert, which instance stored it: the one whose broadcaster heard of it first.
@@ -150,6 +200,12 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
 
     /// <inheritdoc />
     public void Dispose() => _mosquitto.Dispose();
+
+    private static string BaselineFile(string root, string url)
+    {
+        var path = new Uri(url).AbsolutePath.TrimStart('/');
+        return Path.Combine(root, path.Length == 0 ? "index.html" : path);
+    }
 
     private static double Now() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
 
