@@ -72,8 +72,15 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         var rate = Setting("VSA_BENCH_SCREEN_RATE", 10);
         output.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         var database = postgres.CreateSchema();
-        await using var first = await TwoInstances.StartAsync(_mosquitto, database, "bench-a");
-        await using var second = await TwoInstances.StartAsync(_mosquitto, database, "bench-b");
+        // VSA_BENCH_SCREEN_FANOUT=mqtt: the alternative fan-out (a non-shared subscription used only for the live feed) instead
+        // of PostgreSQL LISTEN/NOTIFY after commit.
+        var mqttFeed = string.Equals(Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_FANOUT"), "mqtt", StringComparison.OrdinalIgnoreCase);
+        var more = mqttFeed ? new Dictionary<string, string> { ["Fleet:Live:FanOut"] = nameof(LiveFanOut.None) } : null;
+        output.WriteLine(mqttFeed ? "fan-out: a non-shared MQTT subscription per instance, live feed only" : "fan-out: PostgreSQL LISTEN/NOTIFY after commit");
+        await using var first = await TwoInstances.StartAsync(_mosquitto, database, "bench-a", more);
+        await using var second = await TwoInstances.StartAsync(_mosquitto, database, "bench-b", more);
+        await using var feedA = mqttFeed ? await MqttLiveFeed.StartAsync(first) : null;
+        await using var feedB = mqttFeed ? await MqttLiveFeed.StartAsync(second) : null;
         await first.CreateAccountAsync(Role.Operator, "alice");
         await first.CreateAccountAsync(Role.Operator, "bob");
         var pages = new[] { await browser.NewPageAsync(), await browser.NewPageAsync() };
