@@ -86,12 +86,15 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         var pages = new[] { await browser.NewPageAsync(), await browser.NewPageAsync() };
         await pages[0].AddInitScriptAsync(Probe);
 
-        // A/B in one run: screen A may be served another console's static files (e.g. main's wwwroot) than screen B.
-        var webRootA = Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_WEBROOT_A");
-        output.WriteLine($"screen A console: {webRootA ?? "this tree's wwwroot"}; screen B: this tree's wwwroot");
-        if (!string.IsNullOrEmpty(webRootA))
+        // A/B in one run: a screen may be served another console's static files (e.g. main's wwwroot) than this tree's.
+        foreach (var (page, name) in new[] { (pages[0], "A"), (pages[1], "B") })
         {
-            await pages[0].RouteAsync(url => File.Exists(BaselineFile(webRootA, url)), route => route.FulfillAsync(new RouteFulfillOptions { Path = BaselineFile(webRootA, route.Request.Url) }));
+            var root = Environment.GetEnvironmentVariable($"VSA_BENCH_SCREEN_WEBROOT_{name}");
+            output.WriteLine($"screen {name} console: {(string.IsNullOrEmpty(root) ? "this tree's wwwroot" : root)}");
+            if (!string.IsNullOrEmpty(root))
+            {
+                await page.RouteAsync(url => File.Exists(BaselineFile(root, url)), route => route.FulfillAsync(new RouteFulfillOptions { Path = BaselineFile(root, route.Request.Url) }));
+            }
         }
 
         await pages[1].AddInitScriptAsync(Probe);
