@@ -137,6 +137,9 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
             agents.Add(await FakeAgent.ConnectAsync(_mosquitto.Port, $"pole-bench-{d:D2}"));
         }
 
+        // The two instances, the bench and Playwright's driver share this process: its collections pause them all at once.
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var collectionsBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var published = new Dictionary<string, double>();
         var interval = TimeSpan.FromSeconds(1.0 / rate);
         var start = DateTimeOffset.UtcNow;
@@ -187,6 +190,8 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} alerts at {rate}/s over {(DateTimeOffset.UtcNow - start).TotalSeconds:F1} s, stored {storedA} by A and {storedB} by B; every alert on both screens"));
         output.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"this process (both instances): GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - collectionsBefore.Item1}/{GC.CollectionCount(1) - collectionsBefore.Item2}/{GC.CollectionCount(2) - collectionsBefore.Item3} gen0/1/2 collections, server GC {System.Runtime.GCSettings.IsServerGC}"));
         for (var s = 0; s < 2; s++)
         {
             var name = s == 0 ? "A" : "B";
