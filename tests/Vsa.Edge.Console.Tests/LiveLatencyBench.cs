@@ -33,7 +33,9 @@ public sealed class ScreenBenchFactAttribute : FactAttribute
 /// camera (one queue row each). Every time is read on the machine's one wall clock: the bench's publish time, each instance's
 /// live broadcast (a tap on its <see cref="LiveBroadcaster"/>), and in each page the arrival of the SSE event, the row's
 /// insertion (a MutationObserver) and the next animation frame (the paint that shows it). Prints p50/p95/p99/max per screen
-/// and per stage. Run:
+/// and per stage. Options: <c>VSA_BENCH_SCREEN_FANOUT=mqtt</c> measures the other fan-out (<see cref="MqttLiveFeed"/>);
+/// <c>VSA_BENCH_SCREEN_WEBROOT_A</c>/<c>_B</c> serve that screen another console's files (before/after in one build);
+/// <c>VSA_BENCH_SCREEN_PROFILE</c>/<c>_TRACE</c> write a CPU profile / a Chrome trace of screen B to that file. Run:
 /// <code>flock /tmp/vsa-bench.lock env VSA_BENCH_SCREEN=1 dotnet test tests/Vsa.Edge.Console.Tests -c Release --no-build --filter FullyQualifiedName~LiveLatencyBench --logger 'console;verbosity=detailed'</code>
 /// </summary>
 [Collection(BrowserCollection.Name)]
