@@ -33,7 +33,9 @@ public sealed class ScreenBenchFactAttribute : FactAttribute
 /// camera (one queue row each). Every time is read on the machine's one wall clock: the bench's publish time, each instance's
 /// live broadcast (a tap on its <see cref="LiveBroadcaster"/>), and in each page the arrival of the SSE event, the row's
 /// insertion (a MutationObserver) and the next animation frame (the paint that shows it). Prints p50/p95/p99/max per screen
-/// and per stage. Run:
+/// and per stage. Options: <c>VSA_BENCH_SCREEN_FANOUT=mqtt</c> measures the other fan-out (<see cref="MqttLiveFeed"/>);
+/// <c>VSA_BENCH_SCREEN_WEBROOT_A</c>/<c>_B</c> serve that screen another console's files (before/after in one build);
+/// <c>VSA_BENCH_SCREEN_PROFILE</c>/<c>_TRACE</c> write a CPU profile / a Chrome trace of screen B to that file. Run:
 /// <code>flock /tmp/vsa-bench.lock env VSA_BENCH_SCREEN=1 dotnet test tests/Vsa.Edge.Console.Tests -c Release --no-build --filter FullyQualifiedName~LiveLatencyBench --logger 'console;verbosity=detailed'</code>
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -72,17 +74,62 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         var rate = Setting("VSA_BENCH_SCREEN_RATE", 10);
         output.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         var database = postgres.CreateSchema();
-        await using var first = await TwoInstances.StartAsync(_mosquitto, database, "bench-a");
-        await using var second = await TwoInstances.StartAsync(_mosquitto, database, "bench-b");
+        // VSA_BENCH_SCREEN_FANOUT=mqtt: the alternative fan-out (a non-shared subscription used only for the live feed) instead
+        // of PostgreSQL LISTEN/NOTIFY after commit.
+        var mqttFeed = string.Equals(Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_FANOUT"), "mqtt", StringComparison.OrdinalIgnoreCase);
+        var more = mqttFeed ? new Dictionary<string, string> { ["Fleet:Live:FanOut"] = nameof(LiveFanOut.None) } : null;
+        output.WriteLine(mqttFeed ? "fan-out: a non-shared MQTT subscription per instance, live feed only" : "fan-out: PostgreSQL LISTEN/NOTIFY after commit");
+        await using var first = await TwoInstances.StartAsync(_mosquitto, database, "bench-a", more);
+        await using var second = await TwoInstances.StartAsync(_mosquitto, database, "bench-b", more);
+        await using var feedA = mqttFeed ? await MqttLiveFeed.StartAsync(first) : null;
+        await using var feedB = mqttFeed ? await MqttLiveFeed.StartAsync(second) : null;
         await first.CreateAccountAsync(Role.Operator, "alice");
         await first.CreateAccountAsync(Role.Operator, "bob");
         var pages = new[] { await browser.NewPageAsync(), await browser.NewPageAsync() };
         await pages[0].AddInitScriptAsync(Probe);
+
+        // A/B in one run: a screen may be served another console's static files (e.g. main's wwwroot) than this tree's.
+        foreach (var (page, name) in new[] { (pages[0], "A"), (pages[1], "B") })
+        {
+            var root = Environment.GetEnvironmentVariable($"VSA_BENCH_SCREEN_WEBROOT_{name}");
+            output.WriteLine($"screen {name} console: {(string.IsNullOrEmpty(root) ? "this tree's wwwroot" : root)}");
+            if (!string.IsNullOrEmpty(root))
+            {
+                await page.RouteAsync(url => File.Exists(BaselineFile(root, url)), route => route.FulfillAsync(new RouteFulfillOptions { Path = BaselineFile(root, route.Request.Url) }));
+            }
+        }
+
         await pages[1].AddInitScriptAsync(Probe);
         await ConsolePage.SignInAsync(pages[0], first, "alice");
         await ConsolePage.SignInAsync(pages[1], second, "bob");
+        foreach (var page in pages)
+        {
+            var script = await page.EvaluateAsync<string>("() => fetch('js/queue.js').then((r) => r.text())");
+            output.WriteLine($"served js/queue.js sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(script)))[..12]}");
+        }
+
         await pages[0].EvaluateAsync("() => window.__benchObserve()");
         await pages[1].EvaluateAsync("() => window.__benchObserve()");
+
+        var profileTo = Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_PROFILE");
+        var cdp = string.IsNullOrEmpty(profileTo) ? null : await pages[1].Context.NewCDPSessionAsync(pages[1]);
+        var traceTo = Environment.GetEnvironmentVariable("VSA_BENCH_SCREEN_TRACE");
+        var traceEvents = new List<string>();
+        var traceDone = new TaskCompletionSource();
+        var tracer = string.IsNullOrEmpty(traceTo) ? null : await pages[1].Context.NewCDPSessionAsync(pages[1]);
+        if (tracer is not null)
+        {
+            tracer.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (traceEvents) { foreach (var x in e!.Value.GetProperty("value").EnumerateArray()) traceEvents.Add(x.GetRawText()); } };
+            tracer.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
+            await tracer.SendAsync("Tracing.start", new Dictionary<string, object> { ["transferMode"] = "ReportEvents", ["traceConfig"] = new Dictionary<string, object> { ["includedCategories"] = new[] { "devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "v8", "toplevel" } } });
+        }
+
+        if (cdp is not null)
+        {
+            await cdp.SendAsync("Profiler.enable");
+            await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+            await cdp.SendAsync("Profiler.start");
+        }
 
         using var tapA = new BroadcastTap(first.Services.GetRequiredService<LiveBroadcaster>());
         using var tapB = new BroadcastTap(second.Services.GetRequiredService<LiveBroadcaster>());
@@ -92,6 +139,9 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
             agents.Add(await FakeAgent.ConnectAsync(_mosquitto.Port, $"pole-bench-{d:D2}"));
         }
 
+        // The two instances, the bench and Playwright's driver share this process: its collections pause them all at once.
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var collectionsBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var published = new Dictionary<string, double>();
         var interval = TimeSpan.FromSeconds(1.0 / rate);
         var start = DateTimeOffset.UtcNow;
@@ -122,6 +172,19 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
             await agent.DisposeAsync();
         }
 
+        if (tracer is not null)
+        {
+            await tracer.SendAsync("Tracing.end");
+            await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await File.WriteAllTextAsync(traceTo!, "[" + string.Join(",\n", traceEvents) + "]");
+        }
+
+        if (cdp is not null)
+        {
+            var profile = await cdp.SendAsync("Profiler.stop");
+            await File.WriteAllTextAsync(profileTo!, profile?.GetProperty("profile").GetRawText());
+        }
+
         var marks = new[] { await Marks(pages[0]), await Marks(pages[1]) };
         var taps = new[] { tapA.Seen, tapB.Seen };
         var storedA = first.Services.GetRequiredService<IngestionStatistics>().Snapshot().Alerts;
@@ -129,11 +192,15 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} alerts at {rate}/s over {(DateTimeOffset.UtcNow - start).TotalSeconds:F1} s, stored {storedA} by A and {storedB} by B; every alert on both screens"));
         output.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"this process (both instances): GC paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms in {GC.CollectionCount(0) - collectionsBefore.Item1}/{GC.CollectionCount(1) - collectionsBefore.Item2}/{GC.CollectionCount(2) - collectionsBefore.Item3} gen0/1/2 collections, server GC {System.Runtime.GCSettings.IsServerGC}"));
         for (var s = 0; s < 2; s++)
         {
             var name = s == 0 ? "A" : "B";
             output.WriteLine($"screen {name}: " + Line("publish -> row painted", ids.Select(id => marks[s].Frame[id] - published[id])));
             output.WriteLine($"screen {name}: " + Line("publish -> row in DOM", ids.Select(id => marks[s].Dom[id] - published[id])));
+            output.WriteLine($"screen {name}: " + Line("  SSE -> row in DOM", ids.Select(id => marks[s].Dom[id] - marks[s].Sse[id])));
+            output.WriteLine($"screen {name}: " + Line("  DOM -> next frame", ids.Select(id => marks[s].Frame[id] - marks[s].Dom[id])));
         }
 
         // Per alert, which instance stored it: the one whose broadcaster heard of it first.
@@ -150,6 +217,12 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
 
     /// <inheritdoc />
     public void Dispose() => _mosquitto.Dispose();
+
+    private static string BaselineFile(string root, string url)
+    {
+        var path = new Uri(url).AbsolutePath.TrimStart('/');
+        return Path.Combine(root, path.Length == 0 ? "index.html" : path);
+    }
 
     private static double Now() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
 

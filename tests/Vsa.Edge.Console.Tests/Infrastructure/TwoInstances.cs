@@ -12,9 +12,9 @@ namespace Vsa.Edge.Console.Tests.Infrastructure;
 public static class TwoInstances
 {
     /// <summary>Starts an instance and returns once it is subscribed and listens to its peers.</summary>
-    public static async Task<ConsoleHost> StartAsync(MosquittoFixture mosquitto, string database, string clientId)
+    public static async Task<ConsoleHost> StartAsync(MosquittoFixture mosquitto, string database, string clientId, IReadOnlyDictionary<string, string>? more = null)
     {
-        var host = await ConsoleHost.StartAsync(new Dictionary<string, string>
+        var host = await ConsoleHost.StartAsync(new Dictionary<string, string>(more ?? new Dictionary<string, string>())
         {
             ["Fleet:Storage:Provider"] = "Postgres",
             ["Fleet:Storage:Postgres"] = database,
@@ -30,7 +30,8 @@ public static class TwoInstances
         });
         try
         {
-            await host.Services.GetRequiredService<PostgresLiveFanOut>().Listening.WaitAsync(ConsoleHost.Timeout);
+            var fanOut = host.Services.GetRequiredService<PostgresLiveFanOut>();
+            await (fanOut.Enabled ? fanOut.Listening : Task.CompletedTask).WaitAsync(ConsoleHost.Timeout);
             return host;
         }
         catch

@@ -5,14 +5,19 @@ import { getJson, postJson, SignedOut } from "./api.js";
 
 const claims = new Map(); // alertId -> ClaimView
 let myName = null;
+let version = 0;
 
-export function setMyName(name) { myName = name; }
+// Bumped whenever what claimText shows may change: the queue rewrites a row only when its inputs changed (js/queue.js).
+export function claimsVersion() { return version; }
+
+export function setMyName(name) { myName = name; version++; }
 
 export async function loadClaims() {
   try {
     const list = await getJson("api/claims");
     claims.clear();
     for (const c of list) claims.set(c.alertId, c);
+    version++;
   } catch (err) {
     if (err instanceof SignedOut) throw err;
     console.warn("claims unavailable", err);
@@ -20,6 +25,7 @@ export async function loadClaims() {
 }
 
 export function applyClaims(list) {
+  version++;
   for (const c of list) {
     if (c.claimedBy) claims.set(c.alertId, c);
     else claims.delete(c.alertId);

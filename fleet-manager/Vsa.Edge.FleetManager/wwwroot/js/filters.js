@@ -7,6 +7,8 @@ import { cameraLabel } from "./names.js";
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["camera", "site", "event", "priority"];
 const values = { camera: "", site: "", event: "", priority: "" };
+// As String.prototype.localeCompare (the browser's locale), without building a collation per comparison.
+const byText = new Intl.Collator().compare;
 
 export const cameraKey = (x) => `${x.deviceId}/${x.cameraId}`;
 
@@ -17,13 +19,21 @@ export function visible(incident) {
     && (!values.priority || String(incident.priority) === values.priority);
 }
 
+// Reconciled in place: a new camera inserts one option. Rebuilding the list on every live event (one option per pending
+// camera) cost a quarter of each render and held the new row back from the screen.
 function fillSelect(select, options) {
   const wanted = [["", t("filter.all")], ...options];
   const current = select.value;
-  const same = select.options.length === wanted.length && wanted.every(([v, l], i) => select.options[i].value === v && select.options[i].textContent === l);
-  if (same) return;
-  select.replaceChildren(...wanted.map(([v, l]) => { const o = document.createElement("option"); o.value = v; o.textContent = l; return o; }));
-  select.value = wanted.some(([v]) => v === current) ? current : "";
+  const byValue = new Map([...select.options].map((o) => [o.value, o]));
+  wanted.forEach(([v, l], i) => {
+    let o = byValue.get(v);
+    if (!o) { o = document.createElement("option"); o.value = v; }
+    if (o.textContent !== l) o.textContent = l;
+    if (select.options[i] !== o) select.insertBefore(o, select.options[i] ?? null);
+  });
+  while (select.options.length > wanted.length) select.options[select.options.length - 1].remove();
+  const value = wanted.some(([v]) => v === current) ? current : "";
+  if (select.value !== value) select.value = value;
 }
 
 // Options from what is pending, plus the value chosen (kept even when nothing matches any more).
@@ -36,10 +46,10 @@ export function updateFilterOptions(incidents) {
     sites.set(i.deviceId, siteLabel(i.deviceId));
     events.add(i.eventType);
   }
-  const sorted = (map) => [...map].sort((a, b) => a[1].localeCompare(b[1]));
+  const sorted = (map) => [...map].sort((a, b) => byText(a[1], b[1]));
   fillSelect($("filter-camera"), sorted(cameras));
   fillSelect($("filter-site"), sorted(sites));
-  fillSelect($("filter-event"), [...events].map((e) => [e, eventLabel(e)]).sort((a, b) => a[1].localeCompare(b[1])));
+  fillSelect($("filter-event"), [...events].map((e) => [e, eventLabel(e)]).sort((a, b) => byText(a[1], b[1])));
   fillSelect($("filter-priority"), [1, 2, 3].map((p) => [String(p), t(`priority.${p}`)]));
 }
 

@@ -4,6 +4,8 @@
 // as its follow-up (no sound, the earlier decision beside them); later ones open a new incident.
 import { settings, priorityOf, gapMs } from "./settings.js";
 
+// ISO 8601 start times of one format and opaque ids: their text order, without a locale's collation (js/queue.js).
+const ordinal = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
 const closed = new Map(); // group key -> { decidedAt (ms), lastStartedAt (ms), decision }
 
 export const groupKey = (a) => `${a.deviceId}\u0000${a.cameraId}\u0000${a.zoneId ?? ""}\u0000${a.eventType}`;
@@ -28,7 +30,7 @@ export function groupIncidents(pending, now) {
   }
   const incidents = [];
   for (const [key, alerts] of groups) {
-    alerts.sort((x, y) => x.startedAt.localeCompare(y.startedAt) || x.alertId.localeCompare(y.alertId));
+    alerts.sort((x, y) => ordinal(x.startedAt, y.startedAt) || ordinal(x.alertId, y.alertId));
     const gap = gapMs(alerts[0].eventType);
     let current = null;
     for (const a of alerts) {
@@ -57,6 +59,6 @@ export function groupIncidents(pending, now) {
     incident.followUp = before && incident.firstMs >= before.lastStartedAt && incident.firstMs - before.decidedAt < reactivationMs
       && incident.firstMs - before.lastStartedAt >= 0 ? before.decision : null;
   }
-  incidents.sort((x, y) => (x.priority - y.priority) || (y.lastMs - x.lastMs) || y.id.localeCompare(x.id));
+  incidents.sort((x, y) => (x.priority - y.priority) || (y.lastMs - x.lastMs) || ordinal(y.id, x.id));
   return incidents;
 }

@@ -1,21 +1,36 @@
 // The live queue: incidents awaiting a decision, most urgent first, then the newest. An incident of one alert is that
 // alert's row; a larger one is a head row ("12 × Intrusion en zone", 05:29–05:30) with its alerts' rows below it,
 // shown when expanded. Rows are reconciled by key, so a new alert inserts one row and an update rewrites one row's cells.
-import { t, eventLabel, formatTime, formatAge, measureText, stateText } from "./i18n.js";
-import { siteLabel } from "./sites.js";
-import { cameraLabel, zoneLabel } from "./names.js";
-import { claimText } from "./claims.js";
+import { t, lang, eventLabel, formatTime, formatAge, measureText, stateText } from "./i18n.js";
+import { siteLabel, sitesVersion } from "./sites.js";
+import { cameraLabel, zoneLabel, namesVersion } from "./names.js";
+import { claimText, claimsVersion } from "./claims.js";
 
 const $ = (id) => document.getElementById(id);
 const rows = new Map(); // row key (alert id, or "incident:" + incident id) -> tr
 const expanded = new Set();
 
-export const byNewest = (a, b) => b.startedAt.localeCompare(a.startedAt) || b.alertId.localeCompare(a.alertId);
+// Ordinal: start times are ISO 8601 strings of one format (their text order is their time order), ids are opaque; a
+// locale-aware comparison cost a collation per call, several thousand per render.
+const ordinal = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+export const byNewest = (a, b) => ordinal(b.startedAt, a.startedAt) || ordinal(b.alertId, a.alertId);
 export const incidentKey = (incident) => (incident.alerts.length === 1 ? incident.id : `incident:${incident.id}`);
 
 function setCells(row, values) {
   while (row.cells.length < values.length) row.insertCell();
   values.forEach((v, i) => { if (row.cells[i].textContent !== v) row.cells[i].textContent = v; });
+}
+
+// What an alert's row shows, besides its age (tickAges keeps that): the alert (a new view is a new object), its place in
+// its incident, the labels it borrows (camera and zone names, sites, claims, language) and the day (a time of another day
+// shows its date). A render rewrites only the rows whose inputs changed: a live event then costs one row, not the queue.
+const inputsOf = (a, incident, member, labels) => [a, member, incident.id, incident.priority, incident.escalated, incident.followUp, incident.alerts.length === 1, labels];
+const memo = new WeakMap(); // tr -> inputs of its last fill
+
+function unchanged(row, inputs) {
+  const last = memo.get(row);
+  memo.set(row, inputs);
+  return !!last && last.every((v, i) => v === inputs[i]);
 }
 
 function fillAlert(row, a, now, incident) {
@@ -109,6 +124,7 @@ export function renderQueue(incidents, selectedKey, fresh, onPick, visible = () 
   lastRender = () => renderQueue(incidents, selectedKey, fresh, onPick, visible);
   const body = $("queue").tBodies[0];
   const now = Date.now();
+  const labels = `${lang()}|${namesVersion()}|${sitesVersion()}|${claimsVersion()}|${new Date(now).toDateString()}`;
   const keep = new Set();
   const order = [];
   const shown = [];
@@ -121,8 +137,10 @@ export function renderQueue(incidents, selectedKey, fresh, onPick, visible = () 
     if (incident.alerts.length === 1) {
       const a = incident.alerts[0];
       const row = rowFor(a.alertId, onPick, fresh, a.alertId);
-      row.classList.remove("member");
-      fillAlert(row, a, now, incident);
+      if (!unchanged(row, inputsOf(a, incident, false, labels))) {
+        row.classList.remove("member");
+        fillAlert(row, a, now, incident);
+      }
       row.hidden = !show;
       keep.add(a.alertId);
       order.push(row);
@@ -140,11 +158,13 @@ export function renderQueue(incidents, selectedKey, fresh, onPick, visible = () 
     const open = show && expanded.has(incident.id);
     for (const a of [...incident.alerts].reverse()) {
       const row = rowFor(a.alertId, onPick, fresh, a.alertId);
-      row.classList.add("member");
-      for (const p of [1, 2, 3]) row.classList.remove(`prio-${p}`);
-      row.classList.remove("escalated");
-      row.dataset.incidentId = incident.id;
-      fillAlert(row, a, now, incident);
+      if (!unchanged(row, inputsOf(a, incident, true, labels))) {
+        row.classList.add("member");
+        for (const p of [1, 2, 3]) row.classList.remove(`prio-${p}`);
+        row.classList.remove("escalated");
+        row.dataset.incidentId = incident.id;
+        fillAlert(row, a, now, incident);
+      }
       row.hidden = !open;
       keep.add(a.alertId);
       order.push(row);
