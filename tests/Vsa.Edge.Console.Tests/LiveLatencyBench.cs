@@ -81,6 +81,7 @@ public sealed class LiveLatencyBench(BrowserFixture browser, ITestOutputHelper o
         output.WriteLine(mqttFeed ? "fan-out: a non-shared MQTT subscription per instance, live feed only" : "fan-out: PostgreSQL LISTEN/NOTIFY after commit");
         await using var first = await TwoInstances.StartAsync(_mosquitto, database, "bench-a", more);
         await using var second = await TwoInstances.StartAsync(_mosquitto, database, "bench-b", more);
+        await TwoInstances.HeardEachOtherAsync(first, second);
         await using var feedA = mqttFeed ? await MqttLiveFeed.StartAsync(first) : null;
         await using var feedB = mqttFeed ? await MqttLiveFeed.StartAsync(second) : null;
         await first.CreateAccountAsync(Role.Operator, "alice");

@@ -39,6 +39,7 @@ public sealed class TwoInstanceLiveTests(BrowserFixture browser, ITestOutputHelp
         var database = postgres.CreateSchema();
         await using var first = await TwoInstances.StartAsync(_mosquitto, database, "console-a");
         await using var second = await TwoInstances.StartAsync(_mosquitto, database, "console-b");
+        await TwoInstances.HeardEachOtherAsync(first, second);
         await first.CreateAccountAsync(Role.Operator, "alice");
         await first.CreateAccountAsync(Role.Operator, "bob");
         var alice = await browser.NewPageAsync();

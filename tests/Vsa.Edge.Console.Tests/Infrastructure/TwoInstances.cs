@@ -40,4 +40,17 @@ public static class TwoInstances
             throw;
         }
     }
+
+    /// <summary>
+    /// Returns once each instance heard the other on the fan-out channel: an instance sends its events only while another
+    /// listens (PostgresLiveFanOut.Presence.cs), and the second instance's hello is answered when it starts.
+    /// </summary>
+    public static async Task HeardEachOtherAsync(params ConsoleHost[] hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        foreach (var fanOut in hosts.Select(h => h.Services.GetRequiredService<PostgresLiveFanOut>()).Where(f => f.Enabled))
+        {
+            await fanOut.PeerHeard.WaitAsync(ConsoleHost.Timeout);
+        }
+    }
 }
