@@ -66,8 +66,17 @@ internal sealed class BufferedChannel(IMqttChannel inner, bool bufferReads) : IM
     /// <inheritdoc />
     public async Task DisconnectAsync(CancellationToken cancellationToken)
     {
-        // What MQTTnet wrote before disconnecting (its DISCONNECT packet) goes out first.
-        await FlushedAsync().ConfigureAwait(false);
+        // What MQTTnet wrote before disconnecting (its DISCONNECT packet) goes out first, within MQTTnet's time for it: a peer
+        // that stopped reading does not hold the disconnection (disposing the channel then ends the write).
+        try
+        {
+            await FlushedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of time: disconnect anyway.
+        }
+
         await inner.DisconnectAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -117,7 +126,7 @@ internal sealed class BufferedChannel(IMqttChannel inner, bool bufferReads) : IM
             }
         }
 
-        return full ?? Task.CompletedTask;
+        return full?.WaitAsync(cancellationToken) ?? Task.CompletedTask;
     }
 
     /// <summary>Completes once what was written so far was handed to the inner channel (or its write failed).</summary>

@@ -52,8 +52,12 @@ public sealed class DeadLetterStore(FleetDatabase database, IOptions<IngestionOp
         database.Dialect.AddTime(insert, "@received", receivedAt);
         var id = await insert.ScalarInt64Async(cancellationToken);
 
-        // Identities only grow: keeping the ids above (newest - bound) keeps at most the newest rows of the bound.
-        await using var trim = connection.Sql(transaction, "DELETE FROM ingestion_dead_letters WHERE dead_letter_id <= @oldest;")
+        // Identities only grow: keeping the ids above (newest - bound) keeps at most the newest rows of the bound. On PostgreSQL
+        // the ingestion's writers trim at the same time: rows another writer is deleting are skipped (it deletes them), so one
+        // writer never waits for another's transaction here, and a device flooding refusals cannot tie two writers together.
+        await using var trim = connection.Sql(transaction, database.Dialect is PostgresDialect
+                ? "DELETE FROM ingestion_dead_letters WHERE dead_letter_id IN (SELECT dead_letter_id FROM ingestion_dead_letters WHERE dead_letter_id <= @oldest FOR UPDATE SKIP LOCKED);"
+                : "DELETE FROM ingestion_dead_letters WHERE dead_letter_id <= @oldest;")
             .With("@oldest", id - settings.DeadLetterMaxRows);
         await trim.ExecuteNonQueryAsync(cancellationToken);
     }

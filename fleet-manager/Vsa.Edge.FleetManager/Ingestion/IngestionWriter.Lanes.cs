@@ -86,7 +86,6 @@ public sealed partial class IngestionWriter
         }
 
         ticket.Parts = positions.Select((p, lane) => p is null ? null : new Part(ticket, lane, p)).OfType<Part>().ToArray();
-        _tickets.Writer.TryWrite(ticket);
         foreach (var part in ticket.Parts)
         {
             try
@@ -94,13 +93,18 @@ public sealed partial class IngestionWriter
                 // Decoded here, before the transaction and while the writers store the previous parts.
                 part.Prepared = _pipeline.Prepare(part.Messages);
             }
-            catch (Exception ex) when (IsMessageFault(ex))
+            catch (Exception ex)
             {
+                // Whatever it was, the writer decides (a message's fault: one by one; anything else: the part fails, redelivered),
+                // and the part still completes, so the acknowledgements behind it go on.
                 part.PrepareFault = ex;
             }
 
             await _lanes[part.Lane].Writer.WriteAsync(part, CancellationToken.None);
         }
+
+        // Announced once every part is with its writer (the batcher alone writes tickets, so they stay in arrival order).
+        _tickets.Writer.TryWrite(ticket);
     }
 
     private async Task LaneLoopAsync(ChannelReader<Part> lane)
@@ -215,13 +219,22 @@ public sealed partial class IngestionWriter
                 await part.Done.Task;
             }
 
-            // Announced (counted, logged, broadcast) then acknowledged in arrival order, only what committed.
+            // Announced (counted, logged, broadcast) then acknowledged in arrival order, only what committed. A failure to
+            // announce one message (it is stored) must not stop the acknowledgements of every message behind it.
             var committed = new List<InboundMessage>(ticket.Messages.Count);
             for (var i = 0; i < ticket.Messages.Count; i++)
             {
                 if (ticket.Stored[i] is { } stored)
                 {
-                    _pipeline.Announce(stored);
+                    try
+                    {
+                        _pipeline.Announce(stored);
+                    }
+                    catch (Exception ex)
+                    {
+                        LogAnnounceFailed(_logger, WireJson.Printable(stored.Topic, DeadLetterStore.MaxTopicLength), ex);
+                    }
+
                     committed.Add(ticket.Messages[i]);
                 }
             }
@@ -232,6 +245,9 @@ public sealed partial class IngestionWriter
 
     [LoggerMessage(EventId = 16000, Level = LogLevel.Warning, Message = "A transaction of {Count} messages was rolled back by PostgreSQL (attempt {Attempt}, SQLSTATE {SqlState}: two writers waited on each other); storing it again")]
     private static partial void LogRetry(ILogger logger, int count, int attempt, string sqlState);
+
+    [LoggerMessage(EventId = 16002, Level = LogLevel.Error, Message = "Announcing the stored message on {Topic} failed (it is stored and is acknowledged; the live page and counters missed it)")]
+    private static partial void LogAnnounceFailed(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(EventId = 16001, Level = LogLevel.Error, Message = "A writer failed on a part of {Count} messages; none is acknowledged, they will be redelivered")]
     private static partial void LogPartFailed(ILogger logger, int count, Exception exception);

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using MQTTnet.Exceptions;
 using Vsa.Edge.FleetManager.Storage;
 
 namespace Vsa.Edge.FleetManager.Ingestion;
@@ -118,15 +117,18 @@ public sealed partial class IngestionWriter : BackgroundService
         // writer stores its parts on its own connection.
         var acknowledging = AcknowledgeLoopAsync();
         var writing = StartLanes();
+        List<InboundMessage>? inHand = null;
         try
         {
             while (await WaitToReadAsync(stoppingToken))
             {
-                var batch = new List<InboundMessage>(_options.BatchSize);
-                await FillAsync(batch, stoppingToken);
+                inHand = new List<InboundMessage>(_options.BatchSize);
+                await FillAsync(inHand, stoppingToken);
 
                 // The batch in hand is handed over even while stopping: its messages are not acknowledged yet, so whatever
                 // happens they are either stored or redelivered.
+                var batch = inHand;
+                inHand = null;
                 await DispatchAsync(batch);
             }
         }
@@ -136,6 +138,12 @@ public sealed partial class IngestionWriter : BackgroundService
         }
         finally
         {
+            // A batch being gathered when the stop came (a batch window) is neither stored nor acknowledged: its senders hear it.
+            foreach (var left in inHand ?? [])
+            {
+                left.Connection.StorageFailed(new IngestionNotStoredException("the ingestion stopped before storing it"));
+            }
+
             // Whoever still waits for a commit (the embedded broker, before a PUBACK) hears now that none will come.
             _queue.Writer.TryComplete();
             _alerts.Writer.TryComplete();
@@ -287,7 +295,7 @@ public sealed partial class IngestionWriter : BackgroundService
         {
             await message.AcknowledgeAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex)
         {
             // Stored but not acknowledged: the broker will redeliver it and the message id will mark it a duplicate.
             LogAckFailed(_logger, message.Topic, ex.Message);

@@ -11,27 +11,36 @@ namespace Vsa.Edge.FleetManager.Live;
 /// every <see cref="LiveOptions.FanOutPresenceInterval"/>; an instance sends its events only while it has heard another
 /// instance (any notification of another origin, an older version's events included) within three intervals. Alone, it
 /// drops its events (<see cref="Skipped"/>): an instance that starts later loads its browsers' queues from the database,
-/// and says hello before it serves them.
+/// and says hello before it serves them. A presence message carries its sender's interval (in seconds): absence is judged by
+/// the longer of the two, so instances configured differently do not take each other for gone. An instance of a version
+/// before presence never says hello: once one of its events is heard, this instance keeps sending for
+/// <see cref="LegacyPeerHorizon"/> after the last one (a rolling upgrade). Times are monotonic (the clock's timestamps), so
+/// a step of the wall clock does not silence an instance; at most one answer to a hello is in flight.
 /// </summary>
 public sealed partial class PostgresLiveFanOut
 {
     private const string Hello = "hello";
     private const string Here = "here";
+    /// <summary>How long events are still sent after the last event of an instance that never says hello (an older version).</summary>
+    public static readonly TimeSpan LegacyPeerHorizon = TimeSpan.FromHours(1);
+
     private readonly TaskCompletionSource _peerHeard = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _peerSeenAt;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _aware = new(StringComparer.Ordinal);
+    private long _presentUntil;
     private long _skipped;
+    private int _answering;
     private NpgsqlDataSource? _source;
 
     /// <summary>Completes once another instance was first heard on the channel.</summary>
     public Task PeerHeard => _peerHeard.Task;
 
-    /// <summary>True while another instance was heard within three presence intervals: events are sent only then.</summary>
+    /// <summary>True while another instance was heard recently enough (see the class): events are sent only then.</summary>
     public bool PeersPresent
     {
         get
         {
-            var seen = Interlocked.Read(ref _peerSeenAt);
-            return seen != 0 && time.GetUtcNow().UtcTicks - seen < 3 * options.Value.FanOutPresenceInterval.Ticks;
+            var until = Interlocked.Read(ref _presentUntil);
+            return until != 0 && time.GetTimestamp() < until;
         }
     }
 
@@ -39,20 +48,59 @@ public sealed partial class PostgresLiveFanOut
     public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>Notes a notification of another instance; answers its hello. True when it was a presence message (not an event).</summary>
-    private bool HeardPeer(string type)
+    private bool HeardPeer(string origin, string type, string body)
     {
-        Interlocked.Exchange(ref _peerSeenAt, time.GetUtcNow().UtcTicks);
+        var presence = type is Hello or Here;
+        var own = options.Value.FanOutPresenceInterval;
+        TimeSpan valid;
+        if (presence)
+        {
+            // Three of the longer interval: its own is in its message.
+            var theirs = int.TryParse(body, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 3600 ? TimeSpan.FromSeconds(seconds) : own;
+            valid = 3 * (theirs > own ? theirs : own);
+            if (_aware.Count > 1000)
+            {
+                _aware.Clear();
+            }
+
+            _aware[origin] = true;
+        }
+        else
+        {
+            // An event: from a peer that says hello, its presence messages keep it; from one that never does (an older
+            // version), it keeps this instance sending for the legacy horizon.
+            valid = _aware.ContainsKey(origin) ? TimeSpan.Zero : LegacyPeerHorizon;
+        }
+
+        var until = time.GetTimestamp() + (long)(valid.TotalSeconds * time.TimestampFrequency);
+        long current;
+        while ((current = Interlocked.Read(ref _presentUntil)) < until && Interlocked.CompareExchange(ref _presentUntil, until, current) != current)
+        {
+        }
+
         if (_peerHeard.TrySetResult())
         {
             LogPeerHeard(logger, options.Value.FanOutChannel);
         }
 
-        if (type == Hello)
+        if (type == Hello && Interlocked.CompareExchange(ref _answering, 1, 0) == 0)
         {
-            _ = AnnounceAsync(Here, CancellationToken.None);
+            _ = AnswerAsync();
         }
 
-        return type is Hello or Here;
+        return presence;
+    }
+
+    private async Task AnswerAsync()
+    {
+        try
+        {
+            await AnnounceAsync(Here, CancellationToken.None);
+        }
+        finally
+        {
+            Volatile.Write(ref _answering, 0);
+        }
     }
 
     /// <summary>Drops what the queue holds while no other instance listens; true when it did.</summary>
@@ -76,7 +124,8 @@ public sealed partial class PostgresLiveFanOut
 
     private async Task AnnounceAsync(NpgsqlConnection connection, string type, CancellationToken ct)
     {
-        var payload = string.Concat(_origin, ".", Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture), "\n", type, "\n");
+        var payload = string.Concat(_origin, ".", Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture), "\n", type, "\n",
+            ((int)options.Value.FanOutPresenceInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture));
         await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload);", connection);
         command.Parameters.AddWithValue("channel", options.Value.FanOutChannel);
         command.Parameters.AddWithValue("payload", payload);

@@ -233,7 +233,9 @@ public sealed partial class PostgresLiveFanOut(
         }
 
         var type = payload[(first + 1)..second];
-        if (HeardPeer(type))
+        var origin = payload.AsSpan(0, first);
+        var dot = origin.IndexOf('.');
+        if (HeardPeer((dot < 0 ? origin : origin[..dot]).ToString(), type, payload[(second + 1)..]))
         {
             return;
         }

@@ -208,6 +208,34 @@ public sealed class IngestionWriterLanesTests(PostgresFixture postgres) : IClass
         Assert.Equal(2, _statistics.Snapshot().Alerts);
     }
 
+    [Fact]
+    public async Task DeadLetters_BoundOnPostgres_TwoWritersTrimmingAtOnce_NeitherWaitsNewestKept()
+    {
+        var store = new DeadLetterStore(_database, Options.Create(new IngestionOptions { DeadLetterMaxRows = 100 }));
+        var refused = new StoredMessage("vsa/v1/pole-1/alerts", IngestionOutcome.Rejected, MessageKind.Alert, RejectReason.MalformedJson, "test");
+        for (var i = 0; i < 120; i++)
+        {
+            await AddAsync(i);
+        }
+
+        // One writer's transaction holds the oldest rows it is trimming; the other trims in the meantime without waiting.
+        await using var holder = await _database.OpenAsync(CancellationToken.None);
+        await using var held = await holder.BeginTransactionAsync();
+        await store.AddAsync(holder, held, refused, new byte[] { 1 }, Samples.T0, CancellationToken.None);
+        await AddAsync(121).WaitAsync(FleetApp.Timeout);
+        await held.CommitAsync();
+
+        var kept = await store.ListAsync(1000, null, CancellationToken.None);
+        Assert.InRange(kept.Count, 100, 101);
+        Assert.Equal(Enumerable.Range(0, kept.Count).Select(i => kept[0].Id - i), kept.Select(k => k.Id));
+
+        Task AddAsync(int n) => _database.InTransactionAsync(async (c, t) =>
+        {
+            await store.AddAsync(c, t, refused, new byte[] { (byte)n }, Samples.T0, CancellationToken.None);
+            return true;
+        }, CancellationToken.None);
+    }
+
     private async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(_connectionString);

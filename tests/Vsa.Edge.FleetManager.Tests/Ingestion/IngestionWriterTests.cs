@@ -172,6 +172,15 @@ public sealed class IngestionWriterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void Writers_MoreThanOneOnSqlite_RefusedAtStartNamingTheSetting()
+    {
+        var refused = Assert.Throws<OptionsValidationException>(() => CreateWriter(batchSize: 50, writers: 2));
+        Assert.Contains("Fleet:Ingestion:Writers=2 needs PostgreSQL", refused.Message, StringComparison.Ordinal);
+        using var one = CreateWriter(batchSize: 50, writers: 1);
+        Assert.Equal(1, one.Writers);
+    }
+
     public async Task DisposeAsync()
     {
         await _database.DisposeAsync();
@@ -182,9 +191,9 @@ public sealed class IngestionWriterTests : IAsyncLifetime
     private static InboundMessage Message(AlertMessage alert, IInboundConnection connection, Func<Task> acknowledge) =>
         new(Topics.Alerts(alert.DeviceId), JsonSerializer.SerializeToUtf8Bytes(alert, ContractsJsonContext.Default.AlertMessage), Samples.T0, connection, _ => acknowledge());
 
-    private IngestionWriter CreateWriter(int batchSize)
+    private IngestionWriter CreateWriter(int batchSize, int writers = 0)
     {
-        var options = Options.Create(new IngestionOptions { BatchSize = batchSize });
+        var options = Options.Create(new IngestionOptions { BatchSize = batchSize, Writers = writers });
         var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
         var configs = new ConfigStore(_database, new AuthorisationStore(_database), new AuditLog(_database, _clock));
         var pipeline = new IngestionPipeline(

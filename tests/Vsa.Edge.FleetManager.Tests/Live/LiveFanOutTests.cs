@@ -229,6 +229,26 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         live.Publish(new LiveEvent(LiveEventTypes.Alert, "{\"silent\":true}"));
         await WaitUntilAsync(() => fanOut.Skipped == skipped + 6);
         Assert.Equal(1, fanOut.Sent);
+
+        // A peer whose interval is longer says so: absent only after three of its intervals, not of this instance's.
+        await SayAsync(peer, Channel, "here", "300");
+        await WaitUntilAsync(() => fanOut.PeersPresent);
+        clock.Advance(TimeSpan.FromMinutes(14));
+        Assert.True(fanOut.PeersPresent);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.False(fanOut.PeersPresent);
+
+        // An instance of a version before presence never says hello: one of its events keeps this one sending for an hour.
+        await using (var legacy = new NpgsqlCommand($"SELECT pg_notify('{Channel}', 'legacy-origin\nalert\n{{}}');", peer))
+        {
+            await legacy.ExecuteNonQueryAsync();
+        }
+
+        await WaitUntilAsync(() => fanOut.PeersPresent);
+        clock.Advance(TimeSpan.FromMinutes(59));
+        Assert.True(fanOut.PeersPresent);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.False(fanOut.PeersPresent);
     }
 
     [Fact]
@@ -262,11 +282,11 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         notified.Where(n => n.Split('\n', 3) is [_, var t, _] && t == type).ToList();
 
     // A presence message of the connection's own (a peer's) origin.
-    private static async Task SayAsync(NpgsqlConnection peer, string channel, string type)
+    private static async Task SayAsync(NpgsqlConnection peer, string channel, string type, string body = "")
     {
         await using var say = new NpgsqlCommand("SELECT pg_notify(@c, @p);", peer);
         say.Parameters.AddWithValue("c", channel);
-        say.Parameters.AddWithValue("p", $"peer-test.1\n{type}\n");
+        say.Parameters.AddWithValue("p", $"peer-test.1\n{type}\n{body}");
         await say.ExecuteNonQueryAsync();
     }
 
