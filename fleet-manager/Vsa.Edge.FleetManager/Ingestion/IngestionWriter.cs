@@ -263,10 +263,7 @@ public sealed partial class IngestionWriter : BackgroundService
             catch (DbException ex)
             {
                 LogBatchFailed(_logger, messages.Count - committed.Count, ex);
-                foreach (var connection in messages.Skip(committed.Count).Select(m => m.Connection).Distinct())
-                {
-                    connection.StorageFailed(ex);
-                }
+                Fail(messages.Skip(committed.Count), ex);
 
                 break;
             }

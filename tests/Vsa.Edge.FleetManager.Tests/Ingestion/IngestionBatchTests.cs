@@ -1,16 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.DeviceConfigs;
-using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
-using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.Testing;
@@ -91,13 +86,8 @@ public sealed class IngestionBatchTests(PostgresFixture postgres) : IClassFixtur
 
     private IngestionPipeline CreatePipeline(FleetDatabase database, AlertStore alerts)
     {
-        var options = Options.Create(new IngestionOptions());
-        var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
-        var configs = new ConfigStore(database, new AuthorisationStore(database), new AuditLog(database, _clock));
         var statistics = new IngestionStatistics(_metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        return new IngestionPipeline(
-            database, alerts, new DeviceStore(database), configs, live, new DeviceConditionsState(), new DeadLetterStore(database, options),
-            new RejectionLog(options, _clock, NullLogger<RejectionLog>.Instance), statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        return IngestionRig.Pipeline(database, _clock, statistics, alerts: alerts);
     }
 
     private sealed class Open : IInboundConnection

@@ -4,10 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.Contracts;
-using Vsa.Edge.FleetManager.Alerts;
-using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.DeviceConfigs;
 using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
@@ -127,12 +123,8 @@ public sealed class IngestionHeartbeatBatchTests(PostgresFixture postgres) : ICl
 
     private IngestionPipeline CreatePipeline(FleetDatabase database)
     {
-        var options = Options.Create(new IngestionOptions());
-        var configs = new ConfigStore(database, new AuthorisationStore(database), new AuditLog(database, _clock));
         var statistics = new IngestionStatistics(_metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        return new IngestionPipeline(
-            database, new AlertStore(database, new AuditLog(database, _clock)), new DeviceStore(database), configs, _live, new DeviceConditionsState(), new DeadLetterStore(database, options),
-            new RejectionLog(options, _clock, NullLogger<RejectionLog>.Instance), statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        return IngestionRig.Pipeline(database, _clock, statistics, live: _live);
     }
 
     private sealed class Open : IInboundConnection

@@ -4,11 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Vsa.Edge.Contracts;
-using Vsa.Edge.FleetManager.Alerts;
-using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.DeviceConfigs;
-using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
 using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
@@ -99,11 +94,8 @@ public sealed class IngestionWriterAlertsFirstTests : IAsyncLifetime
     private IngestionWriter CreateWriter(int batchSize)
     {
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize });
-        var configs = new ConfigStore(_database, new AuthorisationStore(_database), new AuditLog(_database, _clock));
         var statistics = new IngestionStatistics(_metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-        var pipeline = new IngestionPipeline(
-            _database, new AlertStore(_database, new AuditLog(_database, _clock)), new DeviceStore(_database), configs, _live, new DeviceConditionsState(),
-            new DeadLetterStore(_database, options), new RejectionLog(options, _clock, NullLogger<RejectionLog>.Instance), statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        var pipeline = IngestionRig.Pipeline(_database, _clock, statistics, options, live: _live);
         return new IngestionWriter(_database, pipeline, options, _clock, NullLogger<IngestionWriter>.Instance);
     }
 }

@@ -8,11 +8,7 @@ using Npgsql;
 using Vsa.Edge.Contracts;
 using Vsa.Edge.FleetManager.Alerts;
 using Vsa.Edge.FleetManager.Audit;
-using Vsa.Edge.FleetManager.Authorisations;
-using Vsa.Edge.FleetManager.DeviceConfigs;
-using Vsa.Edge.FleetManager.Devices;
 using Vsa.Edge.FleetManager.Ingestion;
-using Vsa.Edge.FleetManager.Live;
 using Vsa.Edge.FleetManager.Storage;
 using Vsa.Edge.FleetManager.Tests.Infrastructure;
 using Vsa.Edge.Testing;
@@ -286,11 +282,7 @@ public sealed class IngestionWriterLanesTests(PostgresFixture postgres) : IClass
     private IngestionWriter CreateWriter(int batchSize, int writers, FleetDatabase? writerDatabase = null)
     {
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize, Writers = writers });
-        var live = new LiveBroadcaster(Options.Create(new LiveOptions()), NullLogger<LiveBroadcaster>.Instance);
-        var configs = new ConfigStore(_database, new AuthorisationStore(_database), new AuditLog(_database, _clock));
-        var pipeline = new IngestionPipeline(
-            _database, _alerts, new DeviceStore(_database), configs, live, new DeviceConditionsState(), new DeadLetterStore(_database, options),
-            new RejectionLog(options, _clock, NullLogger<RejectionLog>.Instance), _statistics, options, _clock, NullLogger<IngestionPipeline>.Instance);
+        var pipeline = IngestionRig.Pipeline(_database, _clock, _statistics, options, _alerts);
         return new IngestionWriter(writerDatabase ?? _database, pipeline, options, _clock, NullLogger<IngestionWriter>.Instance);
     }
 
