@@ -101,7 +101,7 @@ public static class ConfigEndpoints
         publisher.Notify(deviceId);
 
         // A device board following the live stream sees the new desired version (and the drift) at once.
-        if (live.SubscriberCount > 0 && await devices.FindAsync(deviceId, cancellationToken) is { } device)
+        if (live.HasListeners && await devices.FindAsync(deviceId, cancellationToken) is { } device)
         {
             live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(device, FleetJsonContext.Default.DeviceView)));
         }

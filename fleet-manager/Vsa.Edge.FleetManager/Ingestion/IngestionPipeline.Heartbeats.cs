@@ -52,7 +52,7 @@ public sealed partial class IngestionPipeline
             heartbeats[k] = new(health, receivedAt, _heartbeats.ShouldKeep(health.DeviceId, receivedAt));
         }
 
-        var applied = await _heartbeatBatches.ApplyAsync(connection, transaction, heartbeats, readRows: live.SubscriberCount > 0, cancellationToken);
+        var applied = await _heartbeatBatches.ApplyAsync(connection, transaction, heartbeats, readRows: live.HasListeners, cancellationToken);
         for (var k = 0; k < applied.Length; k++)
         {
             var topic = batch.Messages[indexes[k]].Topic;

@@ -240,7 +240,7 @@ public sealed partial class IngestionPipeline(
 
             // Serialised only for someone: during a burst with no browser open this is most of the announcing cost. During a
             // global suspension, alerts that started under it are stored (flagged) but not forwarded to the console's queue.
-            if (live.SubscriberCount > 0 && !Suspensions.SuspendedArrivals.Withheld(suspensions, view.StartedAt))
+            if (live.HasListeners && !Suspensions.SuspendedArrivals.Withheld(suspensions, view.StartedAt))
             {
                 live.Publish(new LiveEvent(LiveEventTypes.Alert, JsonSerializer.Serialize(view, FleetJsonContext.Default.AlertView)));
             }
@@ -252,7 +252,7 @@ public sealed partial class IngestionPipeline(
                 LogStatus(logger, device.DeviceId, device.Status);
             }
 
-            if (live.SubscriberCount > 0)
+            if (live.HasListeners)
             {
                 live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(device, FleetJsonContext.Default.DeviceView)));
             }
@@ -260,7 +260,7 @@ public sealed partial class IngestionPipeline(
         else if (stored.Event is { } deviceEvent && conditions.Apply(deviceEvent) is { } changed)
         {
             LogDeviceEvent(logger, deviceEvent.DeviceId, deviceEvent.Kind, deviceEvent.CameraId);
-            if (live.SubscriberCount > 0)
+            if (live.HasListeners)
             {
                 live.Publish(new LiveEvent(LiveEventTypes.DeviceConditions, JsonSerializer.Serialize(changed, FleetJsonContext.Default.DeviceConditions)));
             }

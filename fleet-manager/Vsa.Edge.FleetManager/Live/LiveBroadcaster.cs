@@ -31,21 +31,35 @@ public sealed record LiveEvent(string Type, string Json);
 public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogger<LiveBroadcaster> logger)
 {
     private readonly Lock _gate = new();
-    private readonly List<Subscription> _subscribers = [];
+
+    // Copied on change (rare: a browser opens or closes), read without a lock on every event.
+    private Subscription[] _subscribers = [];
     private long _dropped;
 
     /// <summary>Events dropped for slow subscribers since start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Connected subscribers.</summary>
-    public int SubscriberCount
+    /// <summary>Connected subscribers (browsers, and the fan-out to the other instances whether or not one listens).</summary>
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
+    /// <summary>
+    /// True when an event published now would reach someone: a browser, or the fan-out while another instance listens. Callers
+    /// serialise an event only then: the fan-out is subscribed on every PostgreSQL fleet, so a fleet of one instance serialised
+    /// and queued every alert of a burst for nobody (a fifth of its processor time).
+    /// </summary>
+    public bool HasListeners
     {
         get
         {
-            lock (_gate)
+            foreach (var subscriber in Volatile.Read(ref _subscribers))
             {
-                return _subscribers.Count;
+                if (subscriber.Wanted)
+                {
+                    return true;
+                }
             }
+
+            return false;
         }
     }
 
@@ -54,14 +68,16 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
 
     /// <summary>
     /// Adds a subscriber. One <paramref name="forPeers"/> (the fan-out to the other instances, <see cref="PostgresLiveFanOut"/>)
-    /// gets only this instance's own events, never those that came from a peer, so nothing goes round in circles.
+    /// gets only this instance's own events, never those that came from a peer, so nothing goes round in circles; and only
+    /// while <paramref name="wanted"/> says so (another instance listens): an event published meanwhile goes to
+    /// <paramref name="skipped"/> instead of its queue.
     /// </summary>
-    public Subscription Subscribe(bool forPeers)
+    public Subscription Subscribe(bool forPeers, Func<bool>? wanted = null, Action<LiveEvent>? skipped = null)
     {
-        var subscription = new Subscription(this, options.Value.SubscriberQueueCapacity, forPeers);
+        var subscription = new Subscription(this, options.Value.SubscriberQueueCapacity, forPeers, wanted, skipped);
         lock (_gate)
         {
-            _subscribers.Add(subscription);
+            _subscribers = [.. _subscribers, subscription];
         }
 
         return subscription;
@@ -75,16 +91,16 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
 
     private void Publish(LiveEvent liveEvent, bool fromPeer)
     {
-        Subscription[] targets;
-        lock (_gate)
-        {
-            targets = [.. _subscribers];
-        }
-
-        foreach (var target in targets)
+        foreach (var target in Volatile.Read(ref _subscribers))
         {
             if (fromPeer && target.ForPeers)
             {
+                continue;
+            }
+
+            if (!target.Wanted)
+            {
+                target.Skip(liveEvent);
                 continue;
             }
 
@@ -97,7 +113,7 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
     {
         lock (_gate)
         {
-            _subscribers.Remove(subscription);
+            _subscribers = [.. _subscribers.Where(s => s != subscription)];
         }
     }
 
@@ -120,11 +136,15 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
     {
         private readonly LiveBroadcaster _owner;
         private readonly Channel<LiveEvent> _channel;
+        private readonly Func<bool>? _wanted;
+        private readonly Action<LiveEvent>? _skipped;
 
-        internal Subscription(LiveBroadcaster owner, int capacity, bool forPeers)
+        internal Subscription(LiveBroadcaster owner, int capacity, bool forPeers, Func<bool>? wanted, Action<LiveEvent>? skipped)
         {
             _owner = owner;
             ForPeers = forPeers;
+            _wanted = wanted;
+            _skipped = skipped;
             _channel = Channel.CreateBounded<LiveEvent>(
                 new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
                 owner.OnDropped);
@@ -133,10 +153,15 @@ public sealed partial class LiveBroadcaster(IOptions<LiveOptions> options, ILogg
         /// <summary>Whether this is the fan-out to the other instances (it gets only this instance's own events).</summary>
         public bool ForPeers { get; }
 
+        /// <summary>Whether events published now are queued for this subscriber (always, but for the fan-out while alone).</summary>
+        public bool Wanted => _wanted is null || _wanted();
+
         /// <summary>The events queued for this subscriber, in publication order.</summary>
         public ChannelReader<LiveEvent> Reader => _channel.Reader;
 
         internal ChannelWriter<LiveEvent> Writer => _channel.Writer;
+
+        internal void Skip(LiveEvent liveEvent) => _skipped?.Invoke(liveEvent);
 
         /// <summary>Leaves the broadcast and completes <see cref="Reader"/>.</summary>
         public void Dispose()

@@ -104,6 +104,14 @@ public sealed partial class PostgresLiveFanOut
     }
 
     /// <summary>Drops what the queue holds while no other instance listens; true when it did.</summary>
+    private void CountSkipped(LiveEvent liveEvent)
+    {
+        if (liveEvent.Type != LiveEventTypes.Ingestion)
+        {
+            Interlocked.Increment(ref _skipped);
+        }
+    }
+
     private bool SkipWhileAlone(System.Threading.Channels.ChannelReader<LiveEvent> reader)
     {
         if (PeersPresent)

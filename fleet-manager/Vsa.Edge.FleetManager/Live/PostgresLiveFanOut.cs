@@ -81,7 +81,8 @@ public sealed partial class PostgresLiveFanOut(
         var builder = new NpgsqlConnectionStringBuilder(storage.Value.Postgres) { KeepAlive = 30 };
         await using var source = NpgsqlDataSource.Create(builder);
         _source = source;
-        using var subscription = broadcaster.Subscribe(forPeers: true);
+        // Events are queued for the other instances only while one listens (the ingestion does not even serialise them alone).
+        using var subscription = broadcaster.Subscribe(forPeers: true, wanted: () => PeersPresent, skipped: CountSkipped);
         await Task.WhenAll(
             Task.Run(() => ListenLoopAsync(source, stoppingToken), stoppingToken),
             Task.Run(() => SendLoopAsync(source, subscription, stoppingToken), stoppingToken),

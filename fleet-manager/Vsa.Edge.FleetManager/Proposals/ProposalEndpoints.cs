@@ -137,7 +137,7 @@ public static class ProposalEndpoints
         var version = result.Desired!.Version;
         var decided = await store.DecideAsync(deviceId, proposalId, ProposalStatus.Applied, actor, null, version, cancellationToken);
         publisher.Notify(deviceId);
-        if (live.SubscriberCount > 0 && await devices.FindAsync(deviceId, cancellationToken) is { } device)
+        if (live.HasListeners && await devices.FindAsync(deviceId, cancellationToken) is { } device)
         {
             live.Publish(new LiveEvent(LiveEventTypes.Device, JsonSerializer.Serialize(device, FleetJsonContext.Default.DeviceView)));
         }

@@ -58,6 +58,41 @@ public sealed class LiveBroadcasterTests
         Assert.Equal(0, broadcaster.Dropped);
     }
 
+    [Fact]
+    public void HasListeners_FanOutAlone_FalseAndItsEventsSkipped_TrueOnceAPeerListensOrABrowserOpens()
+    {
+        var broadcaster = Create(capacity: 4);
+        var peerListens = false;
+        var skipped = new List<string>();
+        using var fanOut = broadcaster.Subscribe(forPeers: true, wanted: () => peerListens, skipped: e => skipped.Add(e.Json));
+
+        // Alone: nobody would take an event, so the ingestion does not serialise one; one published anyway is skipped.
+        Assert.Equal(1, broadcaster.SubscriberCount);
+        Assert.False(broadcaster.HasListeners);
+        broadcaster.Publish(new LiveEvent(LiveEventTypes.Alert, "alone"));
+        Assert.False(fanOut.Reader.TryRead(out _));
+        Assert.Equal(["alone"], skipped);
+
+        peerListens = true;
+        Assert.True(broadcaster.HasListeners);
+        broadcaster.Publish(new LiveEvent(LiveEventTypes.Alert, "heard"));
+        Assert.True(fanOut.Reader.TryRead(out var heard));
+        Assert.Equal("heard", heard!.Json);
+
+        // A browser is a listener whatever the peers do; an event from a peer goes to it, not back to the fan-out.
+        peerListens = false;
+        using (var browser = broadcaster.Subscribe())
+        {
+            Assert.True(broadcaster.HasListeners);
+            broadcaster.PublishFromPeer(new LiveEvent(LiveEventTypes.Alert, "from-peer"));
+            Assert.True(browser.Reader.TryRead(out var fromPeer));
+            Assert.Equal("from-peer", fromPeer!.Json);
+            Assert.Equal(["alone"], skipped);
+        }
+
+        Assert.False(broadcaster.HasListeners);
+    }
+
     private static LiveBroadcaster Create(int capacity) =>
         new(Options.Create(new LiveOptions { SubscriberQueueCapacity = capacity }), NullLogger<LiveBroadcaster>.Instance);
 }
