@@ -29,6 +29,51 @@ internal static class ProcessFigures
         return (long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
+    /// <summary>
+    /// Processor time used so far by <paramref name="root"/> and every process under it, those that ended included (a
+    /// PostgreSQL server: the postmaster, its backends, its writers), in seconds: each live process's own time plus what its
+    /// children that ended and were reaped used (fields 14 to 17 of <c>/proc/{pid}/stat</c>).
+    /// </summary>
+    public static double TreeCpuSeconds(int root)
+    {
+        var parents = new Dictionary<int, (int Parent, long Ticks)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture)
+                    + long.Parse(rest[13], CultureInfo.InvariantCulture) + long.Parse(rest[14], CultureInfo.InvariantCulture);
+                parents[pid] = (int.Parse(rest[1], CultureInfo.InvariantCulture), ticks);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Ended while listed.
+            }
+        }
+
+        var total = 0L;
+        foreach (var (pid, (_, ticks)) in parents)
+        {
+            for (var at = pid; parents.TryGetValue(at, out var entry); at = entry.Parent)
+            {
+                if (at == root)
+                {
+                    total += ticks;
+                    break;
+                }
+            }
+        }
+
+        return total / 100.0;
+    }
+
     /// <summary>The soft and hard limits on open files (RLIMIT_NOFILE) of <paramref name="pid"/>; -1 for "unlimited".</summary>
     public static (long Soft, long Hard) OpenFilesLimit(int pid)
     {

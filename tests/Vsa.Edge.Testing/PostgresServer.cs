@@ -32,6 +32,12 @@ public sealed class PostgresServer : IDisposable
     /// <summary>The port it listens on, on 127.0.0.1.</summary>
     public int Port { get; }
 
+    /// <summary>
+    /// The process that runs the server (under root, <c>runuser</c>, whose child is the postmaster): the root of the tree whose
+    /// processor time a measurement adds up.
+    /// </summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>A connection string for database <paramref name="database"/> as the superuser.</summary>
     public string ConnectionString(string database = "postgres") =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Timeout = 10 }.ToString();
