@@ -42,7 +42,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             insertMessage.With("@message_id", message.MessageId).With("@alert_id", message.AlertId).With("@device_id", message.DeviceId)
                 .With("@sequence", message.Sequence).With("@state", WireNames.Of(message.State));
             dialect.AddTime(insertMessage, "@received_at", receivedAt);
-            dialect.AddJson(insertMessage, "@payload", JsonSerializer.Serialize(message, ContractsJsonContext.Default.AlertMessage));
+            insertMessage.With("@payload", JsonSerializer.Serialize(message, ContractsJsonContext.Default.AlertMessage));
             if (await insertMessage.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 return new(AlertApplyOutcome.Duplicate, null);
@@ -81,7 +81,7 @@ public sealed class AlertStore(FleetDatabase database, IAuditLog audit)
             dialect.AddTime(upsert, "@observed_at", message.ObservedAt);
             dialect.AddTime(upsert, "@ended_at", message.EndedAt);
             dialect.AddTime(upsert, "@now", receivedAt);
-            dialect.AddJson(upsert, "@objects", JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
+            upsert.With("@objects", JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
             await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {

@@ -82,7 +82,7 @@ public sealed partial class AlertBatchStore
         command.Parameters.Add(Array("seq", NpgsqlDbType.Integer, sequences));
         command.Parameters.Add(Array("state", NpgsqlDbType.Text, states));
         command.Parameters.Add(Array("at", NpgsqlDbType.TimestampTz, times));
-        command.Parameters.Add(Array("payload", NpgsqlDbType.Jsonb, payloads));
+        command.Parameters.Add(Array("payload", NpgsqlDbType.Text, payloads));
 
         var logged = new HashSet<string>(n, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -130,7 +130,7 @@ public sealed partial class AlertBatchStore
         command.Parameters.Add(Array("mname", NpgsqlDbType.Text, names));
         command.Parameters.Add(Array("mvalue", NpgsqlDbType.Double, values));
         command.Parameters.Add(Array("munit", NpgsqlDbType.Text, units));
-        command.Parameters.Add(Array("objects", NpgsqlDbType.Jsonb, objects));
+        command.Parameters.Add(Array("objects", NpgsqlDbType.Text, objects));
         command.Parameters.Add(Array("model", NpgsqlDbType.Text, models));
         command.Parameters.Add(Array("mversion", NpgsqlDbType.Text, versions));
         command.Parameters.Add(Array("now", NpgsqlDbType.TimestampTz, now));

@@ -388,5 +388,6 @@ public static class Migrations
             """),
         Devices.DeviceBoardColumns.Migration,
         Devices.DeviceBoardMigration.Migration,
+        Alerts.AlertTextColumns.Migration,
     ];
 }
