@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using Vsa.Edge.Contracts;
@@ -39,16 +41,17 @@ public sealed partial class AlertBatchStore
         var db = ((SqliteConnection)connection).Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
         using var log = Prepare(db, LogSqliteSql);
         using var move = Prepare(db, MoveSqliteSql);
+        using var json = new Utf8Json();
         for (var i = 0; i < messages.Count; i++)
         {
             var (message, receivedAt) = messages[i];
-            if (!Log(db, log, message, receivedAt))
+            if (!Log(db, log, json, message, receivedAt))
             {
                 results[i] = new(AlertApplyOutcome.Duplicate, null);
                 continue;
             }
 
-            results[i] = Move(db, move, message, receivedAt) is { } view ? new(AlertApplyOutcome.Applied, view)
+            results[i] = Move(db, move, json, message, receivedAt) is { } view ? new(AlertApplyOutcome.Applied, view)
                 : await alerts.ResolveNotAppliedAsync(connection, transaction, message, cancellationToken);
         }
     }
@@ -61,7 +64,7 @@ public sealed partial class AlertBatchStore
     }
 
     /// <summary>Logs the message; false when its id was already logged (a redelivery).</summary>
-    private static bool Log(sqlite3 db, sqlite3_stmt statement, AlertMessage message, DateTimeOffset receivedAt)
+    private static bool Log(sqlite3 db, sqlite3_stmt statement, Utf8Json json, AlertMessage message, DateTimeOffset receivedAt)
     {
         Reset(db, statement);
         Text(db, statement, 1, message.MessageId);
@@ -70,13 +73,13 @@ public sealed partial class AlertBatchStore
         Check(db, raw.sqlite3_bind_int64(statement, 4, message.Sequence));
         Text(db, statement, 5, WireNames.Of(message.State));
         Text(db, statement, 6, DbTime.Write(SqlDialect.Normalise(receivedAt)));
-        Text(db, statement, 7, JsonSerializer.Serialize(message, ContractsJsonContext.Default.AlertMessage));
+        Check(db, raw.sqlite3_bind_text(statement, 7, json.Write(message, ContractsJsonContext.Default.AlertMessage)));
         Step(db, statement, expectRow: false);
         return raw.sqlite3_changes(db) == 1;
     }
 
     /// <summary>Moves the alert; its view when it moved, null when the statement's conditions kept it (resolved one by one).</summary>
-    private static AlertView? Move(sqlite3 db, sqlite3_stmt statement, AlertMessage message, DateTimeOffset receivedAt)
+    private static AlertView? Move(sqlite3 db, sqlite3_stmt statement, Utf8Json json, AlertMessage message, DateTimeOffset receivedAt)
     {
         Reset(db, statement);
         Text(db, statement, 1, message.AlertId);
@@ -93,7 +96,7 @@ public sealed partial class AlertBatchStore
         Text(db, statement, 12, message.Measurement?.Name);
         Check(db, message.Measurement is { } measurement ? raw.sqlite3_bind_double(statement, 13, measurement.Value) : raw.sqlite3_bind_null(statement, 13));
         Text(db, statement, 14, message.Measurement?.Unit);
-        Text(db, statement, 15, JsonSerializer.Serialize(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject));
+        Check(db, raw.sqlite3_bind_text(statement, 15, json.Write(message.Objects, FleetJsonContext.Default.IReadOnlyListAlertObject)));
         Text(db, statement, 16, message.Model.Id);
         Text(db, statement, 17, message.Model.Version);
         Text(db, statement, 18, DbTime.Write(SqlDialect.Normalise(receivedAt)));
@@ -142,4 +145,30 @@ public sealed partial class AlertBatchStore
 
     private static string? ColumnText(sqlite3_stmt statement, int index) =>
         raw.sqlite3_column_type(statement, index) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(statement, index).utf8_to_string();
+
+    /// <summary>
+    /// The JSON documents of a batch written as UTF-8 into one buffer, reused from one to the next and bound as they are (SQLite
+    /// copies them): binding the payload as a string cost its conversion from UTF-16 on every alert (11 % of a busy writer in
+    /// <c>sqlite3_bind_text</c>), after a string allocated for it. Same writer settings as the string overload (neither context
+    /// sets an encoder or indents), so the same text.
+    /// </summary>
+    private sealed class Utf8Json : IDisposable
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(2048);
+        private readonly Utf8JsonWriter _writer;
+
+        public Utf8Json() => _writer = new Utf8JsonWriter(_buffer);
+
+        /// <summary>The document for <paramref name="value"/>, valid until the next call.</summary>
+        public ReadOnlySpan<byte> Write<T>(T value, JsonTypeInfo<T> type)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            JsonSerializer.Serialize(_writer, value, type);
+            _writer.Flush();
+            return _buffer.WrittenSpan;
+        }
+
+        public void Dispose() => _writer.Dispose();
+    }
 }
