@@ -44,7 +44,11 @@ public sealed partial class PostgresLiveFanOut
         }
     }
 
-    /// <summary>Events not sent because no other instance was listening (the broker connection events are never sent).</summary>
+    /// <summary>
+    /// Events published but not sent because no other instance was listening (the broker connection events are never sent).
+    /// Alerts, heartbeats and device changes are not even published while nobody listens (<see cref="LiveBroadcaster.HasListeners"/>),
+    /// so a fleet of one instance with no browser open counts only what is published regardless (decisions, claims…).
+    /// </summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>Notes a notification of another instance; answers its hello. True when it was a presence message (not an event).</summary>
@@ -103,7 +107,7 @@ public sealed partial class PostgresLiveFanOut
         }
     }
 
-    /// <summary>Drops what the queue holds while no other instance listens; true when it did.</summary>
+    /// <summary>Counts an event published while no other instance listens (the broadcaster did not queue it).</summary>
     private void CountSkipped(LiveEvent liveEvent)
     {
         if (liveEvent.Type != LiveEventTypes.Ingestion)
@@ -112,6 +116,7 @@ public sealed partial class PostgresLiveFanOut
         }
     }
 
+    /// <summary>Drops what the queue holds while no other instance listens (queued before the last one fell silent); true when it did.</summary>
     private bool SkipWhileAlone(System.Threading.Channels.ChannelReader<LiveEvent> reader)
     {
         if (PeersPresent)

@@ -98,6 +98,12 @@ public sealed partial class MigrationRunner(FleetDatabase database, TimeProvider
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.Sql(transaction, sql);
+
+        // No time limit (the driver's default is 30 s): a step that rewrites a table (26) takes as long as copying it, about
+        // 7.6 s per 500,000 alert messages on PostgreSQL here, and an instance starting meanwhile waits for the lock on
+        // schema_version as long. Cut short, the step rolls back and the next start would fail the same way. Stopping the
+        // fleet manager still cancels it.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

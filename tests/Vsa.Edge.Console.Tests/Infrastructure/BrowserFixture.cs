@@ -91,6 +91,9 @@ public static class ConsolePage
         await page.Locator("#login-password").FillAsync(ConsoleHost.Password);
         await page.Locator("#login button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#broker")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bup\\b"));
+
+        // The history, sites and claims loaded once the stream was up: until then a render may still rewrite every row.
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-synced", "1");
     }
 
     /// <summary>The queue row of an alert.</summary>

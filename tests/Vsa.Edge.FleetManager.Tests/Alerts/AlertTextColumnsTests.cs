@@ -61,6 +61,21 @@ public sealed class AlertTextColumnsTests(PostgresFixture postgres) : IClassFixt
         Assert.Equal(JsonSerializer.Serialize(update, ContractsJsonContext.Default.AlertMessage), (string?)await payload.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Migrate_Postgres_StepLongerThanTheDriversCommandTimeout_Completes()
+    {
+        // Step 26 rewrites two tables: on a large database it outlasts any command timeout, and a step cut short would fail
+        // every start. Here the driver's limit is 1 s and a step takes 2.
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(postgres.CreateSchema()) { CommandTimeout = 1 }.ConnectionString;
+        await using var database = FleetDatabase.CreatePostgres(connection);
+        var runner = new MigrationRunner(database, new FakeTimeProvider(Samples.T0), NullLogger<MigrationRunner>.Instance);
+        var next = Migrations.All.Max(m => m.Version) + 1;
+
+        var version = await runner.MigrateAsync(CancellationToken.None, [.. Migrations.All, new Migration(next, "slow", "SELECT pg_sleep(2);")]);
+
+        Assert.Equal(next, version);
+    }
+
     private static async Task<string> ColumnTypeAsync(FleetDatabase database, string table, string column)
     {
         await using var connection = await database.OpenAsync(CancellationToken.None);

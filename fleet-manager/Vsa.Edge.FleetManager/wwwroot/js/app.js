@@ -215,6 +215,8 @@ async function resync() {
   await loadConditions();
   refresh();
   showBoard();
+  // The page holds what the fleet holds (tests wait for it before watching what a live event changes).
+  document.body.dataset.synced = "1";
 }
 
 function showBroker(snapshot) {
@@ -246,6 +248,7 @@ function connect() {
     $("banner-stream").classList.toggle("hidden", !me);
     showBroker({ subscribed: false, lastError: t("broker.streamLost") });
     synced = false;
+    delete document.body.dataset.synced;
     // A refused stream (session expired) is not retried by the browser: ask who we are, and sign in again if needed.
     if (stream.readyState === EventSource.CLOSED) start();
   };
