@@ -224,6 +224,9 @@ public sealed class LiveFanOutTests(PostgresFixture postgres, ITestOutputHelper 
         Assert.EndsWith("{\"heard\":true}", Assert.Single(OfType(all, LiveEventTypes.Alert)), StringComparison.Ordinal);
         Assert.DoesNotContain(all, n => n.Contains("alone", StringComparison.Ordinal));
 
+        // The sender counts an event once its statement returned, which may be after the peer heard it.
+        await WaitUntilAsync(() => fanOut.Sent == 1);
+
         // Silent for three presence intervals (10 s each by default): alone again.
         clock.Advance(TimeSpan.FromSeconds(31));
         Assert.False(fanOut.PeersPresent);
