@@ -242,7 +242,7 @@ internal sealed class SetupAccess
 
         var bytes = RandomNumberGenerator.GetBytes(32);
         _sessions.Add(new Session(bytes, now) { LastSeen = now });
-        token = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        token = Encode(bytes);
         return evicted;
     }
 
@@ -264,6 +264,13 @@ internal sealed class SetupAccess
             return false;
         }
 
+        // Only the spelling the page was given: base64 leaves the last character's two low bits unused, so four cookies
+        // decoded to the same token (the spelling is public, compared outside the constant-time part).
+        if (given.Length != 32 || !string.Equals(Encode(given), cookie, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         lock (_lock)
         {
             var now = _time.GetTimestamp();
@@ -278,6 +285,8 @@ internal sealed class SetupAccess
             return true;
         }
     }
+
+    private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     // Monotonic timestamps, not the wall clock: an NTP step during set-up (a pole without a battery-backed clock) neither
     // ends every session at once nor keeps one alive past its limits.

@@ -12,9 +12,25 @@ public sealed class SetupAccessTests
         Assert.Equal(SignInResult.Accepted, access.TrySignIn("1234 5678", out var token));
 
         Assert.True(access.IsSession(token));
-        Assert.False(access.IsSession(token![..^1] + (token[^1] == 'A' ? 'B' : 'A')));
+        Assert.False(access.IsSession((token![0] == 'A' ? 'B' : 'A') + token[1..]));
         Assert.False(access.IsSession(null));
         Assert.False(access.IsSession("not base64 at all!"));
+    }
+
+    [Fact]
+    public void IsSession_SameBytesSpelledOtherwise_Refused()
+    {
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        var access = new SetupAccess("1234-5678");
+        Assert.Equal(SignInResult.Accepted, access.TrySignIn("1234-5678", out var token));
+
+        // 32 bytes are 43 characters of base64: the last one's two low bits carry nothing, so flipping one of them spells the
+        // same bytes.
+        var other = token![..^1] + Alphabet[Alphabet.IndexOf(token[^1], StringComparison.Ordinal) ^ 1];
+
+        Assert.Equal(Convert.FromBase64String(Padded(token)), Convert.FromBase64String(Padded(other)));
+        Assert.False(access.IsSession(other));
+        Assert.True(access.IsSession(token));
     }
 
     [Fact]
@@ -93,4 +109,6 @@ public sealed class SetupAccessTests
         Assert.All(codes, c => Assert.Matches("^[0-9]{4}-[0-9]{4}$", c));
         Assert.True(codes.Distinct().Count() > 15);
     }
+
+    private static string Padded(string token) => token.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (token.Length % 4)) % 4);
 }
