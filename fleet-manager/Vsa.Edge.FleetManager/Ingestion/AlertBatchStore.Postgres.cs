@@ -61,21 +61,20 @@ public sealed partial class AlertBatchStore
                    mversion, now, endr)
         """ + MoveConflictSql;
 
-    private static async Task<HashSet<string>> LogMessagesPostgresAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> messages, int start, int count, PreparedCommands commands, CancellationToken cancellationToken)
+    private static async Task<HashSet<string>> LogMessagesPostgresAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> messages, CancellationToken cancellationToken)
     {
-        var n = count;
+        var n = messages.Count;
         var (ids, alertIds, devices, sequences, states, times, payloads) =
             (new string[n], new string[n], new string[n], new int[n], new string[n], new DateTimeOffset[n], new string[n]);
         for (var i = 0; i < n; i++)
         {
-            var (message, receivedAt) = messages[start + i];
+            var (message, receivedAt) = messages[i];
             (ids[i], alertIds[i], devices[i], sequences[i], states[i]) = (message.MessageId, message.AlertId, message.DeviceId, message.Sequence, WireNames.Of(message.State));
             times[i] = SqlDialect.Normalise(receivedAt);
             payloads[i] = JsonSerializer.Serialize(message, ContractsJsonContext.Default.AlertMessage);
         }
 
-        var command = commands.Log ??= connection.Sql(transaction, LogPostgresSql);
-        command.Parameters.Clear();
+        await using var command = connection.Sql(transaction, LogPostgresSql);
         command.Parameters.Add(Array("id", NpgsqlDbType.Text, ids));
         command.Parameters.Add(Array("alert", NpgsqlDbType.Text, alertIds));
         command.Parameters.Add(Array("device", NpgsqlDbType.Text, devices));
@@ -94,9 +93,9 @@ public sealed partial class AlertBatchStore
         return logged;
     }
 
-    private async Task<Dictionary<string, AlertView>> MoveAlertsPostgresAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> messages, int start, int count, HashSet<string> logged, PreparedCommands commands, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, AlertView>> MoveAlertsPostgresAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(AlertMessage Message, DateTimeOffset ReceivedAt)> messages, HashSet<string> logged, CancellationToken cancellationToken)
     {
-        var rows = messages.Skip(start).Take(count).Where(m => logged.Contains(m.Message.MessageId)).ToList();
+        var rows = messages.Where(m => logged.Contains(m.Message.MessageId)).ToList();
         var n = rows.Count;
         var (ids, devices, cameras, types, states, sequences) = (new string[n], new string[n], new string[n], new string[n], new string[n], new int[n]);
         var (started, observed, ended, now) = (new DateTimeOffset[n], new DateTimeOffset[n], new DateTimeOffset?[n], new DateTimeOffset[n]);
@@ -114,8 +113,7 @@ public sealed partial class AlertBatchStore
             ends[i] = m.State == AlertState.End ? WireNames.Of(m.EndReason ?? AlertEndReason.Cleared) : null;
         }
 
-        var command = commands.Move ??= connection.Sql(transaction, MovePostgresSql);
-        command.Parameters.Clear();
+        await using var command = connection.Sql(transaction, MovePostgresSql);
         command.Parameters.Add(Array("id", NpgsqlDbType.Text, ids));
         command.Parameters.Add(Array("device", NpgsqlDbType.Text, devices));
         command.Parameters.Add(Array("camera", NpgsqlDbType.Text, cameras));

@@ -30,9 +30,8 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
             return results;
         }
 
-        await using var commands = new PreparedCommands();
-        var logged = await LogMessagesPostgresAsync(connection, transaction, messages, 0, messages.Count, commands, cancellationToken);
-        var moved = logged.Count == 0 ? [] : await MoveAlertsPostgresAsync(connection, transaction, messages, 0, messages.Count, logged, commands, cancellationToken);
+        var logged = await LogMessagesPostgresAsync(connection, transaction, messages, cancellationToken);
+        var moved = logged.Count == 0 ? [] : await MoveAlertsPostgresAsync(connection, transaction, messages, logged, cancellationToken);
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i].Message;
@@ -93,26 +92,5 @@ public sealed partial class AlertBatchStore(FleetDatabase database, AlertStore a
             UpdatedAt: SqlDialect.Normalise(receivedAt),
             Decision: decision,
             EndReason: message.State == AlertState.End ? message.EndReason ?? AlertEndReason.Cleared : null);
-    }
-
-    /// <summary>The two commands of a batch, kept from one chunk to the next so that an unchanged text is not prepared again.</summary>
-    private sealed class PreparedCommands : IAsyncDisposable
-    {
-        public DbCommand? Log { get; set; }
-
-        public DbCommand? Move { get; set; }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Log is not null)
-            {
-                await Log.DisposeAsync();
-            }
-
-            if (Move is not null)
-            {
-                await Move.DisposeAsync();
-            }
-        }
     }
 }

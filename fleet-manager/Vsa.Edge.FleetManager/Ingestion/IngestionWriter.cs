@@ -138,19 +138,17 @@ public sealed partial class IngestionWriter : BackgroundService
         }
         finally
         {
-            // A batch being gathered when the stop came (a batch window) is neither stored nor acknowledged: its senders hear it.
-            foreach (var left in inHand ?? [])
-            {
-                left.Connection.StorageFailed(new IngestionNotStoredException("the ingestion stopped before storing it"));
-            }
-
-            // Whoever still waits for a commit (the embedded broker, before a PUBACK) hears now that none will come.
+            // A batch being gathered when the stop came (a batch window) and whatever is still queued are neither stored nor
+            // acknowledged: whoever waits for their commit (the embedded broker, before a PUBACK) hears now that none will come.
+            var left = new List<InboundMessage>(inHand ?? []);
             _queue.Writer.TryComplete();
             _alerts.Writer.TryComplete();
-            while (_alerts.Reader.TryRead(out var left) || _queue.Reader.TryRead(out left))
+            while (_alerts.Reader.TryRead(out var queued) || _queue.Reader.TryRead(out queued))
             {
-                left.Connection.StorageFailed(new IngestionNotStoredException("the ingestion stopped before storing it"));
+                left.Add(queued);
             }
+
+            Fail(left, new IngestionNotStoredException("the ingestion stopped before storing it"));
 
             // The parts handed over are stored (or failed) before the writers stop, then announced and acknowledged.
             await StopLanesAsync(writing, acknowledging);
